@@ -1,0 +1,8 @@
+import { readRoute } from "@/server/api/read-route";
+import { exceptionQuery, listExceptions } from "@/server/api/read-api";
+
+export const dynamic = "force-dynamic";
+
+export const GET = readRoute<Record<string, never>>((db, _p, url) =>
+  listExceptions(db, exceptionQuery.parse(Object.fromEntries([...url.searchParams].filter(([, v]) => v !== "")))),
+);

@@ -1,0 +1,26 @@
+import { receiveWebhook, MAX_BODY_BYTES } from "@/server/intake/receive-webhook";
+import { jsonResponse, readLimited, route } from "@/server/lib/http";
+import { getRuntime } from "@/server/runtime";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route(async (req: Request, { params }: { params: Promise<{ source: string }> }) => {
+  const { source } = await params;
+  const rt = await getRuntime();
+  const h = req.headers;
+  const length = h.get("content-length");
+  const result = await receiveWebhook(
+    { db: rt.db, registry: rt.registry, limiter: rt.limiter, onAccepted: () => rt.worker?.wake() },
+    {
+      sourceName: source,
+      contentType: h.get("content-type"),
+      contentLength: length && /^\d+$/.test(length) ? Number(length) : null,
+      webhookId: h.get("webhook-id"),
+      timestamp: h.get("webhook-timestamp"),
+      signature: h.get("webhook-signature"),
+      remoteAddr: h.get("x-forwarded-for")?.split(",")[0]?.trim() ?? h.get("x-real-ip"),
+      readBody: () => readLimited(req, MAX_BODY_BYTES),
+    },
+  );
+  return jsonResponse(result.status, result.body, result.headers);
+});

@@ -1,0 +1,4 @@
+export const dynamic = "force-dynamic";
+export default function RecordsPage() {
+  return <main className="p-6">Records</main>;
+}

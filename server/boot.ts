@@ -1,0 +1,24 @@
+import { EnvError } from "./env";
+import { DataDirLockedError } from "./db/client";
+import { log } from "./lib/log";
+import { getRuntime } from "./runtime";
+
+/** Server start-up: a bad configuration or a locked embedded database stops the process with the reason. */
+export async function boot(): Promise<void> {
+  try {
+    const rt = await getRuntime();
+    console.log(`[escalation-refresh] database: ${rt.handle.kind} (${rt.handle.where}); listening on port ${rt.env.PORT}`);
+    if (rt.handle.kind === "pglite" && rt.env.DEMO === "on") {
+      const { scheduleDemo } = await import("./demo/schedule-demo");
+      scheduleDemo(rt);
+    }
+  } catch (err) {
+    if (err instanceof EnvError || err instanceof DataDirLockedError) {
+      console.error(`[escalation-refresh] cannot start: ${err.message}`);
+    } else {
+      log.fatal({ err }, "start-up failed");
+      console.error(`[escalation-refresh] cannot start: ${(err as Error).message}`);
+    }
+    process.exit(1);
+  }
+}

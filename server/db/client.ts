@@ -1,0 +1,97 @@
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "./generated/client";
+
+export type Db = PrismaClient;
+export type Tx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
+
+export interface DbHandle {
+  db: Db;
+  kind: "postgres" | "pglite";
+  /** Where it lives, for start-up messages (password stripped). */
+  where: string;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  databaseUrl?: string;
+  /** Folder of the embedded database; "memory://" for a throw-away one. */
+  dataDir?: string;
+  poolSize?: number;
+}
+
+export class DataDirLockedError extends Error {}
+
+/** One PGlite folder, one process: PGlite is single-connection and corrupts if opened twice. */
+function lockDataDir(dir: string): () => void {
+  mkdirSync(dir, { recursive: true });
+  const lockPath = path.join(dir, "app.lock");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockPath, "wx");
+      writeFileSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(lockPath, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const pid = Number(readFileSync(lockPath, "utf8").trim());
+      if (pid && pid !== process.pid && isAlive(pid)) {
+        throw new DataDirLockedError(
+          `The embedded database in ${path.resolve(dir)} is already open in process ${pid}. ` +
+            `Only one process may use an embedded database: stop the other one, choose another DATA_DIR, ` +
+            `or set DATABASE_URL to share a PostgreSQL server between processes.`,
+        );
+      }
+      rmSync(lockPath, { force: true }); // left by a process that no longer runs
+    }
+  }
+  throw new DataDirLockedError(`Could not lock ${lockPath}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export async function openDb(options: DbOptions): Promise<DbHandle> {
+  if (options.databaseUrl) {
+    const adapter = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    const db = new PrismaClient({ adapter });
+    await db.$connect();
+    return {
+      db,
+      kind: "postgres",
+      where: options.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@"),
+      close: () => db.$disconnect(),
+    };
+  }
+  const dataDir = options.dataDir ?? "./.data";
+  const inMemory = dataDir.startsWith("memory://");
+  const unlock = inMemory ? () => {} : lockDataDir(dataDir);
+  try {
+    const pglite = inMemory ? new PGlite() : new PGlite(path.resolve(dataDir, "pg"));
+    await pglite.waitReady;
+    const db = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+    await db.$connect();
+    return {
+      db,
+      kind: "pglite",
+      where: inMemory ? "memory" : path.resolve(dataDir),
+      close: async () => {
+        await db.$disconnect();
+        await pglite.close();
+        unlock();
+      },
+    };
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}

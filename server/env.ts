@@ -1,0 +1,78 @@
+import { z } from "zod";
+
+/** Configuration of API.md plus the operational knobs; parsed once, a bad value stops the start. */
+const secretList = z
+  .string()
+  .trim()
+  .transform((v) => v.split(/\s+/).filter(Boolean))
+  .pipe(
+    z
+      .array(
+        z.string().refine(isWebhookSecret, {
+          message: "expected whsec_ followed by base64 of 24 to 64 bytes",
+        }),
+      )
+      .min(1, "expected at least one secret"),
+  );
+
+export function isWebhookSecret(value: string): boolean {
+  if (!value.startsWith("whsec_")) return false;
+  const b64 = value.slice(6);
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return false;
+  const len = Buffer.from(b64, "base64").length;
+  return len >= 24 && len <= 64;
+}
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\//, "expected a postgres:// or postgresql:// connection string")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  DATA_DIR: z.string().trim().min(1).default("./.data"),
+  API_TOKEN: z.string().trim().min(16, "expected at least 16 characters").optional().or(z.literal("").transform(() => undefined)),
+  /** 32 bytes, base64 or hex, for encrypting webhook secrets at rest; generated into DATA_DIR when embedded. */
+  APP_SECRET_KEY: z.string().trim().optional(),
+  /** Start refresh workers inside the app process. */
+  IN_PROCESS_WORKER: z.enum(["on", "off"]).default("on"),
+  /** Build the demo on first start of the embedded database. */
+  DEMO: z.enum(["on", "off"]).default("on"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+});
+
+export type Env = z.infer<typeof schema> & { webhookSecrets: Record<string, string[]> };
+
+export class EnvError extends Error {}
+
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const result = schema.safeParse(source);
+  const problems: string[] = [];
+  if (!result.success) {
+    for (const issue of result.error.issues) problems.push(`${issue.path.join(".")}: ${issue.message}`);
+  }
+  const webhookSecrets: Record<string, string[]> = {};
+  for (const [key, value] of Object.entries(source)) {
+    if (!key.startsWith("WEBHOOK_SECRET_") || value === undefined) continue;
+    const parsed = secretList.safeParse(value);
+    if (!parsed.success) {
+      problems.push(`${key}: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
+      continue;
+    }
+    const source = key.slice("WEBHOOK_SECRET_".length).toLowerCase().replace(/_/g, "-");
+    webhookSecrets[source] = parsed.data;
+  }
+  if (problems.length > 0 || !result.success) {
+    throw new EnvError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
+  }
+  return { ...result.data, webhookSecrets };
+}
+
+const globalEnv = globalThis as unknown as { __errEnv?: Env };
+
+export function env(): Env {
+  globalEnv.__errEnv ??= parseEnv();
+  return globalEnv.__errEnv;
+}

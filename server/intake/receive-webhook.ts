@@ -1,0 +1,253 @@
+import { Webhook, WebhookVerificationError } from "standardwebhooks";
+import type { Db } from "../db/client";
+import { newId } from "../lib/ids";
+import { log } from "../lib/log";
+import { parseEvent, type Issue, type ParsedEvent } from "./event-schemas";
+import type { SourceRateLimiter } from "./rate-limit";
+import type { SourceInfo, SourceRegistry } from "./source-registry";
+
+export const MAX_BODY_BYTES = 256 * 1024;
+const TOLERANCE_SECONDS = 300;
+
+export interface WebhookRequest {
+  sourceName: string;
+  contentType: string | null;
+  contentLength: number | null;
+  webhookId: string | null;
+  timestamp: string | null;
+  signature: string | null;
+  remoteAddr: string | null;
+  /** Reads the raw body; resolves null when it exceeds MAX_BODY_BYTES. */
+  readBody: () => Promise<string | null>;
+}
+
+export interface WebhookResponse {
+  status: number;
+  body: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+export interface IntakeDeps {
+  db: Db;
+  registry: SourceRegistry;
+  limiter: SourceRateLimiter;
+  /** Called after an event is durably stored and needs a refresh. */
+  onAccepted?: () => void;
+}
+
+/** API.md's webhook intake: every refusal row of its table, then a durable, idempotent store. */
+export async function receiveWebhook(deps: IntakeDeps, req: WebhookRequest): Promise<WebhookResponse> {
+  const source = await deps.registry.get(req.sourceName);
+  if (!source || !source.enabled) {
+    const reason = source ? `source "${req.sourceName}" is disabled` : `unknown source "${req.sourceName}"`;
+    return refuse(deps, req, 404, reason);
+  }
+  const verdict = await deps.limiter.consume(source.name, source.rateLimitPerSec, source.rateLimitBurst);
+  if (!verdict.allowed) {
+    return refuse(deps, req, 429, `rate limit of ${source.rateLimitPerSec}/s for source "${source.name}" exceeded`, undefined, {
+      "Retry-After": String(verdict.retryAfterSeconds),
+    });
+  }
+  const mediaType = req.contentType?.split(";")[0]?.trim().toLowerCase();
+  if (mediaType !== "application/json") {
+    return refuse(deps, req, 415, `Content-Type must be application/json, got ${req.contentType ? `"${req.contentType.slice(0, 100)}"` : "none"}`);
+  }
+  if (req.contentLength !== null && req.contentLength > MAX_BODY_BYTES) {
+    return refuse(deps, req, 413, `body of ${req.contentLength} bytes exceeds the limit of ${MAX_BODY_BYTES} bytes`);
+  }
+  const raw = await req.readBody();
+  if (raw === null) return refuse(deps, req, 413, `body exceeds the limit of ${MAX_BODY_BYTES} bytes`);
+
+  const authProblem = verifySignature(source, req, raw);
+  if (authProblem) return refuse(deps, req, 401, authProblem);
+
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch (err) {
+    const detail = err instanceof RangeError ? "nesting is too deep" : (err as Error).message;
+    return refuse(deps, req, 400, `body is not valid JSON: ${detail}`, [{ path: "", message: "not valid JSON" }]);
+  }
+  if (nestingDepth(body) > MAX_DEPTH) {
+    return refuse(deps, req, 400, `JSON nesting is deeper than ${MAX_DEPTH} levels`, [{ path: "", message: `nesting deeper than ${MAX_DEPTH} levels` }]);
+  }
+  const nul = findNulCharacters(body);
+  if (nul.length) {
+    return refuse(deps, req, 400, "strings must not contain NUL (\\u0000) characters or unpaired UTF-16 surrogates", nul.slice(0, 20).map((path) => ({ path, message: "contains a NUL character or an unpaired surrogate" })));
+  }
+  const parsed = parseEvent(source.kind, body);
+  if (!parsed.ok) {
+    return refuse(deps, req, 400, `invalid ${source.kind} event: ${parsed.issues.length} problem(s)`, parsed.issues);
+  }
+  const stored = await storeEvent(deps.db, source, req.webhookId!, parsed.event);
+  if (stored.status === "accepted") deps.onAccepted?.();
+  log.debug({ eventId: stored.eventId, source: source.name, status: stored.status }, "webhook stored");
+  return { status: stored.status === "duplicate" ? 200 : 202, body: { status: stored.status, eventId: stored.eventId } };
+}
+
+const MAX_DEPTH = 32;
+
+/** Iterative, so a hostile 100,000-level body cannot exhaust the stack. */
+function nestingDepth(root: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (d > max) max = d;
+    if (max > MAX_DEPTH) return max;
+    if (v && typeof v === "object") for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
+/** U+0000 and unpaired surrogates: PostgreSQL text and jsonb cannot hold them. */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNSTORABLE_G = new RegExp(UNSTORABLE.source, "g");
+
+/** Such a payload is refused rather than silently altered. */
+function findNulCharacters(value: unknown, path = ""): string[] {
+  if (typeof value === "string") return UNSTORABLE.test(value) ? [path || "/"] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => findNulCharacters(v, `${path}/${i}`));
+  if (value && typeof value === "object") {
+    return Object.entries(value).flatMap(([k, v]) => {
+      const p = `${path}/${k.replace(UNSTORABLE_G, "\uFFFD").replace(/~/g, "~0").replace(/\//g, "~1")}`;
+      return UNSTORABLE.test(k) ? [p] : findNulCharacters(v, p);
+    });
+  }
+  return [];
+}
+
+const clean = (s: string, max: number) => s.replace(UNSTORABLE_G, "\uFFFD").slice(0, max);
+
+function verifySignature(source: SourceInfo, req: WebhookRequest, raw: string): string | null {
+  if (!req.webhookId) return "missing webhook-id header";
+  if (req.webhookId.length > 200) return "webhook-id header is longer than 200 characters";
+  if (!req.timestamp) return "missing webhook-timestamp header";
+  if (!req.signature) return "missing webhook-signature header";
+  if (!/^\d{1,12}$/.test(req.timestamp)) return "webhook-timestamp must be Unix seconds";
+  const skew = Math.floor(Date.now() / 1000) - Number(req.timestamp);
+  if (Math.abs(skew) > TOLERANCE_SECONDS) {
+    return `webhook-timestamp is ${Math.abs(skew)} s ${skew > 0 ? "in the past" : "in the future"}; the tolerance is ${TOLERANCE_SECONDS} s`;
+  }
+  if (source.secrets.length === 0) return `no signing secret is configured for source "${source.name}"`;
+  const headers = { "webhook-id": req.webhookId, "webhook-timestamp": req.timestamp, "webhook-signature": req.signature };
+  for (const secret of source.secrets) {
+    try {
+      new Webhook(secret).verify(raw, headers, { jsonParse: false } as never);
+      return null;
+    } catch (err) {
+      if (!(err instanceof WebhookVerificationError)) throw err;
+    }
+  }
+  return "no signature matches any active secret of this source";
+}
+
+async function refuse(
+  deps: IntakeDeps,
+  req: WebhookRequest,
+  status: number,
+  reason: string,
+  issues?: Issue[],
+  headers?: Record<string, string>,
+): Promise<WebhookResponse> {
+  try {
+    await deps.db.refusal.create({
+      data: {
+        id: newId("ref"),
+        sourceName: clean(req.sourceName, 200),
+        httpStatus: status,
+        reason: clean(reason, 2000),
+        issues: issues ? issues.slice(0, 200).map((i) => ({ path: clean(i.path, 500), message: clean(i.message, 1000) })) : undefined,
+        webhookId: req.webhookId ? clean(req.webhookId, 200) : null,
+        remoteAddr: req.remoteAddr ? clean(req.remoteAddr, 100) : null,
+      },
+    });
+  } catch (err) {
+    log.error({ err, source: req.sourceName, status }, "could not record refusal");
+  }
+  const body: Record<string, unknown> = { error: reason };
+  if (issues) body.issues = issues;
+  return { status, body, headers };
+}
+
+export interface StoredEvent {
+  status: "accepted" | "stale" | "duplicate";
+  eventId: string;
+}
+
+/** Routing keys the refresh engine looks entities up by. */
+function routingKeys(event: ParsedEvent): { caseId: string | null; accountId: string | null; environmentId: string | null } {
+  const d = event.data as Record<string, unknown>;
+  switch (event.kind) {
+    case "ticketing":
+      return { caseId: event.caseId, accountId: String(d.accountId), environmentId: (d.environmentId as string | undefined) ?? null };
+    case "diagnostics":
+      return { caseId: event.caseId, accountId: null, environmentId: null };
+    case "entitlement":
+      return { caseId: null, accountId: event.entity.id, environmentId: null };
+    case "environment":
+      return { caseId: null, accountId: null, environmentId: event.entity.id };
+    case "incident":
+      return { caseId: null, accountId: null, environmentId: null };
+  }
+}
+
+/**
+ * One transaction: the event row (unique per source and webhook id, so concurrent duplicates
+ * collapse in the database) and, when its version is newer, the entity's accepted state.
+ * Committed before the caller answers.
+ */
+export async function storeEvent(db: Db, source: Pick<SourceInfo, "id">, webhookId: string, event: ParsedEvent): Promise<StoredEvent> {
+  const eventId = newId("evt");
+  const keys = routingKeys(event);
+  return db.$transaction(async (tx) => {
+    const rows = await tx.$queryRawUnsafe<{ inserted: string | null; fresh: number }[]>(
+      `WITH ins AS (
+         INSERT INTO "WebhookEvent" ("id", "sourceId", "webhookId", "type", "caseId", "entityKind", "entityId", "entityVersion", "occurredAt", "data", "updatedAt")
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::timestamptz, $10::jsonb, now())
+         ON CONFLICT ("sourceId", "webhookId") DO NOTHING
+         RETURNING "id"
+       ), ent AS (
+         INSERT INTO "SourceEntity" ("id", "sourceId", "entityKind", "entityId", "maxVersion", "currentEventId", "caseId", "accountId", "environmentId", "updatedAt")
+         SELECT $11, $2, $6, $7, $8, ins."id", $12, $13, $14, now() FROM ins
+         ON CONFLICT ("sourceId", "entityId") DO UPDATE SET
+           "maxVersion" = EXCLUDED."maxVersion", "currentEventId" = EXCLUDED."currentEventId",
+           "caseId" = EXCLUDED."caseId", "accountId" = EXCLUDED."accountId", "environmentId" = EXCLUDED."environmentId",
+           "updatedAt" = now()
+         WHERE "SourceEntity"."maxVersion" < EXCLUDED."maxVersion"
+         RETURNING "id"
+       )
+       SELECT (SELECT "id" FROM ins) AS inserted, (SELECT count(*) FROM ent)::int AS fresh`,
+      eventId,
+      source.id,
+      webhookId,
+      event.type,
+      event.caseId,
+      event.entity.kind,
+      event.entity.id,
+      event.version,
+      event.occurredAt,
+      JSON.stringify(event.data),
+      newId("ent"),
+      keys.caseId,
+      keys.accountId,
+      keys.environmentId,
+    );
+    const row = rows[0]!;
+    if (!row.inserted) {
+      const existing = await tx.webhookEvent.findUnique({
+        where: { sourceId_webhookId: { sourceId: source.id, webhookId } },
+        select: { id: true },
+      });
+      return { status: "duplicate", eventId: existing!.id };
+    }
+    if (Number(row.fresh) === 0) {
+      await tx.$executeRawUnsafe(
+        `UPDATE "WebhookEvent" SET "status" = 'stale', "processedAt" = now(), "updatedAt" = now() WHERE "id" = $1`,
+        eventId,
+      );
+      return { status: "stale", eventId };
+    }
+    return { status: "accepted", eventId };
+  });
+}

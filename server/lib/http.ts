@@ -1,0 +1,56 @@
+import { ZodError } from "zod";
+import { AppError, httpStatusOf } from "./errors";
+import { log } from "./log";
+
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
+  });
+}
+
+/** The one place HTTP routes turn errors into JSON answers with a human-readable `error`. */
+export function errorResponse(err: unknown): Response {
+  if (err instanceof AppError) {
+    const body: Record<string, unknown> = { error: err.message };
+    if (err.details !== undefined) body.issues = err.details;
+    return jsonResponse(httpStatusOf[err.code], body);
+  }
+  if (err instanceof ZodError) {
+    return jsonResponse(400, {
+      error: "invalid request",
+      issues: err.issues.map((i) => ({ path: "/" + i.path.map(String).join("/"), message: i.message })),
+    });
+  }
+  log.error({ err }, "unhandled error in route");
+  return jsonResponse(500, { error: "internal error; the failure was logged" });
+}
+
+export function route<A extends unknown[]>(fn: (...args: A) => Promise<Response>): (...args: A) => Promise<Response> {
+  return async (...args: A) => {
+    try {
+      return await fn(...args);
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}
+
+/** Reads a request body up to `limit` bytes; null when it is larger (the rest is not read). */
+export async function readLimited(req: Request, limit: number): Promise<string | null> {
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}

@@ -1,0 +1,27 @@
+import { readMigrations } from "../db/migrate";
+import type { Runtime } from "../runtime";
+
+/** Database reachable, every migration applied, and how far the refresh workers lag behind intake. */
+export async function getHealth(rt: Runtime) {
+  const checks: Record<string, unknown> = {};
+  let ok = true;
+  try {
+    const rows = await rt.db.$queryRawUnsafe<{ migration_name: string }[]>(
+      `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+    );
+    const applied = new Set(rows.map((r) => r.migration_name));
+    const pending = readMigrations().filter((m) => !applied.has(m.name)).map((m) => m.name);
+    checks.database = { ok: true, kind: rt.handle.kind };
+    checks.migrations = { ok: pending.length === 0, applied: applied.size, pending };
+    if (pending.length) ok = false;
+    const [lag] = await rt.db.$queryRawUnsafe<{ backlog: number; oldest: Date | null }[]>(
+      `SELECT count(*)::int AS backlog, min("receivedAt") AS oldest FROM "WebhookEvent" WHERE "status" = 'received'`,
+    );
+    const lagSeconds = lag?.oldest ? Math.max(0, (Date.now() - new Date(lag.oldest).getTime()) / 1000) : 0;
+    checks.worker = { ok: true, inProcess: !!rt.worker, backlog: lag?.backlog ?? 0, lagSeconds: Math.round(lagSeconds * 10) / 10 };
+  } catch (err) {
+    ok = false;
+    checks.database = { ok: false, error: (err as Error).message };
+  }
+  return { ok, status: ok ? "ok" : "degraded", startedAt: rt.startedAt.toISOString(), checks };
+}

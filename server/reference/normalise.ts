@@ -1,0 +1,3 @@
+export function normaliseAlias(text: string): string {
+  return text.trim().toLowerCase().replace(/\s+/g, " ");
+}

@@ -1,0 +1,76 @@
+import type { Tx } from "../db/client";
+import type { SourceKind } from "../intake/event-schemas";
+import type { CaseInputs, EntityState } from "./types";
+
+export interface SourceLookup {
+  byId: Map<string, { name: string; kind: SourceKind }>;
+}
+
+interface Row {
+  rowId: string;
+  sourceId: string;
+  entityKind: string;
+  entityId: string;
+  eventId: string;
+  webhookId: string;
+  version: number;
+  occurredAt: Date;
+  receivedAt: Date;
+  data: unknown;
+}
+
+const SELECT = `SELECT se."id" AS "rowId", se."sourceId", se."entityKind", se."entityId", e."id" AS "eventId", e."webhookId",
+  e."entityVersion" AS "version", e."occurredAt", e."receivedAt", e."data"
+  FROM "SourceEntity" se JOIN "WebhookEvent" e ON e."id" = se."currentEventId"`;
+
+function toState(row: Row, sources: SourceLookup): EntityState<unknown> | null {
+  const source = sources.byId.get(row.sourceId);
+  if (!source) return null;
+  return {
+    sourceId: row.sourceId,
+    sourceName: source.name,
+    sourceKind: source.kind,
+    rowId: row.rowId,
+    entityKind: row.entityKind,
+    entityId: row.entityId,
+    version: Number(row.version),
+    eventId: row.eventId,
+    webhookId: row.webhookId,
+    occurredAt: new Date(row.occurredAt).toISOString(),
+    receivedAt: new Date(row.receivedAt).toISOString(),
+    data: typeof row.data === "string" ? JSON.parse(row.data) : row.data,
+  };
+}
+
+const newest = <T>(states: EntityState<T>[]) =>
+  [...states].sort((a, b) => b.occurredAt.localeCompare(a.occurredAt) || b.version - a.version || a.sourceName.localeCompare(b.sourceName))[0] ?? null;
+
+/** The accepted current state of every source entity of a case (SPEC.md's fan-out table, read backwards). */
+export async function loadCaseInputs(tx: Tx, caseId: string, sources: SourceLookup): Promise<CaseInputs> {
+  const rows = await tx.$queryRawUnsafe<Row[]>(
+    `${SELECT} WHERE (se."caseId" = $1 AND se."entityKind" IN ('ticket', 'bundle'))
+       OR se."id" IN (SELECT l."entityId" FROM "EntityCaseLink" l WHERE l."caseId" = $1)`,
+    caseId,
+  );
+  const states = rows.map((r) => toState(r, sources)).filter((s): s is EntityState<unknown> => s !== null);
+  const of = (kind: SourceKind) => states.filter((s) => s.sourceKind === kind);
+  const inputs: CaseInputs = {
+    caseId,
+    tickets: of("ticketing") as CaseInputs["tickets"],
+    bundles: of("diagnostics") as CaseInputs["bundles"],
+    incidents: of("incident") as CaseInputs["incidents"],
+    entitlement: null,
+    environment: null,
+  };
+  const ticket = newest(inputs.tickets);
+  if (!ticket) return inputs;
+  const related = await tx.$queryRawUnsafe<Row[]>(
+    `${SELECT} WHERE (se."entityKind" = 'account' AND se."entityId" = $1) OR (se."entityKind" = 'environment' AND se."entityId" = $2)`,
+    ticket.data.accountId,
+    ticket.data.environmentId ?? null,
+  );
+  const rel = related.map((r) => toState(r, sources)).filter((s): s is EntityState<unknown> => s !== null);
+  inputs.entitlement = newest(rel.filter((s) => s.sourceKind === "entitlement")) as CaseInputs["entitlement"];
+  inputs.environment = newest(rel.filter((s) => s.sourceKind === "environment")) as CaseInputs["environment"];
+  return inputs;
+}

@@ -1,0 +1,80 @@
+import { openDb, type DbHandle } from "./db/client";
+import { migrate } from "./db/migrate";
+import { env, type Env } from "./env";
+import { SourceRateLimiter } from "./intake/rate-limit";
+import { ensureDevelopmentSecrets, SourceRegistry, type SecretContext } from "./intake/source-registry";
+import { loadOrCreateKeyFile, parseKey } from "./lib/crypto";
+import { log } from "./lib/log";
+import { ReferenceCache } from "./reference/load-reference";
+import { seedReference } from "./reference/seed-reference";
+import type { EngineContext } from "./refresh/engine-context";
+import { RefreshWorker } from "./refresh/worker";
+
+/** Everything a server process shares: one database handle, caches, the in-process worker. */
+export interface Runtime extends EngineContext {
+  env: Env;
+  handle: DbHandle;
+  limiter: SourceRateLimiter;
+  secrets: SecretContext;
+  worker: RefreshWorker | null;
+  startedAt: Date;
+}
+
+const g = globalThis as unknown as { __errRuntime?: Promise<Runtime> };
+
+export interface StartOptions {
+  env?: Env;
+  worker?: boolean;
+}
+
+export async function startRuntime(opts: StartOptions = {}): Promise<Runtime> {
+  const e = opts.env ?? env();
+  const handle = await openDb({ databaseUrl: e.DATABASE_URL, dataDir: e.DATA_DIR });
+  const applied = await migrate(handle.db);
+  if (applied.length) log.info({ applied }, "migrations applied");
+  await seedReference(handle.db);
+  const key = e.APP_SECRET_KEY ? parseKey(e.APP_SECRET_KEY) : handle.kind === "pglite" ? loadOrCreateKeyFile(e.DATA_DIR) : null;
+  const secrets: SecretContext = { key, envSecrets: e.webhookSecrets };
+  if (handle.kind === "pglite") {
+    const created = await ensureDevelopmentSecrets(handle.db, secrets);
+    for (const c of created) {
+      // Printed once, when generated: the embedded default's development secrets.
+      console.log(`[escalation-refresh] development webhook secret for ${c.source}: ${c.secret}`);
+    }
+    // One process owns an embedded database, so no other worker can hold a lease.
+    await handle.db.webhookEvent.updateMany({ where: { status: "received", lockedUntil: { not: null } }, data: { lockedUntil: null } });
+  }
+  const registry = new SourceRegistry(handle.db, secrets);
+  const runtime: Runtime = {
+    env: e,
+    handle,
+    db: handle.db,
+    registry,
+    reference: new ReferenceCache(handle.db),
+    limiter: new SourceRateLimiter(e.DATABASE_URL),
+    secrets,
+    worker: null,
+    startedAt: new Date(),
+  };
+  if (opts.worker ?? e.IN_PROCESS_WORKER === "on") {
+    runtime.worker = new RefreshWorker(runtime);
+    runtime.worker.start();
+  }
+  log.info({ database: handle.kind, where: handle.where }, "runtime ready");
+  return runtime;
+}
+
+/** The process-wide runtime (Next bundles route files separately, so it lives on globalThis). */
+export function getRuntime(): Promise<Runtime> {
+  g.__errRuntime ??= startRuntime().catch((err) => {
+    g.__errRuntime = undefined;
+    throw err;
+  });
+  return g.__errRuntime;
+}
+
+export async function stopRuntime(rt: Runtime): Promise<void> {
+  await rt.worker?.stop();
+  await rt.limiter.close();
+  await rt.handle.close();
+}
