@@ -101,6 +101,7 @@ function nestingDepth(root: unknown): number {
 }
 
 /** U+0000 and unpaired surrogates: PostgreSQL text and jsonb cannot hold them. */
+// eslint-disable-next-line no-control-regex -- matching U+0000 is the point
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const UNSTORABLE_G = new RegExp(UNSTORABLE.source, "g");
 

@@ -1,0 +1,75 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { ZodError } from "zod";
+import { getSessionUser, type Role, type SessionUser } from "../auth/session";
+import type { Actor } from "../lib/audit";
+import { AppError } from "../lib/errors";
+import { getRuntime, type Runtime } from "../runtime";
+
+export interface TRPCContext {
+  rt: Runtime;
+  user: SessionUser | null;
+  headers: Headers;
+}
+
+export async function createTRPCContext(opts: { headers: Headers }): Promise<TRPCContext> {
+  const rt = await getRuntime();
+  return { rt, user: await getSessionUser(rt.db, opts.headers), headers: opts.headers };
+}
+
+const CODE: Record<AppError["code"], TRPCError["code"]> = {
+  BAD_REQUEST: "BAD_REQUEST",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
+  INTERNAL: "INTERNAL_SERVER_ERROR",
+};
+
+const t = initTRPC.context<TRPCContext>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    return {
+      ...shape,
+      data: {
+        ...shape.data,
+        zodIssues: cause instanceof ZodError ? cause.issues.map((i) => ({ path: i.path.join("."), message: i.message })) : null,
+      },
+    };
+  },
+});
+
+/** Domain AppErrors become tRPC errors with the same meaning; nothing else leaks. */
+const mapErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof AppError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: CODE[cause.code], message: cause.message, cause });
+  }
+  return result;
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+export const publicProcedure = t.procedure.use(mapErrors);
+
+const RANK: Record<Role, number> = { duty_manager: 1, specialist: 2, admin: 3 };
+
+function requireRole(min: Role) {
+  return t.middleware(({ ctx, next }) => {
+    if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
+    if (RANK[ctx.user.role] < RANK[min]) throw new TRPCError({ code: "FORBIDDEN", message: `this needs the ${min} role` });
+    const actor: Actor = { id: ctx.user.id, label: ctx.user.name, role: ctx.user.role };
+    return next({ ctx: { ...ctx, user: ctx.user, actor } });
+  });
+}
+
+/** Any signed-in user (duty managers read everything). */
+export const readerProcedure = publicProcedure.use(requireRole("duty_manager"));
+export const specialistProcedure = publicProcedure.use(requireRole("specialist"));
+export const adminProcedure = publicProcedure.use(requireRole("admin"));
