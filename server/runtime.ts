@@ -1,3 +1,4 @@
+import { seedDemoUsers } from "./auth/users";
 import { openDb, type DbHandle } from "./db/client";
 import { migrate } from "./db/migrate";
 import { env, type Env } from "./env";
@@ -41,6 +42,7 @@ export async function startRuntime(opts: StartOptions = {}): Promise<Runtime> {
       // Printed once, when generated: the embedded default's development secrets.
       console.log(`[escalation-refresh] development webhook secret for ${c.source}: ${c.secret}`);
     }
+    if (e.DEMO === "on") await seedDemoUsers(handle.db);
     // One process owns an embedded database, so no other worker can hold a lease.
     await handle.db.webhookEvent.updateMany({ where: { status: "received", lockedUntil: { not: null } }, data: { lockedUntil: null } });
   }

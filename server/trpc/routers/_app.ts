@@ -1,7 +1,9 @@
 import { createTRPCRouter } from "../init";
+import { meRouter } from "./me";
 import { recordsRouter } from "./records";
 
 export const appRouter = createTRPCRouter({
+  me: meRouter,
   records: recordsRouter,
 });
 
