@@ -38,9 +38,9 @@ function lockDataDir(dir: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       const pid = Number(readFileSync(lockPath, "utf8").trim());
-      if (pid && pid !== process.pid && isAlive(pid)) {
+      if (pid && (pid === process.pid || isAlive(pid))) {
         throw new DataDirLockedError(
-          `The embedded database in ${path.resolve(dir)} is already open in process ${pid}. ` +
+          `The embedded database in ${path.resolve(dir)} is already open in process ${pid}${pid === process.pid ? " (this one)" : ""}. ` +
             `Only one process may use an embedded database: stop the other one, choose another DATA_DIR, ` +
             `or set DATABASE_URL to share a PostgreSQL server between processes.`,
         );

@@ -1,0 +1,91 @@
+// `npm test`: every check, in the order that fails fastest. Lint and type-check, a production
+// build, the domain and integration suites on embedded PGlite and on PostgreSQL, then the
+// Playwright suite in Debian's Chromium against the production build.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import pg from "pg";
+
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+const pgUrl = process.env.TEST_DATABASE_URL ?? "postgresql://root@127.0.0.1:5432/postgres";
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const stages = [];
+mkdirSync("test-results", { recursive: true });
+
+function run(name, cmd, args, extraEnv = {}) {
+  const started = Date.now();
+  console.log(`\n=== ${name}: ${cmd} ${args.join(" ")}`);
+  const r = spawnSync(cmd, args, { stdio: "inherit", env: { ...env, ...extraEnv } });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  stages.push({ name, ok: r.status === 0, seconds });
+  if (r.status !== 0) {
+    console.error(`\n✗ ${name} failed (exit ${r.status ?? r.signal}) after ${seconds}s`);
+    summary();
+    process.exit(1);
+  }
+}
+
+function countVitest(file) {
+  if (!existsSync(file)) return;
+  const report = JSON.parse(readFileSync(file, "utf8"));
+  totals.passed += report.numPassedTests ?? 0;
+  totals.failed += report.numFailedTests ?? 0;
+  totals.skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+}
+
+function countPlaywright(file) {
+  if (!existsSync(file)) return;
+  const s = JSON.parse(readFileSync(file, "utf8")).stats ?? {};
+  totals.passed += (s.expected ?? 0) + (s.flaky ?? 0);
+  totals.failed += s.unexpected ?? 0;
+  totals.skipped += s.skipped ?? 0;
+}
+
+function summary() {
+  console.log("\n=== summary");
+  for (const s of stages) console.log(`${s.ok ? "✓" : "✗"} ${s.name} (${s.seconds}s)`);
+  console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+}
+
+async function postgresReachable() {
+  const client = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+const npx = (bin) => ["node_modules/.bin/" + bin];
+
+run("prisma generate", "npx", ["prisma", "generate"]);
+run("lint", ...npx("eslint"), ["--max-warnings=0", "."]);
+run("typecheck", ...npx("tsc"), ["--noEmit", "-p", "."]);
+run("build", ...npx("next"), ["build"]);
+
+for (const f of ["test-results/vitest-pglite.json", "test-results/vitest-postgres.json", "test-results/playwright.json"]) rmSync(f, { force: true });
+run("unit + integration (PGlite)", ...npx("vitest"), ["run", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/vitest-pglite.json"], { TEST_DB: "pglite" });
+countVitest("test-results/vitest-pglite.json");
+
+if (await postgresReachable()) {
+  run("unit + integration (PostgreSQL)", ...npx("vitest"), ["run", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/vitest-postgres.json"], {
+    TEST_DB: "postgres",
+    TEST_DATABASE_URL: pgUrl,
+  });
+  countVitest("test-results/vitest-postgres.json");
+} else if (process.env.CI) {
+  console.error(`PostgreSQL is not reachable at ${pgUrl}; CI requires the PostgreSQL suite.`);
+  stages.push({ name: "unit + integration (PostgreSQL)", ok: false, seconds: "0" });
+  summary();
+  process.exit(1);
+} else {
+  console.warn(`\n!!! PostgreSQL is not reachable at ${pgUrl}: the PostgreSQL suite was SKIPPED (CI fails in this case).`);
+  stages.push({ name: "unit + integration (PostgreSQL) SKIPPED", ok: true, seconds: "0" });
+}
+
+run("e2e (Playwright, Chromium)", ...npx("playwright"), ["test", "--reporter=list,json"], { PLAYWRIGHT_JSON_OUTPUT_NAME: "test-results/playwright.json" });
+countPlaywright("test-results/playwright.json");
+summary();
