@@ -9,6 +9,7 @@ const dataDir = process.env.E2E_DATA_DIR ?? `.data-e2e`;
 
 export default defineConfig({
   testDir: "e2e",
+  globalSetup: "./e2e/global-setup.ts",
   timeout: 60_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,
