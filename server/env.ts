@@ -47,7 +47,7 @@ export type Env = z.infer<typeof schema> & { webhookSecrets: Record<string, stri
 
 export class EnvError extends Error {}
 
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   const result = schema.safeParse(source);
   const problems: string[] = [];
   if (!result.success) {

@@ -3,6 +3,6 @@ import { exceptionQuery, listExceptions } from "@/server/api/read-api";
 
 export const dynamic = "force-dynamic";
 
-export const GET = readRoute<Record<string, never>>((db, _p, url) =>
+export const GET = readRoute((db, url) =>
   listExceptions(db, exceptionQuery.parse(Object.fromEntries([...url.searchParams].filter(([, v]) => v !== "")))),
 );

@@ -1,11 +1,13 @@
+import { pathSegment } from "@/server/api/read-route";
 import { receiveWebhook, MAX_BODY_BYTES } from "@/server/intake/receive-webhook";
 import { jsonResponse, readLimited, route } from "@/server/lib/http";
 import { getRuntime } from "@/server/runtime";
 
 export const dynamic = "force-dynamic";
 
-export const POST = route(async (req: Request, { params }: { params: Promise<{ source: string }> }) => {
-  const { source } = await params;
+// /api/webhooks/{source}
+export const POST = route(async (req: Request, _ctx?: { params: Promise<{ source: string }> }) => {
+  const source = pathSegment(new URL(req.url), 3);
   const rt = await getRuntime();
   const h = req.headers;
   const length = h.get("content-length");

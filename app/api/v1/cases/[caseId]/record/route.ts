@@ -1,6 +1,7 @@
-import { readRoute } from "@/server/api/read-route";
+import { pathSegment, readRoute } from "@/server/api/read-route";
 import { getCurrentRecord } from "@/server/api/read-api";
 
 export const dynamic = "force-dynamic";
 
-export const GET = readRoute<{ caseId: string }>((db, p) => getCurrentRecord(db, decodeURIComponent(p.caseId)));
+// /api/v1/cases/{caseId}/record
+export const GET = readRoute((db, url) => getCurrentRecord(db, pathSegment(url, 4)));

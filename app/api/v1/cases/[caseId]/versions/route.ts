@@ -1,6 +1,7 @@
-import { readRoute } from "@/server/api/read-route";
+import { pathSegment, readRoute } from "@/server/api/read-route";
 import { listVersions } from "@/server/api/read-api";
 
 export const dynamic = "force-dynamic";
 
-export const GET = readRoute<{ caseId: string }>((db, p) => listVersions(db, decodeURIComponent(p.caseId)));
+// /api/v1/cases/{caseId}/versions
+export const GET = readRoute((db, url) => listVersions(db, pathSegment(url, 4)));

@@ -1,6 +1,7 @@
-import { readRoute } from "@/server/api/read-route";
+import { pathSegment, readRoute } from "@/server/api/read-route";
 import { getEventStatus } from "@/server/api/read-api";
 
 export const dynamic = "force-dynamic";
 
-export const GET = readRoute<{ source: string; webhookId: string }>((db, p) => getEventStatus(db, p.source, decodeURIComponent(p.webhookId)));
+// /api/v1/events/{source}/{webhookId}
+export const GET = readRoute((db, url) => getEventStatus(db, pathSegment(url, 4), pathSegment(url, 5)));
