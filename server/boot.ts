@@ -1,3 +1,4 @@
+import { AdminEnvError } from "./auth/bootstrap";
 import { EnvError } from "./env";
 import { DataDirLockedError } from "./db/client";
 import { log } from "./lib/log";
@@ -13,7 +14,7 @@ export async function boot(): Promise<void> {
       scheduleDemo(rt);
     }
   } catch (err) {
-    if (err instanceof EnvError || err instanceof DataDirLockedError) {
+    if (err instanceof EnvError || err instanceof DataDirLockedError || err instanceof AdminEnvError) {
       console.error(`[escalation-refresh] cannot start: ${err.message}`);
     } else {
       log.fatal({ err }, "start-up failed");

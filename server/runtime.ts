@@ -1,13 +1,15 @@
+import { ensureFirstAdmin } from "./auth/bootstrap";
 import { seedDemoUsers } from "./auth/users";
 import { openDb, type DbHandle } from "./db/client";
 import { migrate } from "./db/migrate";
 import { env, type Env } from "./env";
 import { SourceRateLimiter } from "./intake/rate-limit";
-import { ensureDevelopmentSecrets, SourceRegistry, type SecretContext } from "./intake/source-registry";
+import { ensureDevelopmentSecrets, readStoredSecrets, SourceRegistry, type SecretContext } from "./intake/source-registry";
 import { loadOrCreateKeyFile, parseKey } from "./lib/crypto";
 import { log } from "./lib/log";
 import { ReferenceCache } from "./reference/load-reference";
 import { seedReference } from "./reference/seed-reference";
+import { writeDevSecretsFile } from "./simulator/secrets-file";
 import type { EngineContext } from "./refresh/engine-context";
 import { RefreshWorker } from "./refresh/worker";
 
@@ -34,6 +36,7 @@ export async function startRuntime(opts: StartOptions = {}): Promise<Runtime> {
   const applied = await migrate(handle.db);
   if (applied.length) log.info({ applied }, "migrations applied");
   await seedReference(handle.db);
+  if (handle.kind === "postgres" || e.DEMO === "off") await ensureFirstAdmin(handle.db);
   const key = e.APP_SECRET_KEY ? parseKey(e.APP_SECRET_KEY) : handle.kind === "pglite" ? loadOrCreateKeyFile(e.DATA_DIR) : null;
   const secrets: SecretContext = { key, envSecrets: e.webhookSecrets };
   if (handle.kind === "pglite") {
@@ -41,6 +44,12 @@ export async function startRuntime(opts: StartOptions = {}): Promise<Runtime> {
     for (const c of created) {
       // Printed once, when generated: the embedded default's development secrets.
       console.log(`[escalation-refresh] development webhook secret for ${c.source}: ${c.secret}`);
+    }
+    if (key && !e.DATA_DIR.startsWith("memory://")) {
+      // So `npm run simulate` signs for this server with no flags; env-provided secrets stay out of the file.
+      const stored = await readStoredSecrets(handle.db, key);
+      const devSecrets = Object.fromEntries(Object.entries(stored).filter(([name]) => !e.webhookSecrets[name]?.length));
+      writeDevSecretsFile(e.DATA_DIR, devSecrets);
     }
     if (e.DEMO === "on") await seedDemoUsers(handle.db);
     // One process owns an embedded database, so no other worker can hold a lease.

@@ -1,8 +1,9 @@
 import { hash, verify } from "@node-rs/argon2";
+import { z } from "zod";
 import type { Db } from "../db/client";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
-import type { Role } from "./session";
+import type { Role } from "./roles";
 
 export const DEMO_PASSWORD = "demo-password";
 
@@ -13,6 +14,12 @@ export const DEMO_USERS: { email: string; name: string; role: Role }[] = [
   { email: "admin@demo.local", name: "Alex Admin", role: "admin" },
 ];
 
+export const emailSchema = z.string().trim().toLowerCase().min(3).max(200).email("enter an email address");
+/** Length over composition rules (NIST SP 800-63B); the demo password is the only short-lived exception. */
+export const passwordSchema = z.string().min(12, "use at least 12 characters").max(200, "use at most 200 characters");
+export const nameSchema = z.string().trim().min(1, "enter a name").max(120);
+
+/** argon2id with the library's defaults (19 MiB, 2 passes), the OWASP baseline. */
 export async function hashPassword(password: string): Promise<string> {
   return hash(password);
 }
@@ -26,27 +33,56 @@ export async function seedDemoUsers(db: Db): Promise<void> {
   }
 }
 
-const MAX_FAILURES = 5;
-const LOCK_MS = 15 * 60 * 1000;
+export const MAX_FAILURES = 5;
+export const LOCK_MS = 15 * 60 * 1000;
 
-/** Checks a password; after MAX_FAILURES wrong ones the account is locked for 15 minutes. */
-export async function verifyCredentials(db: Db, email: string, password: string) {
+// A real argon2 hash of a random string, so unknown emails cost the same verify() as known ones.
+let dummyHash: Promise<string> | null = null;
+
+export type PasswordCheck =
+  | { ok: true; user: { id: string; email: string; name: string; role: Role } }
+  | { ok: false; reason: "unknown" }
+  | { ok: false; reason: "disabled" }
+  | { ok: false; reason: "wrong"; userId: string; failures: number }
+  | { ok: false; reason: "locked"; userId: string; lockedUntil: Date; justLocked: boolean };
+
+/**
+ * Checks a password. After MAX_FAILURES wrong ones in a row the account is locked for LOCK_MS;
+ * while locked even the right password is refused. The counter is incremented atomically so
+ * parallel guesses cannot slip past the limit.
+ */
+export async function checkPassword(db: Db, email: string, password: string, now = new Date()): Promise<PasswordCheck> {
   const user = await db.user.findUnique({ where: { email: email.trim().toLowerCase() } });
   if (!user || user.disabledAt) {
-    await hash(password); // same work as a real check, so timing does not reveal which emails exist
-    throw new AppError("UNAUTHORIZED", "wrong email or password");
+    dummyHash ??= hash(`no-such-user-${Math.random()}`);
+    await verify(await dummyHash, password).catch(() => false);
+    return user ? { ok: false, reason: "disabled" } : { ok: false, reason: "unknown" };
   }
-  if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
-    throw new AppError("TOO_MANY_REQUESTS", `too many failed sign-ins; try again after ${user.lockedUntil.toISOString()}`);
+  if (user.lockedUntil && user.lockedUntil.getTime() > now.getTime()) {
+    return { ok: false, reason: "locked", userId: user.id, lockedUntil: user.lockedUntil, justLocked: false };
   }
-  if (!(await verify(user.passwordHash, password))) {
-    const failures = user.failedLogins + 1;
-    await db.user.update({
-      where: { id: user.id },
-      data: { failedLogins: failures >= MAX_FAILURES ? 0 : failures, lockedUntil: failures >= MAX_FAILURES ? new Date(Date.now() + LOCK_MS) : null },
-    });
-    throw new AppError("UNAUTHORIZED", "wrong email or password");
+  if (!(await verify(user.passwordHash, password).catch(() => false))) {
+    const updated = await db.user.update({ where: { id: user.id }, data: { failedLogins: { increment: 1 } }, select: { failedLogins: true } });
+    if (updated.failedLogins >= MAX_FAILURES) {
+      const lockedUntil = new Date(now.getTime() + LOCK_MS);
+      await db.user.update({ where: { id: user.id }, data: { failedLogins: 0, lockedUntil } });
+      return { ok: false, reason: "locked", userId: user.id, lockedUntil, justLocked: true };
+    }
+    return { ok: false, reason: "wrong", userId: user.id, failures: updated.failedLogins };
   }
   if (user.failedLogins || user.lockedUntil) await db.user.update({ where: { id: user.id }, data: { failedLogins: 0, lockedUntil: null } });
-  return user;
+  return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
+}
+
+export function lockedMessage(until: Date): string {
+  const minutes = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 60_000));
+  return `Too many failed sign-ins for this account. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}, or ask an admin to reset the password.`;
+}
+
+/** Throwing form of checkPassword, for callers that only need the user. */
+export async function verifyCredentials(db: Db, email: string, password: string) {
+  const r = await checkPassword(db, email, password);
+  if (r.ok) return r.user;
+  if (r.reason === "locked") throw new AppError("TOO_MANY_REQUESTS", lockedMessage(r.lockedUntil));
+  throw new AppError("UNAUTHORIZED", "wrong email or password");
 }

@@ -7,9 +7,17 @@ import { isOverridablePath } from "../refresh/build-candidate";
 import type { EngineContext } from "../refresh/engine-context";
 import { getAt } from "../refresh/pointer";
 import { lockCase, refreshCase, type RefreshResult } from "../refresh/refresh-case";
+import { quarantineRejected } from "./quarantine-events";
 import type { LineageMap, RuleHit } from "../refresh/types";
 
-export const noteSchema = z.string().trim().min(3, "a note of at least 3 characters is required").max(5000);
+export const noteSchema = z.string({ error: "a note is required" }).trim().min(3, "a note of at least 3 characters is required").max(5000, "a note is at most 5000 characters");
+
+/** Every resolution says why; a missing or empty note is refused before anything changes. */
+export function parseNote(note: unknown): string {
+  const parsed = noteSchema.safeParse(note);
+  if (!parsed.success) throw new AppError("BAD_REQUEST", parsed.error.issues[0]?.message ?? "a note is required");
+  return parsed.data;
+}
 
 async function loadLive(tx: Tx, id: string) {
   const exc = await tx.caseException.findUnique({ where: { id } });
@@ -94,7 +102,7 @@ function validateOverride(path: string | undefined, value: unknown): { path: str
  */
 export async function resolveException(ctx: EngineContext, actor: Actor, id: string, input: Resolution): Promise<RefreshResult[]> {
   assertCanAct(actor);
-  const note = noteSchema.parse(input.note);
+  const note = parseNote(input.note);
   const override = input.kind === "override" ? validateOverride(input.path, input.value) : null;
   const at = new Date();
   const affected = await withCase(ctx, id, async (tx, caseId) => {
@@ -145,7 +153,7 @@ export async function resolveException(ctx: EngineContext, actor: Actor, id: str
       });
     }
     if (input.kind === "reject") {
-      for (const c of await quarantine(tx, actor, exc.id, caseId, exc.candidateVersion, hits, note)) cases.add(c);
+      for (const c of await quarantineRejected(tx, actor, exc, hits, note)) cases.add(c);
       if (exc.candidateVersion) {
         await tx.recordVersion.updateMany({ where: { caseId, version: exc.candidateVersion, status: "held" }, data: { status: "rejected" } });
       }
@@ -164,74 +172,10 @@ export async function resolveException(ctx: EngineContext, actor: Actor, id: str
     });
     return [...cases];
   });
+  // Events the case held behind this exception take the outcome of this refresh (refreshCase settles them).
   const results: RefreshResult[] = [];
   for (const caseId of affected) {
-    const r = await refreshCase(ctx, caseId, input.kind === "approve" ? { approval: { exceptionId: id, by: actor.label, at: at.toISOString() } } : {});
-    results.push(r);
-    await resettleHeldEvents(ctx, caseId, r);
+    results.push(await refreshCase(ctx, caseId, input.kind === "approve" ? { approval: { exceptionId: id, by: actor.label, at: at.toISOString() } } : {}));
   }
   return results;
-}
-
-/**
- * Quarantines the events behind a rejected candidate: for each entity the conflict names, every
- * accepted event newer than the version the current record uses. Returns other cases to refresh.
- */
-async function quarantine(tx: Tx, actor: Actor, exceptionId: string, caseId: string, candidateVersion: number | null, hits: RuleHit[], note: string): Promise<string[]> {
-  const current = await tx.recordVersion.findFirst({ where: { caseId, isCurrent: true }, select: { lineage: true } });
-  const currentVersionOf = new Map<string, number>();
-  for (const l of Object.values((current?.lineage ?? {}) as unknown as LineageMap)) {
-    const key = `${l.source}/${l.entityId}`;
-    currentVersionOf.set(key, Math.max(currentVersionOf.get(key) ?? 0, l.entityVersion));
-  }
-  const keys = new Set(hits.flatMap((h) => h.entities));
-  const otherCases = new Set<string>();
-  for (const key of keys) {
-    const slash = key.indexOf("/");
-    const sourceName = key.slice(0, slash);
-    const entityId = key.slice(slash + 1);
-    const entity = await tx.sourceEntity.findFirst({ where: { entityId, source: { name: sourceName } }, select: { id: true, sourceId: true } });
-    if (!entity) continue;
-    const keep = currentVersionOf.get(key) ?? 0;
-    const events = await tx.webhookEvent.findMany({
-      where: { sourceId: entity.sourceId, entityId, entityVersion: { gt: keep }, status: { notIn: ["stale", "quarantined"] } },
-      select: { id: true, status: true, caseId: true },
-    });
-    if (!events.length) continue;
-    for (const e of events) {
-      await tx.quarantinedEvent.create({ data: { id: newId("qua"), eventId: e.id, exceptionId, userId: actor.id, note } });
-      await audit(tx, actor, { action: "event.quarantine", targetType: "event", targetId: e.id, before: { status: e.status }, after: { status: "quarantined" }, note });
-    }
-    await tx.webhookEvent.updateMany({ where: { id: { in: events.map((e) => e.id) } }, data: { status: "quarantined", lockedUntil: null } });
-    const fallback = await tx.webhookEvent.findFirst({
-      where: { sourceId: entity.sourceId, entityId, status: { notIn: ["stale", "quarantined"] } },
-      orderBy: { entityVersion: "desc" },
-      select: { id: true },
-    });
-    await tx.sourceEntity.update({ where: { id: entity.id }, data: { currentEventId: fallback?.id ?? null } });
-    const touched = await tx.eventCase.findMany({ where: { eventId: { in: events.map((e) => e.id) } }, select: { caseId: true } });
-    for (const t of touched) otherCases.add(t.caseId);
-    const links = await tx.entityCaseLink.findMany({ where: { entityId: entity.id }, select: { caseId: true } });
-    for (const l of links) otherCases.add(l.caseId);
-  }
-  otherCases.delete(caseId);
-  return [...otherCases];
-}
-
-/** Events a case held behind the resolved exception take the outcome of the refresh that followed. */
-async function resettleHeldEvents(ctx: EngineContext, caseId: string, r: RefreshResult): Promise<void> {
-  if (r.outcome === "held") return;
-  const held = await ctx.db.eventCase.findMany({ where: { caseId, outcome: "held" }, select: { eventId: true } });
-  if (!held.length) return;
-  const ids = held.map((h) => h.eventId);
-  const version = r.version ?? (await ctx.db.case.findUnique({ where: { id: caseId }, select: { currentVersion: true } }))?.currentVersion ?? null;
-  await ctx.db.eventCase.updateMany({ where: { caseId, eventId: { in: ids } }, data: { outcome: r.outcome === "applied" ? "applied" : "no_change", recordVersion: version } });
-  await ctx.db.$executeRawUnsafe(
-    `UPDATE "WebhookEvent" e SET "status" = (
-       SELECT CASE WHEN bool_or(c."outcome" = 'held') THEN 'held' WHEN bool_or(c."outcome" = 'applied') THEN 'applied'
-         WHEN bool_or(c."outcome" = 'no_change') THEN 'no_change' ELSE 'waiting' END::"EventStatus"
-       FROM "EventCase" c WHERE c."eventId" = e."id"), "updatedAt" = now()
-     WHERE e."id" = ANY($1::text[]) AND e."status" = 'held'`,
-    ids,
-  );
 }

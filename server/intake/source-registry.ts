@@ -103,7 +103,7 @@ export async function addSourceSecret(
   }
   const id = newId("sec");
   await db.sourceSecret.create({
-    data: { id, sourceId, label, cipherText: encrypt(key, secret), hint: secret.slice(-4) },
+    data: { id, sourceId, label, cipherText: encrypt(key, secret), hint: secret.replace(/=+$/, "").slice(-4) },
   });
   return { id, secret };
 }

@@ -1,4 +1,5 @@
 import { readMigrations } from "../db/migrate";
+import { readDemoProgress } from "../demo/demo-progress";
 import type { Runtime } from "../runtime";
 
 /** Database reachable, every migration applied, and how far the refresh workers lag behind intake. */
@@ -23,5 +24,8 @@ export async function getHealth(rt: Runtime) {
     ok = false;
     checks.database = { ok: false, error: (err as Error).message };
   }
+  // Informational: a failed demo does not make the service unhealthy.
+  const demo = readDemoProgress();
+  if (demo) checks.demo = demo;
   return { ok, status: ok ? "ok" : "degraded", startedAt: rt.startedAt.toISOString(), checks };
 }

@@ -45,32 +45,39 @@ function toState(row: Row, sources: SourceLookup): EntityState<unknown> | null {
 const newest = <T>(states: EntityState<T>[]) =>
   [...states].sort((a, b) => b.occurredAt.localeCompare(a.occurredAt) || b.version - a.version || a.sourceName.localeCompare(b.sourceName))[0] ?? null;
 
-/** The accepted current state of every source entity of a case (SPEC.md's fan-out table, read backwards). */
+/**
+ * The accepted current state of every source entity of a case (SPEC.md's fan-out table, read
+ * backwards), in one query: its tickets and bundles, the incidents linked to it, and the accounts
+ * and environments its tickets name; the newest ticket decides which account and environment count.
+ */
 export async function loadCaseInputs(tx: Tx, caseId: string, sources: SourceLookup): Promise<CaseInputs> {
   const rows = await tx.$queryRawUnsafe<Row[]>(
-    `${SELECT} WHERE (se."caseId" = $1 AND se."entityKind" IN ('ticket', 'bundle'))
-       OR se."id" IN (SELECT l."entityId" FROM "EntityCaseLink" l WHERE l."caseId" = $1)`,
+    `WITH mine AS (
+       ${SELECT} WHERE (se."caseId" = $1 AND se."entityKind" IN ('ticket', 'bundle'))
+         OR se."id" IN (SELECT l."entityId" FROM "EntityCaseLink" l WHERE l."caseId" = $1)),
+     tickets AS (SELECT m."data" FROM mine m WHERE m."entityKind" = 'ticket')
+     SELECT * FROM mine
+     UNION ALL
+     ${SELECT} WHERE (se."entityKind" = 'account' AND se."entityId" IN (SELECT t."data"->>'accountId' FROM tickets t))
+       OR (se."entityKind" = 'environment' AND se."entityId" IN (SELECT t."data"->>'environmentId' FROM tickets t))`,
     caseId,
   );
   const states = rows.map((r) => toState(r, sources)).filter((s): s is EntityState<unknown> => s !== null);
-  const of = (kind: SourceKind) => states.filter((s) => s.sourceKind === kind);
+  const of = (kind: SourceKind, entityKinds: string[]) => states.filter((s) => s.sourceKind === kind && entityKinds.includes(s.entityKind));
   const inputs: CaseInputs = {
     caseId,
-    tickets: of("ticketing") as CaseInputs["tickets"],
-    bundles: of("diagnostics") as CaseInputs["bundles"],
-    incidents: of("incident") as CaseInputs["incidents"],
+    tickets: of("ticketing", ["ticket"]) as CaseInputs["tickets"],
+    bundles: of("diagnostics", ["bundle"]) as CaseInputs["bundles"],
+    incidents: of("incident", ["incident"]) as CaseInputs["incidents"],
     entitlement: null,
     environment: null,
   };
   const ticket = newest(inputs.tickets);
   if (!ticket) return inputs;
-  const related = await tx.$queryRawUnsafe<Row[]>(
-    `${SELECT} WHERE (se."entityKind" = 'account' AND se."entityId" = $1) OR (se."entityKind" = 'environment' AND se."entityId" = $2)`,
-    ticket.data.accountId,
-    ticket.data.environmentId ?? null,
-  );
-  const rel = related.map((r) => toState(r, sources)).filter((s): s is EntityState<unknown> => s !== null);
-  inputs.entitlement = newest(rel.filter((s) => s.sourceKind === "entitlement")) as CaseInputs["entitlement"];
-  inputs.environment = newest(rel.filter((s) => s.sourceKind === "environment")) as CaseInputs["environment"];
+  const { accountId, environmentId } = ticket.data;
+  inputs.entitlement = newest(of("entitlement", ["account"]).filter((s) => s.entityId === accountId)) as CaseInputs["entitlement"];
+  inputs.environment = environmentId
+    ? (newest(of("environment", ["environment"]).filter((s) => s.entityId === environmentId)) as CaseInputs["environment"])
+    : null;
   return inputs;
 }

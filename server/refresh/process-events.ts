@@ -4,37 +4,32 @@ import { log } from "../lib/log";
 import { sourceLookup, type EngineContext } from "./engine-context";
 import { fanOut, type QueuedEvent } from "./fan-out";
 import { refreshCase } from "./refresh-case";
+import { SETTLEABLE, settleEventStatus } from "./settle-events";
 
 export const MAX_ATTEMPTS = 5;
-const LEASE_SECONDS = 15;
+export const DEFAULT_LEASE_SECONDS = 15;
+
+export interface BatchOptions {
+  /** How long a claimed event stays invisible to other workers; a crashed worker's events come back after it. */
+  leaseSeconds?: number;
+}
+
+/** Backoff before retry number `attempts + 1`: doubling from half a second, at most 30 s. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(30_000, 250 * 2 ** attempts);
+}
 
 /** Claims due events; SKIP LOCKED and a lease let several workers share the queue. */
-async function claim(db: Db, limit: number): Promise<QueuedEvent[]> {
+async function claim(db: Db, limit: number, leaseSeconds: number): Promise<QueuedEvent[]> {
   return db.$queryRawUnsafe<QueuedEvent[]>(
-    `UPDATE "WebhookEvent" SET "lockedUntil" = now() + interval '${LEASE_SECONDS} seconds', "attempts" = "attempts" + 1, "updatedAt" = now()
+    `UPDATE "WebhookEvent" SET "lockedUntil" = now() + make_interval(secs => $2), "attempts" = "attempts" + 1, "updatedAt" = now()
      WHERE "id" IN (
        SELECT "id" FROM "WebhookEvent"
        WHERE "status" = 'received' AND "nextAttemptAt" <= now() AND ("lockedUntil" IS NULL OR "lockedUntil" < now())
        ORDER BY "seq" LIMIT $1 FOR UPDATE SKIP LOCKED)
      RETURNING "id", "sourceId", "caseId", "entityId", "attempts", "data"`,
     limit,
-  );
-}
-
-/** The event's overall status from its per-case outcomes (API.md's event status). */
-async function settle(db: Db, eventIds: string[]): Promise<void> {
-  if (!eventIds.length) return;
-  await db.$executeRawUnsafe(
-    `UPDATE "WebhookEvent" e SET "status" = (
-       SELECT CASE
-         WHEN bool_or(c."outcome" = 'held') THEN 'held'
-         WHEN bool_or(c."outcome" = 'applied') THEN 'applied'
-         WHEN bool_or(c."outcome" = 'no_change') THEN 'no_change'
-         ELSE 'waiting' END::"EventStatus"
-       FROM "EventCase" c WHERE c."eventId" = e."id"),
-       "processedAt" = now(), "lockedUntil" = NULL, "lastError" = NULL, "updatedAt" = now()
-     WHERE e."id" = ANY($1::text[]) AND e."status" IN ('received', 'applied', 'held', 'no_change', 'waiting')`,
-    eventIds,
+    leaseSeconds,
   );
 }
 
@@ -42,8 +37,8 @@ async function settle(db: Db, eventIds: string[]): Promise<void> {
  * Processes one batch: fans events out to cases and refreshes each touched case once (events of
  * one case in a batch coalesce into one refresh). Returns how many events it claimed.
  */
-export async function processBatch(ctx: EngineContext, limit = 100): Promise<number> {
-  const events = await claim(ctx.db, limit);
+export async function processBatch(ctx: EngineContext, limit = 100, opts: BatchOptions = {}): Promise<number> {
+  const events = await claim(ctx.db, limit, opts.leaseSeconds ?? DEFAULT_LEASE_SECONDS);
   if (!events.length) return 0;
   const sources = await sourceLookup(ctx);
   const byCase = new Map<string, string[]>();
@@ -54,7 +49,7 @@ export async function processBatch(ctx: EngineContext, limit = 100): Promise<num
       if (!kind) throw new Error(`source ${e.sourceId} is unknown`);
       for (const c of await fanOut(ctx.db, kind, e)) byCase.set(c, [...(byCase.get(c) ?? []), e.id]);
     } catch (err) {
-      failed.set(e.id, (err as Error).message);
+      failed.set(e.id, `fan-out failed: ${(err as Error).message}`);
     }
   }
   for (const [caseId, eventIds] of [...byCase].sort(([a], [b]) => a.localeCompare(b))) {
@@ -67,8 +62,7 @@ export async function processBatch(ctx: EngineContext, limit = 100): Promise<num
       for (const id of ids) failed.set(id, `refresh of ${caseId} failed: ${(err as Error).message}`);
     }
   }
-  const ok = events.filter((e) => !failed.has(e.id)).map((e) => e.id);
-  await settle(ctx.db, ok);
+  await settleEventStatus(ctx.db, events.filter((e) => !failed.has(e.id)).map((e) => e.id), SETTLEABLE);
   for (const e of events.filter((x) => failed.has(x.id))) {
     await handleFailure(ctx, e, failed.get(e.id)!, [...byCase].filter(([, ids]) => ids.includes(e.id)).map(([c]) => c));
   }
@@ -77,20 +71,24 @@ export async function processBatch(ctx: EngineContext, limit = 100): Promise<num
 
 /** Retries with exponential backoff; after MAX_ATTEMPTS the event is failed and an exception says why. */
 async function handleFailure(ctx: EngineContext, e: QueuedEvent, message: string, caseIds: string[]): Promise<void> {
+  const lastError = message.slice(0, 2000);
   if (e.attempts < MAX_ATTEMPTS) {
-    const delayMs = Math.min(30_000, 250 * 2 ** e.attempts);
-    await ctx.db.webhookEvent.update({
-      where: { id: e.id },
-      data: { nextAttemptAt: new Date(Date.now() + delayMs), lockedUntil: null, lastError: message.slice(0, 2000) },
+    await ctx.db.webhookEvent.updateMany({
+      where: { id: e.id, status: "received" },
+      data: { nextAttemptAt: new Date(Date.now() + retryDelayMs(e.attempts)), lockedUntil: null, lastError },
     });
     return;
   }
   await ctx.db.$transaction(async (tx) => {
-    await tx.webhookEvent.update({ where: { id: e.id }, data: { status: "failed", lockedUntil: null, lastError: message.slice(0, 2000), processedAt: new Date() } });
+    const moved = await tx.webhookEvent.updateMany({
+      where: { id: e.id, status: "received" },
+      data: { status: "failed", lockedUntil: null, lastError, processedAt: new Date() },
+    });
+    if (!moved.count) return; // quarantined meanwhile: a specialist already decided about it
     for (const caseId of caseIds.length ? caseIds : e.caseId !== "*" ? [e.caseId] : []) {
       await tx.$executeRawUnsafe(`INSERT INTO "Case" ("id", "updatedAt") VALUES ($1, now()) ON CONFLICT ("id") DO NOTHING`, caseId);
       const liveKey = `${caseId}:PROCESSING_FAILED`;
-      const detail = { message: `Event ${e.id} failed ${e.attempts} times: ${message}`, hits: [], eventId: e.id };
+      const detail = { message: `Event ${e.id} failed ${e.attempts} times: ${lastError}`, hits: [], eventId: e.id };
       const existing = await tx.caseException.findUnique({ where: { liveKey }, select: { id: true } });
       if (existing) await tx.caseException.update({ where: { id: existing.id }, data: { detail, lastSeenAt: new Date() } });
       else await tx.caseException.create({ data: { id: newId("exc"), caseId, rule: "PROCESSING_FAILED", liveKey, detail } });
@@ -102,10 +100,10 @@ async function handleFailure(ctx: EngineContext, e: QueuedEvent, message: string
 }
 
 /** Drains the queue until it is empty (tests, replay, the demo). */
-export async function drain(ctx: EngineContext, batch = 100): Promise<number> {
+export async function drain(ctx: EngineContext, batch = 100, opts: BatchOptions = {}): Promise<number> {
   let total = 0;
   for (;;) {
-    const n = await processBatch(ctx, batch);
+    const n = await processBatch(ctx, batch, opts);
     if (n === 0) return total;
     total += n;
   }

@@ -1,5 +1,6 @@
 import type { Tx } from "../db/client";
 import type { Prisma } from "../db/generated/client";
+import { audit, SYSTEM_ACTOR } from "../lib/audit";
 import { newId } from "../lib/ids";
 import { policyLookup } from "../reference/load-reference";
 import { buildCandidate } from "./build-candidate";
@@ -8,10 +9,12 @@ import { detectConflicts } from "./detect-conflicts";
 import { sourceLookup, type EngineContext } from "./engine-context";
 import { loadCaseInputs } from "./load-inputs";
 import { canonical } from "./pointer";
+import { recordEventOutcomes, type CaseOutcome } from "./record-outcomes";
+import { clearExceptions, syncExceptions, type LiveException } from "./sync-exceptions";
 import { causesOf, summarise } from "./summarise";
-import type { Candidate, DeltaItem, LineageMap, OverrideSpec, RecordDoc, Rule, RuleHit } from "./types";
+import type { Candidate, CaseInputs, DeltaItem, LineageMap, OverrideSpec, RecordDoc, RuleHit } from "./types";
 
-export type CaseOutcome = "applied" | "held" | "no_change" | "waiting";
+export type { CaseOutcome } from "./record-outcomes";
 
 export interface RefreshResult {
   caseId: string;
@@ -30,10 +33,79 @@ export interface RefreshOptions {
 }
 
 const json = (v: unknown) => v as Prisma.InputJsonValue;
+const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
+
+interface StoredVersion {
+  id: string;
+  version: number;
+  record: RecordDoc;
+  lineage: LineageMap;
+}
+
+/** What a refresh decided: the result, the version (with lineage) its events are counted against, live exceptions after it. */
+interface Decision {
+  result: RefreshResult;
+  refersTo: { version: number; lineage: LineageMap } | null;
+  openExceptions: number;
+  /** Case columns the decision changes (version counters, summary). */
+  caseData?: Prisma.CaseUpdateInput;
+}
 
 /** Serialises refreshes of one case across every process sharing the database. */
 export async function lockCase(tx: Tx, caseId: string): Promise<void> {
   await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, `case:${caseId}`);
+}
+
+/** lockCase, then the Case row is created if missing, in one round trip. */
+async function lockAndEnsureCase(tx: Tx, caseId: string): Promise<void> {
+  await tx.$executeRawUnsafe(
+    `WITH lock AS (SELECT pg_advisory_xact_lock(hashtextextended($1, 0)))
+     INSERT INTO "Case" ("id", "updatedAt") SELECT $2, now() FROM lock ON CONFLICT ("id") DO NOTHING`,
+    `case:${caseId}`,
+    caseId,
+  );
+}
+
+interface CaseContext {
+  current: StoredVersion | null;
+  /** The newest held candidate (there is at most one: a newer one supersedes it). */
+  held: StoredVersion | null;
+  lastVersion: number;
+  openExceptionCount: number;
+  overrides: { id: string; path: string; value: unknown; basisEntityId: string | null; basisVersion: number | null; exceptionId: string; createdAt: string }[];
+  approvals: { rule: string; fingerprint: string; exceptionId: string }[];
+  live: LiveException[];
+}
+
+/** The case's bookkeeping a refresh needs, in one query: counters, active overrides, approvals, live exceptions. */
+async function loadCaseContext(tx: Tx, caseId: string): Promise<CaseContext> {
+  const rows = await tx.$queryRawUnsafe<CaseContext[]>(
+    `SELECT c."lastVersion" AS "lastVersion", c."openExceptionCount" AS "openExceptionCount",
+       COALESCE((SELECT json_agg(json_build_object('id', o."id", 'path', o."path", 'value', o."value", 'basisEntityId', o."basisEntityId",
+           'basisVersion', o."basisVersion", 'exceptionId', o."exceptionId", 'createdAt', to_char(o."createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY o."createdAt", o."id")
+         FROM "FieldOverride" o WHERE o."caseId" = c."id" AND o."active"), '[]') AS "overrides",
+       COALESCE((SELECT json_agg(json_build_object('rule', a."rule", 'fingerprint', a."fingerprint", 'exceptionId', a."exceptionId"))
+         FROM "ApprovedConflict" a WHERE a."caseId" = c."id"), '[]') AS "approvals",
+       COALESCE((SELECT json_agg(json_build_object('id', x."id", 'rule', x."rule"))
+         FROM "CaseException" x WHERE x."caseId" = c."id" AND x."liveKey" IS NOT NULL), '[]') AS "live",
+       (SELECT json_build_object('id', v."id", 'version', v."version", 'record', v."record", 'lineage', v."lineage")
+         FROM "RecordVersion" v WHERE v."caseId" = c."id" AND v."isCurrent") AS "current",
+       (SELECT json_build_object('id', v."id", 'version', v."version", 'record', v."record", 'lineage', v."lineage")
+         FROM "RecordVersion" v WHERE v."caseId" = c."id" AND v."status" = 'held' ORDER BY v."version" DESC LIMIT 1) AS "held"
+     FROM "Case" c WHERE c."id" = $1`,
+    caseId,
+  );
+  const row = rows[0]!;
+  const parse = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
+  return {
+    current: parse(row.current) ?? null,
+    held: parse(row.held) ?? null,
+    lastVersion: Number(row.lastVersion),
+    openExceptionCount: Number(row.openExceptionCount),
+    overrides: parse(row.overrides),
+    approvals: parse(row.approvals),
+    live: parse(row.live),
+  };
 }
 
 /**
@@ -46,118 +118,113 @@ export async function refreshCase(ctx: EngineContext, caseId: string, opts: Refr
   const sourceKinds = new Map([...sources.byId.values()].map((s) => [s.name, s.kind]));
   return ctx.db.$transaction(
     async (tx) => {
-      await lockCase(tx, caseId);
-      await tx.$executeRawUnsafe(`INSERT INTO "Case" ("id", "updatedAt") VALUES ($1, now()) ON CONFLICT ("id") DO NOTHING`, caseId);
-      const [caseRow, current, held, overrideRows, approvals, inputs] = await Promise.all([
-        tx.case.findUniqueOrThrow({ where: { id: caseId }, select: { lastVersion: true } }),
-        tx.recordVersion.findFirst({ where: { caseId, isCurrent: true }, select: { id: true, version: true, record: true, lineage: true } }),
-        tx.recordVersion.findFirst({ where: { caseId, status: "held" }, orderBy: { version: "desc" }, select: { id: true, version: true, record: true, lineage: true } }),
-        tx.fieldOverride.findMany({ where: { caseId, active: true }, orderBy: { createdAt: "asc" } }),
-        tx.approvedConflict.findMany({ where: { caseId }, select: { rule: true, fingerprint: true } }),
-        loadCaseInputs(tx, caseId, sources),
-      ]);
-
-      const versionOfRow = new Map<string, number>();
-      for (const s of [...inputs.tickets, ...inputs.bundles, ...inputs.incidents, inputs.entitlement, inputs.environment]) {
-        if (s) versionOfRow.set(s.rowId, s.version);
-      }
-      const overrides: OverrideSpec[] = [];
-      for (const o of overrideRows) {
-        const now = o.basisEntityId ? versionOfRow.get(o.basisEntityId) : undefined;
-        if (o.basisEntityId && o.basisVersion !== null && now !== undefined && now > o.basisVersion) {
-          // The source has said something newer since the specialist's override: it lapses.
-          await tx.fieldOverride.update({ where: { id: o.id }, data: { active: false } });
-          continue;
-        }
-        overrides.push({ id: o.id, path: o.path, value: o.value, exceptionId: o.exceptionId, createdAt: o.createdAt.toISOString() });
-      }
+      await lockAndEnsureCase(tx, caseId);
+      const context = await loadCaseContext(tx, caseId);
+      const inputs = await loadCaseInputs(tx, caseId, sources);
+      const { current, held } = context;
+      const overrides = await activeOverrides(tx, caseId, inputs, context);
+      const eventIds = opts.eventIds ?? [];
 
       const candidate = buildCandidate(inputs, ref, overrides);
       if (!candidate) {
-        await recordEventOutcomes(tx, caseId, opts.eventIds ?? [], "waiting", null);
+        await recordEventOutcomes(tx, sources, { caseId, outcome: "waiting", version: null, lineage: null, eventIds, folded: [] });
         return { caseId, outcome: "waiting" as const, version: null, eventIds: [] };
       }
-      const prev = current ? { record: current.record as RecordDoc, lineage: current.lineage as unknown as LineageMap } : null;
-      const delta = computeDelta(prev, candidate, { sourceKinds });
-      const approved = new Set(approvals.map((a) => `${a.rule}|${a.fingerprint}`));
-      const hits = detectConflicts({ inputs, candidate, previous: prev, delta, ref, policyOf: policyLookup(policies) }).filter(
+      const delta = computeDelta(current, candidate, { sourceKinds });
+      const approved = new Set(context.approvals.map((a) => `${a.rule}|${a.fingerprint}`));
+      const hits = detectConflicts({ inputs, candidate, previous: current, delta, ref, policyOf: policyLookup(policies) }).filter(
         (h) => !approved.has(`${h.rule}|${h.fingerprint}`),
       );
-      const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
-      let result: RefreshResult;
+      const step: Step = { tx, caseId, lastVersion: context.lastVersion, live: context.live, current, held, candidate, delta, hits, schemaVersion: ref.schema.version, opts };
+      const decision =
+        current && same(candidate.record, current.record) ? await keepCurrent(step, current) : hits.length ? await holdCandidate(step) : await makeCurrent(step);
 
-      if (current && same(candidate.record, prev!.record)) {
-        if (hits.length) {
-          await syncExceptions(tx, caseId, hits, current.version);
-          result = { caseId, outcome: "held", version: null, eventIds: candidate.eventIds };
-        } else {
-          await clearExceptions(tx, caseId, "The sources no longer conflict with the current record.");
-          await tx.recordVersion.updateMany({ where: { caseId, status: "held" }, data: { status: "superseded" } });
-          result = { caseId, outcome: "no_change", version: null, eventIds: candidate.eventIds };
-        }
-      } else if (hits.length) {
-        if (held && same(candidate.record, held.record)) {
-          await syncExceptions(tx, caseId, hits, held.version);
-          result = { caseId, outcome: "held", version: null, eventIds: candidate.eventIds };
-        } else {
-          const version = caseRow.lastVersion + 1;
-          await tx.recordVersion.updateMany({ where: { caseId, status: "held" }, data: { status: "superseded" } });
-          await insertVersion(tx, caseId, version, "held", candidate, delta, hits, !current, ref.schema.version, opts);
-          await syncExceptions(tx, caseId, hits, version);
-          await tx.case.update({ where: { id: caseId }, data: { lastVersion: version } });
-          result = { caseId, outcome: "held", version, eventIds: candidate.eventIds };
-        }
-      } else {
-        if (current) await tx.recordVersion.update({ where: { id: current.id }, data: { status: "superseded", isCurrent: null } });
-        let version: number;
-        if (held && same(candidate.record, held.record)) {
-          // The held candidate itself becomes current; lineage records who approved it.
-          version = held.version;
-          const lineage = { ...candidate.lineage };
-          if (opts.approval) for (const d of delta) if (lineage[d.path]) lineage[d.path] = { ...lineage[d.path]!, approval: opts.approval };
-          await tx.recordVersion.update({
-            where: { id: held.id },
-            data: {
-              status: "current",
-              isCurrent: true,
-              lineage: json(lineage),
-              summary: summarise({ caseId, version, first: !current, delta, hits: [], approvedBy: opts.approval?.by }),
-            },
-          });
-          await tx.recordVersion.updateMany({ where: { caseId, status: "held", version: { not: version } }, data: { status: "superseded" } });
-        } else {
-          version = caseRow.lastVersion + 1;
-          await tx.recordVersion.updateMany({ where: { caseId, status: "held" }, data: { status: "superseded" } });
-          await insertVersion(tx, caseId, version, "current", candidate, delta, [], !current, ref.schema.version, opts);
-        }
-        await clearExceptions(tx, caseId, "The refreshed record no longer conflicts; it became current.");
-        await tx.case.update({
-          where: { id: caseId },
-          data: { lastVersion: Math.max(version, caseRow.lastVersion), currentVersion: version, lastCauses: causesOf(delta), lastSummary: summarise({ caseId, version, first: !current, delta, hits: [] }) },
-        });
-        await settleWaitingEvents(tx, caseId, candidate.eventIds, version);
-        result = { caseId, outcome: "applied", version, eventIds: candidate.eventIds };
-      }
-      await updateCaseColumns(tx, caseId, candidate.record, result.outcome === "applied");
-      await recordEventOutcomes(tx, caseId, opts.eventIds ?? [], result.outcome, result.version, candidate.eventIds);
-      return result;
+      await updateCaseColumns(tx, caseId, candidate.record, decision, context.openExceptionCount);
+      await recordEventOutcomes(tx, sources, {
+        caseId,
+        outcome: decision.result.outcome,
+        version: decision.refersTo?.version ?? null,
+        lineage: decision.refersTo?.lineage ?? null,
+        eventIds,
+        folded: [...candidate.entities.values()].map((e) => ({ sourceId: e.sourceId, entityId: e.entityId })),
+      });
+      return decision.result;
     },
     { timeout: 60_000, maxWait: 30_000 },
   );
 }
 
-async function insertVersion(
-  tx: Tx,
-  caseId: string,
-  version: number,
-  status: "current" | "held",
-  candidate: Candidate,
-  delta: DeltaItem[],
-  hits: RuleHit[],
-  first: boolean,
-  schemaVersion: number,
-  opts: RefreshOptions,
-): Promise<void> {
+interface Step {
+  tx: Tx;
+  caseId: string;
+  lastVersion: number;
+  live: LiveException[];
+  current: StoredVersion | null;
+  held: StoredVersion | null;
+  candidate: Candidate;
+  delta: DeltaItem[];
+  hits: RuleHit[];
+  schemaVersion: number;
+  opts: RefreshOptions;
+}
+
+/** The candidate is the current record: nothing new to store; exceptions follow the rules' verdict. */
+async function keepCurrent(s: Step, current: StoredVersion): Promise<Decision> {
+  const { tx, caseId, candidate } = s;
+  // The newest candidate is the current record, so no older held candidate stays under review.
+  if (s.held) await tx.recordVersion.updateMany({ where: { caseId, status: "held" }, data: { status: "superseded" } });
+  const openExceptions = s.hits.length
+    ? await syncExceptions(tx, caseId, s.live, s.hits, current.version)
+    : await clearExceptions(tx, s.live, "The sources no longer conflict with the current record.");
+  const outcome = s.hits.length ? ("held" as const) : ("no_change" as const);
+  return { result: { caseId, outcome, version: null, eventIds: candidate.eventIds }, refersTo: current, openExceptions };
+}
+
+/** A rule fired: the candidate is stored (or kept) as held and the current version stays current. */
+async function holdCandidate(s: Step): Promise<Decision> {
+  const { tx, caseId, candidate, held } = s;
+  if (held && same(candidate.record, held.record)) {
+    const openExceptions = await syncExceptions(tx, caseId, s.live, s.hits, held.version);
+    return { result: { caseId, outcome: "held", version: null, eventIds: candidate.eventIds }, refersTo: held, openExceptions };
+  }
+  const version = s.lastVersion + 1;
+  if (held) await tx.recordVersion.updateMany({ where: { caseId, status: "held" }, data: { status: "superseded" } });
+  await insertVersion(s, version, "held");
+  const openExceptions = await syncExceptions(tx, caseId, s.live, s.hits, version);
+  return {
+    result: { caseId, outcome: "held", version, eventIds: candidate.eventIds },
+    refersTo: { version, lineage: candidate.lineage },
+    openExceptions,
+    caseData: { lastVersion: version },
+  };
+}
+
+/** No rule fired: the candidate becomes the one current version (a held twin is promoted, not copied). */
+async function makeCurrent(s: Step): Promise<Decision> {
+  const { tx, caseId, candidate, current, held, delta, opts } = s;
+  if (current) await tx.recordVersion.update({ where: { id: current.id }, data: { status: "superseded", isCurrent: null } });
+  const promote = held && same(candidate.record, held.record) ? held : null;
+  const version = promote ? promote.version : s.lastVersion + 1;
+  const lineage = { ...candidate.lineage };
+  const summary = summarise({ caseId, version, first: !current, delta, hits: [], approvedBy: opts.approval?.by });
+  if (promote) {
+    // Lineage records who approved the fields this version changed.
+    if (opts.approval) for (const d of delta) if (lineage[d.path]) lineage[d.path] = { ...lineage[d.path]!, approval: opts.approval };
+    await tx.recordVersion.update({ where: { id: promote.id }, data: { status: "current", isCurrent: true, lineage: json(lineage), summary } });
+  }
+  if (held) await tx.recordVersion.updateMany({ where: { caseId, status: "held", version: { not: version } }, data: { status: "superseded" } });
+  if (!promote) await insertVersion(s, version, "current");
+  const openExceptions = await clearExceptions(tx, s.live, "The refreshed record no longer conflicts; it became current.");
+  return {
+    result: { caseId, outcome: "applied", version, eventIds: candidate.eventIds },
+    refersTo: { version, lineage },
+    openExceptions,
+    caseData: { lastVersion: Math.max(version, s.lastVersion), currentVersion: version, lastCauses: causesOf(delta), lastSummary: summary },
+  };
+}
+
+async function insertVersion(s: Step, version: number, status: "current" | "held"): Promise<void> {
+  const { tx, caseId, candidate, delta, opts } = s;
   const id = newId("ver");
   await tx.recordVersion.create({
     data: {
@@ -168,72 +235,72 @@ async function insertVersion(
       isCurrent: status === "current" ? true : null,
       record: json(candidate.record),
       lineage: json(candidate.lineage),
-      summary: summarise({ caseId, version, first, delta, hits }),
+      summary: summarise({ caseId, version, first: !s.current, delta, hits: status === "held" ? s.hits : [] }),
       causes: causesOf(delta),
-      schemaVersion,
+      basedOnVersion: s.current?.version ?? null,
+      schemaVersion: s.schemaVersion,
       triggerEventId: opts.triggerEventId ?? opts.eventIds?.[0] ?? null,
     },
   });
-  if (delta.length) {
-    await tx.deltaEntry.createMany({
-      data: delta.map((d) => ({
-        id: newId("dlt"),
-        versionId: id,
-        caseId,
-        path: d.path,
-        before: d.before === null ? undefined : json(d.before),
-        after: d.after === null ? undefined : json(d.after),
-        cause: d.cause,
-        lineage: json(d.lineage),
-      })),
-    });
-  }
-}
-
-/** One live exception per case and rule, always showing the newest candidate; rules no longer hit are cleared. */
-async function syncExceptions(tx: Tx, caseId: string, hits: RuleHit[], candidateVersion: number): Promise<void> {
-  const byRule = new Map<Rule, RuleHit[]>();
-  for (const h of hits) byRule.set(h.rule, [...(byRule.get(h.rule) ?? []), h]);
-  const live = await tx.caseException.findMany({ where: { caseId, liveKey: { not: null } }, select: { id: true, rule: true } });
-  for (const [rule, ruleHits] of byRule) {
-    const detail = json({ message: ruleHits.map((h) => h.message).join(" "), hits: ruleHits });
-    const existing = live.find((e) => e.rule === rule);
-    const first = ruleHits[0]!;
-    if (existing) {
-      await tx.caseException.update({
-        where: { id: existing.id },
-        data: { candidateVersion, detail, lastSeenAt: new Date(), sourceName: first.sourceName, field: first.field },
-      });
-    } else {
-      await tx.caseException.create({
-        data: { id: newId("exc"), caseId, rule, liveKey: `${caseId}:${rule}`, candidateVersion, detail, sourceName: first.sourceName, field: first.field },
-      });
-    }
-  }
-  const stale = live.filter((e) => !byRule.has(e.rule as Rule));
-  for (const e of stale) await resolveCleared(tx, e.id, "This rule no longer fires on the newest candidate.");
-}
-
-async function clearExceptions(tx: Tx, caseId: string, note: string): Promise<void> {
-  const live = await tx.caseException.findMany({ where: { caseId, liveKey: { not: null } }, select: { id: true } });
-  for (const e of live) await resolveCleared(tx, e.id, note);
-}
-
-async function resolveCleared(tx: Tx, id: string, note: string): Promise<void> {
-  await tx.caseException.update({
-    where: { id },
-    data: { status: "resolved", liveKey: null, resolution: "cleared", resolutionNote: note, resolvedAt: new Date() },
+  if (!delta.length) return;
+  await tx.deltaEntry.createMany({
+    data: delta.map((d) => ({
+      id: newId("dlt"),
+      versionId: id,
+      caseId,
+      path: d.path,
+      before: d.before === null ? undefined : json(d.before),
+      after: d.after === null ? undefined : json(d.after),
+      cause: d.cause,
+      lineage: json(d.lineage),
+    })),
   });
 }
 
-async function updateCaseColumns(tx: Tx, caseId: string, record: RecordDoc, becameCurrent: boolean): Promise<void> {
-  const open = await tx.caseException.count({ where: { caseId, liveKey: { not: null } } });
+/**
+ * A specialist's override stands until the overridden source entity sends a newer version; then it
+ * lapses, and so does the acceptance of the conflict it settled, so the newer state is judged afresh.
+ */
+async function activeOverrides(tx: Tx, caseId: string, inputs: CaseInputs, context: CaseContext): Promise<OverrideSpec[]> {
+  const rows = context.overrides;
+  if (!rows.length) return [];
+  const versionOfRow = new Map<string, number>();
+  for (const s of [...inputs.tickets, ...inputs.bundles, ...inputs.incidents, inputs.entitlement, inputs.environment]) {
+    if (s) versionOfRow.set(s.rowId, s.version);
+  }
+  const out: OverrideSpec[] = [];
+  for (const o of rows) {
+    const now = o.basisEntityId ? versionOfRow.get(o.basisEntityId) : undefined;
+    if (o.basisVersion !== null && now !== undefined && now > o.basisVersion) {
+      await tx.fieldOverride.update({ where: { id: o.id }, data: { active: false } });
+      await tx.approvedConflict.deleteMany({ where: { caseId, exceptionId: o.exceptionId } });
+      context.approvals = context.approvals.filter((a) => a.exceptionId !== o.exceptionId);
+      await audit(tx, SYSTEM_ACTOR, {
+        action: "record.override_lapsed",
+        targetType: "case",
+        targetId: caseId,
+        before: { path: o.path, value: o.value, basisVersion: o.basisVersion },
+        after: { path: o.path, sourceVersion: now },
+        note: `The source sent version ${now}, newer than the overridden version ${o.basisVersion}.`,
+      });
+      continue;
+    }
+    out.push({ id: o.id, path: o.path, value: o.value, exceptionId: o.exceptionId, createdAt: new Date(o.createdAt).toISOString() });
+  }
+  return out;
+}
+
+/** The list columns of the case follow its current record; the exception count follows every refresh. */
+async function updateCaseColumns(tx: Tx, caseId: string, record: RecordDoc, decision: Decision, openBefore: number): Promise<void> {
+  const becameCurrent = decision.result.outcome === "applied";
+  if (!decision.caseData && decision.openExceptions === openBefore) return;
   const c = record.case as Record<string, string | undefined>;
   const e = record.entitlement as Record<string, string | undefined> | undefined;
   await tx.case.update({
     where: { id: caseId },
     data: {
-      openExceptionCount: open,
+      ...decision.caseData,
+      openExceptionCount: decision.openExceptions,
       ...(becameCurrent
         ? {
             accountId: c.accountId ?? null,
@@ -248,48 +315,4 @@ async function updateCaseColumns(tx: Tx, caseId: string, record: RecordDoc, beca
         : {}),
     },
   });
-}
-
-/** Events folded into a version while they waited for their case's ticket are applied now. */
-async function settleWaitingEvents(tx: Tx, caseId: string, eventIds: string[], version: number): Promise<void> {
-  if (!eventIds.length) return;
-  const waiting = await tx.webhookEvent.findMany({ where: { id: { in: eventIds }, status: "waiting" }, select: { id: true } });
-  if (!waiting.length) return;
-  await recordEventOutcomes(tx, caseId, waiting.map((w) => w.id), "applied", version);
-  await tx.webhookEvent.updateMany({ where: { id: { in: waiting.map((w) => w.id) }, status: "waiting" }, data: { status: "applied" } });
-}
-
-/**
- * Per-case outcome of the events being processed. An event whose state is already in the current
- * record (folded by an earlier refresh) counts as applied there.
- */
-async function recordEventOutcomes(
-  tx: Tx,
-  caseId: string,
-  eventIds: string[],
-  outcome: CaseOutcome,
-  version: number | null,
-  inCandidate: string[] = [],
-): Promise<void> {
-  for (const eventId of eventIds) {
-    let o: CaseOutcome = outcome;
-    let v = version;
-    if (outcome === "no_change" && inCandidate.includes(eventId)) {
-      const current = await tx.case.findUnique({ where: { id: caseId }, select: { currentVersion: true } });
-      o = "applied";
-      v = current?.currentVersion ?? null;
-    }
-    await tx.$executeRawUnsafe(
-      `INSERT INTO "EventCase" ("id", "eventId", "caseId", "outcome", "recordVersion", "updatedAt")
-       VALUES ($1, $2, $3, $4::"EventStatus", $5, now())
-       ON CONFLICT ("eventId", "caseId") DO UPDATE SET "outcome" = EXCLUDED."outcome",
-         "recordVersion" = COALESCE(EXCLUDED."recordVersion", "EventCase"."recordVersion"), "updatedAt" = now()
-       WHERE "EventCase"."outcome" NOT IN ('applied', 'held') OR EXCLUDED."recordVersion" IS NOT NULL OR EXCLUDED."outcome" = 'held'`,
-      newId("evc"),
-      eventId,
-      caseId,
-      o,
-      v,
-    );
-  }
 }

@@ -2,6 +2,12 @@ import { log } from "../lib/log";
 import type { EngineContext } from "./engine-context";
 import { processBatch } from "./process-events";
 
+export interface WorkerOptions {
+  batch?: number;
+  pollMs?: number;
+  leaseSeconds?: number;
+}
+
 /** A refresh worker loop: drains the queue, sleeps until woken or the poll interval passes. */
 export class RefreshWorker {
   private running = false;
@@ -11,7 +17,7 @@ export class RefreshWorker {
 
   constructor(
     private readonly ctx: EngineContext,
-    private readonly opts: { batch?: number; pollMs?: number } = {},
+    private readonly opts: WorkerOptions = {},
   ) {}
 
   start(): void {
@@ -25,6 +31,7 @@ export class RefreshWorker {
     this.wakeUp?.();
   }
 
+  /** Finishes the batch in hand, then stops. */
   async stop(): Promise<void> {
     this.running = false;
     this.wakeUp?.();
@@ -36,7 +43,7 @@ export class RefreshWorker {
     while (this.running) {
       try {
         this.pending = false;
-        const n = await processBatch(this.ctx, this.opts.batch ?? 100);
+        const n = await processBatch(this.ctx, this.opts.batch ?? 100, { leaseSeconds: this.opts.leaseSeconds });
         failures = 0;
         if (n > 0) continue;
       } catch (err) {

@@ -1,16 +1,30 @@
 import { z } from "zod";
 import { getCurrentRecord, getVersion, listVersions } from "../../api/read-api";
+import { compareVersions } from "../../records/compare-versions";
+import { dashboardInput, getDashboard } from "../../records/get-dashboard";
+import { getFieldHistory } from "../../records/get-field-history";
+import { getRecordOverview } from "../../records/get-record-overview";
+import { listRecordVersions } from "../../records/list-record-versions";
 import { listRecords, recordFacets, recordListInput } from "../../records/list-records";
 import { createTRPCRouter, readerProcedure } from "../init";
 
 const caseId = z.string().min(1).max(200);
+const version = z.number().int().min(1);
 
 export const recordsRouter = createTRPCRouter({
   list: readerProcedure.input(recordListInput).query(({ ctx, input }) => listRecords(ctx.rt.db, input)),
   facets: readerProcedure.query(({ ctx }) => recordFacets(ctx.rt.db)),
   current: readerProcedure.input(z.object({ caseId })).query(({ ctx, input }) => getCurrentRecord(ctx.rt.db, input.caseId)),
   versions: readerProcedure.input(z.object({ caseId })).query(({ ctx, input }) => listVersions(ctx.rt.db, input.caseId)),
-  version: readerProcedure
-    .input(z.object({ caseId, version: z.number().int().min(1) }))
-    .query(({ ctx, input }) => getVersion(ctx.rt.db, input.caseId, input.version)),
+  version: readerProcedure.input(z.object({ caseId, version })).query(({ ctx, input }) => getVersion(ctx.rt.db, input.caseId, input.version)),
+  /** The record page: header, current version and live exceptions. */
+  overview: readerProcedure.input(z.object({ caseId })).query(({ ctx, input }) => getRecordOverview(ctx.rt.db, input.caseId)),
+  timeline: readerProcedure.input(z.object({ caseId })).query(({ ctx, input }) => listRecordVersions(ctx.rt.db, input.caseId)),
+  compare: readerProcedure
+    .input(z.object({ caseId, from: version, to: version }))
+    .query(({ ctx, input }) => compareVersions(ctx.rt.db, input.caseId, input.from, input.to)),
+  fieldHistory: readerProcedure
+    .input(z.object({ caseId, path: z.string().min(1).max(500), version }))
+    .query(({ ctx, input }) => getFieldHistory(ctx.rt.db, input.caseId, input.path, input.version)),
+  dashboard: readerProcedure.input(dashboardInput).query(({ ctx, input }) => getDashboard(ctx.rt.db, input)),
 });

@@ -1,0 +1,60 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { RecordView } from "@/components/record/record-view";
+import { QueryBoundary } from "@/components/ui/query-boundary";
+import { BlockSkeleton } from "@/components/ui/skeleton";
+import { requirePageUser } from "@/server/auth/page-guard";
+import { getQueryClient, HydrateClient, trpc } from "@/server/trpc/server";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ caseId: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { caseId } = await params;
+  return { title: decodeURIComponent(caseId) };
+}
+
+const positive = (v: string | string[] | undefined) => {
+  const n = Number(Array.isArray(v) ? v[0] : v);
+  return Number.isInteger(n) && n > 0 ? n : null;
+};
+
+export default async function RecordPage({ params, searchParams }: Props) {
+  const [{ caseId: raw }, sp] = await Promise.all([params, searchParams]);
+  const caseId = decodeURIComponent(raw);
+  await requirePageUser();
+  const qc = getQueryClient();
+  const overviewOptions = trpc.records.overview.queryOptions({ caseId });
+  await Promise.all([qc.prefetchQuery(overviewOptions), qc.prefetchQuery(trpc.records.timeline.queryOptions({ caseId }))]);
+  const overview = qc.getQueryData(overviewOptions.queryKey);
+  const failure = qc.getQueryState(overviewOptions.queryKey)?.error as { code?: string } | null | undefined;
+  if (!overview && failure?.code === "NOT_FOUND") notFound();
+  // The delta shown first: what the URL asks for, else the current version's own change.
+  const from = positive(sp.from);
+  const to = positive(sp.to);
+  const timeline = qc.getQueryData(trpc.records.timeline.queryOptions({ caseId }).queryKey);
+  const version = positive(sp.v) ?? overview?.current?.version ?? timeline?.[0]?.version;
+  const field = typeof sp.field === "string" && sp.field.startsWith("/") ? sp.field : null;
+  const fieldVersion = positive(sp.fv) ?? (from && to ? to : version);
+  await Promise.all([
+    from && to ? qc.prefetchQuery(trpc.records.compare.queryOptions({ caseId, from, to })) : null,
+    !(from && to) && version ? qc.prefetchQuery(trpc.records.version.queryOptions({ caseId, version })) : null,
+    // A shared link can open the lineage panel directly.
+    field && fieldVersion
+      ? Promise.all([
+          qc.prefetchQuery(trpc.records.fieldHistory.queryOptions({ caseId, path: field, version: fieldVersion })),
+          qc.prefetchQuery(trpc.records.version.queryOptions({ caseId, version: fieldVersion })),
+        ])
+      : null,
+  ]);
+  return (
+    <HydrateClient>
+      <main className="mx-auto max-w-[1600px] px-4 py-4">
+        <QueryBoundary what="the record" fallback={<BlockSkeleton lines={14} label="Loading record" />}>
+          <RecordView caseId={caseId} />
+        </QueryBoundary>
+      </main>
+    </HydrateClient>
+  );
+}

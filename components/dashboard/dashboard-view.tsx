@@ -1,0 +1,176 @@
+"use client";
+
+import { useSuspenseQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useTRPC } from "@/components/trpc/client";
+import { ruleLabel } from "../lib/rules";
+import { useUrlParams } from "../lib/url-state";
+import { LiveIndicator } from "../ui/live-indicator";
+import { RelativeTime } from "../ui/relative-time";
+import { WINDOWS, windowFromParam } from "./window";
+
+
+const STATUS_ORDER = ["applied", "held", "no_change", "stale", "waiting", "quarantined", "failed", "received"];
+const STATUS_BAR: Record<string, string> = {
+  applied: "bg-emerald-600",
+  held: "bg-amber-500",
+  no_change: "bg-slate-400",
+  stale: "bg-slate-300",
+  waiting: "bg-blue-500",
+  quarantined: "bg-red-600",
+  failed: "bg-red-800",
+  received: "bg-sky-400",
+};
+
+function Stat({ label, value, hint, href }: { label: string; value: React.ReactNode; hint?: React.ReactNode; href?: string }) {
+  const body = (
+    <>
+      <p className="text-xs font-medium text-slate-600">{label}</p>
+      <p className="mt-1 text-2xl font-semibold tabular-nums text-slate-900">{value}</p>
+      {hint ? <p className="mt-0.5 text-xs text-slate-600">{hint}</p> : null}
+    </>
+  );
+  return href ? (
+    <Link href={href} className="block rounded-lg border border-slate-200 bg-white p-3 hover:border-slate-300 hover:bg-slate-50">
+      {body}
+    </Link>
+  ) : (
+    <div className="rounded-lg border border-slate-200 bg-white p-3">{body}</div>
+  );
+}
+
+const ms = (v: number | null) => (v === null ? "—" : v < 1000 ? `${Math.round(v)} ms` : `${(v / 1000).toFixed(1)} s`);
+
+export function DashboardView() {
+  const trpc = useTRPC();
+  const [sp, setParams] = useUrlParams();
+  const hours = windowFromParam(sp.get("window"));
+  const { data, dataUpdatedAt, isFetching } = useSuspenseQuery(trpc.records.dashboard.queryOptions({ hours }, { refetchInterval: 10_000 }));
+  const processed = STATUS_ORDER.filter((s) => s !== "received" && s !== "stale").reduce((n, s) => n + (data.events[s] ?? 0), 0);
+  const appliedShare = processed ? Math.round(((data.events.applied ?? 0) / processed) * 100) : null;
+  const maxRule = Math.max(1, ...data.exceptions.map((r) => r.opened));
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <nav aria-label="Window" className="flex rounded-md border border-slate-300 bg-white p-0.5">
+          {WINDOWS.map((w) => (
+            <button
+              key={w}
+              type="button"
+              aria-current={hours === w ? "true" : undefined}
+              onClick={() => setParams({ window: w === 24 ? null : String(w) })}
+              className={`rounded px-3 py-1 text-sm font-medium ${hours === w ? "bg-slate-800 text-white" : "text-slate-700 hover:bg-slate-100"}`}
+            >
+              {w === 1 ? "Last hour" : w === 24 ? "Last 24 h" : "Last 7 days"}
+            </button>
+          ))}
+        </nav>
+        <LiveIndicator updatedAt={dataUpdatedAt} fetching={isFetching} />
+      </div>
+      <div className="grid grid-cols-2 gap-3 md:grid-cols-3 xl:grid-cols-6">
+        <Stat label="Current records" value={data.records.toLocaleString("en-US")} href="/records" />
+        <Stat label="With an open exception" value={data.withExceptions.toLocaleString("en-US")} href="/records?exc=yes" />
+        <Stat label="Events received" value={data.totalEvents.toLocaleString("en-US")} hint={`${data.ratePerMinute.toFixed(1)} per minute`} href="/events" />
+        <Stat label="Applied without review" value={appliedShare === null ? "—" : `${appliedShare}%`} hint="of processed, non-stale events" />
+        <Stat label="Event → current p50 / p99" value={<span className="text-xl">{ms(data.latency.p50)} / {ms(data.latency.p99)}</span>} hint={`${data.latency.samples.toLocaleString("en-US")} applied changes`} />
+        <Stat
+          label="Backlog"
+          value={data.backlog.toLocaleString("en-US")}
+          hint={data.oldestBacklog ? <>oldest received <RelativeTime value={data.oldestBacklog} /></> : "nothing waiting"}
+          href="/events?status=received"
+        />
+      </div>
+      <div className="grid gap-3 lg:grid-cols-2">
+        <section aria-labelledby="dash-events" className="rounded-lg border border-slate-200 bg-white p-3">
+          <h2 id="dash-events" className="mb-2 text-sm font-semibold text-slate-900">
+            Events by outcome
+          </h2>
+          <ul className="space-y-1.5 text-sm">
+            {STATUS_ORDER.map((s) => {
+              const n = data.events[s] ?? 0;
+              return (
+                <li key={s} className="grid grid-cols-[7rem_1fr_4rem] items-center gap-2">
+                  <Link href={`/events?status=${s}`} className="text-slate-800 hover:underline">
+                    {s.replace("_", " ")}
+                  </Link>
+                  <span className="h-2.5 overflow-hidden rounded-full bg-slate-100" aria-hidden="true">
+                    <span className={`block h-full ${STATUS_BAR[s]}`} style={{ width: `${data.totalEvents ? (n / data.totalEvents) * 100 : 0}%` }} />
+                  </span>
+                  <span className="text-right tabular-nums text-slate-700">{n.toLocaleString("en-US")}</span>
+                </li>
+              );
+            })}
+            <li className="grid grid-cols-[7rem_1fr_4rem] items-center gap-2 border-t border-slate-100 pt-1.5">
+              <Link href="/events?tab=refusals" className="text-slate-800 hover:underline">
+                refused
+              </Link>
+              <span className="text-xs text-slate-600">not stored as events</span>
+              <span className="text-right tabular-nums text-slate-700">{data.refusals.toLocaleString("en-US")}</span>
+            </li>
+          </ul>
+        </section>
+        <section aria-labelledby="dash-exc" className="rounded-lg border border-slate-200 bg-white p-3">
+          <h2 id="dash-exc" className="mb-2 text-sm font-semibold text-slate-900">
+            Exceptions opened, by rule, and how they ended
+          </h2>
+          {data.exceptions.length ? (
+            <table className="w-full text-sm">
+              <caption className="sr-only">Exceptions opened in the window, per rule and outcome</caption>
+              <thead className="text-left text-xs text-slate-600">
+                <tr>
+                  <th scope="col" className="py-1 font-medium">
+                    Rule
+                  </th>
+                  <th scope="col" className="w-[30%] py-1 font-medium">
+                    Opened
+                  </th>
+                  <th scope="col" className="py-1 text-right font-medium">
+                    Open
+                  </th>
+                  <th scope="col" className="py-1 text-right font-medium">
+                    Approved
+                  </th>
+                  <th scope="col" className="py-1 text-right font-medium">
+                    Rejected
+                  </th>
+                  <th scope="col" className="py-1 text-right font-medium">
+                    Overridden
+                  </th>
+                  <th scope="col" className="py-1 text-right font-medium">
+                    Cleared
+                  </th>
+                </tr>
+              </thead>
+              <tbody className="tabular-nums">
+                {data.exceptions.map((r) => (
+                  <tr key={r.rule} className="border-t border-slate-100">
+                    <td className="py-1.5">
+                      <Link href={`/exceptions?rule=${r.rule}`} className="text-slate-800 hover:underline">
+                        {ruleLabel(r.rule)}
+                      </Link>
+                    </td>
+                    <td className="py-1.5">
+                      <span className="flex items-center gap-2">
+                        <span className="h-2.5 flex-1 overflow-hidden rounded-full bg-slate-100" aria-hidden="true">
+                          <span className="block h-full bg-amber-500" style={{ width: `${(r.opened / maxRule) * 100}%` }} />
+                        </span>
+                        {r.opened}
+                      </span>
+                    </td>
+                    <td className="py-1.5 text-right">{r.open}</td>
+                    <td className="py-1.5 text-right">{r.approve}</td>
+                    <td className="py-1.5 text-right">{r.reject}</td>
+                    <td className="py-1.5 text-right">{r.override}</td>
+                    <td className="py-1.5 text-right">{r.cleared}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : (
+            <p className="text-sm text-slate-600">No exception opened in this window.</p>
+          )}
+        </section>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,190 @@
+/** Formatting shared by every screen: one way to write a time, a path, a value. */
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+export function toDate(value: Date | string | number): Date {
+  return value instanceof Date ? value : new Date(value);
+}
+
+/** Absolute time in UTC, the same on server and browser: "2026-11-27 02:10:05 UTC". */
+export function formatAbsolute(value: Date | string | number): string {
+  const d = toDate(value);
+  if (Number.isNaN(d.getTime())) return String(value);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC`;
+}
+
+export function formatRelative(value: Date | string | number, now: number): string {
+  const d = toDate(value);
+  const diff = Math.round((now - d.getTime()) / 1000);
+  const future = diff < 0;
+  const s = Math.abs(diff);
+  let text: string;
+  // Clocks differ a little between server and browser: a moment ahead is still "just now".
+  if (s < 10 || (future && s < 60)) return "just now";
+  if (s < 60) text = `${s}s`;
+  else if (s < 3600) text = `${Math.floor(s / 60)} min`;
+  else if (s < 86_400) text = `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`.replace(/ 0 min$/, "");
+  else if (s < 86_400 * 60) text = `${Math.floor(s / 86_400)} d`;
+  else return formatAbsolute(d).slice(0, 10);
+  return future ? `in ${text}` : `${text} ago`;
+}
+
+export function formatMinutes(minutes: number): string {
+  if (minutes < 1) return "<1 min";
+  if (minutes < 60) return `${Math.floor(minutes)} min`;
+  const h = Math.floor(minutes / 60);
+  const m = Math.floor(minutes % 60);
+  if (h < 48) return m ? `${h} h ${m} min` : `${h} h`;
+  return `${Math.floor(h / 24)} d ${h % 24} h`;
+}
+
+const LABELS: Record<string, string> = {
+  id: "ID",
+  accountId: "Account",
+  customerName: "Customer",
+  productArea: "Product area (as written)",
+  productName: "Product name",
+  declaredTier: "Declared tier",
+  tierName: "Tier name",
+  contractId: "Contract",
+  validUntil: "Valid until",
+  slaMinutes: "SLA (minutes)",
+  correctionReason: "Correction reason",
+  productVersion: "Product version",
+  capturedAt: "Captured at",
+  bundleId: "Bundle",
+  sha256: "SHA-256",
+  sizeBytes: "Size",
+  uri: "URI",
+  affectedAccounts: "Affected accounts",
+  caseIds: "Case IDs",
+  approvedLogs: "Approved logs",
+  os: "OS",
+};
+
+/** "customerName" → "Customer", "productVersion" → "Product version". */
+export function fieldLabel(key: string): string {
+  if (LABELS[key]) return LABELS[key]!;
+  if (/^\d+$/.test(key)) return `#${Number(key) + 1}`;
+  const spaced = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ").toLowerCase();
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
+}
+
+export const SECTION_LABEL: Record<string, string> = {
+  case: "Case",
+  entitlement: "Entitlement",
+  incidents: "Incidents",
+  environment: "Environment",
+  reproduction: "Reproduction",
+  artifacts: "Artifacts",
+  approvedLogs: "Approved logs",
+  notes: "Notes",
+};
+
+export function parsePath(path: string): string[] {
+  if (!path) return [];
+  return path
+    .slice(1)
+    .split("/")
+    .map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+
+export function joinPath(tokens: (string | number)[]): string {
+  return tokens.map((t) => "/" + String(t).replace(/~/g, "~0").replace(/\//g, "~1")).join("");
+}
+
+/** What a list item is called: an incident by its id, a bundle by its id, a log by its name. */
+export function itemName(item: unknown): string | null {
+  if (!isPlainObject(item)) return null;
+  for (const k of ["id", "bundleId", "name"]) if (typeof item[k] === "string" && item[k]) return item[k] as string;
+  if (typeof item.author === "string") return `note by ${item.author}`;
+  return null;
+}
+
+/**
+ * "/incidents/0/severity" → "Incidents › INC-7001 › Severity": list positions are named after the
+ * item found at that position in the first of `docs` that has one.
+ */
+export function describePath(path: string, ...docs: unknown[]): string {
+  const tokens = parsePath(path);
+  return tokens
+    .map((t, i) => {
+      if (i === 0) return SECTION_LABEL[t] ?? fieldLabel(t);
+      if (!/^\d+$/.test(t)) return fieldLabel(t);
+      const prefix = joinPath(tokens.slice(0, i + 1));
+      for (const d of docs) {
+        const name = itemName(getAt(d, prefix));
+        if (name) return name;
+      }
+      return `#${Number(t) + 1}`;
+    })
+    .join(" › ");
+}
+
+/** "/incidents/0/severity" → "Incidents › #1 › Severity". */
+export function pathLabel(path: string): string {
+  return parsePath(path)
+    .map((t, i) => (i === 0 ? (SECTION_LABEL[t] ?? fieldLabel(t)) : fieldLabel(t)))
+    .join(" › ");
+}
+
+/** "case.severity" (schema/policy field) → "/case/severity". */
+export function fieldToPath(field: string): string {
+  return "/" + field.split(".").join("/");
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** A scalar as a reviewer reads it; objects and lists are rendered by the caller. */
+export function formatScalar(value: unknown, key?: string): string {
+  if (value === null || value === undefined || value === "") return "—";
+  if (typeof value === "string" && ISO_DATETIME.test(value)) return formatAbsolute(value);
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  if (typeof value === "number" && key === "sizeBytes") return `${formatBytes(value)} (${value.toLocaleString("en-US")} bytes)`;
+  if (typeof value === "number") return value.toLocaleString("en-US");
+  return String(value);
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** Every leaf path of a record (scalars, and empty lists/objects as leaves). */
+export function leafPaths(value: unknown, base = ""): string[] {
+  if (Array.isArray(value)) {
+    if (!value.length) return [base];
+    return value.flatMap((v, i) => leafPaths(v, `${base}/${i}`));
+  }
+  if (isPlainObject(value)) {
+    const keys = Object.keys(value);
+    if (!keys.length) return [base];
+    return keys.flatMap((k) => leafPaths(value[k], joinPath([...parsePath(base), k])));
+  }
+  return [base];
+}
+
+export function getAt(doc: unknown, path: string): unknown {
+  let cur: unknown = doc;
+  for (const t of parsePath(path)) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<string, unknown>)[t];
+  }
+  return cur;
+}
+
+export function titleCase(s: string): string {
+  const t = s.replace(/_/g, " ");
+  return t.charAt(0).toUpperCase() + t.slice(1);
+}

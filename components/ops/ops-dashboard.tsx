@@ -1,0 +1,368 @@
+"use client";
+
+import { useSuspenseQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useSearchParams } from "next/navigation";
+import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { ruleLabel } from "@/components/lib/rules";
+import { Badge } from "@/components/ui/badges";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { useTRPC } from "@/components/trpc/client";
+import type { Dashboard } from "@/server/admin/dashboard-metrics";
+import { dashboardWindow } from "./dashboard-window";
+
+const PALETTE = ["#1d4ed8", "#0f766e", "#b45309", "#7c3aed", "#be123c", "#0369a1", "#4d7c0f", "#a21caf", "#475569"];
+const OUTCOME = [
+  { key: "applied", label: "Applied, complete", color: "#059669" },
+  { key: "unchanged", label: "Already current", color: "#6ee7b7" },
+  { key: "held", label: "Held (exception)", color: "#f59e0b" },
+  { key: "waiting", label: "Waiting for a ticket", color: "#60a5fa" },
+  { key: "received", label: "Not refreshed yet", color: "#94a3b8" },
+  { key: "quarantined", label: "Quarantined", color: "#dc2626" },
+  { key: "failed", label: "Failed", color: "#7f1d1d" },
+  { key: "incomplete", label: "Incomplete lineage or trace", color: "#c026d3" },
+] as const;
+const RESOLUTION = [
+  { key: "open", label: "Open", color: "#f59e0b" },
+  { key: "claimed", label: "Claimed", color: "#fbbf24" },
+  { key: "approve", label: "Approved", color: "#059669" },
+  { key: "reject", label: "Rejected", color: "#dc2626" },
+  { key: "override", label: "Overridden", color: "#7c3aed" },
+  { key: "cleared", label: "Cleared by a later refresh", color: "#94a3b8" },
+] as const;
+
+const nf = (n: number) => n.toLocaleString("en-US");
+export const formatMs = (v: number | null) => (v === null ? "—" : v < 1000 ? `${Math.round(v)} ms` : v < 120_000 ? `${(v / 1000).toFixed(1)} s` : `${(v / 60_000).toFixed(1)} min`);
+
+/** Bucket labels in UTC, as every time on these screens. */
+function tick(bucketSeconds: number) {
+  return (v: string | number | Date) => {
+    const d = new Date(v);
+    const hm = `${String(d.getUTCHours()).padStart(2, "0")}:${String(d.getUTCMinutes()).padStart(2, "0")}`;
+    return bucketSeconds >= 21_600 ? `${d.getUTCMonth() + 1}/${d.getUTCDate()} ${hm}` : hm;
+  };
+}
+
+function Card({ id, title, description, children, action }: { id: string; title: string; description?: React.ReactNode; children: React.ReactNode; action?: React.ReactNode }) {
+  return (
+    <section aria-labelledby={id} className="rounded-lg border border-slate-200 bg-white p-4" data-testid={id}>
+      <div className="mb-2 flex flex-wrap items-start justify-between gap-2">
+        <div>
+          <h2 id={id} className="text-sm font-semibold text-slate-900">
+            {title}
+          </h2>
+          {description ? <p className="mt-0.5 text-xs text-slate-600">{description}</p> : null}
+        </div>
+        {action}
+      </div>
+      {children}
+    </section>
+  );
+}
+
+function Figure({ label, value, testId }: { label: string; value: React.ReactNode; testId?: string }) {
+  return (
+    <div>
+      <dt className="text-xs text-slate-600">{label}</dt>
+      <dd className="text-lg font-semibold tabular-nums text-slate-900" data-testid={testId}>
+        {value}
+      </dd>
+    </div>
+  );
+}
+
+/** The service measures of SPEC.md over the dashboard's window, each computed in SQL (server/admin/dashboard-metrics.ts). */
+export function OpsDashboard({ isAdmin }: { isAdmin: boolean }) {
+  const trpc = useTRPC();
+  const sp = useSearchParams();
+  const win = dashboardWindow(sp.get("window"));
+  const { data } = useSuspenseQuery(trpc.opsDashboard.get.queryOptions({ window: win }, { refetchInterval: 15_000 }));
+  return (
+    <div className="space-y-3" data-window={data.window}>
+      <h2 className="pt-2 text-base font-semibold text-slate-900">Refresh quality and flow · {data.windowLabel}</h2>
+      <div className="grid gap-3 xl:grid-cols-2">
+        <Changes data={data} />
+        <Latency data={data} />
+        <Intake data={data} />
+        <Exceptions data={data} />
+        <Backlog data={data} />
+        <Recurring data={data} isAdmin={isAdmin} />
+      </div>
+    </div>
+  );
+}
+
+function Changes({ data }: { data: Dashboard }) {
+  const c = data.changes;
+  const row = [{ name: "events", ...c }];
+  return (
+    <Card
+      id="dash-authoritative"
+      title="Authoritative changes that reached one current record, with complete lineage and delta trace"
+      description="Accepted, non-stale events received in the window. Counted when every case it touched has exactly one current version, that version has lineage on every field and list item, and a new version has its delta trace."
+    >
+      <dl className="flex flex-wrap gap-x-8 gap-y-2">
+        <Figure label="Share" value={c.share === null ? "—" : `${(c.share * 100).toFixed(1)}%`} testId="share-complete" />
+        <Figure label="Complete" value={`${nf(c.applied + c.unchanged)} of ${nf(c.total)}`} testId="changes-complete" />
+        <Figure label="Held behind an exception" value={nf(c.held)} testId="changes-held" />
+        <Figure label="Incomplete" value={nf(c.incomplete)} testId="changes-incomplete" />
+      </dl>
+      {c.total ? (
+        <div className="mt-2 h-24" aria-hidden="true">
+          <ResponsiveContainer width="100%" height="100%">
+            <BarChart data={row} layout="vertical" margin={{ left: 0, right: 8, top: 4, bottom: 0 }}>
+              <XAxis type="number" hide domain={[0, c.total]} />
+              <YAxis type="category" dataKey="name" hide />
+              <Tooltip cursor={false} />
+              <Legend wrapperStyle={{ fontSize: 12 }} />
+              {OUTCOME.filter((o) => c[o.key] > 0).map((o) => (
+                <Bar key={o.key} dataKey={o.key} name={o.label} stackId="s" fill={o.color} isAnimationActive={false} />
+              ))}
+            </BarChart>
+          </ResponsiveContainer>
+        </div>
+      ) : null}
+      <table className="sr-only">
+        <caption>Outcome of the authoritative changes</caption>
+        <tbody>
+          {OUTCOME.map((o) => (
+            <tr key={o.key}>
+              <th scope="row">{o.label}</th>
+              <td>{c[o.key]}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Card>
+  );
+}
+
+function Latency({ data }: { data: Dashboard }) {
+  const l = data.latency;
+  return (
+    <Card id="dash-latency" title="Event to current version" description="From receipt of an event to the creation of the version it produced (the slowest of its cases), per bucket.">
+      <dl className="flex flex-wrap gap-x-8 gap-y-2">
+        <Figure label="p50" value={formatMs(l.p50Ms)} testId="latency-p50" />
+        <Figure label="p99" value={formatMs(l.p99Ms)} testId="latency-p99" />
+        <Figure label="Slowest" value={formatMs(l.maxMs)} />
+        <Figure label="Events measured" value={nf(l.events)} testId="latency-events" />
+      </dl>
+      {l.series.length ? (
+        <div className="mt-2 h-48" aria-hidden="true">
+          <ResponsiveContainer width="100%" height="100%">
+            <LineChart data={l.series.map((s) => ({ ...s, t: s.bucket.getTime() }))} margin={{ left: 0, right: 8, top: 8, bottom: 0 }}>
+              <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
+              <XAxis dataKey="t" type="number" domain={[data.since.getTime(), data.until.getTime()]} tickFormatter={tick(data.bucketSeconds)} fontSize={11} />
+              <YAxis tickFormatter={(v: number) => formatMs(v)} fontSize={11} width={64} />
+              <Tooltip labelFormatter={(v) => `${tick(data.bucketSeconds)(v as number)} UTC`} formatter={(v) => formatMs(Number(v))} />
+              <Legend wrapperStyle={{ fontSize: 12 }} />
+              <Line dataKey="p50Ms" name="p50" stroke="#1d4ed8" dot={l.series.length < 3} isAnimationActive={false} />
+              <Line dataKey="p99Ms" name="p99" stroke="#b45309" dot={l.series.length < 3} isAnimationActive={false} />
+            </LineChart>
+          </ResponsiveContainer>
+        </div>
+      ) : (
+        <p className="mt-2 text-sm text-slate-600">No event produced a version in this window.</p>
+      )}
+    </Card>
+  );
+}
+
+function Intake({ data }: { data: Dashboard }) {
+  const i = data.intake;
+  const rows = i.buckets.map((b) => ({
+    t: new Date(b.bucket).getTime(),
+    ...Object.fromEntries(i.sources.map((s) => [s, b.bySource[s]?.accepted ?? 0])),
+    refused: Object.values(b.bySource).reduce((n, s) => n + s.refused, 0),
+  }));
+  const statuses = [...new Set(i.refusals.map((r) => r.httpStatus))].sort();
+  return (
+    <Card id="dash-intake" title="Intake per source" description={`Accepted events per bucket; refused deliveries are counted, never stored as events.`}>
+      <dl className="flex flex-wrap gap-x-8 gap-y-2">
+        <Figure label="Accepted" value={nf(i.accepted)} testId="intake-accepted" />
+        <Figure label="Per minute" value={i.perMinute.toFixed(2)} />
+        <Figure label="Stale (kept, not applied)" value={nf(i.stale)} />
+        <Figure label="Refused" value={nf(i.refused)} testId="intake-refused" />
+      </dl>
+      <div className="mt-2 h-48" aria-hidden="true">
+        <ResponsiveContainer width="100%" height="100%">
+          <BarChart data={rows} margin={{ left: 0, right: 8, top: 8, bottom: 0 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
+            <XAxis dataKey="t" tickFormatter={tick(data.bucketSeconds)} fontSize={11} />
+            <YAxis allowDecimals={false} fontSize={11} width={40} />
+            <Tooltip labelFormatter={(v) => `${tick(data.bucketSeconds)(v as number)} UTC`} />
+            <Legend wrapperStyle={{ fontSize: 12 }} />
+            {i.sources.map((s, n) => (
+              <Bar key={s} dataKey={s} stackId="a" fill={PALETTE[n % PALETTE.length]} isAnimationActive={false} />
+            ))}
+            <Bar dataKey="refused" name="refused" fill="#dc2626" isAnimationActive={false} />
+          </BarChart>
+        </ResponsiveContainer>
+      </div>
+      <table className="mt-3 w-full text-sm" data-testid="intake-table">
+        <caption className="sr-only">Accepted, stale and refused deliveries per source</caption>
+        <thead className="text-left text-xs text-slate-600">
+          <tr>
+            <th scope="col" className="py-1 font-medium">Source</th>
+            <th scope="col" className="py-1 text-right font-medium">Accepted</th>
+            <th scope="col" className="py-1 text-right font-medium">Stale</th>
+            <th scope="col" className="py-1 text-right font-medium">Refused</th>
+            <th scope="col" className="py-1 pl-3 font-medium">Refusals by status</th>
+          </tr>
+        </thead>
+        <tbody className="tabular-nums">
+          {i.bySource.map((s) => (
+            <tr key={s.source} className="border-t border-slate-100" data-testid={`intake-${s.source}`}>
+              <th scope="row" className="py-1 text-left font-mono font-normal">{s.source}</th>
+              <td className="py-1 text-right" data-testid={`intake-${s.source}-accepted`}>{nf(s.accepted)}</td>
+              <td className="py-1 text-right">{nf(s.stale)}</td>
+              <td className="py-1 text-right">{s.refused ? <Link className="text-red-800 underline" href={`/events?tab=refusals&source=${encodeURIComponent(s.source)}`}>{nf(s.refused)}</Link> : 0}</td>
+              <td className="py-1 pl-3 text-xs text-slate-600">
+                {statuses
+                  .map((st) => ({ st, n: i.refusals.find((r) => r.source === s.source && r.httpStatus === st)?.count ?? 0 }))
+                  .filter((x) => x.n)
+                  .map((x) => `${x.st}: ${x.n}`)
+                  .join(" · ") || "—"}
+              </td>
+            </tr>
+          ))}
+          {i.bySource.length === 0 ? (
+            <tr>
+              <td colSpan={5} className="py-2 text-slate-600">No delivery in this window.</td>
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
+    </Card>
+  );
+}
+
+function Exceptions({ data }: { data: Dashboard }) {
+  const rows = data.exceptions.map((r) => ({ ...r, label: ruleLabel(r.rule) }));
+  return (
+    <Card id="dash-exceptions" title="Exceptions opened per rule, and how they ended" description="Opened in the window; each bar split by what became of it.">
+      {rows.length ? (
+        <>
+          <div style={{ height: 48 + rows.length * 34 }} aria-hidden="true">
+            <ResponsiveContainer width="100%" height="100%">
+              <BarChart data={rows} layout="vertical" margin={{ left: 8, right: 8, top: 4, bottom: 0 }}>
+                <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" horizontal={false} />
+                <XAxis type="number" allowDecimals={false} fontSize={11} />
+                <YAxis type="category" dataKey="label" width={170} fontSize={11} />
+                <Tooltip />
+                <Legend wrapperStyle={{ fontSize: 12 }} />
+                {RESOLUTION.map((r) => (
+                  <Bar key={r.key} dataKey={r.key} name={r.label} stackId="r" fill={r.color} isAnimationActive={false} />
+                ))}
+              </BarChart>
+            </ResponsiveContainer>
+          </div>
+          <table className="mt-2 w-full text-sm" data-testid="exceptions-table">
+            <caption className="sr-only">Exceptions opened per rule and their resolution</caption>
+            <thead className="text-left text-xs text-slate-600">
+              <tr>
+                <th scope="col" className="py-1 font-medium">Rule</th>
+                <th scope="col" className="py-1 text-right font-medium">Opened</th>
+                {RESOLUTION.map((r) => (
+                  <th key={r.key} scope="col" className="py-1 text-right font-medium">
+                    {r.label.replace(" by a later refresh", "")}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody className="tabular-nums">
+              {rows.map((r) => (
+                <tr key={r.rule} className="border-t border-slate-100" data-testid={`exceptions-${r.rule}`}>
+                  <th scope="row" className="py-1 text-left font-normal">
+                    <Link className="text-blue-800 hover:underline" href={`/exceptions?rule=${r.rule}`}>
+                      {r.label}
+                    </Link>
+                  </th>
+                  <td className="py-1 text-right font-semibold">{r.opened}</td>
+                  {RESOLUTION.map((x) => (
+                    <td key={x.key} className="py-1 text-right" data-testid={`exceptions-${r.rule}-${x.key}`}>
+                      {r[x.key]}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : (
+        <p className="text-sm text-slate-600">No exception opened in this window.</p>
+      )}
+    </Card>
+  );
+}
+
+function Backlog({ data }: { data: Dashboard }) {
+  const b = data.backlog;
+  return (
+    <Card id="dash-backlog" title="Backlog" description="Events received but not yet refreshed: now, and at the end of each bucket.">
+      <dl className="flex flex-wrap gap-x-8 gap-y-2">
+        <Figure label="Waiting now" value={nf(b.now)} testId="backlog-now" />
+        <Figure label="Oldest waiting" value={b.oldestReceivedAt ? <RelativeTime value={b.oldestReceivedAt} /> : "—"} />
+        {b.bySource.length ? <Figure label="By source" value={<span className="text-sm font-normal">{b.bySource.map((s) => `${s.source} ${s.backlog}`).join(" · ")}</span>} /> : null}
+      </dl>
+      <div className="mt-2 h-40" aria-hidden="true">
+        <ResponsiveContainer width="100%" height="100%">
+          <AreaChart data={b.series.map((s) => ({ t: new Date(s.at).getTime(), backlog: s.backlog }))} margin={{ left: 0, right: 8, top: 8, bottom: 0 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
+            <XAxis dataKey="t" tickFormatter={tick(data.bucketSeconds)} fontSize={11} />
+            <YAxis allowDecimals={false} fontSize={11} width={40} />
+            <Tooltip labelFormatter={(v) => `${tick(data.bucketSeconds)(v as number)} UTC`} />
+            <Area dataKey="backlog" name="received, not refreshed" stroke="#0369a1" fill="#bae6fd" isAnimationActive={false} />
+          </AreaChart>
+        </ResponsiveContainer>
+      </div>
+    </Card>
+  );
+}
+
+function Recurring({ data, isAdmin }: { data: Dashboard; isAdmin: boolean }) {
+  return (
+    <Card
+      id="dash-recurring"
+      title="Recurring exceptions by source and field"
+      description="The groups that opened most often in the window."
+      action={
+        isAdmin ? (
+          <Link className="text-sm font-medium text-blue-800 hover:underline" href={`/admin/recurring?window=${data.window}`}>
+            Full report and policies →
+          </Link>
+        ) : null
+      }
+    >
+      {data.recurring.length ? (
+        <table className="w-full text-sm">
+          <caption className="sr-only">Most frequent exception groups</caption>
+          <thead className="text-left text-xs text-slate-600">
+            <tr>
+              <th scope="col" className="py-1 font-medium">Source</th>
+              <th scope="col" className="py-1 font-medium">Field</th>
+              <th scope="col" className="py-1 font-medium">Rule</th>
+              <th scope="col" className="py-1 text-right font-medium">Opened</th>
+              <th scope="col" className="py-1 text-right font-medium">Still open</th>
+              <th scope="col" className="py-1 pl-3 font-medium">Policy</th>
+            </tr>
+          </thead>
+          <tbody className="tabular-nums">
+            {data.recurring.map((g) => (
+              <tr key={`${g.source}|${g.field}|${g.rule}`} className="border-t border-slate-100">
+                <td className="py-1 font-mono">{g.source ?? "—"}</td>
+                <td className="py-1 font-mono">{g.field ?? "—"}</td>
+                <td className="py-1">{ruleLabel(g.rule)}</td>
+                <td className="py-1 text-right font-semibold">{g.total}</td>
+                <td className="py-1 text-right">{g.open + g.claimed}</td>
+                <td className="py-1 pl-3">{g.policy ? <Badge tone={g.policy === "auto" ? "green" : "amber"}>{g.policy}</Badge> : "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p className="text-sm text-slate-600">No exception opened in this window.</p>
+      )}
+    </Card>
+  );
+}

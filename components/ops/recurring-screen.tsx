@@ -1,0 +1,147 @@
+"use client";
+
+import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useSearchParams } from "next/navigation";
+import { Fragment, useState } from "react";
+import { Alert, errorText } from "@/components/auth/admin/parts";
+import { ruleLabel } from "@/components/lib/rules";
+import { withParam, writeSearch } from "@/components/lib/url-state";
+import { Badge } from "@/components/ui/badges";
+import { button } from "@/components/ui/button";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { useTRPC } from "@/components/trpc/client";
+import type { RecurringGroup } from "@/server/admin/recurring-exceptions";
+import { NoteField } from "./note-field";
+import { WindowPicker } from "./window-picker";
+import { windowOf, type WindowOption } from "./windows";
+
+const keyOf = (g: RecurringGroup) => `${g.source}|${g.field}|${g.rule}`;
+
+export function RecurringScreen() {
+  const trpc = useTRPC();
+  const sp = useSearchParams();
+  const win = windowOf(sp.get("window"));
+  const { data } = useSuspenseQuery(trpc.opsPolicies.recurring.queryOptions({ window: win }));
+  const [open, setOpen] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const totals = data.groups.reduce((n, g) => n + g.total, 0);
+  return (
+    <div className="space-y-3">
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <WindowPicker value={win} onChange={(w) => writeSearch(withParam(sp, { window: w === "24h" ? null : w }))} />
+        <p className="text-sm text-slate-600">
+          {totals.toLocaleString("en-US")} exceptions opened in {data.groups.length} groups since <RelativeTime value={data.since} />
+        </p>
+      </div>
+      {done ? <Alert tone="success">{done}</Alert> : null}
+      {data.groups.length === 0 ? (
+        <p className="rounded-lg border border-dashed border-slate-300 bg-white px-4 py-8 text-center text-sm text-slate-600">No exception was opened in this window.</p>
+      ) : (
+        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+          <table className="min-w-full text-sm">
+            <caption className="sr-only">Exceptions grouped by source, field and rule, with how they ended</caption>
+            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+              <tr>
+                <th scope="col" className="px-3 py-2 font-medium">Source</th>
+                <th scope="col" className="px-3 py-2 font-medium">Field</th>
+                <th scope="col" className="px-3 py-2 font-medium">Rule</th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">Opened</th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">Cases</th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">Still open</th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">Approved</th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">Rejected</th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">Overridden</th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">Cleared</th>
+                <th scope="col" className="px-3 py-2 font-medium">Policy now</th>
+                <th scope="col" className="px-3 py-2 font-medium"><span className="sr-only">Actions</span></th>
+              </tr>
+            </thead>
+            <tbody className="tabular-nums">
+              {data.groups.map((g) => {
+                const k = keyOf(g);
+                return (
+                  <Fragment key={k}>
+                    <tr className="border-t border-slate-100" data-testid="recurring-row" data-source={g.source ?? ""} data-field={g.field ?? ""} data-rule={g.rule}>
+                      <td className="px-3 py-2 font-mono text-slate-900">{g.source ?? <span className="font-sans text-slate-500">no source</span>}</td>
+                      <td className="px-3 py-2 font-mono text-slate-900">{g.field ?? "—"}</td>
+                      <td className="px-3 py-2">
+                        <Link className="text-blue-800 hover:underline" href={`/exceptions?rule=${g.rule}${g.source ? `&source=${encodeURIComponent(g.source)}` : ""}`}>
+                          {ruleLabel(g.rule)}
+                        </Link>
+                      </td>
+                      <td className="px-3 py-2 text-right font-semibold">{g.total}</td>
+                      <td className="px-3 py-2 text-right">{g.cases}</td>
+                      <td className="px-3 py-2 text-right">{g.open + g.claimed ? <span className="font-medium text-amber-800">{g.open + g.claimed}</span> : 0}</td>
+                      <td className="px-3 py-2 text-right">{g.approve}</td>
+                      <td className="px-3 py-2 text-right">{g.reject}</td>
+                      <td className="px-3 py-2 text-right">{g.override}</td>
+                      <td className="px-3 py-2 text-right">{g.cleared}</td>
+                      <td className="px-3 py-2">{g.policy ? <Badge tone={g.policy === "auto" ? "green" : "amber"}>{g.policy}</Badge> : "—"}</td>
+                      <td className="px-3 py-2 text-right">
+                        {g.canWiden ? (
+                          <button type="button" className={button.small} aria-expanded={open === k} onClick={() => setOpen(open === k ? null : k)}>
+                            Move to auto…
+                          </button>
+                        ) : null}
+                      </td>
+                    </tr>
+                    {open === k ? (
+                      <tr className="bg-slate-50">
+                        <td colSpan={12} className="px-3 py-3">
+                          <WidenForm
+                            group={g}
+                            window={win}
+                            onDone={(msg) => {
+                              setOpen(null);
+                              setDone(msg);
+                            }}
+                          />
+                        </td>
+                      </tr>
+                    ) : null}
+                  </Fragment>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function WidenForm({ group, window, onDone }: { group: RecurringGroup; window: WindowOption; onDone: (msg: string) => void }) {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  const [note, setNote] = useState("");
+  const approvedShare = group.total ? Math.round((group.approve / group.total) * 100) : 0;
+  const m = useMutation(
+    trpc.opsPolicies.widen.mutationOptions({
+      onSuccess: async () => {
+        await qc.invalidateQueries({ queryKey: trpc.opsPolicies.recurring.queryKey() });
+        await qc.invalidateQueries({ queryKey: trpc.opsPolicies.list.queryKey() });
+        onDone(`${group.field} of ${group.source} is now auto: its next changes apply without review. Exceptions already open stay open for a specialist.`);
+      },
+    }),
+  );
+  return (
+    <form
+      className="flex flex-wrap items-end gap-3"
+      onSubmit={(e) => {
+        e.preventDefault();
+        m.mutate({ source: group.source!, field: group.field!, window, note });
+      }}
+    >
+      <p className="w-full text-sm text-slate-700">
+        Move <span className="font-mono font-medium">{group.field}</span> of <span className="font-mono font-medium">{group.source}</span> to <strong>auto</strong>. In this window{" "}
+        {group.total} exceptions opened for it; {group.approve} ({approvedShare}%) were approved, {group.reject} rejected, {group.override} overridden.
+      </p>
+      <NoteField id={`widen-${keyOf(group)}`} value={note} onChange={setNote} placeholder="e.g. every EMEA severity change was approved for two weeks" />
+      <button type="submit" className={button.primary} disabled={m.isPending}>
+        Move to auto
+      </button>
+      {m.error ? <Alert tone="error">{errorText(m.error)}</Alert> : null}
+    </form>
+  );
+}

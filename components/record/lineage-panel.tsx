@@ -1,0 +1,171 @@
+"use client";
+
+import { useSuspenseQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useTRPC } from "@/components/trpc/client";
+import { getAt, pathLabel } from "../lib/format";
+import { CauseChip, VersionStatusBadge } from "../ui/badges";
+import { QueryBoundary } from "../ui/query-boundary";
+import { RelativeTime } from "../ui/relative-time";
+import { SidePanel } from "../ui/side-panel";
+import { BlockSkeleton } from "../ui/skeleton";
+import { ValueView } from "./value-view";
+import type { Cause } from "../lib/causes";
+
+export function LineagePanel({ caseId, path, version, onClose }: { caseId: string; path: string; version: number; onClose: () => void }) {
+  return (
+    <SidePanel title={pathLabel(path)} subtitle={<span className="font-mono">{path} · version {version}</span>} onClose={onClose}>
+      <QueryBoundary what="lineage" fallback={<BlockSkeleton lines={8} label="Loading lineage" />}>
+        <LineageBody caseId={caseId} path={path} version={version} />
+      </QueryBoundary>
+    </SidePanel>
+  );
+}
+
+interface LineageLike {
+  source: string;
+  entityKind: string;
+  entityId: string;
+  entityVersion: number;
+  webhookId: string;
+  occurredAt: string;
+  receivedAt: string;
+  approval?: { exceptionId: string; by: string; at: string };
+}
+
+function EventLink({ lineage, eventIds }: { lineage: LineageLike; eventIds: Record<string, string> }) {
+  if (lineage.source === "manual_override") {
+    return (
+      <Link className="font-medium text-blue-800 underline" href={`/exceptions/${encodeURIComponent(lineage.entityId)}`}>
+        Open the exception that set it
+      </Link>
+    );
+  }
+  const id = eventIds[`${lineage.source}/${lineage.webhookId}`];
+  if (!id) return <span className="text-slate-600">event not found in the log</span>;
+  return (
+    <Link className="font-medium text-blue-800 underline" href={`/events/${encodeURIComponent(id)}`} data-testid="lineage-event-link">
+      Open event in the event log
+    </Link>
+  );
+}
+
+function LineageBody({ caseId, path, version }: { caseId: string; path: string; version: number }) {
+  const trpc = useTRPC();
+  const { data } = useSuspenseQuery(trpc.records.fieldHistory.queryOptions({ caseId, path, version }));
+  const { data: v } = useSuspenseQuery(trpc.records.version.queryOptions({ caseId, version }));
+  const lin = data.lineage as LineageLike | null;
+  const value = getAt(v.record, path);
+  return (
+    <div className="space-y-5 text-sm">
+      <section aria-labelledby="lin-value">
+        <h3 id="lin-value" className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-600">
+          Value in v{version} <VersionStatusBadge status={data.versionStatus} />
+        </h3>
+        <div className="rounded border border-slate-200 bg-slate-50 px-3 py-2">
+          <ValueView value={value} fieldKey={path.split("/").pop()} />
+        </div>
+      </section>
+      <section aria-labelledby="lin-source">
+        <h3 id="lin-source" className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-600">
+          Where it came from
+        </h3>
+        {lin ? (
+          <dl className="grid grid-cols-[8.5rem_1fr] gap-x-3 gap-y-1.5" data-testid="lineage-details">
+            <dt className="text-slate-600">Source</dt>
+            <dd className="font-medium" data-testid="lineage-source">
+              {lin.source === "manual_override" ? "Manual override" : lin.source}
+            </dd>
+            <dt className="text-slate-600">Entity</dt>
+            <dd>
+              {lin.entityKind} <span className="font-mono">{lin.entityId}</span>
+            </dd>
+            <dt className="text-slate-600">Entity version</dt>
+            <dd className="font-mono" data-testid="lineage-entity-version">
+              {lin.entityVersion}
+            </dd>
+            <dt className="text-slate-600">Webhook id</dt>
+            <dd className="break-all font-mono text-xs" data-testid="lineage-webhook-id">
+              {lin.webhookId}
+            </dd>
+            <dt className="text-slate-600">Occurred</dt>
+            <dd>
+              <RelativeTime value={lin.occurredAt} /> <span className="text-xs text-slate-600">({lin.occurredAt})</span>
+            </dd>
+            <dt className="text-slate-600">Received</dt>
+            <dd>
+              <RelativeTime value={lin.receivedAt} /> <span className="text-xs text-slate-600">({lin.receivedAt})</span>
+            </dd>
+            {lin.approval ? (
+              <>
+                <dt className="text-slate-600">Approved</dt>
+                <dd>
+                  by {lin.approval.by},{" "}
+                  <Link className="text-blue-800 underline" href={`/exceptions/${encodeURIComponent(lin.approval.exceptionId)}`}>
+                    exception
+                  </Link>{" "}
+                  <RelativeTime value={lin.approval.at} />
+                </dd>
+              </>
+            ) : null}
+            <dt className="sr-only">Event</dt>
+            <dd className="col-span-2 pt-1">
+              <EventLink lineage={lin} eventIds={data.eventIds} />
+            </dd>
+          </dl>
+        ) : (
+          <p className="text-slate-600">This path has no lineage in v{version}.</p>
+        )}
+      </section>
+      <section aria-labelledby="lin-history">
+        <h3 id="lin-history" className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-600">
+          Value history ({data.history.length} change{data.history.length === 1 ? "" : "s"})
+        </h3>
+        {data.history.length ? (
+          <ol className="space-y-2" data-testid="field-history">
+            {data.history.map((h, i) => {
+              const hl = h.lineage as LineageLike;
+              return (
+                <li key={`${h.version}-${h.path}-${i}`} className="rounded border border-slate-200 px-3 py-2">
+                  <div className="flex flex-wrap items-center gap-2">
+                    <Link href={`/records/${encodeURIComponent(caseId)}?v=${h.version}`} className="font-mono text-sm font-semibold text-blue-800 underline">
+                      v{h.version}
+                    </Link>
+                    <VersionStatusBadge status={h.status} />
+                    <CauseChip cause={h.cause as Cause} long />
+                    <RelativeTime value={h.createdAt} className="ml-auto text-xs text-slate-600" />
+                  </div>
+                  {h.path !== path ? <div className="mt-1 font-mono text-xs text-slate-600">{h.path}</div> : null}
+                  <div className="mt-1.5 grid grid-cols-2 gap-2 text-[13px]">
+                    <div className="min-w-0 rounded bg-slate-50 px-2 py-1">
+                      <div className="text-[11px] font-medium text-slate-600">Before</div>
+                      <ValueView value={h.before} fieldKey={h.path.split("/").pop()} />
+                    </div>
+                    <div className="min-w-0 rounded bg-slate-50 px-2 py-1">
+                      <div className="text-[11px] font-medium text-slate-600">After</div>
+                      <ValueView value={h.after} fieldKey={h.path.split("/").pop()} />
+                    </div>
+                  </div>
+                  <div className="mt-1 text-xs text-slate-600">
+                    from {hl.source} <span className="font-mono">{hl.entityId}</span> v{hl.entityVersion}
+                    {data.eventIds[`${hl.source}/${hl.webhookId}`] ? (
+                      <>
+                        {" · "}
+                        <Link className="text-blue-800 underline" href={`/events/${encodeURIComponent(data.eventIds[`${hl.source}/${hl.webhookId}`]!)}`}>
+                          event
+                        </Link>
+                      </>
+                    ) : null}
+                  </div>
+                </li>
+              );
+            })}
+          </ol>
+        ) : (
+          <p className="text-slate-600">No recorded change: the value has been carried forward since the first version.</p>
+        )}
+      </section>
+    </div>
+  );
+}
+

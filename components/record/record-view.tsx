@@ -1,0 +1,282 @@
+"use client";
+
+import { useSuspenseQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useCallback, useDeferredValue } from "react";
+import { useTRPC } from "@/components/trpc/client";
+import { fieldToPath } from "../lib/format";
+import { useUrlParams } from "../lib/url-state";
+import { CaseStatusBadge, RuleBadge, SeverityBadge, VersionStatusBadge, Badge } from "../ui/badges";
+import { button } from "../ui/button";
+import { LiveIndicator } from "../ui/live-indicator";
+import { QueryBoundary } from "../ui/query-boundary";
+import { RelativeTime } from "../ui/relative-time";
+import { BlockSkeleton } from "../ui/skeleton";
+import { type ConflictMark, type LineageLike } from "./delta-view";
+import { CompareDelta, VersionDelta } from "./version-deltas";
+import { LineagePanel } from "./lineage-panel";
+import { RecordSections } from "./record-sections";
+import { Tabs } from "../ui/tabs";
+import { VersionTimeline } from "./version-timeline";
+
+export const RECORD_REFRESH_MS = 4_000;
+
+type Selection = { mode: "version"; version: number } | { mode: "compare"; from: number; to: number };
+
+const positive = (v: string | null) => {
+  const n = Number(v);
+  return Number.isInteger(n) && n > 0 ? n : null;
+};
+
+export function RecordView({ caseId }: { caseId: string }) {
+  const trpc = useTRPC();
+  const [sp, setParams] = useUrlParams();
+  const { data: ov, dataUpdatedAt, isFetching } = useSuspenseQuery(trpc.records.overview.queryOptions({ caseId }, { refetchInterval: RECORD_REFRESH_MS }));
+  const { data: timeline } = useSuspenseQuery(trpc.records.timeline.queryOptions({ caseId }, { refetchInterval: RECORD_REFRESH_MS }));
+
+  const latest = ov.current?.version ?? timeline[0]!.version;
+  const from = positive(sp.get("from"));
+  const to = positive(sp.get("to"));
+  const pinned = positive(sp.get("v"));
+  const selection: Selection = from && to ? { mode: "compare", from, to } : { mode: "version", version: pinned ?? latest };
+  const tab = sp.get("tab") === "record" ? "record" : "changes";
+  const field = sp.get("field");
+  const fieldVersion = positive(sp.get("fv")) ?? (selection.mode === "version" ? selection.version : selection.to);
+
+  const set = useCallback((changes: Record<string, string | null>, mode: "push" | "replace" = "push") => setParams(changes, mode), [setParams]);
+  const openField = useCallback((path: string, version: number) => set({ field: path, fv: String(version) }), [set]);
+  const closeField = useCallback(() => set({ field: null, fv: null }), [set]);
+
+  const exceptionOf = (version: number) => ov.openExceptions.find((e) => e.candidateVersion === version);
+  const conflictsFor = (version: number): ConflictMark[] =>
+    ov.openExceptions
+      .filter((e) => e.candidateVersion === version && e.field)
+      .map((e) => ({ prefix: fieldToPath(e.field!), exceptionId: e.id, rule: e.rule, message: e.message }));
+  const heldCandidates = [...new Set(ov.openExceptions.map((e) => e.candidateVersion).filter((v): v is number => v !== null && v !== ov.current?.version))];
+
+  return (
+    <div className="space-y-3">
+      <header className="space-y-2">
+        <div className="flex flex-wrap items-start justify-between gap-3">
+          <div className="min-w-0">
+            <p className="text-xs text-slate-600">
+              <Link href="/records" className="text-blue-800 underline">
+                Records
+              </Link>{" "}
+              / <span className="font-mono">{caseId}</span>
+            </p>
+            <h1 className="mt-0.5 text-xl font-semibold tracking-tight text-slate-900">
+              <span className="font-mono">{caseId}</span>
+              {ov.case.subject ? <span className="font-normal text-slate-700"> — {ov.case.subject}</span> : null}
+            </h1>
+            <div className="mt-1.5 flex flex-wrap items-center gap-2 text-sm text-slate-700">
+              <SeverityBadge severity={ov.case.severity} />
+              <CaseStatusBadge status={ov.case.status} />
+              <span>{ov.case.customerName ?? "—"}</span>
+              <span className="font-mono text-xs text-slate-600">{ov.case.accountId}</span>
+              <span aria-hidden="true" className="text-slate-300">
+                |
+              </span>
+              <span>{ov.case.productName ?? ov.case.productCode ?? "no product"}</span>
+              <span aria-hidden="true" className="text-slate-300">
+                |
+              </span>
+              <span>
+                {ov.case.tierName ?? ov.case.tier ?? "no tier"}
+                {ov.case.slaMinutes ? <span className="text-slate-600"> · SLA {ov.case.slaMinutes} min</span> : null}
+              </span>
+            </div>
+          </div>
+          <div className="text-right text-sm">
+            {ov.current ? (
+              <p data-testid="current-version">
+                Current <span className="font-mono font-semibold">v{ov.current.version}</span> · refreshed <RelativeTime value={ov.current.refreshedAt} />
+              </p>
+            ) : (
+              <p className="font-medium text-amber-900">No current version yet</p>
+            )}
+            <LiveIndicator updatedAt={dataUpdatedAt} fetching={isFetching} />
+          </div>
+        </div>
+        {ov.openExceptions.length ? (
+          <ul className="space-y-1.5" aria-label="Open exceptions" data-testid="open-exceptions">
+            {ov.openExceptions.map((e) => (
+              <li key={e.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-950">
+                <RuleBadge rule={e.rule} />
+                <span className="min-w-0 flex-1">{e.message}</span>
+                {e.candidateVersion ? (
+                  <span>
+                    held candidate <span className="font-mono font-semibold">v{e.candidateVersion}</span>
+                  </span>
+                ) : null}
+                {e.claimedBy ? <Badge tone="blue">claimed by {e.claimedBy.name}</Badge> : <Badge tone="amber">unclaimed</Badge>}
+                {e.candidateVersion && ov.current && e.candidateVersion !== ov.current.version ? (
+                  <button
+                    type="button"
+                    className={button.small}
+                    onClick={() => set({ from: String(ov.current!.version), to: String(e.candidateVersion), v: null, tab: null })}
+                  >
+                    Compare v{e.candidateVersion} with current
+                  </button>
+                ) : null}
+                <Link href={`/exceptions/${encodeURIComponent(e.id)}`} className="font-medium text-blue-800 underline">
+                  Open exception
+                </Link>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </header>
+
+      <div className="grid gap-3 lg:grid-cols-[minmax(0,1fr)_20rem] xl:grid-cols-[minmax(0,1fr)_22rem]">
+        <div className="min-w-0">
+          <Tabs
+            label="Record views"
+            value={tab}
+            onChange={(t) => set({ tab: t === "record" ? "record" : null }, "replace")}
+            tabs={[
+              { id: "changes", label: "What changed" },
+              { id: "record", label: ov.current ? `Current record (v${ov.current.version})` : "Record" },
+            ]}
+          >
+            {tab === "changes" ? (
+              <ChangesPanel
+                caseId={caseId}
+                selection={selection}
+                versions={timeline.map((t) => ({ version: t.version, status: t.status }))}
+                currentVersion={ov.current?.version ?? null}
+                heldCandidates={heldCandidates}
+                conflictsFor={conflictsFor}
+                onSelect={(s) => set(s.mode === "compare" ? { from: String(s.from), to: String(s.to), v: null } : { v: String(s.version), from: null, to: null })}
+                onField={openField}
+              />
+            ) : ov.current ? (
+              <RecordSections record={ov.current.record} lineage={ov.current.lineage as Record<string, LineageLike>} onField={(p) => openField(p, ov.current!.version)} />
+            ) : (
+              <HeldFirstVersion caseId={caseId} version={latest} onField={openField} />
+            )}
+          </Tabs>
+        </div>
+        <aside className="min-w-0">
+          <VersionTimeline
+            versions={timeline}
+            selected={selection.mode === "version" ? selection.version : null}
+            exceptionOf={exceptionOf}
+            onSelect={(v) => set({ v: String(v), from: null, to: null, tab: null })}
+          />
+        </aside>
+      </div>
+      {field ? <LineagePanel key={`${field}@${fieldVersion}`} caseId={caseId} path={field} version={fieldVersion} onClose={closeField} /> : null}
+    </div>
+  );
+}
+
+function ChangesPanel({
+  caseId,
+  selection,
+  versions,
+  currentVersion,
+  heldCandidates,
+  conflictsFor,
+  onSelect,
+  onField,
+}: {
+  caseId: string;
+  selection: Selection;
+  versions: { version: number; status: string }[];
+  currentVersion: number | null;
+  heldCandidates: number[];
+  conflictsFor: (v: number) => ConflictMark[];
+  onSelect: (s: Selection) => void;
+  onField: (path: string, version: number) => void;
+}) {
+  // Switching versions keeps the old delta on screen until the new one has loaded.
+  const shown = useDeferredValue(selection);
+  const key = shown.mode === "version" ? `v${shown.version}` : `c${shown.from}-${shown.to}`;
+  const fromDefault = selection.mode === "compare" ? selection.from : (versions.find((v) => v.version < (selection.version ?? 0))?.version ?? versions.at(-1)!.version);
+  const toDefault = selection.mode === "compare" ? selection.to : selection.version;
+  return (
+    <div className="space-y-3">
+      <form
+        className="flex flex-wrap items-center gap-2 text-sm text-slate-700"
+        aria-label="Choose versions to compare"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const f = new FormData(e.currentTarget);
+          const a = Number(f.get("from"));
+          const b = Number(f.get("to"));
+          onSelect(a === b ? { mode: "version", version: b } : { mode: "compare", from: Math.min(a, b), to: Math.max(a, b) });
+        }}
+      >
+        {selection.mode === "version" ? (
+          <span>
+            <span className="font-mono font-semibold text-slate-900">v{selection.version}</span> against the record before it
+            {selection.version === currentVersion ? " (current)" : ""}
+          </span>
+        ) : (
+          <span>
+            Comparing <span className="font-mono font-semibold text-slate-900">v{selection.from}</span> → <span className="font-mono font-semibold text-slate-900">v{selection.to}</span>
+          </span>
+        )}
+        <span className="ml-auto flex flex-wrap items-center gap-1.5">
+          <label className="sr-only" htmlFor="cmp-from">
+            Compare from version
+          </label>
+          <select key={`f${fromDefault}`} id="cmp-from" name="from" defaultValue={fromDefault} className="h-8 rounded-md border border-slate-300 bg-white px-1.5 text-sm">
+            {versions.map((v) => (
+              <option key={v.version} value={v.version}>
+                v{v.version} ({v.status})
+              </option>
+            ))}
+          </select>
+          <span aria-hidden="true">→</span>
+          <label className="sr-only" htmlFor="cmp-to">
+            Compare to version
+          </label>
+          <select key={`t${toDefault}`} id="cmp-to" name="to" defaultValue={toDefault} className="h-8 rounded-md border border-slate-300 bg-white px-1.5 text-sm">
+            {versions.map((v) => (
+              <option key={v.version} value={v.version}>
+                v{v.version} ({v.status})
+              </option>
+            ))}
+          </select>
+          <button type="submit" className={button.secondary}>
+            Compare
+          </button>
+          {selection.mode === "compare" ? (
+            <button type="button" className={button.ghost} onClick={() => onSelect({ mode: "version", version: selection.to })}>
+              Single version
+            </button>
+          ) : null}
+          {currentVersion && heldCandidates.length && !(selection.mode === "compare" && selection.from === currentVersion && heldCandidates.includes(selection.to)) ? (
+            <button type="button" className={button.secondary} onClick={() => onSelect({ mode: "compare", from: currentVersion, to: heldCandidates[0]! })}>
+              Held v{heldCandidates[0]} vs current
+            </button>
+          ) : null}
+        </span>
+      </form>
+      <div className={shown !== selection ? "opacity-60 transition-opacity" : ""} aria-busy={shown !== selection}>
+        <QueryBoundary key={key} what="the delta" fallback={<BlockSkeleton lines={10} label="Loading changes" />}>
+          {shown.mode === "version" ? (
+            <VersionDelta caseId={caseId} version={shown.version} conflicts={conflictsFor(shown.version)} onField={onField} />
+          ) : (
+            <CompareDelta caseId={caseId} from={shown.from} to={shown.to} conflicts={conflictsFor(shown.to)} onField={onField} />
+          )}
+        </QueryBoundary>
+      </div>
+    </div>
+  );
+}
+
+function HeldFirstVersion({ caseId, version, onField }: { caseId: string; version: number; onField: (p: string, v: number) => void }) {
+  const trpc = useTRPC();
+  const { data } = useSuspenseQuery(trpc.records.version.queryOptions({ caseId, version }));
+  return (
+    <div className="space-y-3">
+      <p className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-950">
+        This case has no current record yet: its first version (v{version}) is <VersionStatusBadge status={data.status} /> behind an exception. Below is that candidate, not a reviewed record.
+      </p>
+      <RecordSections record={data.record as Record<string, unknown>} lineage={data.lineage as unknown as Record<string, LineageLike>} onField={(p) => onField(p, version)} />
+    </div>
+  );
+}

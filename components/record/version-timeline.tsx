@@ -1,0 +1,79 @@
+"use client";
+
+import Link from "next/link";
+import { useListNavigation } from "../lib/use-list-navigation";
+import { CauseChips, VersionStatusBadge } from "../ui/badges";
+import { RelativeTime } from "../ui/relative-time";
+
+export interface TimelineVersion {
+  version: number;
+  status: string;
+  createdAt: Date;
+  summary: string;
+  causes: string[];
+  changedFields: number;
+}
+
+/** Every version of the case, newest first; choosing one shows its delta. */
+export function VersionTimeline({
+  versions,
+  selected,
+  exceptionOf,
+  onSelect,
+}: {
+  versions: TimelineVersion[];
+  selected: number | null;
+  exceptionOf: (version: number) => { id: string; rule: string } | undefined;
+  onSelect: (version: number) => void;
+}) {
+  const nav = useListNavigation(versions.length, (i) => onSelect(versions[i]!.version));
+  return (
+    <section aria-labelledby="timeline-title" className="rounded-lg border border-slate-200 bg-white">
+      <h2 id="timeline-title" className="border-b border-slate-200 px-3 py-2 text-sm font-semibold text-slate-900">
+        Versions <span className="font-normal text-slate-600">({versions.length})</span>
+      </h2>
+      <ol className="max-h-[70vh] divide-y divide-slate-100 overflow-y-auto" data-testid="version-timeline">
+        {versions.map((v, i) => {
+          const isSelected = v.version === selected;
+          const exc = v.status === "held" ? exceptionOf(v.version) : undefined;
+          return (
+            <li key={v.version} ref={nav.register(i)} data-active={nav.active === i} className={`relative px-3 py-2 ${isSelected ? "bg-blue-50/70" : ""}`} data-version={v.version}>
+              {isSelected ? <span aria-hidden="true" className="absolute inset-y-0 left-0 w-1 bg-blue-600" /> : null}
+              <div className="flex items-center gap-2">
+                <button
+                  type="button"
+                  data-row-primary
+                  onFocus={nav.onRowFocus(i)}
+                  onClick={() => onSelect(v.version)}
+                  aria-current={isSelected ? "true" : undefined}
+                  className="rounded font-mono text-sm font-semibold text-blue-800 hover:underline"
+                >
+                  v{v.version}
+                  <span className="sr-only"> — show what changed</span>
+                </button>
+                <VersionStatusBadge status={v.status} />
+                <RelativeTime value={v.createdAt} className="ml-auto text-xs text-slate-600" />
+              </div>
+              <div className="mt-1">
+                <CauseChips causes={v.causes} empty="no field changes" />
+              </div>
+              <p className="mt-1 line-clamp-3 text-xs leading-relaxed text-slate-700" title={v.summary}>
+                {v.summary}
+              </p>
+              <div className="mt-1 flex items-center gap-2 text-[11px] text-slate-600">
+                <span>
+                  {v.changedFields} changed field{v.changedFields === 1 ? "" : "s"}
+                </span>
+                {exc ? (
+                  <Link href={`/exceptions/${encodeURIComponent(exc.id)}`} className="font-medium text-amber-900 underline">
+                    held by exception
+                  </Link>
+                ) : null}
+              </div>
+            </li>
+          );
+        })}
+      </ol>
+    </section>
+  );
+}

@@ -1,0 +1,105 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { signIn } from "./fixtures/auth";
+import { bundle, gotoReady, incident, note, postAndSettle, postEvent, postForged, screenshot, settled, ticket, uniqueId } from "./fixtures/reviewer-data";
+
+async function expectNoSeriousViolations(page: Page, what: string) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
+  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(
+    serious.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`),
+    `axe on ${what}`,
+  ).toEqual([]);
+}
+
+test.describe("accessibility and layout of every screen", () => {
+  test("axe finds no serious or critical violation, and narrow windows do not scroll sideways", async ({ page }) => {
+    test.setTimeout(180_000);
+    const caseId = uniqueId("E2E-A11Y");
+    await postAndSettle(page.request, "ticketing", ticket(caseId, 1, { notes: [note("N1", "Opened from the customer portal.")] }));
+    await postAndSettle(page.request, "diagnostics", bundle(caseId, `BND-${caseId}`, 1));
+    const held = await postEvent(page.request, "incident", incident(caseId, `INC-${caseId}`, 1, { severity: "S4" }));
+    const settledHeld = await settled(page.request, held);
+    expect(settledHeld.status).toBe("held");
+    await postForged(page.request, "ticketing", ticket(caseId, 9));
+
+    await signIn(page, "specialist");
+    const pages: [string, string][] = [
+      ["/records", "records"],
+      [`/records/${caseId}`, "record-changes"],
+      [`/records/${caseId}?tab=record`, "record-current"],
+      [`/records/${caseId}?from=2&to=3`, "record-held-vs-current"],
+      [`/records/${caseId}?tab=record&field=${encodeURIComponent("/case/severity")}&fv=2`, "record-lineage"],
+      ["/records/NO-SUCH-CASE", "record-not-found"],
+      ["/exceptions", "exceptions"],
+      ["/exceptions?status=resolved", "exceptions-resolved"],
+      ["/events", "events"],
+      ["/events?tab=refusals", "events-refusals"],
+      [`/events/${held.eventId}`, "event"],
+      ["/dashboard", "dashboard"],
+    ];
+    for (const [url, name] of pages) {
+      if (name === "record-not-found") await page.goto(url);
+      else await gotoReady(page, url);
+      await expect(page.locator("main")).toBeVisible();
+      await expect(page.locator("[role=status] .animate-pulse")).toHaveCount(0);
+      await expectNoSeriousViolations(page, url);
+      await screenshot(page, `screen-${name}`);
+    }
+
+    // The exception page with the resolution form open.
+    await gotoReady(page, `/exceptions?case=${caseId}`);
+    await page.locator("tbody tr").first().getByRole("link", { name: caseId }).click();
+    await page.getByRole("button", { name: /^Claim/ }).click();
+    await expect(page.getByRole("form", { name: "Resolve exception" })).toBeVisible();
+    await page.getByRole("radio", { name: /Override a field/ }).check();
+    await expectNoSeriousViolations(page, "exception detail with the resolution form");
+    await screenshot(page, "screen-exception-detail");
+
+    // The keyboard shortcut help.
+    await page.keyboard.press("?");
+    await expect(page.getByRole("dialog", { name: "Keyboard shortcuts" })).toBeVisible();
+    await expectNoSeriousViolations(page, "shortcut help");
+    await page.keyboard.press("Escape");
+
+    // Narrow window: the page never scrolls sideways; wide tables scroll inside their own box.
+    await page.setViewportSize({ width: 400, height: 800 });
+    const narrow: [string, string][] = [
+      ["/records", "records"],
+      [`/records/${caseId}`, "record"],
+      ["/exceptions", "exceptions"],
+      ["/events", "events"],
+    ];
+    for (const [url, name] of narrow) {
+      await gotoReady(page, url);
+      await expect(page.locator("main")).toBeVisible();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, `${url} scrolls sideways by ${overflow}px at 400px wide`).toBeLessThanOrEqual(0);
+      await screenshot(page, `narrow-${name}`);
+    }
+  });
+
+  test("records and record pages do not shift while loading or while live data arrives", async ({ page }) => {
+    const caseId = uniqueId("E2E-CLS");
+    await postAndSettle(page.request, "ticketing", ticket(caseId, 1));
+    await signIn(page, "duty_manager");
+    await page.addInitScript(() => {
+      (window as unknown as { __cls: number }).__cls = 0;
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) {
+          if (!e.hadRecentInput) (window as unknown as { __cls: number }).__cls += e.value;
+        }
+      }).observe({ type: "layout-shift", buffered: true });
+    });
+    const cls = () => page.evaluate(() => (window as unknown as { __cls: number }).__cls);
+    await gotoReady(page, "/records");
+    await expect(page.locator("tbody tr").first()).toBeVisible();
+    await expect(page.locator("[role=status] .animate-pulse")).toHaveCount(0);
+    expect(await cls(), "layout shift on /records").toBeLessThan(0.1);
+    await gotoReady(page, `/records/${caseId}`);
+    await expect(page.getByTestId("current-version")).toContainText("v1");
+    await postAndSettle(page.request, "ticketing", ticket(caseId, 2, { subject: "Renamed while watching" }));
+    await expect(page.getByTestId("current-version")).toContainText("v2");
+    expect(await cls(), "layout shift on the record page").toBeLessThan(0.1);
+  });
+});

@@ -1,0 +1,174 @@
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { buildDemoScenario } from "../server/demo/build-demo-scenario";
+import { signWebhook } from "../server/simulator/sign";
+import { signIn } from "./fixtures/auth";
+import { newWebhookId, postAndSettle, screenshot, settled, ticket, uniqueId, type Envelope } from "./fixtures/reviewer-data";
+
+/**
+ * Support-operations admins (issue 7): onboard a source end to end, widen its policy from the
+ * recurring-exceptions report, publish a schema version with a progress bar that survives a reload,
+ * and read the dashboard's numbers for the demo.
+ */
+const READ = { authorization: `Bearer ${process.env.E2E_API_TOKEN ?? "e2e-read-token-0123456789"}` };
+
+async function numberIn(page: Page, testId: string): Promise<number> {
+  const text = (await page.getByTestId(testId).first().innerText()).trim();
+  return Number(text.split(" ")[0]!.replace(/,/g, ""));
+}
+
+async function openExceptions(request: APIRequestContext, rule: string): Promise<{ caseId: string; detail: unknown }[]> {
+  const res = await request.get(`/api/v1/exceptions?status=open&rule=${rule}`, { headers: READ });
+  expect(res.status()).toBe(200);
+  return res.json();
+}
+
+test.describe("support operations", () => {
+  test("the dashboard shows the demo's numbers, and a new event moves them", async ({ page }) => {
+    const health = (await (await page.request.get("/api/health")).json()) as { checks: { demo: { total: number } } };
+    const demoEvents = health.checks.demo.total;
+    expect(demoEvents).toBeGreaterThan(0);
+
+    await signIn(page, "admin");
+    await page.goto("/dashboard");
+    const accepted = await numberIn(page, "intake-accepted");
+    expect(accepted).toBeGreaterThanOrEqual(demoEvents);
+    // The headline share is over the same accepted, non-stale events.
+    await expect(page.getByTestId("changes-complete")).toContainText(` of ${accepted.toLocaleString("en-US")}`);
+    await expect(page.getByTestId("share-complete")).toHaveText(/^\d+(\.\d)?%$/);
+    expect(await numberIn(page, "latency-events")).toBeGreaterThan(0);
+    await expect(page.getByTestId("latency-p50")).toHaveText(/\d+(\.\d)? (ms|s|min)/);
+
+    // Every rule the demo resolved shows at least the demo's resolutions.
+    const resolved = new Map<string, number>();
+    for (const a of buildDemoScenario(Date.now()).rounds.flatMap((r) => r.actions)) {
+      if (a.kind === "resolve") resolved.set(`${a.rule}-${a.resolution}`, (resolved.get(`${a.rule}-${a.resolution}`) ?? 0) + 1);
+    }
+    expect(resolved.size).toBeGreaterThan(0);
+    for (const [key, n] of resolved) expect(await numberIn(page, `exceptions-${key}`), key).toBeGreaterThanOrEqual(n);
+    await screenshot(page, "ops-dashboard");
+
+    // One more accepted ticket: the counts move by exactly one.
+    const ticketing = await numberIn(page, "intake-ticketing-accepted");
+    const complete = await numberIn(page, "changes-complete");
+    await postAndSettle(page.request, "ticketing", ticket(uniqueId("E2E-OPS-DASH"), 1));
+    await page.reload();
+    await expect(page.getByTestId("intake-accepted")).toHaveText((accepted + 1).toLocaleString("en-US"));
+    await expect(page.getByTestId("intake-ticketing-accepted")).toHaveText((ticketing + 1).toLocaleString("en-US"));
+    await expect(page.getByTestId("changes-complete")).toHaveText(`${(complete + 1).toLocaleString("en-US")} of ${(accepted + 1).toLocaleString("en-US")}`);
+  });
+
+  test("onboard a source, see its change held for review, widen the policy, see the next change apply", async ({ page }) => {
+    const run = uniqueId("OPS").toLowerCase();
+    const name = `ticketing-${run.replace(/[^a-z0-9]/g, "")}`;
+    const caseId = uniqueId("E2E-ONB");
+    await signIn(page, "admin");
+
+    // The case exists from the built-in ticketing system (auto policy).
+    const base = ticket(caseId, 1, { severity: "S2" });
+    await postAndSettle(page.request, "ticketing", base);
+
+    await page.goto("/admin/sources");
+    await page.getByLabel("Name (the URL segment)").fill(name);
+    await page.getByLabel("Kind").selectOption("ticketing");
+    await page.getByLabel("Requests / second").first().fill("200");
+    await page.getByLabel("Why (kept in the audit log)").first().fill("EMEA follow-the-sun desk runs its own ticketing");
+    await page.getByRole("button", { name: "Add source" }).click();
+    const secret = (await page.getByTestId("shown-once-value").innerText()).trim();
+    expect(secret).toMatch(/^whsec_/);
+    await expect(page.getByTestId("onboarded-url")).toContainText(`/api/webhooks/${name}`);
+    await expect(page.getByTestId(`source-row-${name}`)).toContainText("13 of 13 on review");
+    await screenshot(page, "ops-sources-onboarded");
+    await page.getByRole("button", { name: "Done" }).click();
+    await expect(page.getByTestId("shown-once-value")).toHaveCount(0);
+
+    // Its ticket of the same case raises the severity: accepted at once, held for review.
+    const post = async (version: number, severity: string, minutesAgo: number) => {
+      const body: Envelope = { ...ticket(caseId, version, { severity }), entity: { kind: "ticket", id: `TCK-${name}-${caseId}` }, occurredAt: new Date(Date.now() - minutesAgo * 60_000).toISOString() };
+      const webhookId = newWebhookId();
+      const signed = signWebhook({ baseUrl: new URL(page.url()).origin, source: name, secret, webhookId, body: JSON.stringify(body) });
+      const res = await page.request.post(signed.url, { headers: signed.headers, data: signed.body });
+      expect(res.status(), await res.text()).toBe(202);
+      return settled(page.request, { source: name, webhookId, eventId: "" });
+    };
+    expect((await post(1, "S3", 10)).status).toBe("held");
+    const review = (await openExceptions(page.request, "REVIEW_REQUIRED")).filter((e) => e.caseId === caseId);
+    expect(review).toHaveLength(1);
+    await page.goto(`/exceptions?rule=REVIEW_REQUIRED&source=${name}`);
+    await expect(page.getByText(caseId).first()).toBeVisible();
+
+    // Widen from the recurring-exceptions report: severity from this source now applies by itself.
+    await page.goto("/admin/recurring");
+    const group = page.locator(`[data-testid="recurring-row"][data-source="${name}"][data-field="case.severity"]`);
+    await expect(group).toContainText("Review required");
+    await expect(group).toContainText("review");
+    await group.getByRole("button", { name: "Move to auto…" }).click();
+    await page.getByLabel("Why (kept in the audit log)").fill("Severity from the EMEA desk is triaged by duty managers");
+    await screenshot(page, "ops-recurring-widen");
+    await page.getByRole("button", { name: "Move to auto", exact: true }).click();
+    await expect(page.getByText(`case.severity of ${name} is now auto`)).toBeVisible();
+    await expect(group).toContainText("auto");
+
+    await page.goto(`/admin/policies?source=${name}`);
+    await expect(page.getByTestId("policy-row-case.severity")).toContainText("auto");
+    await expect(page.getByTestId("policy-row-case.subject")).toContainText("review");
+    await expect(page.getByText("Severity from the EMEA desk is triaged by duty managers")).toBeVisible();
+    await screenshot(page, "ops-policies");
+
+    // The next severity change from the new source applies without review and clears the exception.
+    expect((await post(2, "S4", 5)).status).toBe("applied");
+    const record = await (await page.request.get(`/api/v1/cases/${caseId}/record`, { headers: READ })).json();
+    expect(record.record.case.severity).toBe("S4");
+    expect(record.lineage["/case/severity"].source).toBe(name);
+    expect((await openExceptions(page.request, "REVIEW_REQUIRED")).filter((e) => e.caseId === caseId)).toHaveLength(0);
+  });
+
+  test("publishing a schema version that requires a new field re-materialises every record with progress that survives a reload", async ({ page }) => {
+    await signIn(page, "admin");
+    await page.goto("/admin/schema");
+    await page.getByRole("button", { name: "Start a draft" }).click();
+    const draftHeading = page.getByRole("heading", { name: /Draft version \d+/ });
+    await expect(draftHeading).toBeVisible();
+    const draft = Number((await draftHeading.innerText()).match(/Draft version (\d+)/)![1]);
+    await page.getByRole("checkbox", { name: "environment.id" }).check();
+    await page.getByRole("button", { name: "Save draft" }).click();
+    const reviewPanel = page.getByTestId("schema-review");
+    await expect(reviewPanel).toContainText("+ environment.id");
+    const lacking = Number((await reviewPanel.innerText()).match(/(\d+) of \d+ current records lack it/)![1]);
+    expect(lacking).toBeGreaterThan(0);
+    await screenshot(page, "ops-schema-review");
+
+    await page.getByLabel("Why (kept in the audit log)").fill("Duty managers need the environment on every record");
+    await page.getByRole("button", { name: `Publish version ${draft}` }).click();
+    const card = page.getByTestId("job-card").filter({ hasText: `schema version ${draft}` });
+    await expect(card).toBeVisible();
+    const jobId = await card.getAttribute("data-job-id");
+    const bar = page.getByTestId(`job-progress-${jobId}`);
+    await expect(bar).toHaveAttribute("role", "progressbar");
+
+    // The progress lives in the Job row: after a reload the same job and bar are there.
+    await page.reload();
+    await expect(page.getByTestId(`job-progress-${jobId}`)).toBeVisible();
+    await expect(page.locator(`[data-job-id="${jobId}"]`)).toHaveAttribute("data-status", "succeeded", { timeout: 60_000 });
+    const total = Number(await page.getByTestId(`job-progress-${jobId}`).getAttribute("aria-valuemax"));
+    expect(total).toBeGreaterThan(0);
+    await expect(page.getByTestId(`job-progress-${jobId}`)).toHaveAttribute("aria-valuenow", String(total));
+    await expect(page.locator(`[data-job-id="${jobId}"]`).getByTestId("publish-result")).toContainText("now fail the schema");
+    await screenshot(page, "ops-schema-published");
+
+    // Records that lack the field opened SCHEMA_INVALID, naming it.
+    const invalid = (await openExceptions(page.request, "SCHEMA_INVALID")).filter((e) => JSON.stringify(e.detail).includes(`environment.id (escalation schema version ${draft})`));
+    expect(invalid.length).toBeGreaterThanOrEqual(lacking);
+
+    // Put the demo back: the next version drops the requirement and the exceptions clear.
+    await page.getByRole("button", { name: "Start a draft" }).click();
+    await page.getByRole("checkbox", { name: "environment.id" }).uncheck();
+    await page.getByRole("button", { name: "Save draft" }).click();
+    await expect(page.getByTestId("schema-review")).toContainText("− environment.id");
+    await page.getByLabel("Why (kept in the audit log)").fill("Too strict for on-premises cases");
+    await page.getByRole("button", { name: `Publish version ${draft + 1}` }).click();
+    const revert = page.getByTestId("job-card").filter({ hasText: `schema version ${draft + 1}` });
+    await expect(revert).toHaveAttribute("data-status", "succeeded", { timeout: 60_000 });
+    const still = (await openExceptions(page.request, "SCHEMA_INVALID")).filter((e) => JSON.stringify(e.detail).includes("environment.id"));
+    expect(still).toHaveLength(0);
+  });
+});

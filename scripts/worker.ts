@@ -1,0 +1,74 @@
+// `npm run worker`: a refresh worker process beside the web server. It shares the PostgreSQL
+// database of DATABASE_URL (an embedded PGlite database belongs to one process), applies pending
+// migrations, seeds missing reference data and drains the event queue until SIGTERM or SIGINT.
+import { z } from "zod";
+import { openDb } from "../server/db/client";
+import { migrate } from "../server/db/migrate";
+import { EnvError, parseEnv } from "../server/env";
+import { SourceRegistry } from "../server/intake/source-registry";
+import { log } from "../server/lib/log";
+import { ReferenceCache } from "../server/reference/load-reference";
+import { seedReference } from "../server/reference/seed-reference";
+import { DEFAULT_LEASE_SECONDS } from "../server/refresh/process-events";
+import { RefreshWorker } from "../server/refresh/worker";
+
+const workerEnv = z.object({
+  WORKER_BATCH: z.coerce.number().int().min(1).max(1000).default(100),
+  WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  WORKER_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(DEFAULT_LEASE_SECONDS),
+});
+
+function fail(message: string): never {
+  console.error(`[escalation-refresh worker] cannot start: ${message}`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  let env;
+  try {
+    env = parseEnv();
+  } catch (err) {
+    if (err instanceof EnvError) fail(err.message);
+    throw err;
+  }
+  if (!env.DATABASE_URL) {
+    fail(
+      "DATABASE_URL is required. A separate worker process needs a PostgreSQL database shared with the web server; " +
+        "the embedded PGlite database can only be opened by one process (its web server runs the worker in-process).",
+    );
+  }
+  const opts = workerEnv.safeParse(process.env);
+  if (!opts.success) fail(opts.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+
+  const handle = await openDb({ databaseUrl: env.DATABASE_URL });
+  const applied = await migrate(handle.db);
+  if (applied.length) log.info({ applied }, "migrations applied");
+  await seedReference(handle.db);
+  const ctx = {
+    db: handle.db,
+    registry: new SourceRegistry(handle.db, { key: null, envSecrets: env.webhookSecrets }),
+    reference: new ReferenceCache(handle.db),
+  };
+  const worker = new RefreshWorker(ctx, { batch: opts.data.WORKER_BATCH, pollMs: opts.data.WORKER_POLL_MS, leaseSeconds: opts.data.WORKER_LEASE_SECONDS });
+  worker.start();
+  log.info({ pid: process.pid, database: handle.where, ...opts.data }, "refresh worker started");
+
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "refresh worker stopping after the batch in hand");
+    await worker.stop();
+    await handle.close();
+    log.info("refresh worker stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", (s) => void stop(s));
+  process.on("SIGINT", (s) => void stop(s));
+}
+
+main().catch((err) => {
+  log.fatal({ err }, "refresh worker crashed");
+  console.error(`[escalation-refresh worker] ${(err as Error).message}`);
+  process.exit(1);
+});

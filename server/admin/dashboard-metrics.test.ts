@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Actor } from "../lib/audit";
+import { newId } from "../lib/ids";
+import { createUser, isCompleteLineage, leafAndItemPaths } from "../refresh/test-support";
+import type { LineageMap } from "../refresh/types";
+import { entitlement, incident, ticket } from "../testing/events";
+import { ingest, ingestAndDrain } from "../testing/ingest";
+import { createTestDb, TEST_DB_KIND, type TestDb } from "../testing/test-db";
+import { getDashboard } from "./dashboard-metrics";
+import { recurringExceptions, widenFromReport } from "./recurring-exceptions";
+import { onboardNewSource } from "./manage-sources";
+import { TEST_SECRET_KEY } from "../testing/test-db";
+import { drain } from "../refresh/process-events";
+import { expectAppError } from "./test-helpers";
+
+let t: TestDb;
+let admin: Actor;
+
+beforeAll(async () => {
+  t = await createTestDb();
+  admin = await createUser(t.db, "admin", "Ada Admin");
+  // One at a time, so each event's outcome is its own.
+  for (const ev of [
+    ticket("CASE-D1", 1, { accountId: "ACC-D" }),
+    ticket("CASE-D2", 1, { accountId: "ACC-D", severity: "S1" }),
+    entitlement("ACC-D", 1),
+    ticket("CASE-D1", 2, { accountId: "ACC-D", status: "pending" }),
+    // S1 ticket vs S3 incident: held behind SEVERITY_CONFLICT.
+    incident("INC-D", 1, { caseIds: ["CASE-D2"], affectedAccounts: ["ACC-D"], severity: "S3" }),
+    // No ticket for CASE-D9 yet: waiting.
+    incident("INC-W", 1, { caseIds: ["CASE-D9"], affectedAccounts: ["ACC-D"] }),
+  ]) {
+    await ingestAndDrain(t, ev);
+  }
+  // A stale redelivery of an older ticket version.
+  await ingestAndDrain(t, ticket("CASE-D1", 1, { accountId: "ACC-D" }));
+  await t.db.refusal.createMany({
+    data: [
+      { id: newId("ref"), sourceName: "ticketing", httpStatus: 401, reason: "bad signature" },
+      { id: newId("ref"), sourceName: "ticketing", httpStatus: 401, reason: "bad signature" },
+      { id: newId("ref"), sourceName: "nosuch", httpStatus: 404, reason: "unknown source" },
+    ],
+  });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+/** percentile_cont's definition: linear interpolation between the closest ranks. */
+function percentileCont(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  const pos = p * (s.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
+}
+
+/** The same measure computed in TypeScript from the rows, independently of the SQL. */
+async function expectedChanges() {
+  const events = await t.db.webhookEvent.findMany({ where: { status: { not: "stale" } }, include: { cases: true } });
+  let good = 0;
+  for (const e of events) {
+    if (e.status !== "applied" && e.status !== "no_change") continue;
+    let ok = e.cases.some((c) => c.outcome === "applied" || c.outcome === "no_change");
+    for (const c of e.cases.filter((x) => x.outcome === "applied" || x.outcome === "no_change")) {
+      const kase = await t.db.case.findUniqueOrThrow({ where: { id: c.caseId } });
+      const version = c.recordVersion ?? kase.currentVersion;
+      const v = version === null ? null : await t.db.recordVersion.findUnique({ where: { caseId_version: { caseId: c.caseId, version } }, include: { delta: true } });
+      const currents = await t.db.recordVersion.count({ where: { caseId: c.caseId, isCurrent: true } });
+      const lineage = (v?.lineage ?? {}) as unknown as LineageMap;
+      const lined = !!v && leafAndItemPaths(v.record).every((p) => isCompleteLineage(lineage[p]));
+      const traced = !!v && v.delta.length > 0 && v.delta.every((d) => isCompleteLineage(d.lineage as never));
+      ok &&= lined && currents === 1 && (c.outcome !== "applied" || traced);
+    }
+    if (ok) good++;
+  }
+  return { total: events.length, good };
+}
+
+describe(`dashboard metrics (${TEST_DB_KIND})`, () => {
+  it("authoritative changes: share complete, with every other outcome counted; agrees with a TypeScript recount", async () => {
+    const d = await getDashboard(t.db, "24h");
+    const c = d.changes;
+    const expected = await expectedChanges();
+    expect(c.total).toBe(expected.total);
+    expect(c.applied + c.unchanged).toBe(expected.good);
+    expect(c.held).toBe(1);
+    expect(c.waiting).toBe(1);
+    expect(c.incomplete).toBe(0);
+    expect(c.applied + c.unchanged + c.incomplete + c.held + c.waiting + c.received + c.quarantined + c.failed).toBe(c.total);
+    expect(c.share).toBeCloseTo(expected.good / expected.total, 10);
+
+    // Drop one lineage entry of a current version: the events counted against it become incomplete.
+    const v = await t.db.recordVersion.findFirstOrThrow({ where: { caseId: "CASE-D1", isCurrent: true } });
+    const lineage = { ...(v.lineage as Record<string, unknown>) };
+    delete lineage["/case/subject"];
+    await t.db.recordVersion.update({ where: { id: v.id }, data: { lineage: lineage as never } });
+    const broken = (await getDashboard(t.db, "24h")).changes;
+    const recount = await expectedChanges();
+    expect(recount.good).toBeLessThan(expected.good);
+    expect(broken.applied + broken.unchanged).toBe(recount.good);
+    expect(broken.incomplete).toBe(expected.good - recount.good);
+    await t.db.recordVersion.update({ where: { id: v.id }, data: { lineage: v.lineage as never } });
+
+    // A version without its delta trace is incomplete too.
+    const d2 = await t.db.recordVersion.findFirstOrThrow({ where: { caseId: "CASE-D2", version: 1 }, include: { delta: true } });
+    await t.db.deltaEntry.deleteMany({ where: { versionId: d2.id } });
+    const untraced = (await getDashboard(t.db, "24h")).changes;
+    expect(untraced.incomplete).toBeGreaterThan(0);
+    expect(untraced.applied + untraced.unchanged).toBe((await expectedChanges()).good);
+    await t.db.deltaEntry.createMany({ data: d2.delta.map((x) => ({ ...x, before: x.before ?? undefined, after: x.after ?? undefined, lineage: x.lineage as never })) });
+  });
+
+  it("latency p50/p99 from receivedAt to the createdAt of the version each event produced", async () => {
+    const rows = await t.db.eventCase.findMany({ where: { outcome: "applied", recordVersion: { not: null } }, include: { event: true } });
+    const perEvent = new Map<string, number>();
+    for (const r of rows) {
+      const v = await t.db.recordVersion.findUniqueOrThrow({ where: { caseId_version: { caseId: r.caseId, version: r.recordVersion! } } });
+      const ms = Math.max(0, v.createdAt.getTime() - r.event.receivedAt.getTime());
+      perEvent.set(r.eventId, Math.max(perEvent.get(r.eventId) ?? 0, ms));
+    }
+    const values = [...perEvent.values()];
+    expect(values.length).toBeGreaterThan(3);
+    const d = await getDashboard(t.db, "1h");
+    expect(d.latency.events).toBe(values.length);
+    expect(d.latency.p50Ms).toBeCloseTo(percentileCont(values, 0.5), 6);
+    expect(d.latency.p99Ms).toBeCloseTo(percentileCont(values, 0.99), 6);
+    expect(d.latency.series.reduce((n, s) => n + s.events, 0)).toBe(values.length);
+  });
+
+  it("intake and refusals per source, exceptions per rule with resolutions, the backlog now and over time", async () => {
+    const d = await getDashboard(t.db, "24h");
+    const accepted = await t.db.webhookEvent.groupBy({ by: ["sourceId"], where: { status: { not: "stale" } }, _count: { _all: true } });
+    const sources = await t.db.source.findMany();
+    for (const a of accepted) {
+      const name = sources.find((s) => s.id === a.sourceId)!.name;
+      expect(d.intake.bySource.find((s) => s.source === name)!.accepted).toBe(a._count._all);
+    }
+    expect(d.intake.stale).toBe(1);
+    expect(d.intake.refusals).toEqual([
+      { source: "ticketing", httpStatus: 401, count: 2 },
+      { source: "nosuch", httpStatus: 404, count: 1 },
+    ]);
+    expect(d.intake.bySource.find((s) => s.source === "ticketing")!.refused).toBe(2);
+    expect(d.intake.buckets).toHaveLength(24);
+    expect(d.intake.buckets.reduce((n, b) => n + Object.values(b.bySource).reduce((m, s) => m + s.accepted, 0), 0)).toBe(d.intake.accepted);
+    expect(d.exceptions).toEqual([{ rule: "SEVERITY_CONFLICT", opened: 1, open: 1, claimed: 0, approve: 0, reject: 0, override: 0, cleared: 0 }]);
+
+    expect(d.backlog.now).toBe(0);
+    const pending = await ingest(t, ticket("CASE-D5", 1));
+    const withBacklog = await getDashboard(t.db, "1h");
+    expect(withBacklog.backlog.now).toBe(1);
+    expect(withBacklog.backlog.bySource).toEqual([{ source: "ticketing", backlog: 1, oldestReceivedAt: expect.any(Date) }]);
+    expect(withBacklog.backlog.series.at(-1)!.backlog).toBe(1);
+    expect(withBacklog.backlog.series[0]!.backlog).toBe(0);
+    await drain(t);
+    expect((await getDashboard(t.db, "1h")).backlog.now).toBe(0);
+
+    // Outside the window: moved two days back, gone from 24 h, still in 7 d.
+    await t.db.webhookEvent.update({ where: { id: pending.eventId }, data: { receivedAt: new Date(Date.now() - 2 * 86_400_000) } });
+    expect((await getDashboard(t.db, "24h")).intake.accepted).toBe(d.intake.accepted);
+    expect((await getDashboard(t.db, "7d")).intake.accepted).toBe(d.intake.accepted + 1);
+  });
+
+  it("recurring exceptions grouped by source, field and rule; a review field is moved to auto from its group", async () => {
+    const made = await onboardNewSource(t, { key: TEST_SECRET_KEY, envSecrets: {} }, admin, { name: "ticketing-emea", kind: "ticketing", note: "EMEA desk" });
+    // Three cases, each first ticketed by EMEA: every one opens REVIEW_REQUIRED on a case field.
+    for (const n of [1, 2, 3]) await ingest(t, ticket(`CASE-RE${n}`, 1, { accountId: "ACC-RE" }, `TCK-RE${n}`), undefined, "ticketing-emea");
+    await drain(t);
+    const report = await recurringExceptions(t.db, "24h");
+    const group = report.groups.find((g) => g.source === "ticketing-emea")!;
+    expect(group).toMatchObject({ rule: "REVIEW_REQUIRED", field: "case.accountId", total: 3, cases: 3, open: 3, policy: "review", canWiden: true });
+    expect(report.groups[0]).toEqual(group);
+    const severity = report.groups.find((g) => g.rule === "SEVERITY_CONFLICT")!;
+    expect(severity).toMatchObject({ total: 1, open: 1, policy: "auto", canWiden: false });
+
+    await widenFromReport(t, admin, { source: "ticketing-emea", field: "case.accountId", window: "24h", note: "account ids come from the CRM" });
+    const audit = await t.db.auditLog.findFirstOrThrow({ where: { action: "policy.set", targetId: made.id } });
+    expect(audit.note).toBe("account ids come from the CRM (from the recurring-exceptions report, last 24 hours)");
+    const after = (await recurringExceptions(t.db, "24h")).groups.find((g) => g.source === "ticketing-emea")!;
+    expect(after).toMatchObject({ policy: "auto", canWiden: false });
+    await expectAppError(widenFromReport(t, admin, { source: "ticketing-emea", field: "case.accountId", window: "24h", note: "twice" }), "CONFLICT");
+    expect((await recurringExceptions(t.db, "1h")).groups.find((g) => g.source === "ticketing-emea")!.total).toBe(3);
+  });
+});

@@ -1,0 +1,169 @@
+import { z } from "zod";
+import { assertRole } from "../auth/authorize";
+import type { Db, Tx } from "../db/client";
+import type { SourceKind } from "../intake/event-schemas";
+import { audit, type Actor } from "../lib/audit";
+import { AppError } from "../lib/errors";
+import { newId } from "../lib/ids";
+import type { ReferenceCache } from "../reference/load-reference";
+import { POLICY_FIELDS } from "./policy-fields";
+
+export const POLICY_MODES = ["auto", "review"] as const;
+export type PolicyMode = (typeof POLICY_MODES)[number];
+
+const note = z.string().trim().min(3, "say why, in a few words (at least 3 characters)").max(1000);
+const sourceName = z.string().trim().min(1).max(100);
+
+export const setFieldPoliciesInput = z.object({
+  source: sourceName,
+  fields: z.array(z.string().trim().min(1).max(200)).min(1, "choose at least one field").max(100),
+  mode: z.enum(POLICY_MODES),
+  note,
+});
+export type SetFieldPoliciesInput = z.input<typeof setFieldPoliciesInput>;
+
+export const setDefaultPolicyInput = z.object({ source: sourceName, mode: z.enum(POLICY_MODES), note });
+export type SetDefaultPolicyInput = z.input<typeof setDefaultPolicyInput>;
+
+export interface PolicyContext {
+  db: Db;
+  reference: Pick<ReferenceCache, "invalidate">;
+}
+
+export interface FieldPolicyRow {
+  field: string;
+  mode: PolicyMode;
+  /** false: the field follows the source's default policy. */
+  explicit: boolean;
+  updatedAt: Date | null;
+}
+
+/** Every source with the effective policy of each field it writes (explicit rows first-class, the rest from the default). */
+export async function listPolicies(db: Db, actor: Actor) {
+  assertRole(actor, "admin");
+  const sources = await db.source.findMany({
+    orderBy: [{ builtIn: "desc" }, { name: "asc" }],
+    select: {
+      id: true,
+      name: true,
+      kind: true,
+      enabled: true,
+      builtIn: true,
+      defaultPolicy: true,
+      policies: { select: { field: true, mode: true, updatedAt: true } },
+    },
+  });
+  const history = await db.auditLog.findMany({
+    where: { targetType: "source", action: { startsWith: "policy." } },
+    orderBy: { createdAt: "desc" },
+    take: 50,
+    select: { id: true, targetId: true, action: true, actorLabel: true, before: true, after: true, note: true, createdAt: true },
+  });
+  return sources.map((s) => {
+    const explicit = new Map(s.policies.map((p) => [p.field, p]));
+    const known = POLICY_FIELDS[s.kind];
+    const fields: FieldPolicyRow[] = [...known, ...[...explicit.keys()].filter((f) => !known.includes(f)).sort()].map((field) => {
+      const row = explicit.get(field);
+      return { field, mode: row?.mode ?? s.defaultPolicy, explicit: !!row, updatedAt: row?.updatedAt ?? null };
+    });
+    return {
+      id: s.id,
+      name: s.name,
+      kind: s.kind,
+      enabled: s.enabled,
+      builtIn: s.builtIn,
+      defaultPolicy: s.defaultPolicy,
+      fields,
+      reviewCount: fields.filter((f) => f.mode === "review").length,
+      history: history.filter((h) => h.targetId === s.id).slice(0, 15),
+    };
+  });
+}
+
+async function sourceFor(tx: Tx, name: string) {
+  const source = await tx.source.findUnique({
+    where: { name },
+    select: { id: true, name: true, kind: true, defaultPolicy: true, policies: { select: { field: true, mode: true } } },
+  });
+  if (!source) throw new AppError("NOT_FOUND", `unknown source ${name}`);
+  return source;
+}
+
+function assertFieldsOf(kind: SourceKind, name: string, fields: string[]): void {
+  const known = POLICY_FIELDS[kind];
+  const unknown = fields.filter((f) => !known.includes(f));
+  if (unknown.length) {
+    throw new AppError("BAD_REQUEST", `${name} is a ${kind} source and never writes ${unknown.join(", ")}; its fields are ${known.join(", ")}`);
+  }
+}
+
+export interface PolicyChange {
+  source: string;
+  changed: { field: string; before: PolicyMode; after: PolicyMode }[];
+  /** Fields that already had this mode explicitly: nothing written, nothing audited. */
+  unchanged: string[];
+}
+
+/**
+ * Sets the overwrite policy of some fields of one source, one audit entry per field with the
+ * effective mode before and after. The refresh engine reads policies through ReferenceCache, so
+ * the next refresh in this process uses them at once (other processes within its 1 s TTL).
+ */
+export async function setFieldPolicies(ctx: PolicyContext, actor: Actor, raw: SetFieldPoliciesInput): Promise<PolicyChange> {
+  assertRole(actor, "admin");
+  const input = setFieldPoliciesInput.parse(raw);
+  const fields = [...new Set(input.fields)];
+  const result = await ctx.db.$transaction(async (tx) => {
+    const source = await sourceFor(tx, input.source);
+    assertFieldsOf(source.kind, source.name, fields);
+    const explicit = new Map(source.policies.map((p) => [p.field, p.mode]));
+    const out: PolicyChange = { source: source.name, changed: [], unchanged: [] };
+    for (const field of fields) {
+      const had = explicit.get(field);
+      if (had === input.mode) {
+        out.unchanged.push(field);
+        continue;
+      }
+      const before = had ?? source.defaultPolicy;
+      await tx.fieldPolicy.upsert({
+        where: { sourceId_field: { sourceId: source.id, field } },
+        update: { mode: input.mode },
+        create: { id: newId("fpo"), sourceId: source.id, field, mode: input.mode },
+      });
+      await audit(tx, actor, {
+        action: "policy.set",
+        targetType: "source",
+        targetId: source.id,
+        before: { source: source.name, field, mode: before, explicit: had !== undefined },
+        after: { source: source.name, field, mode: input.mode, explicit: true },
+        note: input.note,
+      });
+      out.changed.push({ field, before, after: input.mode });
+    }
+    return out;
+  });
+  if (result.changed.length) ctx.reference.invalidate();
+  return result;
+}
+
+/** The policy of every field of a source without its own setting (a newly onboarded source starts at review). */
+export async function setDefaultPolicy(ctx: PolicyContext, actor: Actor, raw: SetDefaultPolicyInput): Promise<{ source: string; before: PolicyMode; after: PolicyMode; changed: boolean }> {
+  assertRole(actor, "admin");
+  const input = setDefaultPolicyInput.parse(raw);
+  const result = await ctx.db.$transaction(async (tx) => {
+    const source = await sourceFor(tx, input.source);
+    if (source.defaultPolicy === input.mode) return { source: source.name, before: source.defaultPolicy, after: input.mode, changed: false };
+    await tx.source.update({ where: { id: source.id }, data: { defaultPolicy: input.mode } });
+    await audit(tx, actor, {
+      action: "policy.default",
+      targetType: "source",
+      targetId: source.id,
+      before: { source: source.name, defaultPolicy: source.defaultPolicy },
+      after: { source: source.name, defaultPolicy: input.mode, explicitFields: source.policies.length },
+      note: input.note,
+    });
+    return { source: source.name, before: source.defaultPolicy, after: input.mode, changed: true };
+  });
+  if (result.changed) ctx.reference.invalidate();
+  return result;
+}

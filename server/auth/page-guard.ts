@@ -1,0 +1,36 @@
+import "server-only";
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { getRuntime } from "../runtime";
+import { safeNextPath } from "./next-path";
+import { REQUEST_PATH_HEADER_NAME } from "./request-path";
+import { hasRole, type Role } from "./roles";
+import { getSessionUser, type SessionUser } from "./session";
+
+
+/** The signed-in user of the page being rendered, or null. */
+export async function getPageUser(): Promise<SessionUser | null> {
+  const rt = await getRuntime();
+  return getSessionUser(rt.db, new Headers(await headers()));
+}
+
+export async function signInUrl(): Promise<string> {
+  const path = safeNextPath((await headers()).get(REQUEST_PATH_HEADER_NAME), "");
+  return path ? `/sign-in?next=${encodeURIComponent(path)}` : "/sign-in";
+}
+
+/**
+ * For server components: the signed-in user, or a redirect to /sign-in?next=<this page>. The proxy
+ * already redirects when there is no cookie at all; this catches expired and revoked sessions.
+ */
+export async function requirePageUser(): Promise<SessionUser> {
+  const user = await getPageUser();
+  if (!user) redirect(await signInUrl());
+  return user;
+}
+
+/** Like requirePageUser, and says whether the role suffices; the page shows <NotAllowed> when not. */
+export async function pageAccess(min: Role): Promise<{ user: SessionUser; allowed: boolean }> {
+  const user = await requirePageUser();
+  return { user, allowed: hasRole(user.role, min) };
+}

@@ -1,0 +1,135 @@
+import type { JobKind } from "../db/generated/client";
+import type { EngineContext } from "../refresh/engine-context";
+import { refreshCase } from "../refresh/refresh-case";
+import { replayAll, replayCase, type ReplayCaseResult, type ReplayResult } from "../refresh/replay";
+import { casesAffectedBy, casesInWindow, casesWithRecords, type ReferenceScope } from "./affected-cases";
+
+export interface JobProgress {
+  (done: number, total: number): Promise<void>;
+}
+
+export interface JobOutcome {
+  result: Record<string, unknown>;
+  /** Set when part of the work failed: the job ends failed, with the result of what did run. */
+  error?: string;
+}
+
+export type JobHandler = (ctx: EngineContext, params: Record<string, unknown>, progress: JobProgress) => Promise<JobOutcome>;
+
+const MAX_REPORTED_CASES = 200;
+const MAX_REPORTED_DIFFERENCES = 50;
+
+/** What the replay screen shows: counts, and for every case that did not match, exactly what differed. */
+export function replayReport(scope: Record<string, unknown>, r: Pick<ReplayResult, "entities" | "cases">): Record<string, unknown> {
+  const differed = r.cases.filter((c) => !c.matched);
+  const describe = (c: ReplayCaseResult) => ({
+    caseId: c.caseId,
+    outcome: c.outcome,
+    version: c.version,
+    differenceCount: c.differences.length,
+    differences: c.differences.slice(0, MAX_REPORTED_DIFFERENCES),
+  });
+  return {
+    scope,
+    entities: r.entities,
+    cases: r.cases.length,
+    matched: r.cases.length - differed.length,
+    differedCount: differed.length,
+    differed: differed.slice(0, MAX_REPORTED_CASES).map(describe),
+    outcomes: countBy(r.cases.map((c) => c.outcome)),
+  };
+}
+
+function countBy(values: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values) out[v] = (out[v] ?? 0) + 1;
+  return out;
+}
+
+/** Refreshes each case in turn; one case failing does not stop the others, it is reported. */
+async function refreshEach(ctx: EngineContext, caseIds: string[], progress: JobProgress): Promise<{ outcomes: Record<string, number>; failures: { caseId: string; error: string }[] }> {
+  const outcomes: string[] = [];
+  const failures: { caseId: string; error: string }[] = [];
+  await progress(0, caseIds.length);
+  for (const [i, caseId] of caseIds.entries()) {
+    try {
+      outcomes.push((await refreshCase(ctx, caseId)).outcome);
+    } catch (err) {
+      failures.push({ caseId, error: (err as Error).message.slice(0, 500) });
+    }
+    await progress(i + 1, caseIds.length);
+  }
+  return { outcomes: countBy(outcomes), failures };
+}
+
+function failureText(failures: { caseId: string }[], total: number): string | undefined {
+  if (!failures.length) return undefined;
+  return `${failures.length} of ${total} cases could not be refreshed (${failures.slice(0, 5).map((f) => f.caseId).join(", ")}${failures.length > 5 ? ", …" : ""})`;
+}
+
+async function liveSchemaInvalid(ctx: EngineContext, caseIds: string[]): Promise<{ count: number; sample: string[] }> {
+  const rows = await ctx.db.caseException.findMany({
+    where: { rule: "SCHEMA_INVALID", liveKey: { not: null }, caseId: { in: caseIds } },
+    orderBy: { caseId: "asc" },
+    select: { caseId: true },
+  });
+  return { count: rows.length, sample: rows.slice(0, 20).map((r) => r.caseId) };
+}
+
+const schemaPublish: JobHandler = async (ctx, params, progress) => {
+  // The job may run in another process than the one that published: read the schema afresh.
+  ctx.reference.invalidate();
+  const { ref } = await ctx.reference.get();
+  const caseIds = await casesWithRecords(ctx.db);
+  const { outcomes, failures } = await refreshEach(ctx, caseIds, progress);
+  const invalid = await liveSchemaInvalid(ctx, caseIds);
+  return {
+    result: { schemaVersion: params.version, activeSchemaVersion: ref.schema.version, cases: caseIds.length, outcomes, schemaInvalid: invalid.count, schemaInvalidCases: invalid.sample, failures: failures.slice(0, 50) },
+    error: failureText(failures, caseIds.length),
+  };
+};
+
+const referenceChange: JobHandler = async (ctx, params, progress) => {
+  ctx.reference.invalidate();
+  const scope = (params.scope ?? {}) as ReferenceScope;
+  const caseIds = await casesAffectedBy(ctx.db, scope);
+  const { outcomes, failures } = await refreshEach(ctx, caseIds, progress);
+  return { result: { cases: caseIds.length, caseIds: caseIds.slice(0, 50), outcomes, failures: failures.slice(0, 50) }, error: failureText(failures, caseIds.length) };
+};
+
+const replayOne: JobHandler = async (ctx, params, progress) => {
+  const caseId = String(params.caseId);
+  await progress(0, 1);
+  const r = await replayCase(ctx, caseId, { onProgress: (p) => (p.phase === "cases" ? progress(p.done, p.total) : undefined) });
+  return { result: replayReport({ caseId }, r) };
+};
+
+const replayEvery: JobHandler = async (ctx, _params, progress) => {
+  const r = await replayAll(ctx, { onProgress: (p) => (p.phase === "cases" ? progress(p.done, p.total) : undefined) });
+  return { result: replayReport({ all: true }, r) };
+};
+
+/** A window replay is a case replay of every case an event of the window touched. */
+const replayWindow: JobHandler = async (ctx, params, progress) => {
+  const from = new Date(String(params.from));
+  const to = new Date(String(params.to));
+  const caseIds = await casesInWindow(ctx.db, from, to);
+  await progress(0, caseIds.length);
+  const cases: ReplayCaseResult[] = [];
+  let entities = 0;
+  for (const [i, caseId] of caseIds.entries()) {
+    const r = await replayCase(ctx, caseId);
+    entities += r.entities;
+    cases.push(...r.cases);
+    await progress(i + 1, caseIds.length);
+  }
+  return { result: replayReport({ from: from.toISOString(), to: to.toISOString() }, { entities, cases }) };
+};
+
+export const JOB_HANDLERS: Record<JobKind, JobHandler> = {
+  schema_publish: schemaPublish,
+  reference_change: referenceChange,
+  replay_case: replayOne,
+  replay_all: replayEvery,
+  replay_window: replayWindow,
+};

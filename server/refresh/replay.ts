@@ -1,0 +1,108 @@
+import type { Tx } from "../db/client";
+import { log } from "../lib/log";
+import type { EngineContext } from "./engine-context";
+import { rebuildIncidentLinks, recomputeEntityState } from "./entity-state";
+import { canonical, escapeToken } from "./pointer";
+import { refreshCase, type CaseOutcome } from "./refresh-case";
+import type { Json } from "./types";
+
+export interface ReplayProgress {
+  phase: "entities" | "cases";
+  done: number;
+  total: number;
+  caseId?: string;
+}
+
+export interface PathDifference {
+  path: string;
+  before: Json | null;
+  after: Json | null;
+}
+
+export interface ReplayCaseResult {
+  caseId: string;
+  /** The re-materialised record equals the record the case had before the replay. */
+  matched: boolean;
+  outcome: CaseOutcome;
+  /** The version the replay made, when the record differed. */
+  version: number | null;
+  differences: PathDifference[];
+}
+
+export interface ReplayResult {
+  entities: number;
+  cases: ReplayCaseResult[];
+  matched: string[];
+  differed: string[];
+}
+
+export interface ReplayOptions {
+  onProgress?: (p: ReplayProgress) => void | Promise<void>;
+}
+
+/** Every leaf path whose value differs between two records (JSON Pointer, list items by index). */
+export function diffPaths(before: Json | undefined, after: Json | undefined, path = ""): PathDifference[] {
+  if (canonical(before) === canonical(after)) return [];
+  const isContainer = (v: Json | undefined): v is { [k: string]: Json } | Json[] => v !== null && typeof v === "object";
+  if (isContainer(before) && isContainer(after) && Array.isArray(before) === Array.isArray(after)) {
+    const b = before as Record<string, Json>;
+    const a = after as Record<string, Json>;
+    const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].sort((x, y) => x.localeCompare(y, "en", { numeric: true }));
+    return keys.flatMap((k) => diffPaths(b[k], a[k], `${path}/${escapeToken(k)}`));
+  }
+  return [{ path: path || "/", before: before ?? null, after: after ?? null }];
+}
+
+async function materialised(tx: Pick<Tx, "recordVersion">, caseId: string, outcome: CaseOutcome): Promise<Json | undefined> {
+  const row =
+    outcome === "held"
+      ? await tx.recordVersion.findFirst({ where: { caseId, status: "held" }, orderBy: { version: "desc" }, select: { record: true } })
+      : await tx.recordVersion.findFirst({ where: { caseId, isCurrent: true }, select: { record: true } });
+  return (row?.record as Json | undefined) ?? undefined;
+}
+
+async function replayCases(ctx: EngineContext, caseIds: string[], entities: number, opts: ReplayOptions): Promise<ReplayResult> {
+  const cases: ReplayCaseResult[] = [];
+  for (const [i, caseId] of caseIds.entries()) {
+    const before = await materialised(ctx.db, caseId, "applied");
+    const r = await refreshCase(ctx, caseId);
+    const after = r.outcome === "waiting" ? before : await materialised(ctx.db, caseId, r.outcome);
+    const differences = diffPaths(before, after);
+    cases.push({ caseId, matched: differences.length === 0 && r.outcome !== "held", outcome: r.outcome, version: r.version, differences });
+    await opts.onProgress?.({ phase: "cases", done: i + 1, total: caseIds.length, caseId });
+  }
+  const result = {
+    entities,
+    cases,
+    matched: cases.filter((c) => c.matched).map((c) => c.caseId),
+    differed: cases.filter((c) => !c.matched).map((c) => c.caseId),
+  };
+  log.info({ cases: cases.length, differed: result.differed.length, entities }, "replay finished");
+  return result;
+}
+
+/**
+ * Re-materialises one case from stored events: the entities that feed it are derived again from the
+ * event log (stale and quarantined events honoured), then the case refreshes. Other cases of those
+ * entities are left for their own refresh or a full replay.
+ */
+export async function replayCase(ctx: EngineContext, caseId: string, opts: ReplayOptions = {}): Promise<ReplayResult> {
+  const entities = await recomputeEntityState(ctx.db, { caseId });
+  await rebuildIncidentLinks(ctx.db, caseId);
+  await opts.onProgress?.({ phase: "entities", done: 1, total: 1 });
+  return replayCases(ctx, [caseId], entities, opts);
+}
+
+/** Re-materialises every case: every entity from the event log, then every case any event names. */
+export async function replayAll(ctx: EngineContext, opts: ReplayOptions = {}): Promise<ReplayResult> {
+  const entities = await recomputeEntityState(ctx.db, { all: true });
+  await rebuildIncidentLinks(ctx.db);
+  await opts.onProgress?.({ phase: "entities", done: 1, total: 1 });
+  const rows = await ctx.db.$queryRawUnsafe<{ id: string }[]>(
+    `SELECT "id" FROM "Case"
+     UNION SELECT "caseId" FROM "WebhookEvent" WHERE "caseId" <> '*' AND "status" <> 'stale'
+     UNION SELECT "caseId" FROM "EntityCaseLink"
+     ORDER BY 1`,
+  );
+  return replayCases(ctx, rows.map((r) => r.id), entities, opts);
+}

@@ -1,0 +1,105 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
+import { GET as healthRoute } from "../../app/api/health/route";
+import { POST as webhookRoute } from "../../app/api/webhooks/[source]/route";
+import type { DbHandle } from "../db/client";
+import { parseEnv } from "../env";
+import type { SourceRateLimiter } from "../intake/rate-limit";
+import type { SecretContext } from "../intake/source-registry";
+import type { EngineContext } from "../refresh/engine-context";
+import { RefreshWorker } from "../refresh/worker";
+import type { Runtime } from "../runtime";
+
+/**
+ * The app's own route handlers (webhook intake and health) over a given database, without Next:
+ * for tests and benchmarks that need the real HTTP contract against a throw-away database.
+ */
+export interface LocalRuntimeInput extends EngineContext {
+  handle: DbHandle;
+  limiter: SourceRateLimiter;
+  secrets: SecretContext;
+  /** Run a refresh worker in this process, woken by intake (as the app does). */
+  worker?: boolean;
+}
+
+const g = globalThis as unknown as { __errRuntime?: Promise<Runtime> };
+
+/** Makes getRuntime() (and so every route handler) use this database; returns a function that undoes it. */
+export function installRuntime(input: LocalRuntimeInput, port = 0): { rt: Runtime; uninstall: () => Promise<void> } {
+  const rt: Runtime = {
+    env: parseEnv({ NODE_ENV: "test", DEMO: "off", IN_PROCESS_WORKER: "off", PORT: String(port || 3000), DATA_DIR: "memory://" }),
+    handle: input.handle,
+    db: input.db,
+    registry: input.registry,
+    reference: input.reference,
+    limiter: input.limiter,
+    secrets: input.secrets,
+    worker: null,
+    startedAt: new Date(),
+  };
+  if (input.worker) {
+    rt.worker = new RefreshWorker(rt, { pollMs: 100 });
+    rt.worker.start();
+  }
+  // pg.Pool re-emits idle-client errors (a test database dropped WITH (FORCE) kills them) and the
+  // rate limiter's pool has no listener yet (reported): without one they surface as unhandled.
+  (input.limiter as unknown as { pool: { on(event: "error", fn: (err: Error) => void): void } | null }).pool?.on("error", () => {});
+  const previous = g.__errRuntime;
+  g.__errRuntime = Promise.resolve(rt);
+  return {
+    rt,
+    uninstall: async () => {
+      await rt.worker?.stop();
+      g.__errRuntime = previous;
+    },
+  };
+}
+
+function toRequest(req: http.IncomingMessage): Request {
+  const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+  const init: RequestInit & { duplex?: "half" } = { method: req.method, headers };
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    init.body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
+    init.duplex = "half";
+  }
+  return new Request(url, init);
+}
+
+async function handle(req: http.IncomingMessage): Promise<Response> {
+  const request = toRequest(req);
+  const path = new URL(request.url).pathname;
+  const webhook = /^\/api\/webhooks\/([^/]+)$/.exec(path);
+  if (webhook && request.method === "POST") return webhookRoute(request, { params: Promise.resolve({ source: decodeURIComponent(webhook[1]!) }) });
+  if (path === "/api/health" && request.method === "GET") return healthRoute();
+  return new Response(JSON.stringify({ error: `no route for ${request.method} ${path}` }), { status: 404, headers: { "content-type": "application/json" } });
+}
+
+/** Listens on 127.0.0.1 (an ephemeral port unless given) and serves the intake and health routes. */
+export async function startIntakeServer(input: LocalRuntimeInput, port = 0): Promise<{ url: string; rt: Runtime; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    handle(req)
+      .then(async (response) => {
+        res.writeHead(response.status, Object.fromEntries(response.headers));
+        res.end(Buffer.from(await response.arrayBuffer()));
+      })
+      .catch((err: unknown) => {
+        res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: (err as Error).message }));
+      });
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const actual = (server.address() as AddressInfo).port;
+  const { rt, uninstall } = installRuntime(input, actual);
+  return {
+    url: `http://127.0.0.1:${actual}`,
+    rt,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await uninstall();
+    },
+  };
+}
