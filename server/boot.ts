@@ -2,12 +2,20 @@ import { AdminEnvError } from "./auth/bootstrap";
 import { EnvError } from "./env";
 import { DataDirLockedError } from "./db/client";
 import { log } from "./lib/log";
-import { getRuntime } from "./runtime";
+import { getRuntime, stopRuntime } from "./runtime";
 
 /** Server start-up: a bad configuration or a locked embedded database stops the process with the reason. */
 export async function boot(): Promise<void> {
   try {
     const rt = await getRuntime();
+    // Close the database cleanly (and release the embedded folder's lock) when asked to stop.
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      process.once(signal, () => {
+        stopRuntime(rt)
+          .catch((err) => log.error({ err }, "shutdown failed"))
+          .finally(() => process.exit(0));
+      });
+    }
     console.log(`[escalation-refresh] database: ${rt.handle.kind} (${rt.handle.where}); listening on port ${rt.env.PORT}`);
     if (rt.handle.kind === "pglite" && rt.env.DEMO === "on") {
       const { scheduleDemo } = await import("./demo/schedule-demo");

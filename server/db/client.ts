@@ -54,6 +54,13 @@ function lockDataDir(dir: string): () => void {
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
+    // A killed process its parent has not reaped yet still answers signal 0: it holds nothing.
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) return false;
+    } catch {
+      // no /proc (not Linux): trust the signal
+    }
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";

@@ -1,5 +1,6 @@
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import pg from "pg";
+import { log } from "../lib/log";
 
 /**
  * Per-source token limits: `perSec` sustained, up to `burst` in a second drawn from a burst
@@ -17,6 +18,8 @@ export class SourceRateLimiter {
 
   constructor(databaseUrl?: string) {
     this.pool = databaseUrl ? new pg.Pool({ connectionString: databaseUrl, max: 4 }) : null;
+    // An idle connection dropped by the server must not become an unhandled error that ends the process.
+    this.pool?.on("error", (err) => log.warn({ err }, "rate-limit pool connection lost"));
   }
 
   private build(name: string, perSec: number, burst: number): BurstyRateLimiter {

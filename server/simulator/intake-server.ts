@@ -42,9 +42,6 @@ export function installRuntime(input: LocalRuntimeInput, port = 0): { rt: Runtim
     rt.worker = new RefreshWorker(rt, { pollMs: 100 });
     rt.worker.start();
   }
-  // pg.Pool re-emits idle-client errors (a test database dropped WITH (FORCE) kills them) and the
-  // rate limiter's pool has no listener yet (reported): without one they surface as unhandled.
-  (input.limiter as unknown as { pool: { on(event: "error", fn: (err: Error) => void): void } | null }).pool?.on("error", () => {});
   const previous = g.__errRuntime;
   g.__errRuntime = Promise.resolve(rt);
   return {
