@@ -17,6 +17,7 @@ async function openException(page: Page, caseId: string, status: "open" | "claim
 }
 
 async function resolve(page: Page, key: "a" | "r" | "o", note: string, override?: { field: string; value: string }) {
+  await expect(page.getByRole("form", { name: "Resolve exception" })).toBeVisible();
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await page.keyboard.press(key);
   await expect(page.getByRole("textbox", { name: /Note/ })).toBeFocused();

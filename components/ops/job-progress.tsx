@@ -87,6 +87,6 @@ export function JobList({ kinds, empty, limit, children }: { kinds: JobView["kin
 export function Outcomes({ outcomes }: { outcomes: Record<string, number> | undefined }) {
   const entries = Object.entries(outcomes ?? {}).filter(([, n]) => n > 0);
   if (!entries.length) return <span>no case needed a refresh</span>;
-  const words: Record<string, string> = { applied: "new current version", held: "held behind an exception", no_change: "unchanged", waiting: "waiting for a ticket" };
+  const words: Record<string, string> = { applied: "got a new version", held: "with an open exception", no_change: "unchanged", waiting: "waiting for a ticket" };
   return <span>{entries.map(([k, n]) => `${n} ${words[k] ?? k}`).join(" · ")}</span>;
 }

@@ -11,7 +11,8 @@ import { useTRPC } from "@/components/trpc/client";
 import type { Dashboard } from "@/server/admin/dashboard-metrics";
 import { dashboardWindow } from "./dashboard-window";
 
-const PALETTE = ["#1d4ed8", "#0f766e", "#b45309", "#7c3aed", "#be123c", "#0369a1", "#4d7c0f", "#a21caf", "#475569"];
+/** Source colours; red is kept for refusals. */
+const PALETTE = ["#1d4ed8", "#0f766e", "#b45309", "#7c3aed", "#0891b2", "#4d7c0f", "#a21caf", "#475569", "#ca8a04"];
 const OUTCOME = [
   { key: "applied", label: "Applied, complete", color: "#059669" },
   { key: "unchanged", label: "Already current", color: "#6ee7b7" },
@@ -24,7 +25,7 @@ const OUTCOME = [
 ] as const;
 const RESOLUTION = [
   { key: "open", label: "Open", color: "#f59e0b" },
-  { key: "claimed", label: "Claimed", color: "#fbbf24" },
+  { key: "claimed", label: "Claimed", color: "#a16207" },
   { key: "approve", label: "Approved", color: "#059669" },
   { key: "reject", label: "Rejected", color: "#dc2626" },
   { key: "override", label: "Overridden", color: "#7c3aed" },
@@ -76,7 +77,7 @@ export function OpsDashboard({ isAdmin }: { isAdmin: boolean }) {
   const trpc = useTRPC();
   const sp = useSearchParams();
   const win = dashboardWindow(sp.get("window"));
-  const { data } = useSuspenseQuery(trpc.opsDashboard.get.queryOptions({ window: win }, { refetchInterval: 15_000 }));
+  const { data } = useSuspenseQuery(trpc.opsDashboard.get.queryOptions({ window: win }, { refetchInterval: 30_000 }));
   return (
     <div className="space-y-3" data-window={data.window}>
       <h2 className="pt-2 text-base font-semibold text-slate-900">Refresh quality and flow · {data.windowLabel}</h2>
@@ -114,7 +115,7 @@ function Changes({ data }: { data: Dashboard }) {
               <XAxis type="number" hide domain={[0, c.total]} />
               <YAxis type="category" dataKey="name" hide />
               <Tooltip cursor={false} />
-              <Legend wrapperStyle={{ fontSize: 12 }} />
+              <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
               {OUTCOME.filter((o) => c[o.key] > 0).map((o) => (
                 <Bar key={o.key} dataKey={o.key} name={o.label} stackId="s" fill={o.color} isAnimationActive={false} />
               ))}
@@ -155,7 +156,7 @@ function Latency({ data }: { data: Dashboard }) {
               <XAxis dataKey="t" type="number" domain={[data.since.getTime(), data.until.getTime()]} tickFormatter={tick(data.bucketSeconds)} fontSize={11} />
               <YAxis tickFormatter={(v: number) => formatMs(v)} fontSize={11} width={64} />
               <Tooltip labelFormatter={(v) => `${tick(data.bucketSeconds)(v as number)} UTC`} formatter={(v) => formatMs(Number(v))} />
-              <Legend wrapperStyle={{ fontSize: 12 }} />
+              <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
               <Line dataKey="p50Ms" name="p50" stroke="#1d4ed8" dot={l.series.length < 3} isAnimationActive={false} />
               <Line dataKey="p99Ms" name="p99" stroke="#b45309" dot={l.series.length < 3} isAnimationActive={false} />
             </LineChart>
@@ -191,7 +192,7 @@ function Intake({ data }: { data: Dashboard }) {
             <XAxis dataKey="t" tickFormatter={tick(data.bucketSeconds)} fontSize={11} />
             <YAxis allowDecimals={false} fontSize={11} width={40} />
             <Tooltip labelFormatter={(v) => `${tick(data.bucketSeconds)(v as number)} UTC`} />
-            <Legend wrapperStyle={{ fontSize: 12 }} />
+            <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
             {i.sources.map((s, n) => (
               <Bar key={s} dataKey={s} stackId="a" fill={PALETTE[n % PALETTE.length]} isAnimationActive={false} />
             ))}
@@ -250,14 +251,14 @@ function Exceptions({ data }: { data: Dashboard }) {
                 <XAxis type="number" allowDecimals={false} fontSize={11} />
                 <YAxis type="category" dataKey="label" width={170} fontSize={11} />
                 <Tooltip />
-                <Legend wrapperStyle={{ fontSize: 12 }} />
+                <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
                 {RESOLUTION.map((r) => (
                   <Bar key={r.key} dataKey={r.key} name={r.label} stackId="r" fill={r.color} isAnimationActive={false} />
                 ))}
               </BarChart>
             </ResponsiveContainer>
           </div>
-          <table className="mt-2 w-full text-sm" data-testid="exceptions-table">
+          <table className="sr-only" data-testid="exceptions-table">
             <caption className="sr-only">Exceptions opened per rule and their resolution</caption>
             <thead className="text-left text-xs text-slate-600">
               <tr>

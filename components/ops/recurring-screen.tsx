@@ -135,7 +135,7 @@ function WidenForm({ group, window, onDone }: { group: RecurringGroup; window: W
     >
       <p className="w-full text-sm text-slate-700">
         Move <span className="font-mono font-medium">{group.field}</span> of <span className="font-mono font-medium">{group.source}</span> to <strong>auto</strong>. In this window{" "}
-        {group.total} exceptions opened for it; {group.approve} ({approvedShare}%) were approved, {group.reject} rejected, {group.override} overridden.
+        {group.total} exception{group.total === 1 ? "" : "s"} opened for it; {group.approve} ({approvedShare}%) were approved, {group.reject} rejected, {group.override} overridden.
       </p>
       <NoteField id={`widen-${keyOf(group)}`} value={note} onChange={setNote} placeholder="e.g. every EMEA severity change was approved for two weeks" />
       <button type="submit" className={button.primary} disabled={m.isPending}>

@@ -7,7 +7,7 @@ import { Alert, errorText, Field, inputClass } from "@/components/auth/admin/par
 import { button } from "@/components/ui/button";
 import { useTRPC } from "@/components/trpc/client";
 import type { JobView } from "@/server/admin/jobs";
-import { JobList, Outcomes } from "./job-progress";
+import { JobList } from "./job-progress";
 
 const PRESETS = [
   { label: "Last hour", hours: 1 },
@@ -115,8 +115,9 @@ interface Report {
   cases: number;
   matched: number;
   differedCount: number;
+  heldCases?: number;
   outcomes?: Record<string, number>;
-  differed: { caseId: string; outcome: string; version: number | null; differenceCount: number; differences: { path: string; before: unknown; after: unknown }[] }[];
+  differed: { caseId: string; outcome: string; version: number | null; differenceCount: number; differences: { record: "current" | "held"; path: string; before: unknown; after: unknown }[] }[];
 }
 
 const show = (v: unknown) => (v === null || v === undefined ? "—" : typeof v === "string" ? v : JSON.stringify(v));
@@ -133,22 +134,28 @@ function ReplayReport({ job }: { job: JobView }) {
         </p>
       ) : (
         <p className="font-medium text-amber-800">
-          {r.matched} of {r.cases} matched; {r.differedCount} differed ({<Outcomes outcomes={r.outcomes} />}).
+          {r.matched} of {r.cases} matched; {r.differedCount} differed from what was stored.
         </p>
       )}
+      {r.heldCases ? (
+        <p className="text-slate-600">
+          {r.heldCases} of these cases have a change held back by an open exception; the comparison covers both the current record and the held candidate.
+        </p>
+      ) : null}
       {r.differed.map((c) => (
         <details key={c.caseId} className="rounded border border-amber-200 bg-amber-50/60 px-3 py-2" open={r.differed.length <= 3}>
           <summary className="cursor-pointer">
             <Link href={`/records/${encodeURIComponent(c.caseId)}`} className="font-mono font-medium text-blue-800 hover:underline">
               {c.caseId}
             </Link>{" "}
-            — {c.outcome === "held" ? "held behind an exception" : c.version ? `now version ${c.version}` : c.outcome} · {c.differenceCount} path{c.differenceCount === 1 ? "" : "s"} differed
+            — {c.differenceCount} path{c.differenceCount === 1 ? "" : "s"} differed{c.version ? ` · stored as version ${c.version}${c.outcome === "held" ? " (held)" : ""}` : ""}
           </summary>
           {c.differences.length ? (
             <table className="mt-2 w-full text-xs">
               <caption className="sr-only">Paths of {c.caseId} that differed</caption>
               <thead className="text-left text-slate-600">
                 <tr>
+                  <th scope="col" className="py-1 pr-3 font-medium">In</th>
                   <th scope="col" className="py-1 pr-3 font-medium">Path</th>
                   <th scope="col" className="py-1 pr-3 font-medium">Stored record</th>
                   <th scope="col" className="py-1 font-medium">From the events</th>
@@ -156,7 +163,8 @@ function ReplayReport({ job }: { job: JobView }) {
               </thead>
               <tbody className="font-mono">
                 {c.differences.map((d) => (
-                  <tr key={d.path} className="border-t border-amber-200 align-top">
+                  <tr key={`${d.record}${d.path}`} className="border-t border-amber-200 align-top">
+                    <td className="py-1 pr-3 font-sans">{d.record === "held" ? "held candidate" : "current record"}</td>
                     <td className="py-1 pr-3">{d.path}</td>
                     <td className="py-1 pr-3 break-all text-red-900">{show(d.before)}</td>
                     <td className="py-1 break-all text-emerald-900">{show(d.after)}</td>
@@ -164,9 +172,7 @@ function ReplayReport({ job }: { job: JobView }) {
                 ))}
               </tbody>
             </table>
-          ) : (
-            <p className="mt-1 text-slate-700">Same record, but an exception holds the refreshed candidate.</p>
-          )}
+          ) : null}
         </details>
       ))}
       {r.differedCount > r.differed.length ? <p className="text-slate-600">…and {r.differedCount - r.differed.length} more.</p> : null}

@@ -39,18 +39,32 @@ export function SchemaScreen() {
         </h2>
         <JobList kinds={["schema_publish"]} empty="No version published from this screen yet." limit={3}>
           {(job) => {
-            const r = (job.result ?? {}) as { cases?: number; outcomes?: Record<string, number>; schemaInvalid?: number; schemaInvalidCases?: string[] };
+            const r = (job.result ?? {}) as { cases?: number; outcomes?: Record<string, number>; opened?: number; openedCases?: string[]; cleared?: number; clearedCases?: string[]; schemaInvalid?: number };
             return (
-              <p className="text-sm text-slate-700" data-testid="publish-result">
-                {r.cases ?? 0} records checked: <Outcomes outcomes={r.outcomes} />.{" "}
-                {r.schemaInvalid ? (
-                  <Link className="font-medium text-amber-800 underline" href="/exceptions?rule=SCHEMA_INVALID">
-                    {r.schemaInvalid} record{r.schemaInvalid === 1 ? "" : "s"} now fail the schema (Schema invalid)
-                  </Link>
-                ) : (
-                  "Every record satisfies the schema."
-                )}
-              </p>
+              <div className="space-y-1 text-sm text-slate-700" data-testid="publish-result">
+                <p>
+                  {r.cases ?? 0} records re-checked: <Outcomes outcomes={r.outcomes} />.
+                </p>
+                <p>
+                  {r.opened ? (
+                    <strong className="text-amber-800">
+                      {r.opened} record{r.opened === 1 ? "" : "s"} newly fail the schema and opened Schema invalid: <CaseLinks ids={r.openedCases ?? []} total={r.opened} />.
+                    </strong>
+                  ) : (
+                    "No record newly fails the schema."
+                  )}{" "}
+                  {r.cleared ? (
+                    <>
+                      {r.cleared} no longer fail it: <CaseLinks ids={r.clearedCases ?? []} total={r.cleared} />.
+                    </>
+                  ) : null}{" "}
+                  {r.schemaInvalid ? (
+                    <Link className="text-blue-800 underline" href="/exceptions?rule=SCHEMA_INVALID">
+                      {r.schemaInvalid} open Schema invalid exception{r.schemaInvalid === 1 ? "" : "s"} in all
+                    </Link>
+                  ) : null}
+                </p>
+              </div>
             );
           }}
         </JobList>
@@ -61,6 +75,22 @@ export function SchemaScreen() {
       </div>
       <History versions={data.versions} />
     </div>
+  );
+}
+
+function CaseLinks({ ids, total }: { ids: string[]; total: number }) {
+  return (
+    <>
+      {ids.map((c, i) => (
+        <span key={c}>
+          {i ? ", " : ""}
+          <Link className="font-mono text-blue-800 underline" href={`/records/${encodeURIComponent(c)}`}>
+            {c}
+          </Link>
+        </span>
+      ))}
+      {total > ids.length ? ` and ${total - ids.length} more` : ""}
+    </>
   );
 }
 

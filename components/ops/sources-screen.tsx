@@ -222,9 +222,11 @@ function SourceRow({ source: s }: { source: SourceView }) {
         </td>
         <td className="px-3 py-2 tabular-nums text-slate-700">
           {s.rateLimitPerSec.toLocaleString("en-US")}/s, burst {s.rateLimitBurst.toLocaleString("en-US")}
-          <button type="button" className={`${button.small} mt-1 block`} onClick={() => setEditing(editing === "rate" ? null : "rate")} aria-expanded={editing === "rate"}>
-            Change…
-          </button>
+          <div className="mt-1">
+            <button type="button" className={button.small} onClick={() => setEditing(editing === "rate" ? null : "rate")} aria-expanded={editing === "rate"}>
+              Change…
+            </button>
+          </div>
         </td>
       </tr>
       {editing ? (

@@ -43,18 +43,18 @@ interface ChangeRow {
  */
 async function authoritativeChanges(db: Db, since: Date, until: Date): Promise<AuthoritativeChanges> {
   const [row] = await db.$queryRawUnsafe<ChangeRow[]>(
-    `WITH RECURSIVE ev AS (
+    `WITH RECURSIVE ev AS MATERIALIZED (
        SELECT e."id", e."status"::text AS "status" FROM "WebhookEvent" e
        WHERE e."receivedAt" >= $1::timestamp AND e."receivedAt" <= $2::timestamp AND e."status" <> 'stale'
      ),
-     refs AS (
+     refs AS MATERIALIZED (
        SELECT c."eventId", c."caseId", c."outcome"::text AS "outcome", COALESCE(c."recordVersion", cs."currentVersion") AS "version"
        FROM "EventCase" c JOIN ev ON ev."id" = c."eventId" LEFT JOIN "Case" cs ON cs."id" = c."caseId"
        WHERE c."outcome" IN ('applied', 'no_change')
      ),
-     versions AS (
-       SELECT DISTINCT v."id", v."caseId", v."version", v."record", v."lineage"
-       FROM "RecordVersion" v JOIN refs r ON r."caseId" = v."caseId" AND r."version" = v."version"
+     versions AS MATERIALIZED (
+       SELECT v."id", v."caseId", v."version", v."record", v."lineage" FROM "RecordVersion" v
+       WHERE (v."caseId", v."version") IN (SELECT r."caseId", r."version" FROM refs r)
      ),
      walk("id", "path", "value", "item") AS (
        SELECT v."id", '/' || replace(replace(k."key", '~', '~0'), '/', '~1'), k."value", false
@@ -69,29 +69,32 @@ async function authoritativeChanges(db: Db, since: Date, until: Date): Promise<A
          FROM jsonb_array_elements(CASE WHEN jsonb_typeof(w."value") = 'array' THEN w."value" ELSE '[]'::jsonb END) WITH ORDINALITY a("value", "ord")
        ) c
      ),
-     unlined AS (
-       SELECT DISTINCT w."id" FROM walk w JOIN versions v ON v."id" = w."id"
+     lined AS MATERIALIZED (
+       SELECT v."id", k."key" AS "path" FROM versions v CROSS JOIN LATERAL jsonb_each(v."lineage") k
+       WHERE jsonb_typeof(k."value") = 'object' AND k."value" ?& $3::text[]
+     ),
+     unlined AS MATERIALIZED (
+       SELECT DISTINCT w."id" FROM walk w
        WHERE (w."item" OR jsonb_typeof(w."value") NOT IN ('object', 'array'))
-         AND NOT COALESCE(v."lineage" -> w."path" ?& $3::text[], false)
+         AND NOT EXISTS (SELECT 1 FROM lined l WHERE l."id" = w."id" AND l."path" = w."path")
      ),
-     traced AS (
-       SELECT v."id",
-         EXISTS (SELECT 1 FROM "DeltaEntry" d WHERE d."versionId" = v."id")
-         AND NOT EXISTS (SELECT 1 FROM "DeltaEntry" d WHERE d."versionId" = v."id" AND NOT COALESCE(d."lineage" ?& $3::text[], false)) AS "ok"
-       FROM versions v
+     traced AS MATERIALIZED (
+       SELECT d."versionId" AS "id", bool_and(COALESCE(d."lineage" ?& $3::text[], false)) AS "ok"
+       FROM "DeltaEntry" d WHERE d."versionId" IN (SELECT "id" FROM versions) GROUP BY d."versionId"
      ),
-     currents AS (
+     verdict AS MATERIALIZED (
+       SELECT v."caseId", v."version", u."id" IS NULL AS "lined", COALESCE(t."ok", false) AS "traced"
+       FROM versions v LEFT JOIN unlined u ON u."id" = v."id" LEFT JOIN traced t ON t."id" = v."id"
+     ),
+     currents AS MATERIALIZED (
        SELECT v."caseId", count(*) AS "n" FROM "RecordVersion" v
        WHERE v."isCurrent" AND v."caseId" IN (SELECT "caseId" FROM refs) GROUP BY v."caseId"
      ),
      judged AS (
        SELECT r."eventId", bool_and(
-         v."id" IS NOT NULL AND u."id" IS NULL AND COALESCE(cur."n", 0) = 1
-         AND (r."outcome" <> 'applied' OR COALESCE(t."ok", false))) AS "ok"
+         COALESCE(x."lined", false) AND COALESCE(cur."n", 0) = 1 AND (r."outcome" <> 'applied' OR COALESCE(x."traced", false))) AS "ok"
        FROM refs r
-       LEFT JOIN versions v ON v."caseId" = r."caseId" AND v."version" = r."version"
-       LEFT JOIN unlined u ON u."id" = v."id"
-       LEFT JOIN traced t ON t."id" = v."id"
+       LEFT JOIN verdict x ON x."caseId" = r."caseId" AND x."version" = r."version"
        LEFT JOIN currents cur ON cur."caseId" = r."caseId"
        GROUP BY r."eventId"
      )
@@ -308,3 +311,20 @@ export async function getDashboard(db: Db, rawWindow: WindowKey) {
 }
 
 export type Dashboard = Awaited<ReturnType<typeof getDashboard>>;
+
+const CACHE_MS = 10_000;
+const g = globalThis as unknown as { __errDashboardCache?: Map<string, { at: number; value: Promise<Dashboard> }> };
+
+/**
+ * getDashboard shared by every viewer for a few seconds: the lineage walk costs seconds on the
+ * embedded database, whose single connection intake and refreshes need too.
+ */
+export function getDashboardCached(db: Db, window: WindowKey): Promise<Dashboard> {
+  const cache = (g.__errDashboardCache ??= new Map());
+  const hit = cache.get(window);
+  if (hit && Date.now() - hit.at < CACHE_MS) return hit.value;
+  const value = getDashboard(db, window);
+  cache.set(window, { at: Date.now(), value });
+  value.catch(() => cache.delete(window));
+  return value;
+}

@@ -77,11 +77,30 @@ describe(`replay from stored events (${TEST_DB_KIND})`, () => {
     const [report] = (job.result as { differed: { caseId: string; outcome: string; differences: unknown[] }[] }).differed;
     expect(report).toMatchObject({ caseId: "CASE-R2", outcome: "applied" });
     expect(report!.differences).toEqual([
-      { path: "/case/severity", before: "S1", after: "S3" },
-      { path: "/case/subject", before: "Tampered subject", after: "Invoices fail to render" },
+      { record: "current", path: "/case/severity", before: "S1", after: "S3" },
+      { record: "current", path: "/case/subject", before: "Tampered subject", after: "Invoices fail to render" },
     ]);
     const repaired = await t.db.recordVersion.findFirstOrThrow({ where: { caseId: "CASE-R2", isCurrent: true } });
     expect((repaired.record as { case: { severity: string } }).case.severity).toBe("S3");
+  });
+
+  it("a case an exception holds matches when both its current record and the held candidate come out the same", async () => {
+    await ingestAndDrain(t, ticket("CASE-R4", 1, { accountId: "ACC-R4", severity: "S1" }));
+    await ingestAndDrain(t, incident("INC-R4", 1, { caseIds: ["CASE-R4"], affectedAccounts: ["ACC-R4"], severity: "S3" }));
+    const versions = await t.db.recordVersion.findMany({ where: { caseId: "CASE-R4" }, orderBy: { version: "asc" }, select: { version: true, status: true } });
+    expect(versions).toEqual([{ version: 1, status: "current" }, { version: 2, status: "held" }]);
+
+    const job = await run((await requestReplay(t.db, admin, { scope: "case", caseId: "CASE-R4" })).jobId);
+    expect(job.result).toMatchObject({ cases: 1, matched: 1, differedCount: 0, heldCases: 1, outcomes: { held: 1 } });
+
+    // A held candidate that drifted is reported as such, path by path.
+    const held = await t.db.recordVersion.findFirstOrThrow({ where: { caseId: "CASE-R4", status: "held" } });
+    const drifted = structuredClone(held.record) as { case: Record<string, unknown> };
+    drifted.case.status = "closed";
+    await t.db.recordVersion.update({ where: { id: held.id }, data: { record: drifted as never } });
+    const again = await run((await requestReplay(t.db, admin, { scope: "case", caseId: "CASE-R4" })).jobId);
+    expect(again.result).toMatchObject({ matched: 0, differedCount: 1 });
+    expect((again.result as { differed: { differences: unknown[] }[] }).differed[0]!.differences).toEqual([{ record: "held", path: "/case/status", before: "closed", after: "open" }]);
   });
 
   it("validates the request, audits it, and is for admins only", async () => {

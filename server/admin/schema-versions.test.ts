@@ -61,7 +61,7 @@ describe(`escalation schema versions (${TEST_DB_KIND})`, () => {
 
     const job = await getJob(t.db, jobId);
     expect(job).toMatchObject({ kind: "schema_publish", status: "succeeded", total: 2, done: 2 });
-    expect(job.result).toMatchObject({ schemaVersion: 2, activeSchemaVersion: 2, cases: 2, schemaInvalid: 1, schemaInvalidCases: ["CASE-SN"] });
+    expect(job.result).toMatchObject({ schemaVersion: 2, activeSchemaVersion: 2, cases: 2, schemaInvalid: 1, schemaInvalidCases: ["CASE-SN"], opened: 1, openedCases: ["CASE-SN"], cleared: 0 });
     const sn = await caseState(t.db, "CASE-SN");
     expect(sn.current).toBe(1);
     expect(sn.live.map((e) => e.rule)).toEqual(["SCHEMA_INVALID"]);
@@ -73,8 +73,9 @@ describe(`escalation schema versions (${TEST_DB_KIND})`, () => {
     const v3 = await createDraft(t.db, admin);
     await saveDraft(t.db, admin, { version: v3.version, required: V1_REQUIRED as never });
     expect((await diffSchema(t.db, admin, v3.version)).noLongerRequired).toEqual(["environment.id"]);
-    await publishSchema(t, admin, { version: v3.version, note: "too strict for on-prem cases" });
+    const revert = await publishSchema(t, admin, { version: v3.version, note: "too strict for on-prem cases" });
     await runner.drain();
+    expect((await getJob(t.db, revert.jobId)).result).toMatchObject({ opened: 0, cleared: 1, clearedCases: ["CASE-SN"], schemaInvalid: 0 });
     expect((await caseState(t.db, "CASE-SN")).live).toEqual([]);
     expect(await t.db.caseException.findUniqueOrThrow({ where: { id: exc.id } })).toMatchObject({ status: "resolved", resolution: "cleared" });
     expect((await listSchemaVersions(t.db, admin)).versions.map((v) => v.status)).toEqual(["published", "retired", "retired"]);

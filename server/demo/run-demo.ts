@@ -9,7 +9,7 @@ import type { EngineContext } from "../refresh/engine-context";
 import { drain } from "../refresh/process-events";
 import { postSigned, signWebhook } from "../simulator/sign";
 import { onboardSource } from "../sources/onboard-source";
-import type { DemoActionStep, DemoEventStep, DemoScenario } from "./build-demo-scenario";
+import type { DemoActionStep, DemoEventStep, DemoScenario } from "./pack-rounds";
 
 export interface DemoDeps {
   ctx: EngineContext;

@@ -44,7 +44,7 @@ const KINDS: SourceKind[] = ["ticketing", "entitlement", "incident", "diagnostic
 let t: TestDb;
 let uninstall: () => Promise<void>;
 let seq = 0;
-const tally = { requests: 0, accepted: 0, refused: 0, duplicates: 0, statuses: new Set<number>() };
+const tally = { requests: 0, accepted: 0, refused: 0, duplicates: 0, statuses: new Set<number>(), refusedByStatus: {} as Record<number, number> };
 const refusedIds: { source: string; webhookId: string }[] = [];
 
 beforeAll(async () => {
@@ -179,6 +179,7 @@ function refused(r: Result, status: number, issuePath?: string): void {
   }
   if (status === 429) expect(r.headers.get("retry-after")).toMatch(/^[1-9]\d*$/);
   tally.refused++;
+  tally.refusedByStatus[status] = (tally.refusedByStatus[status] ?? 0) + 1;
   if (r.webhookId) refusedIds.push({ source: r.source, webhookId: r.webhookId });
 }
 
@@ -544,6 +545,9 @@ describe("what the database holds afterwards", () => {
     expect([...tally.statuses].sort((a, b) => a - b)).toEqual([200, 202, 400, 401, 404, 413, 415, 429]);
     expect(await t.db.webhookEvent.count()).toBe(tally.accepted);
     expect(await t.db.refusal.count()).toBe(tally.refused);
+    const byStatus = await t.db.refusal.groupBy({ by: ["httpStatus"], _count: true });
+    expect(Object.fromEntries(byStatus.map((r) => [r.httpStatus, r._count]))).toEqual(tally.refusedByStatus);
+    expect(await t.db.refusal.count({ where: { reason: "" } })).toBe(0);
     // Refused ids are unique to their request (source names with NUL cannot even be queried).
     const ids = refusedIds.map((r) => r.webhookId);
     expect(new Set(ids).size).toBe(ids.length);

@@ -1,8 +1,9 @@
 import type { JobKind } from "../db/generated/client";
 import type { EngineContext } from "../refresh/engine-context";
 import { refreshCase } from "../refresh/refresh-case";
-import { replayAll, replayCase, type ReplayCaseResult, type ReplayResult } from "../refresh/replay";
+import { replayAll, replayCase, type ReplayCaseResult } from "../refresh/replay";
 import { casesAffectedBy, casesInWindow, casesWithRecords, type ReferenceScope } from "./affected-cases";
+import { replayReport, snapshotCases } from "./replay-report";
 
 export interface JobProgress {
   (done: number, total: number): Promise<void>;
@@ -15,30 +16,6 @@ export interface JobOutcome {
 }
 
 export type JobHandler = (ctx: EngineContext, params: Record<string, unknown>, progress: JobProgress) => Promise<JobOutcome>;
-
-const MAX_REPORTED_CASES = 200;
-const MAX_REPORTED_DIFFERENCES = 50;
-
-/** What the replay screen shows: counts, and for every case that did not match, exactly what differed. */
-export function replayReport(scope: Record<string, unknown>, r: Pick<ReplayResult, "entities" | "cases">): Record<string, unknown> {
-  const differed = r.cases.filter((c) => !c.matched);
-  const describe = (c: ReplayCaseResult) => ({
-    caseId: c.caseId,
-    outcome: c.outcome,
-    version: c.version,
-    differenceCount: c.differences.length,
-    differences: c.differences.slice(0, MAX_REPORTED_DIFFERENCES),
-  });
-  return {
-    scope,
-    entities: r.entities,
-    cases: r.cases.length,
-    matched: r.cases.length - differed.length,
-    differedCount: differed.length,
-    differed: differed.slice(0, MAX_REPORTED_CASES).map(describe),
-    outcomes: countBy(r.cases.map((c) => c.outcome)),
-  };
-}
 
 function countBy(values: string[]): Record<string, number> {
   const out: Record<string, number> = {};
@@ -67,24 +44,38 @@ function failureText(failures: { caseId: string }[], total: number): string | un
   return `${failures.length} of ${total} cases could not be refreshed (${failures.slice(0, 5).map((f) => f.caseId).join(", ")}${failures.length > 5 ? ", …" : ""})`;
 }
 
-async function liveSchemaInvalid(ctx: EngineContext, caseIds: string[]): Promise<{ count: number; sample: string[] }> {
-  const rows = await ctx.db.caseException.findMany({
-    where: { rule: "SCHEMA_INVALID", liveKey: { not: null }, caseId: { in: caseIds } },
-    orderBy: { caseId: "asc" },
-    select: { caseId: true },
-  });
-  return { count: rows.length, sample: rows.slice(0, 20).map((r) => r.caseId) };
+/** Cases with a live SCHEMA_INVALID exception, sorted. */
+async function schemaInvalidCases(ctx: EngineContext): Promise<string[]> {
+  const rows = await ctx.db.caseException.findMany({ where: { rule: "SCHEMA_INVALID", liveKey: { not: null } }, orderBy: { caseId: "asc" }, select: { caseId: true } });
+  return rows.map((r) => r.caseId);
 }
 
+/** Every record against the active schema; the report says which cases newly fail it and which stopped failing. */
 const schemaPublish: JobHandler = async (ctx, params, progress) => {
   // The job may run in another process than the one that published: read the schema afresh.
   ctx.reference.invalidate();
   const { ref } = await ctx.reference.get();
+  const before = new Set(await schemaInvalidCases(ctx));
   const caseIds = await casesWithRecords(ctx.db);
   const { outcomes, failures } = await refreshEach(ctx, caseIds, progress);
-  const invalid = await liveSchemaInvalid(ctx, caseIds);
+  const after = await schemaInvalidCases(ctx);
+  const afterSet = new Set(after);
+  const opened = after.filter((c) => !before.has(c));
+  const cleared = [...before].filter((c) => !afterSet.has(c)).sort();
   return {
-    result: { schemaVersion: params.version, activeSchemaVersion: ref.schema.version, cases: caseIds.length, outcomes, schemaInvalid: invalid.count, schemaInvalidCases: invalid.sample, failures: failures.slice(0, 50) },
+    result: {
+      schemaVersion: params.version,
+      activeSchemaVersion: ref.schema.version,
+      cases: caseIds.length,
+      outcomes,
+      schemaInvalid: after.length,
+      schemaInvalidCases: after.slice(0, 20),
+      opened: opened.length,
+      openedCases: opened.slice(0, 20),
+      cleared: cleared.length,
+      clearedCases: cleared.slice(0, 20),
+      failures: failures.slice(0, 50),
+    },
     error: failureText(failures, caseIds.length),
   };
 };
@@ -100,13 +91,15 @@ const referenceChange: JobHandler = async (ctx, params, progress) => {
 const replayOne: JobHandler = async (ctx, params, progress) => {
   const caseId = String(params.caseId);
   await progress(0, 1);
+  const before = await snapshotCases(ctx.db, [caseId]);
   const r = await replayCase(ctx, caseId, { onProgress: (p) => (p.phase === "cases" ? progress(p.done, p.total) : undefined) });
-  return { result: replayReport({ caseId }, r) };
+  return { result: replayReport({ caseId }, r, before, await snapshotCases(ctx.db, [caseId])) };
 };
 
 const replayEvery: JobHandler = async (ctx, _params, progress) => {
+  const before = await snapshotCases(ctx.db);
   const r = await replayAll(ctx, { onProgress: (p) => (p.phase === "cases" ? progress(p.done, p.total) : undefined) });
-  return { result: replayReport({ all: true }, r) };
+  return { result: replayReport({ all: true }, r, before, await snapshotCases(ctx.db)) };
 };
 
 /** A window replay is a case replay of every case an event of the window touched. */
@@ -115,6 +108,7 @@ const replayWindow: JobHandler = async (ctx, params, progress) => {
   const to = new Date(String(params.to));
   const caseIds = await casesInWindow(ctx.db, from, to);
   await progress(0, caseIds.length);
+  const before = await snapshotCases(ctx.db, caseIds);
   const cases: ReplayCaseResult[] = [];
   let entities = 0;
   for (const [i, caseId] of caseIds.entries()) {
@@ -123,7 +117,7 @@ const replayWindow: JobHandler = async (ctx, params, progress) => {
     cases.push(...r.cases);
     await progress(i + 1, caseIds.length);
   }
-  return { result: replayReport({ from: from.toISOString(), to: to.toISOString() }, { entities, cases }) };
+  return { result: replayReport({ from: from.toISOString(), to: to.toISOString() }, { entities, cases }, before, await snapshotCases(ctx.db, caseIds)) };
 };
 
 export const JOB_HANDLERS: Record<JobKind, JobHandler> = {

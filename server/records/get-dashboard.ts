@@ -3,6 +3,17 @@ import type { Db } from "../db/client";
 
 export const dashboardInput = z.object({ hours: z.union([z.literal(1), z.literal(24), z.literal(168)]).default(24) });
 
+const LATENCY_SAMPLE = 20_000;
+
+/** Linear interpolation between closest ranks, as PostgreSQL's percentile_cont. */
+export function percentile(sorted: number[], p: number): number | null {
+  if (!sorted.length) return null;
+  const rank = p * (sorted.length - 1);
+  const lo = Math.floor(rank);
+  const hi = Math.ceil(rank);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
+}
+
 /** A first look at how the refresh is doing over a window: intake, outcomes, exceptions, latency, backlog. */
 export async function getDashboard(db: Db, input: z.infer<typeof dashboardInput>) {
   const since = new Date(Date.now() - input.hours * 3_600_000);
@@ -12,14 +23,14 @@ export async function getDashboard(db: Db, input: z.infer<typeof dashboardInput>
     db.webhookEvent.groupBy({ by: ["status"], where: { receivedAt: { gte: since } }, _count: { _all: true } }),
     db.refusal.count({ where: { createdAt: { gte: since } } }),
     db.caseException.groupBy({ by: ["rule", "status", "resolution"], where: { openedAt: { gte: since } }, _count: { _all: true } }),
-    db.$queryRawUnsafe<{ backlog: number; oldest: Date | null }[]>(`SELECT count(*)::int AS backlog, min("receivedAt") AS oldest FROM "WebhookEvent" WHERE "status" = 'received'`),
-    db.$queryRawUnsafe<{ p50: number | null; p99: number | null; n: number }[]>(
-      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99, count(*)::int AS n
-         FROM (SELECT EXTRACT(EPOCH FROM (c."createdAt" - e."receivedAt")) * 1000 AS ms
-                 FROM "EventCase" c JOIN "WebhookEvent" e ON e."id" = c."eventId"
-                WHERE c."outcome" = 'applied' AND e."receivedAt" >= $1) t`,
-      since,
-    ),
+    db.webhookEvent.aggregate({ where: { status: "received" }, _count: { _all: true }, _min: { receivedAt: true } }),
+    // The newest applied changes of the window; enough for stable percentiles without scanning everything.
+    db.eventCase.findMany({
+      where: { outcome: "applied", event: { receivedAt: { gte: since } } },
+      orderBy: { createdAt: "desc" },
+      take: LATENCY_SAMPLE,
+      select: { createdAt: true, event: { select: { receivedAt: true } } },
+    }),
   ]);
   const rules = new Map<string, { rule: string; opened: number; open: number; approve: number; reject: number; override: number; cleared: number }>();
   for (const g of exceptionsByRule) {
@@ -31,8 +42,7 @@ export async function getDashboard(db: Db, input: z.infer<typeof dashboardInput>
   }
   const events = Object.fromEntries(eventsByStatus.map((e) => [e.status, e._count._all])) as Record<string, number>;
   const totalEvents = eventsByStatus.reduce((n, e) => n + e._count._all, 0);
-  const b = backlog[0];
-  const l = latency[0];
+  const latencies = latency.map((l) => l.createdAt.getTime() - l.event.receivedAt.getTime()).sort((a, b) => a - b);
   return {
     hours: input.hours,
     since,
@@ -43,8 +53,8 @@ export async function getDashboard(db: Db, input: z.infer<typeof dashboardInput>
     ratePerMinute: totalEvents / (input.hours * 60),
     refusals,
     exceptions: [...rules.values()].sort((a, b) => b.opened - a.opened),
-    backlog: b?.backlog ?? 0,
-    oldestBacklog: b?.oldest ?? null,
-    latency: { p50: l?.p50 === null || l?.p50 === undefined ? null : Number(l.p50), p99: l?.p99 === null || l?.p99 === undefined ? null : Number(l.p99), samples: l?.n ?? 0 },
+    backlog: backlog._count._all,
+    oldestBacklog: backlog._min.receivedAt,
+    latency: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), samples: latencies.length },
   };
 }

@@ -213,5 +213,13 @@ describe("failing events", () => {
     await drain(t);
     expect((await status(after, "ticketing")).status).toBe("applied");
     expect(await t.db.caseException.count({ where: { id: exc.id, liveKey: { not: null } } })).toBe(1);
+
+    // A specialist rejecting the failure exception quarantines the failed event.
+    const specialist = await createUser(t.db, "specialist", "Fay");
+    await claimException(t, specialist, exc.id);
+    await resolveException(t, specialist, exc.id, { kind: "reject", note: "Corrupted in storage; the source will resend" });
+    expect(await status(poison, "incident")).toMatchObject({ status: "quarantined" });
+    expect(await t.db.quarantinedEvent.count({ where: { eventId: poison.eventId, exceptionId: exc.id } })).toBe(1);
+    expect((await caseState(t.db, caseId)).live).toEqual([]);
   });
 });

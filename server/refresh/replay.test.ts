@@ -69,6 +69,7 @@ describe("replay", () => {
     expect(result.differed).toEqual([]);
     expect(result.matched).toEqual(expect.arrayContaining(["CASE-R1", "CASE-R2", "CASE-R3"]));
     expect(result.cases.find((c) => c.caseId === "CASE-R3")).toMatchObject({ outcome: "waiting", matched: true });
+    expect(result.cases.every((c) => c.differences.length === 0 && c.heldDifferences.length === 0)).toBe(true);
     expect(await currentRecords(t.db)).toEqual(before);
     expect(await t.db.recordVersion.count()).toBe(versionsBefore);
     const cases = progress.filter((p) => p.phase === "cases");
@@ -118,6 +119,13 @@ describe("replay", () => {
       await replayAll(copy);
       expect(await currentRecords(copy.db)).toEqual(incremental);
     }
+  });
+
+  it("a case with an open exception matches when its held candidate comes out the same", async () => {
+    await ingestAndDrain(t, ticket("CASE-R9", 1, { severity: "S1" }), incident("INC-R9", 1, { caseIds: ["CASE-R9"], severity: "S4" }));
+    expect((await caseState(t.db, "CASE-R9")).live.map((e) => e.rule)).toEqual(["SEVERITY_CONFLICT"]);
+    const result = await replayCase(t, "CASE-R9");
+    expect(result.cases[0]).toMatchObject({ caseId: "CASE-R9", outcome: "held", matched: true, differences: [], heldDifferences: [] });
   });
 
   it("diffPaths lists leaf paths only where values differ", () => {

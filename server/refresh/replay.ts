@@ -21,12 +21,15 @@ export interface PathDifference {
 
 export interface ReplayCaseResult {
   caseId: string;
-  /** The re-materialised record equals the record the case had before the replay. */
+  /** The re-materialised current record and held candidate equal what the case had before the replay. */
   matched: boolean;
   outcome: CaseOutcome;
   /** The version the replay made, when the record differed. */
   version: number | null;
+  /** Paths of the current record that differ. */
   differences: PathDifference[];
+  /** Paths of the held candidate (the change an open exception holds back) that differ. */
+  heldDifferences: PathDifference[];
 }
 
 export interface ReplayResult {
@@ -53,22 +56,25 @@ export function diffPaths(before: Json | undefined, after: Json | undefined, pat
   return [{ path: path || "/", before: before ?? null, after: after ?? null }];
 }
 
-async function materialised(tx: Pick<Tx, "recordVersion">, caseId: string, outcome: CaseOutcome): Promise<Json | undefined> {
-  const row =
-    outcome === "held"
-      ? await tx.recordVersion.findFirst({ where: { caseId, status: "held" }, orderBy: { version: "desc" }, select: { record: true } })
-      : await tx.recordVersion.findFirst({ where: { caseId, isCurrent: true }, select: { record: true } });
-  return (row?.record as Json | undefined) ?? undefined;
+/** The case's current record and its newest held candidate, as stored. */
+async function materialised(tx: Pick<Tx, "recordVersion">, caseId: string): Promise<{ current: Json | undefined; held: Json | undefined }> {
+  const [current, held] = await Promise.all([
+    tx.recordVersion.findFirst({ where: { caseId, isCurrent: true }, select: { record: true } }),
+    tx.recordVersion.findFirst({ where: { caseId, status: "held" }, orderBy: { version: "desc" }, select: { record: true } }),
+  ]);
+  return { current: (current?.record as Json | undefined) ?? undefined, held: (held?.record as Json | undefined) ?? undefined };
 }
 
 async function replayCases(ctx: EngineContext, caseIds: string[], entities: number, opts: ReplayOptions): Promise<ReplayResult> {
   const cases: ReplayCaseResult[] = [];
   for (const [i, caseId] of caseIds.entries()) {
-    const before = await materialised(ctx.db, caseId, "applied");
+    const before = await materialised(ctx.db, caseId);
     const r = await refreshCase(ctx, caseId);
-    const after = r.outcome === "waiting" ? before : await materialised(ctx.db, caseId, r.outcome);
-    const differences = diffPaths(before, after);
-    cases.push({ caseId, matched: differences.length === 0 && r.outcome !== "held", outcome: r.outcome, version: r.version, differences });
+    const after = await materialised(ctx.db, caseId);
+    const differences = diffPaths(before.current, after.current);
+    const heldDifferences = diffPaths(before.held, after.held);
+    const matched = !differences.length && !heldDifferences.length;
+    cases.push({ caseId, matched, outcome: r.outcome, version: r.version, differences, heldDifferences });
     await opts.onProgress?.({ phase: "cases", done: i + 1, total: caseIds.length, caseId });
   }
   const result = {

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { getDashboard } from "../../admin/dashboard-metrics";
+import { getDashboardCached } from "../../admin/dashboard-metrics";
 import { windowKey } from "../../admin/windows";
 import { createTRPCRouter, readerProcedure } from "../init";
 
 /** Every signed-in role reads the dashboard; acting on what it shows is on the admin screens. */
 export const opsDashboardRouter = createTRPCRouter({
-  get: readerProcedure.input(z.object({ window: windowKey })).query(({ ctx, input }) => getDashboard(ctx.rt.db, input.window)),
+  get: readerProcedure.input(z.object({ window: windowKey })).query(({ ctx, input }) => getDashboardCached(ctx.rt.db, input.window)),
 });
