@@ -29,6 +29,13 @@ test.describe("records list", () => {
     await expect(page.getByRole("combobox", { name: "Product" })).toHaveValue("identity");
     await expect(rows).toHaveCount(1);
     await expect(rows.first()).toContainText(s1);
+    // The cause of the last change is a filter too (a first version is a ticket update).
+    await page.getByRole("combobox", { name: "Cause of last change" }).selectOption("ticket_update");
+    await expect(rows).toHaveCount(1);
+    await page.getByRole("combobox", { name: "Cause of last change" }).selectOption("diagnostics");
+    await expect(page.getByText("No records match these filters")).toBeVisible();
+    await page.getByRole("combobox", { name: "Cause of last change" }).selectOption("");
+    await expect(rows).toHaveCount(1);
     await screenshot(page, "records-filtered");
 
     // A filter that matches nothing says so, and one click clears every filter.

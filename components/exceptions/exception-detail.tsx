@@ -23,6 +23,15 @@ import { SlaAge } from "./sla-age";
 import { useExceptionActions } from "./use-exception-actions";
 import { EXCEPTIONS_REFRESH_MS } from "./exceptions-view";
 
+const AUDIT_VERB: Record<string, string> = {
+  "exception.claim": "claimed it",
+  "exception.unclaim": "released it",
+  "exception.assign": "assigned it",
+  "exception.approve": "approved",
+  "exception.reject": "rejected",
+  "exception.override": "overrode the field",
+};
+
 export function ExceptionDetail({ id }: { id: string }) {
   const trpc = useTRPC();
   const { data: me } = useSuspenseQuery(trpc.me.get.queryOptions());
@@ -221,7 +230,7 @@ export function ExceptionDetail({ id }: { id: string }) {
               </li>
               {e.audit.map((a) => (
                 <li key={a.id}>
-                  <span className="font-medium text-slate-900">{a.actorLabel}</span> {a.action.replace("exception.", "")} <RelativeTime value={a.createdAt} />
+                  <span className="font-medium text-slate-900">{a.actorLabel}</span> {AUDIT_VERB[a.action] ?? a.action} <RelativeTime value={a.createdAt} />
                   {a.note ? <span className="block text-slate-600">“{a.note}”</span> : null}
                 </li>
               ))}

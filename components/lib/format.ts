@@ -96,8 +96,8 @@ export function joinPath(tokens: (string | number)[]): string {
 /** What a list item is called: an incident by its id, a bundle by its id, a log by its name. */
 export function itemName(item: unknown): string | null {
   if (!isPlainObject(item)) return null;
+  if (typeof item.author === "string" && "body" in item) return `note by ${item.author}`;
   for (const k of ["id", "bundleId", "name"]) if (typeof item[k] === "string" && item[k]) return item[k] as string;
-  if (typeof item.author === "string") return `note by ${item.author}`;
   return null;
 }
 

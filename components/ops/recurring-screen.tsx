@@ -25,13 +25,13 @@ export function RecurringScreen() {
   const { data } = useSuspenseQuery(trpc.opsPolicies.recurring.queryOptions({ window: win }));
   const [open, setOpen] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const totals = data.groups.reduce((n, g) => n + g.total, 0);
   return (
     <div className="space-y-3">
       <div className="flex flex-wrap items-center justify-between gap-2">
         <WindowPicker value={win} onChange={(w) => writeSearch(withParam(sp, { window: w === "24h" ? null : w }))} />
         <p className="text-sm text-slate-600">
-          {totals.toLocaleString("en-US")} exceptions opened in {data.groups.length} groups since <RelativeTime value={data.since} />
+          {data.exceptions.toLocaleString("en-US")} exception{data.exceptions === 1 ? "" : "s"} opened since <RelativeTime value={data.since} />, in {data.groups.length} groups. One that holds
+          several fields for review counts under each.
         </p>
       </div>
       {done ? <Alert tone="success">{done}</Alert> : null}

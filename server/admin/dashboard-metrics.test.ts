@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../lib/audit";
 import { newId } from "../lib/ids";
+import { drain } from "../refresh/process-events";
 import { createUser, isCompleteLineage, leafAndItemPaths } from "../refresh/test-support";
 import type { LineageMap } from "../refresh/types";
 import { entitlement, incident, ticket } from "../testing/events";
 import { ingest, ingestAndDrain } from "../testing/ingest";
-import { createTestDb, TEST_DB_KIND, type TestDb } from "../testing/test-db";
+import { createTestDb, TEST_DB_KIND, TEST_SECRET_KEY, type TestDb } from "../testing/test-db";
 import { getDashboard } from "./dashboard-metrics";
-import { recurringExceptions, widenFromReport } from "./recurring-exceptions";
 import { onboardNewSource } from "./manage-sources";
-import { TEST_SECRET_KEY } from "../testing/test-db";
-import { drain } from "../refresh/process-events";
+import { recurringExceptions, widenFromReport } from "./recurring-exceptions";
 import { expectAppError } from "./test-helpers";
 
 let t: TestDb;
@@ -164,22 +163,29 @@ describe(`dashboard metrics (${TEST_DB_KIND})`, () => {
 
   it("recurring exceptions grouped by source, field and rule; a review field is moved to auto from its group", async () => {
     const made = await onboardNewSource(t, { key: TEST_SECRET_KEY, envSecrets: {} }, admin, { name: "ticketing-emea", kind: "ticketing", note: "EMEA desk" });
-    // Three cases, each first ticketed by EMEA: every one opens REVIEW_REQUIRED on a case field.
+    // Three cases, each first ticketed by EMEA: every field it writes opens REVIEW_REQUIRED.
     for (const n of [1, 2, 3]) await ingest(t, ticket(`CASE-RE${n}`, 1, { accountId: "ACC-RE" }, `TCK-RE${n}`), undefined, "ticketing-emea");
     await drain(t);
     const report = await recurringExceptions(t.db, "24h");
-    const group = report.groups.find((g) => g.source === "ticketing-emea")!;
-    expect(group).toMatchObject({ rule: "REVIEW_REQUIRED", field: "case.accountId", total: 3, cases: 3, open: 3, policy: "review", canWiden: true });
-    expect(report.groups[0]).toEqual(group);
+    const emea = report.groups.filter((g) => g.source === "ticketing-emea");
+    // One exception per case, counted under each field it holds for review.
+    expect(emea.map((g) => g.field).sort()).toEqual(
+      ["case.accountId", "case.customerName", "case.id", "case.product", "case.productArea", "case.productName", "case.severity", "case.status", "case.subject", "reproduction.status", "reproduction.steps"].sort(),
+    );
+    for (const g of emea) expect(g).toMatchObject({ rule: "REVIEW_REQUIRED", total: 3, cases: 3, open: 3, policy: "review", canWiden: true });
+    expect(await t.db.caseException.count({ where: { sourceName: "ticketing-emea" } })).toBe(3);
+    expect(report.exceptions).toBe(await t.db.caseException.count());
+    expect(report.groups[0]!.total).toBe(3);
     const severity = report.groups.find((g) => g.rule === "SEVERITY_CONFLICT")!;
     expect(severity).toMatchObject({ total: 1, open: 1, policy: "auto", canWiden: false });
 
     await widenFromReport(t, admin, { source: "ticketing-emea", field: "case.accountId", window: "24h", note: "account ids come from the CRM" });
     const audit = await t.db.auditLog.findFirstOrThrow({ where: { action: "policy.set", targetId: made.id } });
     expect(audit.note).toBe("account ids come from the CRM (from the recurring-exceptions report, last 24 hours)");
-    const after = (await recurringExceptions(t.db, "24h")).groups.find((g) => g.source === "ticketing-emea")!;
-    expect(after).toMatchObject({ policy: "auto", canWiden: false });
+    const after = (await recurringExceptions(t.db, "24h")).groups.filter((g) => g.source === "ticketing-emea");
+    expect(after.find((g) => g.field === "case.accountId")).toMatchObject({ policy: "auto", canWiden: false });
+    expect(after.find((g) => g.field === "case.subject")).toMatchObject({ policy: "review", canWiden: true });
     await expectAppError(widenFromReport(t, admin, { source: "ticketing-emea", field: "case.accountId", window: "24h", note: "twice" }), "CONFLICT");
-    expect((await recurringExceptions(t.db, "1h")).groups.find((g) => g.source === "ticketing-emea")!.total).toBe(3);
+    expect((await recurringExceptions(t.db, "1h")).groups.find((g) => g.source === "ticketing-emea" && g.field === "case.subject")!.total).toBe(3);
   });
 });

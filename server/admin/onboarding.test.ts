@@ -44,7 +44,8 @@ describe(`source onboarding (${TEST_DB_KIND})`, () => {
     const stored = await t.db.sourceSecret.findMany({ where: { source: { name: "ticketing-emea" } } });
     expect(stored).toHaveLength(1);
     expect(stored[0]!.cipherText).not.toContain(made.secret!.slice(6));
-    expect(stored[0]!.hint).toBe(made.secret!.slice(-4));
+    expect(stored[0]!.hint.length).toBeLessThanOrEqual(8);
+    expect(made.secret).toContain(stored[0]!.hint);
 
     const policies = await listPolicies(t.db, admin);
     const emea = policies.find((p) => p.name === "ticketing-emea")!;

@@ -48,15 +48,26 @@ interface Row {
 /**
  * Exceptions opened in the window, grouped by source, field and rule, with how they ended
  * (counted in SQL), most frequent first; each group carries the field's current overwrite policy.
+ * An exception whose newest candidate involves several (source, field) pairs, such as a review of
+ * several fields, counts under each of them.
  */
-export async function recurringExceptions(db: Db, window: WindowKey, limit = 100): Promise<{ window: WindowKey; since: Date; groups: RecurringGroup[] }> {
+export async function recurringExceptions(db: Db, window: WindowKey, limit = 100): Promise<{ window: WindowKey; since: Date; exceptions: number; groups: RecurringGroup[] }> {
   const w = WINDOWS[windowKey.parse(window)];
   const since = new Date(Date.now() - w.seconds * 1000);
   const rows = await db.$queryRawUnsafe<Row[]>(
-    `SELECT g.*, s."kind"::text AS "kind",
+    `WITH x AS (
+       SELECT * FROM "CaseException" WHERE "openedAt" >= $1
+     ),
+     pairs AS (
+       SELECT DISTINCT x."id", COALESCE(h ->> 'sourceName', x."sourceName") AS "source", COALESCE(h ->> 'field', x."field") AS "field"
+       FROM x CROSS JOIN LATERAL jsonb_array_elements(
+         CASE WHEN jsonb_typeof(x."detail" -> 'hits') = 'array' AND jsonb_array_length(x."detail" -> 'hits') > 0 THEN x."detail" -> 'hits' ELSE '[null]'::jsonb END
+       ) h
+     )
+     SELECT g.*, s."kind"::text AS "kind",
        CASE WHEN s."id" IS NULL THEN NULL ELSE COALESCE(p."mode", s."defaultPolicy")::text END AS "policy"
      FROM (
-       SELECT x."sourceName" AS "source", x."field", x."rule"::text AS "rule",
+       SELECT pr."source", pr."field", x."rule"::text AS "rule",
          count(*)::int AS "total",
          count(DISTINCT x."caseId")::int AS "cases",
          count(*) FILTER (WHERE x."status" = 'open')::int AS "open",
@@ -67,9 +78,8 @@ export async function recurringExceptions(db: Db, window: WindowKey, limit = 100
          count(*) FILTER (WHERE x."resolution" = 'cleared')::int AS "cleared",
          min(x."openedAt") AS "firstOpenedAt",
          max(x."openedAt") AS "lastOpenedAt"
-       FROM "CaseException" x
-       WHERE x."openedAt" >= $1
-       GROUP BY x."sourceName", x."field", x."rule"
+       FROM pairs pr JOIN x ON x."id" = pr."id"
+       GROUP BY pr."source", pr."field", x."rule"
      ) g
      LEFT JOIN "Source" s ON s."name" = g."source"
      LEFT JOIN "FieldPolicy" p ON p."sourceId" = s."id" AND p."field" = g."field"
@@ -78,9 +88,11 @@ export async function recurringExceptions(db: Db, window: WindowKey, limit = 100
     since,
     limit,
   );
+  const exceptions = await db.caseException.count({ where: { openedAt: { gte: since } } });
   return {
     window,
     since,
+    exceptions,
     groups: rows.map(({ kind, ...r }) => ({
       ...r,
       canWiden: !!kind && !!r.field && POLICY_FIELDS[kind].includes(r.field) && r.policy === "review",

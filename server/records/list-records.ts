@@ -18,6 +18,21 @@ export const recordListInput = z.object({
 });
 export type RecordListInput = z.infer<typeof recordListInput>;
 
+/**
+ * Cases whose last change had `cause`. Raw SQL because the embedded database's Prisma adapter
+ * sends an enum-array parameter (what `lastCauses: { has }` compiles to) as a bare string and
+ * PostgreSQL refuses it; a scalar enum parameter compared with ANY works on both databases.
+ * The ids go back as one IN list: fine for tens of thousands of cases (PostgreSQL takes 65,535
+ * parameters), to be revisited beyond that.
+ */
+async function casesWithLastCause(db: Db, cause: (typeof CAUSES)[number]): Promise<string[]> {
+  const rows = await db.$queryRawUnsafe<{ id: string }[]>(
+    `SELECT "id" FROM "Case" WHERE "currentVersion" IS NOT NULL AND $1::"DeltaCause" = ANY("lastCauses")`,
+    cause,
+  );
+  return rows.map((r) => r.id);
+}
+
 /** Current records for the list screen, filtered and paged in SQL on the case's denormalised columns. */
 export async function listRecords(db: Db, input: RecordListInput) {
   const where: Prisma.CaseWhereInput = { currentVersion: { not: null } };
@@ -34,7 +49,7 @@ export async function listRecords(db: Db, input: RecordListInput) {
   if (input.product?.length) where.productCode = { in: input.product };
   if (input.status?.length) where.status = { in: input.status };
   if (input.hasException !== undefined) where.openExceptionCount = input.hasException ? { gt: 0 } : 0;
-  if (input.cause) where.lastCauses = { has: input.cause };
+  if (input.cause) where.id = { in: await casesWithLastCause(db, input.cause) };
   const dir = input.dir;
   const orderBy: Prisma.CaseOrderByWithRelationInput[] =
     input.sort === "severity"
