@@ -59,3 +59,29 @@ describe("computeDelta", () => {
     ]);
   });
 });
+
+describe("computeDelta: changes without a new source version", () => {
+  const lin = (v: number): Lineage => ({ source: "ticketing", entityKind: "ticket", entityId: "TCK-1", entityVersion: v, webhookId: `wh${v}`, occurredAt: "2026-11-27T00:00:00.000Z", receivedAt: "2026-11-27T00:00:01.000Z" });
+  const doc = (fields: Record<string, string>, v: number) => {
+    const lineage: LineageMap = {};
+    for (const k of Object.keys(fields)) lineage[`/case/${k}`] = lin(v);
+    return { record: { case: fields } as RecordDoc, lineage };
+  };
+
+  it("calls a field that appears when an alias makes the product area known a schema change", () => {
+    const before = doc({ productArea: "payments/legacy" }, 3);
+    const after = doc({ productArea: "payments/legacy", product: "billing-api", productName: "Billing API" }, 3);
+    const delta = computeDelta(before, after, ctx);
+    expect(delta.map((d) => [d.path, d.cause])).toEqual([
+      ["/case/product", "schema_change"],
+      ["/case/productName", "schema_change"],
+    ]);
+  });
+
+  it("still calls a field added by a new ticket version a ticket update", () => {
+    const before = doc({ productArea: "payments/legacy" }, 3);
+    const after = doc({ productArea: "billing-api", product: "billing-api" }, 4);
+    const causes = computeDelta(before, after, ctx).map((d) => d.cause);
+    expect(causes).toEqual(["ticket_update", "ticket_update"]);
+  });
+});

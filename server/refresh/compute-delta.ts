@@ -28,11 +28,11 @@ function sameEntityVersion(a: Lineage | undefined, b: Lineage | undefined): bool
   return !!a && !!b && a.source === b.source && a.entityId === b.entityId && a.entityVersion === b.entityVersion && a.webhookId === b.webhookId;
 }
 
-export function causeOf(path: string, before: Lineage | undefined, after: Lineage | undefined, ctx: DeltaContext): Cause {
+export function causeOf(path: string, before: Lineage | undefined, after: Lineage | undefined, ctx: DeltaContext, unchangedSource = false): Cause {
   const lin = after ?? before!;
   if (lin.source === "manual_override") return "manual_override";
   // Same source version, different value: normalisation or the schema moved, not the source.
-  if (before && after && sameEntityVersion(before, after)) return "schema_change";
+  if ((before && after && sameEntityVersion(before, after)) || unchangedSource) return "schema_change";
   switch (ctx.sourceKinds.get(lin.source)) {
     case "diagnostics":
       return "diagnostics";
@@ -64,12 +64,22 @@ export function computeDelta(
     const key = Object.keys(map).find((k) => k.startsWith(path + "/"));
     return key ? map[key] : nearest(map, path);
   };
+  const versionKey = (l: Lineage) => `${l.source}\u0000${l.entityId}\u0000${l.entityVersion}\u0000${l.webhookId}`;
+  const prevVersions = new Set(Object.values(prevLineage).map(versionKey));
+  const nextVersions = new Set(Object.values(next.lineage).map(versionKey));
   const emit = (path: string, before: Json | undefined, after: Json | undefined, beforePath = path) => {
     const b = before === undefined ? undefined : firstLeafLineage(prevLineage, beforePath);
     const a = after === undefined ? undefined : firstLeafLineage(next.lineage, path);
     const lineage = a ?? b;
     if (!lineage) return;
-    out.push({ path, before: before ?? null, after: after ?? null, cause: causeOf(path, b, a, ctx), lineage });
+    // A field that appears (or disappears) while its source entity version was already (still) in the
+    // record came from normalisation or the schema, e.g. a new alias making a product area known.
+    // Approved logs are derived across bundles, so their membership always follows diagnostics.
+    const unchangedSource =
+      !!prev &&
+      !path.startsWith("/approvedLogs") &&
+      ((!b && !!a && prevVersions.has(versionKey(a))) || (!a && !!b && nextVersions.has(versionKey(b))));
+    out.push({ path, before: before ?? null, after: after ?? null, cause: causeOf(path, b, a, ctx, unchangedSource), lineage });
   };
   const walk = (path: string, before: Json | undefined, after: Json | undefined, beforePath: string) => {
     if (before === undefined && after === undefined) return;
