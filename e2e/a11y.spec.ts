@@ -75,8 +75,14 @@ test.describe("accessibility and layout of every screen", () => {
     for (const [url, name] of narrow) {
       await gotoReady(page, url);
       await expect(page.locator("main")).toBeVisible();
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      expect(overflow, `${url} scrolls sideways by ${overflow}px at 400px wide`).toBeLessThanOrEqual(0);
+      const { overflow, culprits } = await page.evaluate(() => ({
+        overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        culprits: [...document.querySelectorAll("body *")]
+          .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.closest(".overflow-x-auto, .overflow-auto"))
+          .slice(0, 5)
+          .map((e) => `${e.tagName.toLowerCase()}.${String(e.getAttribute("class") ?? "").slice(0, 60)}`),
+      }));
+      expect.soft(overflow, `${url} scrolls sideways by ${overflow}px at 400px wide: ${culprits.join(", ")}`).toBeLessThanOrEqual(0);
       await screenshot(page, `narrow-${name}`);
     }
   });

@@ -142,7 +142,7 @@ function EventsTable({ query, updating, onPage }: { query: EventQuery; updating:
           ones are under <span className="font-medium">Refused deliveries</span>.
         </EmptyState>
       ) : (
-        <div className={`overflow-x-auto rounded-lg border border-slate-200 bg-white ${updating ? "opacity-60" : ""}`} aria-busy={updating}>
+        <div className={`relative overflow-x-auto rounded-lg border border-slate-200 bg-white ${updating ? "opacity-60" : ""}`} aria-busy={updating}>
           <table className="w-full min-w-[900px] table-fixed text-sm">
             <caption className="sr-only">Accepted webhook events, newest first</caption>
             <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs text-slate-600">
@@ -238,7 +238,7 @@ function RefusalsTable({ query, updating, onPage }: { query: RefusalQuery; updat
       {!data.rows.length ? (
         <EmptyState title="No refused deliveries">Wrong signatures, stale timestamps, invalid bodies and rate-limited requests would be listed here.</EmptyState>
       ) : (
-        <div className={`overflow-x-auto rounded-lg border border-slate-200 bg-white ${updating ? "opacity-60" : ""}`}>
+        <div className={`relative overflow-x-auto rounded-lg border border-slate-200 bg-white ${updating ? "opacity-60" : ""}`}>
           <table className="w-full min-w-[800px] table-fixed text-sm">
             <caption className="sr-only">Refused webhook deliveries, newest first</caption>
             <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs text-slate-600">

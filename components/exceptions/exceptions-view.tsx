@@ -155,7 +155,7 @@ function ExceptionsTable({
           {status === "open" ? "Every refreshed record is current. Held candidates appear here the moment a rule stops a refresh." : "Try another tab or clear the filters."}
         </EmptyState>
       ) : (
-        <div className={`overflow-x-auto rounded-lg border border-slate-200 bg-white ${updating ? "opacity-60" : ""}`} aria-busy={updating}>
+        <div className={`relative overflow-x-auto rounded-lg border border-slate-200 bg-white ${updating ? "opacity-60" : ""}`} aria-busy={updating}>
           <table className="w-full min-w-[900px] table-fixed text-sm">
             <caption className="sr-only">{status} exceptions</caption>
             <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs text-slate-600">

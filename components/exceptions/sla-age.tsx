@@ -16,7 +16,7 @@ export function SlaAge({ openedAt, resolvedAt, slaMinutes, verbose = false }: { 
       : `${formatMinutes(slaMinutes - minutes)} left of ${formatMinutes(slaMinutes)}`
     : "no SLA (tier unknown)";
   return (
-    <div className="min-w-[7rem]" title={`${resolvedAt ? "Took" : "Waiting"} ${formatMinutes(minutes)}; SLA ${slaMinutes ? formatMinutes(slaMinutes) : "unknown"}`}>
+    <div className="min-w-[7rem]" suppressHydrationWarning title={`${resolvedAt ? "Took" : "Waiting"} ${formatMinutes(minutes)}; SLA ${slaMinutes ? formatMinutes(slaMinutes) : "unknown"}`}>
       <div className="flex items-baseline justify-between gap-2 text-xs">
         <span className="font-medium tabular-nums text-slate-900" suppressHydrationWarning>
           {formatMinutes(minutes)}

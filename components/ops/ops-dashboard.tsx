@@ -46,7 +46,7 @@ function tick(bucketSeconds: number) {
 
 function Card({ id, title, description, children, action }: { id: string; title: string; description?: React.ReactNode; children: React.ReactNode; action?: React.ReactNode }) {
   return (
-    <section aria-labelledby={id} className="rounded-lg border border-slate-200 bg-white p-4" data-testid={id}>
+    <section aria-labelledby={id} className="relative min-w-0 rounded-lg border border-slate-200 bg-white p-4" data-testid={id}>
       <div className="mb-2 flex flex-wrap items-start justify-between gap-2">
         <div>
           <h2 id={id} className="text-sm font-semibold text-slate-900">
@@ -111,7 +111,7 @@ function Changes({ data }: { data: Dashboard }) {
       {c.total ? (
         <div className="mt-2 h-24" aria-hidden="true">
           <ResponsiveContainer width="100%" height="100%">
-            <BarChart data={row} layout="vertical" margin={{ left: 0, right: 8, top: 4, bottom: 0 }}>
+            <BarChart accessibilityLayer={false} data={row} layout="vertical" margin={{ left: 0, right: 8, top: 4, bottom: 0 }}>
               <XAxis type="number" hide domain={[0, c.total]} />
               <YAxis type="category" dataKey="name" hide />
               <Tooltip cursor={false} />
@@ -123,7 +123,8 @@ function Changes({ data }: { data: Dashboard }) {
           </ResponsiveContainer>
         </div>
       ) : null}
-      <table className="sr-only">
+      <div className="sr-only">
+      <table>
         <caption>Outcome of the authoritative changes</caption>
         <tbody>
           {OUTCOME.map((o) => (
@@ -134,6 +135,7 @@ function Changes({ data }: { data: Dashboard }) {
           ))}
         </tbody>
       </table>
+      </div>
     </Card>
   );
 }
@@ -151,7 +153,7 @@ function Latency({ data }: { data: Dashboard }) {
       {l.series.length ? (
         <div className="mt-2 h-48" aria-hidden="true">
           <ResponsiveContainer width="100%" height="100%">
-            <LineChart data={l.series.map((s) => ({ ...s, t: s.bucket.getTime() }))} margin={{ left: 0, right: 8, top: 8, bottom: 0 }}>
+            <LineChart accessibilityLayer={false} data={l.series.map((s) => ({ ...s, t: s.bucket.getTime() }))} margin={{ left: 0, right: 8, top: 8, bottom: 0 }}>
               <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
               <XAxis dataKey="t" type="number" domain={[data.since.getTime(), data.until.getTime()]} tickFormatter={tick(data.bucketSeconds)} fontSize={11} />
               <YAxis tickFormatter={(v: number) => formatMs(v)} fontSize={11} width={64} />
@@ -187,7 +189,7 @@ function Intake({ data }: { data: Dashboard }) {
       </dl>
       <div className="mt-2 h-48" aria-hidden="true">
         <ResponsiveContainer width="100%" height="100%">
-          <BarChart data={rows} margin={{ left: 0, right: 8, top: 8, bottom: 0 }}>
+          <BarChart accessibilityLayer={false} data={rows} margin={{ left: 0, right: 8, top: 8, bottom: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
             <XAxis dataKey="t" tickFormatter={tick(data.bucketSeconds)} fontSize={11} />
             <YAxis allowDecimals={false} fontSize={11} width={40} />
@@ -200,7 +202,8 @@ function Intake({ data }: { data: Dashboard }) {
           </BarChart>
         </ResponsiveContainer>
       </div>
-      <table className="mt-3 w-full text-sm" data-testid="intake-table">
+      <div className="mt-3 overflow-x-auto" tabIndex={0} role="region" aria-label="Intake per source, as a table">
+      <table className="w-full text-sm" data-testid="intake-table">
         <caption className="sr-only">Accepted, stale and refused deliveries per source</caption>
         <thead className="text-left text-xs text-slate-600">
           <tr>
@@ -234,6 +237,7 @@ function Intake({ data }: { data: Dashboard }) {
           ) : null}
         </tbody>
       </table>
+      </div>
     </Card>
   );
 }
@@ -246,7 +250,7 @@ function Exceptions({ data }: { data: Dashboard }) {
         <>
           <div style={{ height: 48 + rows.length * 34 }} aria-hidden="true">
             <ResponsiveContainer width="100%" height="100%">
-              <BarChart data={rows} layout="vertical" margin={{ left: 8, right: 8, top: 4, bottom: 0 }}>
+              <BarChart accessibilityLayer={false} data={rows} layout="vertical" margin={{ left: 8, right: 8, top: 4, bottom: 0 }}>
                 <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" horizontal={false} />
                 <XAxis type="number" allowDecimals={false} fontSize={11} />
                 <YAxis type="category" dataKey="label" width={170} fontSize={11} />
@@ -258,7 +262,8 @@ function Exceptions({ data }: { data: Dashboard }) {
               </BarChart>
             </ResponsiveContainer>
           </div>
-          <table className="sr-only" data-testid="exceptions-table">
+          <div className="sr-only">
+          <table data-testid="exceptions-table">
             <caption className="sr-only">Exceptions opened per rule and their resolution</caption>
             <thead className="text-left text-xs text-slate-600">
               <tr>
@@ -289,6 +294,7 @@ function Exceptions({ data }: { data: Dashboard }) {
               ))}
             </tbody>
           </table>
+          </div>
         </>
       ) : (
         <p className="text-sm text-slate-600">No exception opened in this window.</p>
@@ -308,7 +314,7 @@ function Backlog({ data }: { data: Dashboard }) {
       </dl>
       <div className="mt-2 h-40" aria-hidden="true">
         <ResponsiveContainer width="100%" height="100%">
-          <AreaChart data={b.series.map((s) => ({ t: new Date(s.at).getTime(), backlog: s.backlog }))} margin={{ left: 0, right: 8, top: 8, bottom: 0 }}>
+          <AreaChart accessibilityLayer={false} data={b.series.map((s) => ({ t: new Date(s.at).getTime(), backlog: s.backlog }))} margin={{ left: 0, right: 8, top: 8, bottom: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
             <XAxis dataKey="t" tickFormatter={tick(data.bucketSeconds)} fontSize={11} />
             <YAxis allowDecimals={false} fontSize={11} width={40} />
@@ -336,6 +342,7 @@ function Recurring({ data, isAdmin }: { data: Dashboard; isAdmin: boolean }) {
       }
     >
       {data.recurring.length ? (
+        <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Recurring exceptions, as a table">
         <table className="w-full text-sm">
           <caption className="sr-only">Most frequent exception groups</caption>
           <thead className="text-left text-xs text-slate-600">
@@ -361,6 +368,7 @@ function Recurring({ data, isAdmin }: { data: Dashboard; isAdmin: boolean }) {
             ))}
           </tbody>
         </table>
+        </div>
       ) : (
         <p className="text-sm text-slate-600">No exception opened in this window.</p>
       )}

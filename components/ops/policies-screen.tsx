@@ -79,7 +79,7 @@ function SourcePolicies({ source }: { source: SourcePolicyView }) {
   const all = source.fields.map((f) => f.field);
   const apply = (mode: Mode) => setFields.mutate({ source: source.name, fields: [...picked], mode, note });
   return (
-    <section aria-labelledby="pol-h" className="space-y-4">
+    <section aria-labelledby="pol-h" className="min-w-0 space-y-4">
       <div className="rounded-lg border border-slate-200 bg-white">
         <header className="flex flex-wrap items-center justify-between gap-2 border-b border-slate-100 px-4 py-3">
           <div>
@@ -99,6 +99,7 @@ function SourcePolicies({ source }: { source: SourcePolicyView }) {
             e.preventDefault();
           }}
         >
+          <div className="relative overflow-x-auto">
           <table className="min-w-full text-sm">
             <caption className="sr-only">Overwrite policy of each field {source.name} writes</caption>
             <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
@@ -139,6 +140,7 @@ function SourcePolicies({ source }: { source: SourcePolicyView }) {
               ))}
             </tbody>
           </table>
+          </div>
           <div className="flex flex-wrap items-end gap-3 border-t border-slate-200 bg-slate-50 px-4 py-3">
             <p className="w-full text-sm text-slate-700" aria-live="polite">
               {picked.size ? `${picked.size} field${picked.size === 1 ? "" : "s"} selected.` : "Select the fields to change."}

@@ -38,7 +38,7 @@ export function RecurringScreen() {
       {data.groups.length === 0 ? (
         <p className="rounded-lg border border-dashed border-slate-300 bg-white px-4 py-8 text-center text-sm text-slate-600">No exception was opened in this window.</p>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
           <table className="min-w-full text-sm">
             <caption className="sr-only">Exceptions grouped by source, field and rule, with how they ended</caption>
             <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">

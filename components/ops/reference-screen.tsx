@@ -48,7 +48,7 @@ export function ReferenceScreen() {
           </button>
         </div>
         {creating === "product" ? <CreateForm kind="product" onDone={() => setCreating(null)} /> : null}
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
           <table className="min-w-full text-sm">
             <caption className="sr-only">Products with the texts that normalise to them</caption>
             <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
@@ -81,7 +81,7 @@ export function ReferenceScreen() {
           </button>
         </div>
         {creating === "tier" ? <CreateForm kind="tier" onDone={() => setCreating(null)} /> : null}
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
           <table className="min-w-full text-sm">
             <caption className="sr-only">Service tiers with SLA minutes and the texts that normalise to them</caption>
             <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">

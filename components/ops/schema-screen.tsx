@@ -258,7 +258,7 @@ function History({ versions }: { versions: Versions["versions"] }) {
       <h2 id="history-h" className="text-base font-semibold text-slate-900">
         Versions
       </h2>
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+      <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
         <table className="min-w-full text-sm">
           <caption className="sr-only">Every escalation schema version</caption>
           <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">

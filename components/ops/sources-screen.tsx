@@ -24,7 +24,7 @@ export function SourcesScreen() {
         <h2 id="sources-h" className="text-base font-semibold text-slate-900">
           Sources ({data.sources.length})
         </h2>
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
           <table className="min-w-full text-sm">
             <caption className="sr-only">Source systems with traffic, rate limits and review policy</caption>
             <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">

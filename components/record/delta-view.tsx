@@ -86,7 +86,7 @@ export function DeltaView({ delta, after, beforeLabel, afterLabel, summary, conf
           {conflicts.map((c) => (
             <li key={c.exceptionId + c.prefix} className="flex flex-wrap items-center gap-2 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-950">
               <span className="font-semibold">⚠ Conflict on {pathLabel(c.prefix)}:</span>
-              <span className="min-w-0 flex-1">{c.message}</span>
+              <span className="min-w-[14rem] flex-1">{c.message}</span>
               <Link href={`/exceptions/${encodeURIComponent(c.exceptionId)}`} className="font-medium text-blue-800 underline">
                 Open exception
               </Link>
@@ -161,7 +161,7 @@ function UnchangedTable({
   caption: string;
 }) {
   return (
-    <div className="overflow-x-auto">
+    <div className="relative overflow-x-auto">
       <table className="w-full min-w-[560px] table-fixed text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead className="bg-slate-50 text-left text-xs text-slate-600">
@@ -254,7 +254,7 @@ function CauseGroup({
         </span>
         <span className="sr-only">{CAUSE_LABEL[cause]}</span>
       </h3>
-      <div className="overflow-x-auto">
+      <div className="relative overflow-x-auto">
         <table className="w-full min-w-[600px] table-fixed text-sm">
           <thead className="text-left text-xs text-slate-600">
             <tr>

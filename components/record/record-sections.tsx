@@ -40,7 +40,7 @@ function SourceLine({ lin }: { lin: LineageLike | null }) {
 
 function Section({ name, value, lineage, onField }: { name: string; value: unknown; lineage: Record<string, LineageLike>; onField: OnField }) {
   const path = joinPath([name]);
-  const wide = name === "notes" || name === "artifacts" || name === "incidents" || name === "reproduction";
+  const wide = name === "notes" || name === "artifacts" || name === "incidents" || name === "approvedLogs";
   const firstLeaf = Object.keys(lineage).find((k) => k === path || k.startsWith(`${path}/`));
   const lin = firstLeaf ? lineageAt(lineage, firstLeaf) : null;
   const list = Array.isArray(value) ? value : null;
@@ -76,10 +76,27 @@ function Section({ name, value, lineage, onField }: { name: string; value: unkno
   );
 }
 
+/** The order a reviewer reads a section in; fields not listed follow in stored order. */
+const FIELD_ORDER: Record<string, string[]> = {
+  case: ["id", "subject", "customerName", "accountId", "severity", "status", "productName", "product", "productArea", "declaredTier"],
+  entitlement: ["tierName", "tier", "status", "slaMinutes", "contractId", "validUntil", "accountId", "corrected", "correctionReason"],
+  environment: ["id", "productVersion", "deployment", "os", "region", "capturedAt", "components"],
+  reproduction: ["status", "steps"],
+  incidents: ["severity", "status", "classification", "affectedAccounts", "caseIds"],
+  artifacts: ["approval", "integrity", "sizeBytes", "sha256", "supersedes", "logs"],
+  approvedLogs: ["sizeBytes", "sha256", "uri"],
+};
+
+function ordered(section: string, value: Record<string, unknown>): [string, unknown][] {
+  const order = FIELD_ORDER[section] ?? [];
+  const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
+  return Object.entries(value).sort(([a], [b]) => rank(a) - rank(b));
+}
+
 function Fields({ base, value, onField }: { base: (string | number)[]; value: Record<string, unknown>; onField: OnField }) {
   return (
     <dl className="grid grid-cols-[minmax(7rem,34%)_1fr] gap-x-3 text-sm">
-      {Object.entries(value).map(([k, v]) => {
+      {ordered(String(base[0]), value).map(([k, v]) => {
         const path = joinPath([...base, k]);
         const scalar = !isPlainObject(v) && !Array.isArray(v);
         const long = typeof v === "string" && (v.length > 80 || v.includes("\n"));

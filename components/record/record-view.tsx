@@ -103,7 +103,7 @@ export function RecordView({ caseId }: { caseId: string }) {
             {ov.openExceptions.map((e) => (
               <li key={e.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-950">
                 <RuleBadge rule={e.rule} />
-                <span className="min-w-0 flex-1">{e.message}</span>
+                <span className="min-w-[14rem] flex-1">{e.message}</span>
                 {e.candidateVersion ? (
                   <span>
                     held candidate <span className="font-mono font-semibold">v{e.candidateVersion}</span>

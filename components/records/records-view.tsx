@@ -111,17 +111,17 @@ function RecordsTable({
           <span className="font-medium">j</span>/<span className="font-medium">k</span> to move, <span className="font-medium">Enter</span> to open
         </span>
       </div>
-      <div className={`overflow-x-auto rounded-lg border border-slate-200 bg-white transition-opacity ${updating ? "opacity-60" : ""}`} aria-busy={updating}>
+      <div className={`relative overflow-x-auto rounded-lg border border-slate-200 bg-white transition-opacity ${updating ? "opacity-60" : ""}`} aria-busy={updating}>
         <table className="w-full min-w-[720px] table-fixed border-collapse text-sm">
           <caption className="sr-only">Current escalation records</caption>
           <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs text-slate-600">
             <tr>
-              <SortHeader label="Case" sortKey="case" query={shownQuery} onChange={onChange} className="w-[22%]" />
-              <SortHeader label="Customer" sortKey="customer" query={shownQuery} onChange={onChange} className="w-[16%]" />
-              <th scope="col" className="hidden w-[10%] px-3 py-2 font-medium lg:table-cell">
+              <SortHeader label="Case" sortKey="case" query={shownQuery} onChange={onChange} className="w-[19%]" />
+              <SortHeader label="Customer" sortKey="customer" query={shownQuery} onChange={onChange} className="w-[15%]" />
+              <th scope="col" className="hidden w-[8.5rem] px-3 py-2 font-medium lg:table-cell">
                 Product
               </th>
-              <th scope="col" className="hidden w-[8%] px-3 py-2 font-medium md:table-cell">
+              <th scope="col" className="hidden w-[6.5rem] px-3 py-2 font-medium md:table-cell">
                 Tier
               </th>
               <SortHeader label="Sev" sortKey="severity" query={shownQuery} onChange={onChange} className="w-[5rem]" />
