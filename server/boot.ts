@@ -2,12 +2,15 @@ import { AdminEnvError } from "./auth/bootstrap";
 import { EnvError } from "./env";
 import { DataDirLockedError } from "./db/client";
 import { log } from "./lib/log";
+import { ensureJobRunner } from "./ops/job-runner";
 import { getRuntime, stopRuntime } from "./runtime";
 
 /** Server start-up: a bad configuration or a locked embedded database stops the process with the reason. */
 export async function boot(): Promise<void> {
   try {
     const rt = await getRuntime();
+    // Queued jobs (schema publication, replays, reference changes) resume after a restart.
+    ensureJobRunner(rt);
     // Close the database cleanly (and release the embedded folder's lock) when asked to stop.
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
       process.once(signal, () => {
