@@ -32,6 +32,7 @@ export class SourceRateLimiter {
             points,
             duration,
             keyPrefix: `${prefix}:${name}`,
+            tableCreated: true,
             inMemoryBlockOnConsumed: points,
             insuranceLimiter: new RateLimiterMemory({ points, duration }),
           })
@@ -40,7 +41,37 @@ export class SourceRateLimiter {
     return new BurstyRateLimiter(make(perSec, 1, "rl"), make(Math.max(1, burstPoints), 10, "rlb"));
   }
 
+  private table: Promise<void> | null = null;
+
+  /**
+   * The counters' table, created once under an advisory lock: left to the library, every limiter
+   * instance races CREATE TABLE IF NOT EXISTS, and concurrent creations fail in PostgreSQL.
+   */
+  private ensureTable(): Promise<void> {
+    const pool = this.pool;
+    if (!pool) return Promise.resolve();
+    this.table ??= (async () => {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        await client.query("SELECT pg_advisory_xact_lock(727274002)");
+        await client.query(`CREATE TABLE IF NOT EXISTS "rate_limit" (key varchar(255) PRIMARY KEY, points integer NOT NULL DEFAULT 0, expire bigint)`);
+        await client.query("COMMIT");
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    })().catch((err) => {
+      this.table = null;
+      throw err;
+    });
+    return this.table;
+  }
+
   async consume(name: string, perSec: number, burst: number): Promise<RateLimitVerdict> {
+    await this.ensureTable();
     const key = `${perSec}/${burst}`;
     let entry = this.limiters.get(name);
     if (!entry || entry.key !== key) {
