@@ -14,6 +14,7 @@ const securityHeaders = [
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  compress: false,
   // Native, WebAssembly and file-reading packages run from node_modules instead of the bundle.
   serverExternalPackages: [
     "@electric-sql/pglite",

@@ -47,6 +47,6 @@ export function proxy(req: NextRequest): NextResponse {
 export const config = {
   matcher: [
     // Everything but build assets. No extension-based exclusions: "/api/trpc/a,b.js" must not slip past the guard.
-    "/((?!_next/static|_next/image|favicon.ico).*)",
+    "/((?!_next/static|_next/image|favicon.ico|api/webhooks/).*)",
   ],
 };

@@ -15,7 +15,12 @@ export interface ServerProcess {
 export async function startServer(env: Record<string, string>, port: number): Promise<ServerProcess> {
   if (!existsSync(path.resolve(".next/BUILD_ID"))) throw new Error("no production build: run `npm run build` first");
   let out = "";
-  const child = spawn(process.execPath, ["scripts/start.mjs"], {
+  // BENCH_PROFILE_DIR=dir writes a V8 CPU profile of the app process there (open it in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE_DIR;
+  const args = profile
+    ? ["--cpu-prof", `--cpu-prof-dir=${profile}`, "scripts/start.mjs"]
+    : ["scripts/start.mjs"];
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "warn", DEMO: "off", ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });

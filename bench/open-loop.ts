@@ -1,3 +1,4 @@
+import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SignedRequest } from "../server/simulator/sign";
 import { percentile } from "./lib";
@@ -9,6 +10,24 @@ export interface LoadResult {
   errors: number;
   seconds: number;
   latencies: number[];
+  /** Worst latency of the requests scheduled in each second of the run. */
+  worstBySecond: number[];
+}
+
+/** Keep-alive connections as a source system's HTTP client would hold them; node:http costs the sender far less CPU than fetch. */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+function post(req: SignedRequest): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const body = Buffer.from(req.body);
+    const r = http.request(req.url, { method: "POST", agent, headers: { ...req.headers, "content-length": String(body.length) } }, (res) => {
+      res.on("data", () => {});
+      res.on("end", () => resolve(res.statusCode ?? 0));
+      res.on("error", reject);
+    });
+    r.on("error", reject);
+    r.end(body);
+  });
 }
 
 /**
@@ -19,6 +38,7 @@ export async function openLoop(requests: (i: number) => SignedRequest, rate: num
   const total = Math.round(rate * seconds);
   const prepared = Array.from({ length: total }, (_, i) => requests(offset + i));
   const latencies: number[] = [];
+  const worstBySecond: number[] = [];
   const other: Record<number, number> = {};
   let accepted = 0;
   let errors = 0;
@@ -31,12 +51,14 @@ export async function openLoop(requests: (i: number) => SignedRequest, rate: num
       const scheduled = start + (next * 1000) / rate;
       const req = prepared[next]!;
       inflight.push(
-        fetch(req.url, { method: "POST", headers: req.headers, body: req.body })
-          .then(async (res) => {
-            await res.arrayBuffer();
-            latencies.push(performance.now() - scheduled);
-            if (res.status === 202) accepted++;
-            else other[res.status] = (other[res.status] ?? 0) + 1;
+        post(req)
+          .then((status) => {
+            const ms = performance.now() - scheduled;
+            latencies.push(ms);
+            const sec = Math.floor((scheduled - start) / 1000);
+            worstBySecond[sec] = Math.max(worstBySecond[sec] ?? 0, ms);
+            if (status === 202) accepted++;
+            else other[status] = (other[status] ?? 0) + 1;
           })
           .catch(() => {
             errors++;
@@ -49,7 +71,7 @@ export async function openLoop(requests: (i: number) => SignedRequest, rate: num
   await Promise.all(inflight);
   const elapsed = (performance.now() - start) / 1000;
   latencies.sort((a, b) => a - b);
-  return { sent: total, accepted, other, errors, seconds: elapsed, latencies };
+  return { sent: total, accepted, other, errors, seconds: elapsed, latencies, worstBySecond };
 }
 
 export const p = (r: LoadResult, q: number) => percentile(r.latencies, q);

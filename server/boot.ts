@@ -2,6 +2,7 @@ import { AdminEnvError } from "./auth/bootstrap";
 import { EnvError } from "./env";
 import { DataDirLockedError } from "./db/client";
 import { log } from "./lib/log";
+import { installWebhookLane } from "./intake/webhook-lane";
 import { ensureJobRunner } from "./ops/job-runner";
 import { getRuntime, stopRuntime } from "./runtime";
 
@@ -11,6 +12,8 @@ export async function boot(): Promise<void> {
     const rt = await getRuntime();
     // Queued jobs (schema publication, replays, reference changes) resume after a restart.
     ensureJobRunner(rt);
+    // The production server's fast path for webhook deliveries (see scripts/start.mjs).
+    installWebhookLane(rt);
     // Close the database cleanly (and release the embedded folder's lock) when asked to stop.
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
       process.once(signal, () => {

@@ -6,14 +6,41 @@ import { log } from "../lib/log";
  * Per-source token limits: `perSec` sustained, up to `burst` in a second drawn from a burst
  * allowance. Embedded, the counters live in memory (one process); on PostgreSQL they live in the
  * database so every app process shares them.
+ *
+ * On PostgreSQL a process does not write the shared counter for every delivery: it leases a
+ * handful of tokens at once (a twentieth of the per-second limit, at most 50) and hands them out
+ * locally until they are used up or the counter's one-second window ends, when the unused rest
+ * lapses. Every admitted delivery was counted in the shared store first, so several processes
+ * together never exceed the limit; near the limit a lease shrinks to what the counter has left.
  */
 export interface RateLimitVerdict {
   allowed: boolean;
   retryAfterSeconds: number;
 }
 
+interface Lease {
+  tokens: number;
+  /** Local time at which the shared counter's window, and with it the lease, ends. */
+  until: number;
+  /** Points the shared counter had left after the lease was taken. */
+  remaining: number;
+}
+
+export const MAX_LEASE = 50;
+
+export function leaseSize(perSec: number): number {
+  return Math.max(1, Math.min(MAX_LEASE, Math.floor(perSec / 20)));
+}
+
+interface SourceLimiter {
+  key: string;
+  limiter: BurstyRateLimiter | RateLimiterAbstract;
+  lease: Lease | null;
+  leasing: Promise<void> | null;
+}
+
 export class SourceRateLimiter {
-  private limiters = new Map<string, { key: string; limiter: BurstyRateLimiter }>();
+  private limiters = new Map<string, SourceLimiter>();
   private pool: pg.Pool | null;
 
   constructor(databaseUrl?: string) {
@@ -22,7 +49,7 @@ export class SourceRateLimiter {
     this.pool?.on("error", (err) => log.warn({ err }, "rate-limit pool connection lost"));
   }
 
-  private build(name: string, perSec: number, burst: number): BurstyRateLimiter {
+  private build(name: string, perSec: number, burst: number): BurstyRateLimiter | RateLimiterAbstract {
     const make = (points: number, duration: number, prefix: string): RateLimiterAbstract =>
       this.pool
         ? new RateLimiterPostgres({
@@ -38,7 +65,8 @@ export class SourceRateLimiter {
           })
         : new RateLimiterMemory({ points, duration, keyPrefix: `${prefix}:${name}` });
     const burstPoints = Math.max(0, burst - perSec);
-    return new BurstyRateLimiter(make(perSec, 1, "rl"), make(Math.max(1, burstPoints), 10, "rlb"));
+    // A burst equal to the per-second limit means no allowance beyond it.
+    return burstPoints > 0 ? new BurstyRateLimiter(make(perSec, 1, "rl"), make(burstPoints, 10, "rlb")) : make(perSec, 1, "rl");
   }
 
   private table: Promise<void> | null = null;
@@ -75,11 +103,49 @@ export class SourceRateLimiter {
     const key = `${perSec}/${burst}`;
     let entry = this.limiters.get(name);
     if (!entry || entry.key !== key) {
-      entry = { key, limiter: this.build(name, perSec, burst) };
+      entry = { key, limiter: this.build(name, perSec, burst), lease: null, leasing: null };
       this.limiters.set(name, entry);
     }
+    if (!this.pool) return this.take(entry, name, 1);
+    for (;;) {
+      const lease = entry.lease;
+      if (lease && lease.tokens > 0 && Date.now() < lease.until) {
+        lease.tokens--;
+        return { allowed: true, retryAfterSeconds: 0 };
+      }
+      if (entry.leasing) {
+        // Another delivery is already asking the shared counter; wait for its lease.
+        await entry.leasing;
+        continue;
+      }
+      const current = lease && Date.now() < lease.until ? lease : null;
+      // Near the limit, ask only for what the counter still has, so a lease cannot waste it.
+      const want = current ? Math.max(1, Math.min(leaseSize(perSec), current.remaining)) : leaseSize(perSec);
+      let verdict: RateLimitVerdict | null = null;
+      const target = entry;
+      target.leasing = (async () => {
+        try {
+          const res = await target.limiter.consume(name, want);
+          target.lease = { tokens: want, until: Date.now() + Math.min(1000, res?.msBeforeNext ?? 1000), remaining: res?.remainingPoints ?? 0 };
+        } catch (err) {
+          if (!(err instanceof RateLimiterRes)) throw err;
+          if (want > 1) {
+            // Fewer than `want` points were left: the next attempt asks for one.
+            target.lease = { tokens: 0, until: Date.now() + Math.min(1000, err.msBeforeNext), remaining: 1 };
+          } else {
+            target.lease = null;
+            verdict = { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) };
+          }
+        }
+      })().finally(() => (target.leasing = null));
+      await target.leasing;
+      if (verdict) return verdict;
+    }
+  }
+
+  private async take(entry: SourceLimiter, name: string, points: number): Promise<RateLimitVerdict> {
     try {
-      await entry.limiter.consume(name, 1);
+      await entry.limiter.consume(name, points);
       return { allowed: true, retryAfterSeconds: 0 };
     } catch (err) {
       if (err instanceof RateLimiterRes) {

@@ -194,31 +194,41 @@ function routingKeys(event: ParsedEvent): { caseId: string | null; accountId: st
 }
 
 /**
- * One transaction: the event row (unique per source and webhook id, so concurrent duplicates
- * collapse in the database) and, when its version is newer, the entity's accepted state.
- * Committed before the caller answers.
+ * One statement, so one round trip and atomic on its own: first the entity's accepted state moves
+ * to this event when its version is newer (ON CONFLICT ... WHERE locks the entity's row, so
+ * concurrent versions of one entity serialise), then the event row is inserted, `pending` when it
+ * became current and `stale` otherwise, unless its webhook id is already stored (the unique key
+ * collapses concurrent duplicates in the database). Committed before the caller answers.
+ *
+ * A duplicate webhook id that carries a newer version than its first delivery would point the
+ * entity at an event that is never inserted; the entity's foreign key to its current event fails
+ * the whole statement instead, and the delivery is answered as the duplicate it is.
  */
 export async function storeEvent(db: Db, source: Pick<SourceInfo, "id">, webhookId: string, event: ParsedEvent): Promise<StoredEvent> {
   const eventId = newId("evt");
   const keys = routingKeys(event);
-  return db.$transaction(async (tx) => {
-    const rows = await tx.$queryRawUnsafe<{ inserted: string | null; fresh: number }[]>(
-      `WITH ins AS (
-         INSERT INTO "WebhookEvent" ("id", "sourceId", "webhookId", "type", "caseId", "entityKind", "entityId", "entityVersion", "occurredAt", "data", "updatedAt")
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::timestamptz, $10::jsonb, now())
-         ON CONFLICT ("sourceId", "webhookId") DO NOTHING
-         RETURNING "id"
-       ), ent AS (
+  let rows: { id: string | null; status: string | null }[];
+  try {
+    rows = await db.$queryRawUnsafe<{ id: string | null; status: string | null }[]>(
+      `WITH ent AS (
          INSERT INTO "SourceEntity" ("id", "sourceId", "entityKind", "entityId", "maxVersion", "currentEventId", "caseId", "accountId", "environmentId", "updatedAt")
-         SELECT $11, $2, $6, $7, $8, ins."id", $12, $13, $14, now() FROM ins
+         VALUES ($11, $2, $6, $7, $8, $1, $12, $13, $14, now())
          ON CONFLICT ("sourceId", "entityId") DO UPDATE SET
            "maxVersion" = EXCLUDED."maxVersion", "currentEventId" = EXCLUDED."currentEventId",
            "caseId" = EXCLUDED."caseId", "accountId" = EXCLUDED."accountId", "environmentId" = EXCLUDED."environmentId",
            "updatedAt" = now()
          WHERE "SourceEntity"."maxVersion" < EXCLUDED."maxVersion"
          RETURNING "id"
+       ), fresh AS (
+         SELECT EXISTS (SELECT 1 FROM ent) AS yes
        )
-       SELECT (SELECT "id" FROM ins) AS inserted, (SELECT count(*) FROM ent)::int AS fresh`,
+       INSERT INTO "WebhookEvent" ("id", "sourceId", "webhookId", "type", "caseId", "entityKind", "entityId", "entityVersion", "occurredAt", "data", "status", "processedAt", "updatedAt")
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9::timestamptz, $10::jsonb,
+              CASE WHEN fresh.yes THEN 'received' ELSE 'stale' END::"EventStatus",
+              CASE WHEN fresh.yes THEN NULL ELSE now() END, now()
+       FROM fresh
+       ON CONFLICT ("sourceId", "webhookId") DO NOTHING
+       RETURNING "id", "status"::text AS status`,
       eventId,
       source.id,
       webhookId,
@@ -234,21 +244,22 @@ export async function storeEvent(db: Db, source: Pick<SourceInfo, "id">, webhook
       keys.accountId,
       keys.environmentId,
     );
-    const row = rows[0]!;
-    if (!row.inserted) {
-      const existing = await tx.webhookEvent.findUnique({
-        where: { sourceId_webhookId: { sourceId: source.id, webhookId } },
-        select: { id: true },
-      });
-      return { status: "duplicate", eventId: existing!.id };
-    }
-    if (Number(row.fresh) === 0) {
-      await tx.$executeRawUnsafe(
-        `UPDATE "WebhookEvent" SET "status" = 'stale', "processedAt" = now(), "updatedAt" = now() WHERE "id" = $1`,
-        eventId,
-      );
-      return { status: "stale", eventId };
-    }
-    return { status: "accepted", eventId };
+  } catch (err) {
+    if (!isForeignKeyViolation(err)) throw err;
+    rows = [];
+  }
+  const row = rows[0];
+  if (row?.id) return { status: row.status === "stale" ? "stale" : "accepted", eventId: row.id };
+  const existing = await db.webhookEvent.findUnique({
+    where: { sourceId_webhookId: { sourceId: source.id, webhookId } },
+    select: { id: true },
   });
+  if (!existing) throw new Error(`webhook id ${webhookId} was neither stored nor found`);
+  return { status: "duplicate", eventId: existing.id };
+}
+
+/** PostgreSQL's foreign_key_violation, as the pg and PGlite adapters report it. */
+function isForeignKeyViolation(err: unknown): boolean {
+  const text = `${(err as { code?: string })?.code ?? ""} ${(err as Error)?.message ?? ""} ${JSON.stringify((err as { meta?: unknown })?.meta ?? "")}`;
+  return /23503|foreign key/i.test(text);
 }

@@ -161,4 +161,16 @@ describe("stale versions", () => {
     await neverApplied([stale.webhookId]);
     expect(await t.db.webhookEvent.count({ where: { status: "received" } })).toBe(0);
   });
+
+  it("a re-used webhook id carrying a newer version is a duplicate and moves nothing", async () => {
+    const first = await post(ticket("CASE-S9", 1, { subject: "first" }, "TCK-S9"), "ticketing", "msg_stale_reused");
+    const firstId = expectAnswer(first, "accepted");
+    const reused = await post(ticket("CASE-S9", 2, { subject: "REUSED id, newer version" }, "TCK-S9"), "ticketing", "msg_stale_reused");
+    expect({ status: reused.status, body: reused.body }).toEqual({ status: 200, body: { status: "duplicate", eventId: firstId } });
+    const entity = await t.db.sourceEntity.findFirstOrThrow({ where: { entityId: "TCK-S9" }, select: { maxVersion: true, currentEventId: true } });
+    expect(entity).toEqual({ maxVersion: 1, currentEventId: firstId });
+    expect(await t.db.webhookEvent.count({ where: { webhookId: "msg_stale_reused" } })).toBe(1);
+    // The entity still takes the next version under a fresh id.
+    expectAnswer(await post(ticket("CASE-S9", 2, { subject: "second" }, "TCK-S9")), "accepted");
+  });
 });

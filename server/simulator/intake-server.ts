@@ -6,6 +6,7 @@ import { POST as webhookRoute } from "../../app/api/webhooks/[source]/route";
 import type { DbHandle } from "../db/client";
 import { parseEnv } from "../env";
 import type { SourceRateLimiter } from "../intake/rate-limit";
+import { createWebhookLane, WEBHOOK_PATH, type WebhookLane } from "../intake/webhook-lane";
 import type { SecretContext } from "../intake/source-registry";
 import type { EngineContext } from "../refresh/engine-context";
 import { RefreshWorker } from "../refresh/worker";
@@ -74,9 +75,15 @@ async function handle(req: http.IncomingMessage): Promise<Response> {
   return new Response(JSON.stringify({ error: `no route for ${request.method} ${path}` }), { status: 404, headers: { "content-type": "application/json" } });
 }
 
-/** Listens on 127.0.0.1 (an ephemeral port unless given) and serves the intake and health routes. */
+/**
+ * Listens on 127.0.0.1 (an ephemeral port unless given) and serves the intake and health routes:
+ * webhooks through the production server's lane (server/intake/webhook-lane.ts), health through its route.
+ */
 export async function startIntakeServer(input: LocalRuntimeInput, port = 0): Promise<{ url: string; rt: Runtime; close: () => Promise<void> }> {
+  let lane: WebhookLane | null = null;
   const server = http.createServer((req, res) => {
+    const m = req.method === "POST" ? WEBHOOK_PATH.exec(req.url ?? "") : null;
+    if (m && lane) return lane(req, res, m[1]!);
     handle(req)
       .then(async (response) => {
         res.writeHead(response.status, Object.fromEntries(response.headers));
@@ -90,6 +97,7 @@ export async function startIntakeServer(input: LocalRuntimeInput, port = 0): Pro
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const actual = (server.address() as AddressInfo).port;
   const { rt, uninstall } = installRuntime(input, actual);
+  lane = createWebhookLane(rt);
   return {
     url: `http://127.0.0.1:${actual}`,
     rt,

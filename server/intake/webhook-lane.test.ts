@@ -1,0 +1,157 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { POST } from "@/app/api/webhooks/[source]/route";
+import { API_CSP, STATIC_SECURITY_HEADERS } from "../auth/security-headers";
+import { installRuntime } from "../simulator/intake-server";
+import { signWebhook } from "../simulator/sign";
+import { onboardSource } from "../sources/onboard-source";
+import { ticket } from "../testing/events";
+import { createTestDb, TEST_SECRET_KEY, type TestDb } from "../testing/test-db";
+import { MAX_BODY_BYTES } from "./receive-webhook";
+import { createWebhookLane, WEBHOOK_PATH } from "./webhook-lane";
+
+/**
+ * The production server answers webhooks through its lane (scripts/start.mjs), `next dev` through
+ * the App Router route. Both must give every request of API.md's table the same status, body and
+ * headers: each case below is sent once to each, with its own webhook id, and the answers compared.
+ */
+const SECRET = "whsec_" + Buffer.alloc(32, 61).toString("base64");
+const OTHER = "whsec_" + Buffer.alloc(32, 62).toString("base64");
+const ENV_SECRETS = { ticketing: [SECRET] };
+
+let t: TestDb;
+let uninstall: () => Promise<void>;
+let server: http.Server;
+let base: string;
+
+beforeAll(async () => {
+  t = await createTestDb({ envSecrets: ENV_SECRETS });
+  const installed = installRuntime({ ...t, secrets: { key: TEST_SECRET_KEY, envSecrets: ENV_SECRETS } });
+  uninstall = installed.uninstall;
+  const lane = createWebhookLane(installed.rt);
+  server = http.createServer((req, res) => {
+    const m = WEBHOOK_PATH.exec(req.url ?? "");
+    if (req.method === "POST" && m) return lane(req, res, m[1]!);
+    res.writeHead(599).end();
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const admin = { id: "usr_lane_admin", label: "Lane Admin", role: "admin" as const };
+  await onboardSource(t, { key: TEST_SECRET_KEY, envSecrets: ENV_SECRETS }, admin, { name: "lane-probe", kind: "ticketing", rateLimitPerSec: 1, rateLimitBurst: 1 });
+});
+
+afterAll(async () => {
+  server?.closeAllConnections();
+  await new Promise((r) => server?.close(r));
+  await uninstall?.();
+  await t?.close();
+});
+
+interface Sent {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+interface Answer {
+  status: number;
+  body: unknown;
+  headers: Record<string, string | null>;
+}
+
+let n = 0;
+function signed(source: string, body: string, opts: { secret?: string; timestamp?: Date; webhookId?: string } = {}): Sent {
+  const s = signWebhook({ baseUrl: "http://x", source, secret: opts.secret ?? SECRET, webhookId: opts.webhookId ?? `msg_lane_${++n}`, body, timestamp: opts.timestamp });
+  return { path: new URL(s.url).pathname, headers: s.headers, body };
+}
+const event = (caseId: string, version = 1, data: Record<string, unknown> = {}) => JSON.stringify(ticket(caseId, version, data).body);
+
+const KEPT_HEADERS = ["content-type", "cache-control", "retry-after"];
+
+async function viaRoute(req: Sent): Promise<Answer> {
+  const source = req.path.split("/")[3]!;
+  // As Next hands it over: with the Content-Length the client sent.
+  const headers = { ...req.headers, "content-length": String(Buffer.byteLength(req.body)) };
+  const res = await POST(new Request(`http://127.0.0.1${req.path}`, { method: "POST", headers, body: req.body }), { params: Promise.resolve({ source }) });
+  return { status: res.status, body: await res.json(), headers: Object.fromEntries(KEPT_HEADERS.map((h) => [h, res.headers.get(h)])) };
+}
+
+async function viaLane(req: Sent): Promise<Answer & { all: Headers }> {
+  const res = await fetch(base + req.path, { method: "POST", headers: req.headers, body: req.body });
+  return { status: res.status, body: await res.json(), headers: Object.fromEntries(KEPT_HEADERS.map((h) => [h, res.headers.get(h)])), all: res.headers };
+}
+
+/** Event ids differ between the two deliveries; everything else must not. */
+const normalise = (a: Answer) => ({ ...a, body: JSON.parse(JSON.stringify(a.body).replace(/evt_[A-Za-z0-9_-]+/g, "evt_*")) });
+
+/** Each case builds a fresh request per path (its own webhook id and entity), so neither path sees the other's state. */
+const CASES: [string, number, (path: "route" | "lane") => Sent | Promise<Sent>][] = [
+  ["accepted", 202, (p) => signed("ticketing", event(`CASE-LANE-A-${p}`))],
+  ["stale", 202, async (p) => {
+    await viaRoute(signed("ticketing", event(`CASE-LANE-S-${p}`, 5)));
+    return signed("ticketing", event(`CASE-LANE-S-${p}`, 4));
+  }],
+  ["duplicate", 200, async (p) => {
+    const first = signed("ticketing", event(`CASE-LANE-D-${p}`));
+    await viaRoute(first);
+    return first;
+  }],
+  ["unknown source", 404, () => signed("no-such-source", event("CASE-LANE-X"))],
+  ["malformed percent-encoding in the source", 400, () => ({ ...signed("ticketing", event("CASE-LANE-X")), path: "/api/webhooks/tick%E0%A4%A" })],
+  ["wrong secret", 401, () => signed("ticketing", event("CASE-LANE-X"), { secret: OTHER })],
+  ["timestamp ten minutes old", 401, () => signed("ticketing", event("CASE-LANE-X"), { timestamp: new Date(Date.now() - 600_000) })],
+  ["missing signature header", 401, () => {
+    const s = signed("ticketing", event("CASE-LANE-X"));
+    const { "webhook-signature": _omit, ...headers } = s.headers;
+    return { ...s, headers };
+  }],
+  ["body changed after signing", 401, () => ({ ...signed("ticketing", event("CASE-LANE-X")), body: event("CASE-LANE-Y") })],
+  ["text/plain", 415, () => {
+    const s = signed("ticketing", event("CASE-LANE-X"));
+    return { ...s, headers: { ...s.headers, "content-type": "text/plain" } };
+  }],
+  ["content-type with charset is fine", 202, (p) => {
+    const s = signed("ticketing", event(`CASE-LANE-C-${p}`));
+    return { ...s, headers: { ...s.headers, "content-type": "application/json; charset=utf-8" } };
+  }],
+  ["oversized body", 413, () => signed("ticketing", JSON.stringify({ pad: "x".repeat(MAX_BODY_BYTES) }))],
+  ["body exactly at the limit (signed, but not an event)", 400, () => {
+    const shell = JSON.stringify({ pad: "" });
+    return signed("ticketing", JSON.stringify({ pad: "x".repeat(MAX_BODY_BYTES - shell.length) }));
+  }],
+  ["broken JSON", 400, () => signed("ticketing", '{"type": "ticket.updated",')],
+  ["nesting 100 levels deep", 400, () => signed("ticketing", "[".repeat(100) + "]".repeat(100))],
+  ["schema problems", 400, () => signed("ticketing", JSON.stringify({ ...ticket("CASE-LANE-X", 1).body, version: -1, entity: { kind: "ticket" } }))],
+  ["NUL character", 400, () => signed("ticketing", event("CASE-LANE-X", 1, { subject: "a\u0000b" }))],
+  ["rate limited", 429, async () => {
+    // The limiter is shared: use the probe source's one token, then ask again.
+    await viaRoute(signed("lane-probe", event("CASE-LANE-R"), { secret: SECRET }));
+    return signed("lane-probe", event("CASE-LANE-R"));
+  }],
+];
+
+describe("webhook lane and App Router route answer alike", () => {
+  it.each(CASES)("%s → %i", async (_name, status, make) => {
+    const route = normalise(await viaRoute(await make("route")));
+    const { all, ...laneAnswer } = await viaLane(await make("lane"));
+    const lane = normalise(laneAnswer);
+    expect(lane.status).toBe(status);
+    expect(lane).toEqual(route);
+    // The headers next.config.js gives API routes come with the lane's answers too.
+    for (const [k, v] of Object.entries(STATIC_SECURITY_HEADERS)) expect(all.get(k)).toBe(v);
+    expect(all.get("content-security-policy")).toBe(API_CSP);
+  });
+
+  it("serves only POST to exactly one path segment", () => {
+    expect(WEBHOOK_PATH.exec("/api/webhooks/ticketing")?.[1]).toBe("ticketing");
+    expect(WEBHOOK_PATH.exec("/api/webhooks/ticketing?x=1")?.[1]).toBe("ticketing");
+    for (const p of ["/api/webhooks/", "/api/webhooks/a/b", "/api/webhooks", "/api/webhooksx/a", "/api/v1/events/a"]) expect(WEBHOOK_PATH.exec(p)).toBeNull();
+  });
+
+  it("scripts/start.mjs dispatches with the same pattern", async () => {
+    const { readFileSync } = await import("node:fs");
+    const script = readFileSync(new URL("../../scripts/start.mjs", import.meta.url), "utf8");
+    expect(script).toContain(`const WEBHOOK_PATH = ${WEBHOOK_PATH.toString()};`);
+  });
+});

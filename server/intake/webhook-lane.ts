@@ -1,0 +1,123 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { HSTS, API_CSP, STATIC_SECURITY_HEADERS } from "../auth/security-headers";
+import { errorResponse } from "../lib/http";
+import { AppError } from "../lib/errors";
+import type { Runtime } from "../runtime";
+import { MAX_BODY_BYTES, receiveWebhook, type WebhookResponse } from "./receive-webhook";
+
+/**
+ * The webhook intake's lane in the production server (scripts/start.mjs). Next.js's router costs
+ * about a millisecond of CPU per request before a route handler runs, which alone would cap intake
+ * below 1,000 deliveries a second on a two-core machine; POST /api/webhooks/{source} therefore
+ * goes straight from Node's HTTP server to the same `receiveWebhook` as the App Router route
+ * (app/api/webhooks/[source]/route.ts, which still serves `next dev` and anything the lane does
+ * not match), with the same statuses, bodies and headers.
+ *
+ * The lane is installed on a global symbol by the server's boot, from inside Next's module graph,
+ * so both paths share one runtime (one database handle) and one copy of every module.
+ */
+export const WEBHOOK_LANE = Symbol.for("escalation-refresh.webhook-lane");
+
+export type WebhookLane = (req: IncomingMessage, res: ServerResponse, rawSource: string) => void;
+
+const production = process.env.NODE_ENV === "production";
+
+/** The headers next.config.js gives every API response, plus the route's own. */
+function responseHeaders(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    "content-type": "application/json; charset=utf-8",
+    "cache-control": "no-store",
+    ...STATIC_SECURITY_HEADERS,
+    ...(production ? { "Strict-Transport-Security": HSTS } : {}),
+    "Content-Security-Policy": API_CSP,
+    ...extra,
+  };
+}
+
+function send(res: ServerResponse, status: number, body: string, headers?: Record<string, string>): void {
+  if (res.headersSent) return;
+  res.writeHead(status, responseHeaders({ ...headers, "content-length": String(Buffer.byteLength(body)) }));
+  res.end(body);
+}
+
+/** Reads up to `limit` bytes; null (and the connection is closed after the answer) when larger. */
+function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (value: string | null) => {
+      if (done) return;
+      done = true;
+      req.off("data", onData);
+      resolve(value);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        // Stop reading; the rest of an oversized body is not worth receiving.
+        req.pause();
+        res.setHeader("connection", "close");
+        res.once("finish", () => req.destroy());
+        finish(null);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on("data", onData);
+    req.once("end", () => finish(Buffer.concat(chunks).toString("utf8")));
+    req.once("error", (err) => {
+      if (!done) {
+        done = true;
+        reject(err);
+      }
+    });
+  });
+}
+
+type LaneRuntime = Pick<Runtime, "db" | "registry" | "limiter" | "worker">;
+
+/** Answers POST /api/webhooks/{rawSource}; `rawSource` is the path segment as sent (still percent-encoded). */
+export function createWebhookLane(rt: LaneRuntime): WebhookLane {
+  return (req, res, rawSource) => {
+    void (async () => {
+      try {
+        let sourceName: string;
+        try {
+          sourceName = decodeURIComponent(rawSource);
+        } catch {
+          throw new AppError("BAD_REQUEST", `malformed percent-encoding in the URL path segment "${rawSource.slice(0, 100)}"`);
+        }
+        const h = req.headers;
+        const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(", ") : (v ?? null));
+        const length = one(h["content-length"]);
+        const forwarded = one(h["x-forwarded-for"])?.split(",")[0]?.trim() || one(h["x-real-ip"]);
+        const result: WebhookResponse = await receiveWebhook(
+          { db: rt.db, registry: rt.registry, limiter: rt.limiter, onAccepted: () => rt.worker?.wake() },
+          {
+            sourceName,
+            contentType: one(h["content-type"]),
+            contentLength: length && /^\d+$/.test(length) ? Number(length) : null,
+            webhookId: one(h["webhook-id"]),
+            timestamp: one(h["webhook-timestamp"]),
+            signature: one(h["webhook-signature"]),
+            remoteAddr: forwarded || req.socket.remoteAddress || null,
+            readBody: () => readBody(req, res, MAX_BODY_BYTES),
+          },
+        );
+        send(res, result.status, JSON.stringify(result.body), result.headers);
+      } catch (err) {
+        const r = errorResponse(err);
+        send(res, r.status, await r.text());
+      }
+    })();
+  };
+}
+
+/** Where scripts/start.mjs finds the lane (a global symbol: the server script is outside Next's bundle). */
+export function installWebhookLane(rt: LaneRuntime): void {
+  (globalThis as Record<symbol, unknown>)[WEBHOOK_LANE] = createWebhookLane(rt);
+}
+
+/** The paths the lane serves: exactly one segment after /api/webhooks/ (scripts/start.mjs has the same pattern). */
+export const WEBHOOK_PATH = /^\/api\/webhooks\/([^/?#]+)(?:\?.*)?$/;
