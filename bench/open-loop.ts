@@ -75,3 +75,36 @@ export async function openLoop(requests: (i: number) => SignedRequest, rate: num
 }
 
 export const p = (r: LoadResult, q: number) => percentile(r.latencies, q);
+
+/**
+ * Closed loop: `concurrency` senders, each posting its next request as soon as the previous one is
+ * answered, for `seconds`: the most the server accepts when it sets the pace (its capacity).
+ */
+export async function closedLoop(requests: (i: number) => SignedRequest, concurrency: number, seconds: number, offset = 0): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const other: Record<number, number> = {};
+  let accepted = 0;
+  let errors = 0;
+  let next = offset;
+  const start = performance.now();
+  const until = start + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) {
+        const req = requests(next++);
+        const sent = performance.now();
+        try {
+          const status = await post(req);
+          latencies.push(performance.now() - sent);
+          if (status === 202) accepted++;
+          else other[status] = (other[status] ?? 0) + 1;
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { sent: next - offset, accepted, other, errors, seconds: elapsed, latencies, worstBySecond: [] };
+}

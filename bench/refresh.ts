@@ -15,6 +15,7 @@ import type { EngineContext } from "../server/refresh/engine-context";
 import { drain, processBatch } from "../server/refresh/process-events";
 import { refreshCase } from "../server/refresh/refresh-case";
 import { ticket } from "../server/testing/events";
+import { defaultRefreshConcurrency } from "../server/runtime";
 import { createPostgresDatabase } from "../server/testing/test-db";
 import { pgliteCeilings, pgTxCeiling } from "./ceiling";
 import { fmt, mb, percentile, RssSampler, startServer, table } from "./lib";
@@ -41,10 +42,10 @@ async function store(ctx: EngineContext, k: number, ev = eventAt(k, CASES), id =
 }
 
 /** Drains a stored burst with `workers` concurrent loops (separate connections on PostgreSQL). */
-async function drainBurst(engines: { ctx: EngineContext }[]): Promise<{ seconds: number; events: number }> {
+async function drainBurst(engines: { ctx: EngineContext; concurrency: number }[]): Promise<{ seconds: number; events: number }> {
   for (let k = 0; k < BURST; k++) await store(engines[0]!.ctx, k);
   const start = performance.now();
-  const counts = await Promise.all(engines.map((e) => drain(e.ctx, 100)));
+  const counts = await Promise.all(engines.map((e) => drain(e.ctx, 100, { concurrency: e.concurrency })));
   return { seconds: (performance.now() - start) / 1000, events: counts.reduce((a, b) => a + b, 0) };
 }
 
@@ -73,7 +74,8 @@ async function latencyAtSteadyRate(env: Record<string, string>, port: number, se
   const rss = new RssSampler(server.pid);
   let peak = 0;
   try {
-    await openLoop((i) => signedAt(i, 200, server.url, secrets, "lw"), 50, 2);
+    // Warm-up: every case gets its first versions and the server its JIT before the measured phase.
+    await openLoop((i) => signedAt(i, 200, server.url, secrets, "lw"), 100, 4);
     await openLoop((i) => signedAt(i, 200, server.url, secrets, "lat"), 100, quick ? 10 : 30, 100_000);
     // Let the queue finish before reading latencies from the database.
     for (let i = 0; i < 120; i++) {
@@ -89,13 +91,25 @@ async function latencyAtSteadyRate(env: Record<string, string>, port: number, se
 }
 
 async function latencies(db: DbHandle["db"]): Promise<{ p50: number; p99: number; n: number }> {
-  const rows = await db.$queryRawUnsafe<{ ms: number }[]>(
-    `SELECT EXTRACT(EPOCH FROM (v."createdAt" - e."receivedAt")) * 1000 AS ms
+  // Per event: until every case it touched had a current version holding its state (the version
+  // its EventCase row names), counted from the moment intake stored it.
+  const rows = await db.$queryRawUnsafe<{ ms: number; at: Date }[]>(
+    `SELECT max(EXTRACT(EPOCH FROM (v."createdAt" - e."receivedAt")) * 1000) AS ms, e."receivedAt" AS at
      FROM "WebhookEvent" e JOIN "EventCase" c ON c."eventId" = e."id"
      JOIN "RecordVersion" v ON v."caseId" = c."caseId" AND v."version" = c."recordVersion"
-     WHERE e."webhookId" LIKE 'bench_lat_%' AND c."outcome" = 'applied' AND v."triggerEventId" = e."id"`,
+     WHERE e."webhookId" LIKE 'bench_lat_%' AND c."outcome" = 'applied'
+     GROUP BY e."id", e."receivedAt"`,
   );
   const ms = rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
+  if (process.env.BENCH_VERBOSE) {
+    const t0 = Math.min(...rows.map((r) => new Date(r.at).getTime()));
+    const worst: number[] = [];
+    for (const r of rows) {
+      const sec = Math.floor((new Date(r.at).getTime() - t0) / 1000);
+      worst[sec] = Math.max(worst[sec] ?? 0, Math.round(Number(r.ms)));
+    }
+    console.log(`worst event-to-current per second: ${worst.join(" ")}`);
+  }
   return { p50: percentile(ms, 50), p99: percentile(ms, 99), n: ms.length };
 }
 
@@ -114,7 +128,7 @@ async function runOn(kind: "postgres" | "pglite") {
     ceiling = await pgTxCeiling(burstDb.url, quick ? 5 : 10);
     const a = await engine(burstDb.url);
     const b = await engine(burstDb.url);
-    drainResult = await drainBurst([a, b]);
+    drainResult = await drainBurst([a, b].map((e) => ({ ...e, concurrency: defaultRefreshConcurrency("postgres") })));
     cost10 = await refreshCost(a.ctx, "HIST-10", 10, 30);
     cost1000 = await refreshCost(a.ctx, "HIST-1000", quick ? 300 : 1000, 30);
     await a.handle.close();
@@ -130,7 +144,7 @@ async function runOn(kind: "postgres" | "pglite") {
     const dir = mkdtempSync(path.join(tmpdir(), "bench-refresh-"));
     ceiling = (await pgliteCeilings(quick ? 3 : 5)).tx;
     const a = await engine(undefined, path.join(dir, "burst"));
-    drainResult = await drainBurst([a]);
+    drainResult = await drainBurst([{ ...a, concurrency: defaultRefreshConcurrency("pglite") }]);
     cost10 = await refreshCost(a.ctx, "HIST-10", 10, 30);
     cost1000 = await refreshCost(a.ctx, "HIST-1000", quick ? 300 : 1000, 30);
     await a.handle.close();

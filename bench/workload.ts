@@ -14,23 +14,35 @@ export function secretEnv(secrets: Record<string, string>): Record<string, strin
 
 /**
  * The k-th event of a realistic mix over `cases` cases: mostly ticket updates, then entitlement,
- * incident, diagnostics and environment changes; every event a new version of its entity.
+ * incident, diagnostics and environment changes; every event a new version of its entity that
+ * changes the record (a new ticket note, a new validity date, incident title or product version,
+ * a new diagnostic bundle), so every refresh has real work to do.
  */
 export function eventAt(k: number, cases: number): TestEvent {
   const caseNo = k % cases;
   const round = Math.floor(k / cases) + 1;
   const caseId = `BENCH-${caseNo}`;
-  const account = `ACC-B${caseNo % Math.max(1, Math.floor(cases / 4))}`;
-  const slot = round % 10;
-  if (slot === 3) return entitlement(account, round * cases + caseNo, { serviceTier: caseNo % 2 ? "premium" : "enterprise" }, caseId);
-  if (slot === 5) return incident(`INC-B${caseNo}`, round, { caseIds: [caseId], affectedAccounts: [account], severity: "S2" });
+  const accounts = Math.max(1, Math.floor(cases / 4));
+  const account = `ACC-B${caseNo % accounts}`;
+  // Cases are at different points of their cycle, so each kind of change is spread over the stream.
+  const slot = (round + caseNo) % 10;
+  // An account's entitlement changes once a round (it fans out to the account's four cases).
+  if (slot === 3 && caseNo < accounts) {
+    const validUntil = new Date(Date.UTC(2027, 0, 1) + round * 86_400_000).toISOString().slice(0, 10);
+    return entitlement(account, round * cases + caseNo, { serviceTier: caseNo % 2 ? "premium" : "enterprise", validUntil }, caseId);
+  }
+  if (slot === 5) return incident(`INC-B${caseNo}`, round, { caseIds: [caseId], affectedAccounts: [account], severity: "S2", title: `Elevated errors, update ${round}` });
   if (slot === 7) return bundle(caseId, `BND-B${caseNo}-${round}`, 1);
-  if (slot === 9) return environment(`ENV-B${caseNo}`, round, {}, caseId);
+  if (slot === 9) return environment(`ENV-B${caseNo}`, round, { productVersion: `5.4.${round}` }, caseId);
   return ticket(caseId, round, {
     accountId: account,
     environmentId: `ENV-B${caseNo}`,
     severity: "S2",
-    notes: Array.from({ length: Math.min(round, 20) }, (_, i) => ({ id: `n${i}`, author: "agent", body: `Update ${i} on ${caseId}`, at: new Date(Date.UTC(2026, 10, 27, 0, i)).toISOString() })),
+    // The newest 20 notes: each update adds one (routine carry-forward for the rest).
+    notes: Array.from({ length: Math.min(round, 20) }, (_, i) => {
+      const n = round - Math.min(round, 20) + i + 1;
+      return { id: `n${n}`, author: "agent", body: `Update ${n} on ${caseId}`, at: new Date(Date.UTC(2026, 10, 27) + n * 60_000).toISOString() };
+    }),
   });
 }
 

@@ -16,6 +16,7 @@ const workerEnv = z.object({
   WORKER_BATCH: z.coerce.number().int().min(1).max(1000).default(100),
   WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   WORKER_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(DEFAULT_LEASE_SECONDS),
+  REFRESH_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
 });
 
 function fail(message: string): never {
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
     registry: new SourceRegistry(handle.db, { key: null, envSecrets: env.webhookSecrets }),
     reference: new ReferenceCache(handle.db),
   };
-  const worker = new RefreshWorker(ctx, { batch: opts.data.WORKER_BATCH, pollMs: opts.data.WORKER_POLL_MS, leaseSeconds: opts.data.WORKER_LEASE_SECONDS });
+  const worker = new RefreshWorker(ctx, { batch: opts.data.WORKER_BATCH, pollMs: opts.data.WORKER_POLL_MS, leaseSeconds: opts.data.WORKER_LEASE_SECONDS, concurrency: opts.data.REFRESH_CONCURRENCY });
   worker.start();
   log.info({ pid: process.pid, database: handle.where, ...opts.data }, "refresh worker started");
 

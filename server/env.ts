@@ -37,6 +37,8 @@ const schema = z.object({
   APP_SECRET_KEY: z.string().trim().optional(),
   /** Start refresh workers inside the app process. */
   IN_PROCESS_WORKER: z.enum(["on", "off"]).default("on"),
+  /** Cases a worker refreshes at the same time; default 4 on PostgreSQL, 1 embedded. */
+  REFRESH_CONCURRENCY: z.coerce.number().int().min(1).max(32).optional(),
   /** Build the demo on first start of the embedded database. */
   DEMO: z.enum(["on", "off"]).default("on"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -68,11 +68,16 @@ export async function startRuntime(opts: StartOptions = {}): Promise<Runtime> {
     startedAt: new Date(),
   };
   if (opts.worker ?? e.IN_PROCESS_WORKER === "on") {
-    runtime.worker = new RefreshWorker(runtime);
+    runtime.worker = new RefreshWorker(runtime, { concurrency: e.REFRESH_CONCURRENCY ?? defaultRefreshConcurrency(handle.kind) });
     runtime.worker.start();
   }
   log.info({ database: handle.kind, where: handle.where }, "runtime ready");
   return runtime;
+}
+
+/** PostgreSQL overlaps the round trips of several cases' refreshes; the embedded database runs one transaction at a time. */
+export function defaultRefreshConcurrency(kind: DbHandle["kind"]): number {
+  return kind === "postgres" ? 4 : 1;
 }
 
 /** The process-wide runtime (Next bundles route files separately, so it lives on globalThis). */

@@ -57,10 +57,11 @@ describe(`one current version per case under concurrency (${TEST_DB_KIND}${TEST_
       await ingest(t, entitlement("ACC-K0", wave, { contractId: `CTR-${wave}` }));
       await ingest(t, incident("INC-K", wave, { caseIds: CASES.slice(0, wave + 1), affectedAccounts: ["ACC-K0", "ACC-K1"], title: `Wave ${wave}` }));
       const racers: Promise<unknown>[] = [];
-      for (let k = 0; k < 4; k++) racers.push(processBatch(ctxs[k % 2]!, 3));
+      // Half the batches also refresh their cases in parallel (a worker's REFRESH_CONCURRENCY).
+      for (let k = 0; k < 4; k++) racers.push(processBatch(ctxs[k % 2]!, 3, { concurrency: k < 2 ? 4 : 1 }));
       for (const caseId of CASES) for (let k = 0; k < 3; k++) racers.push(refreshCase(ctxs[(k + round++) % 2]!, caseId));
       await Promise.all(racers);
-      await Promise.all([drain(t, 5), drain(other, 5)]);
+      await Promise.all([drain(t, 5, { concurrency: 3 }), drain(other, 5)]);
       const counts = await currentCounts();
       for (const caseId of CASES) expect(counts.get(caseId), caseId).toBe(1);
     }

@@ -6,7 +6,7 @@ export interface SourceLookup {
   byId: Map<string, { name: string; kind: SourceKind }>;
 }
 
-interface Row {
+export interface InputRow {
   rowId: string;
   sourceId: string;
   entityKind: string;
@@ -14,16 +14,32 @@ interface Row {
   eventId: string;
   webhookId: string;
   version: number;
-  occurredAt: Date;
-  receivedAt: Date;
+  occurredAt: string;
+  receivedAt: string;
   data: unknown;
 }
 
+const ISO = (col: string) => `to_char(${col}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
 const SELECT = `SELECT se."id" AS "rowId", se."sourceId", se."entityKind", se."entityId", e."id" AS "eventId", e."webhookId",
-  e."entityVersion" AS "version", e."occurredAt", e."receivedAt", e."data"
+  e."entityVersion" AS "version", ${ISO('e."occurredAt"')} AS "occurredAt", ${ISO('e."receivedAt"')} AS "receivedAt", e."data"
   FROM "SourceEntity" se JOIN "WebhookEvent" e ON e."id" = se."currentEventId"`;
 
-function toState(row: Row, sources: SourceLookup): EntityState<unknown> | null {
+/**
+ * SQL for the accepted current state of every source entity of the case `$1` (SPEC.md's fan-out
+ * table, read backwards): its tickets and bundles, the incidents linked to it, and the accounts and
+ * environments its tickets name. One row per entity; times as ISO-8601 text.
+ */
+export const CASE_INPUTS_SQL = `WITH mine AS (
+       ${SELECT} WHERE (se."caseId" = $1 AND se."entityKind" IN ('ticket', 'bundle'))
+         OR se."id" IN (SELECT l."entityId" FROM "EntityCaseLink" l WHERE l."caseId" = $1)),
+     tickets AS (SELECT m."data" FROM mine m WHERE m."entityKind" = 'ticket')
+     SELECT * FROM mine
+     UNION ALL
+     ${SELECT} WHERE (se."entityKind" = 'account' AND se."entityId" IN (SELECT t."data"->>'accountId' FROM tickets t))
+       OR (se."entityKind" = 'environment' AND se."entityId" IN (SELECT t."data"->>'environmentId' FROM tickets t))`;
+
+function toState(row: InputRow, sources: SourceLookup): EntityState<unknown> | null {
   const source = sources.byId.get(row.sourceId);
   if (!source) return null;
   return {
@@ -45,23 +61,13 @@ function toState(row: Row, sources: SourceLookup): EntityState<unknown> | null {
 const newest = <T>(states: EntityState<T>[]) =>
   [...states].sort((a, b) => b.occurredAt.localeCompare(a.occurredAt) || b.version - a.version || a.sourceName.localeCompare(b.sourceName))[0] ?? null;
 
-/**
- * The accepted current state of every source entity of a case (SPEC.md's fan-out table, read
- * backwards), in one query: its tickets and bundles, the incidents linked to it, and the accounts
- * and environments its tickets name; the newest ticket decides which account and environment count.
- */
+/** The case's inputs in one query (refresh-case.ts reads them together with the case's bookkeeping instead). */
 export async function loadCaseInputs(tx: Tx, caseId: string, sources: SourceLookup): Promise<CaseInputs> {
-  const rows = await tx.$queryRawUnsafe<Row[]>(
-    `WITH mine AS (
-       ${SELECT} WHERE (se."caseId" = $1 AND se."entityKind" IN ('ticket', 'bundle'))
-         OR se."id" IN (SELECT l."entityId" FROM "EntityCaseLink" l WHERE l."caseId" = $1)),
-     tickets AS (SELECT m."data" FROM mine m WHERE m."entityKind" = 'ticket')
-     SELECT * FROM mine
-     UNION ALL
-     ${SELECT} WHERE (se."entityKind" = 'account' AND se."entityId" IN (SELECT t."data"->>'accountId' FROM tickets t))
-       OR (se."entityKind" = 'environment' AND se."entityId" IN (SELECT t."data"->>'environmentId' FROM tickets t))`,
-    caseId,
-  );
+  return toCaseInputs(caseId, await tx.$queryRawUnsafe<InputRow[]>(CASE_INPUTS_SQL, caseId), sources);
+}
+
+/** Sorts the rows of CASE_INPUTS_SQL into a case's inputs; the newest ticket decides which account and environment count. */
+export function toCaseInputs(caseId: string, rows: InputRow[], sources: SourceLookup): CaseInputs {
   const states = rows.map((r) => toState(r, sources)).filter((s): s is EntityState<unknown> => s !== null);
   const of = (kind: SourceKind, entityKinds: string[]) => states.filter((s) => s.sourceKind === kind && entityKinds.includes(s.entityKind));
   const inputs: CaseInputs = {

@@ -5,7 +5,7 @@ import { bundle, entitlement, incident, nextWebhookId, ticket, type TestEvent } 
 import { ingest } from "../testing/ingest";
 import { createTestDb, type TestDb } from "../testing/test-db";
 import { drain, MAX_ATTEMPTS, processBatch, retryDelayMs } from "./process-events";
-import { caseState, createUser } from "./test-support";
+import { caseState, createUser, currentRecord } from "./test-support";
 
 let t: TestDb;
 let n = 0;
@@ -221,5 +221,25 @@ describe("failing events", () => {
     expect(await status(poison, "incident")).toMatchObject({ status: "quarantined" });
     expect(await t.db.quarantinedEvent.count({ where: { eventId: poison.eventId, exceptionId: exc.id } })).toBe(1);
     expect((await caseState(t.db, caseId)).live).toEqual([]);
+  });
+});
+
+describe("a batch takes along the due events of its cases", () => {
+  it("claims the oldest event and every other due event of the same case: one refresh folds them all", async () => {
+    await drain(t);
+    const a = fresh();
+    const b = fresh();
+    await send(ticket(a, 1, { subject: "first" }));
+    await send(ticket(b, 1));
+    await send(bundle(a, `BND-${a}`, 1));
+    await send(ticket(a, 2, { subject: "second" }));
+    await send(ticket(a, 3, { subject: "third" }));
+    // A batch of one: the oldest event is case a's; the three later events of a come with it, b's does not.
+    expect(await processBatch(t, 1)).toBe(4);
+    expect((await caseState(t.db, a)).versions.map((v) => v.version)).toEqual([1]);
+    expect(((await currentRecord(t.db, a))!.record as { case: { subject: string } }).case.subject).toBe("third");
+    expect(await t.db.webhookEvent.count({ where: { caseId: b, status: "received" } })).toBe(1);
+    expect(await t.db.webhookEvent.count({ where: { caseId: a, status: "received" } })).toBe(0);
+    expect(await processBatch(t, 1)).toBe(1);
   });
 });

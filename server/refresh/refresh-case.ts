@@ -7,7 +7,7 @@ import { buildCandidate } from "./build-candidate";
 import { computeDelta } from "./compute-delta";
 import { detectConflicts } from "./detect-conflicts";
 import { sourceLookup, type EngineContext } from "./engine-context";
-import { loadCaseInputs } from "./load-inputs";
+import { CASE_INPUTS_SQL, toCaseInputs, type InputRow, type SourceLookup } from "./load-inputs";
 import { canonical } from "./pointer";
 import { recordEventOutcomes, type CaseOutcome } from "./record-outcomes";
 import { clearExceptions, syncExceptions, type LiveException } from "./sync-exceptions";
@@ -77,10 +77,15 @@ interface CaseContext {
   live: LiveException[];
 }
 
-/** The case's bookkeeping a refresh needs, in one query: counters, active overrides, approvals, live exceptions. */
-async function loadCaseContext(tx: Tx, caseId: string): Promise<CaseContext> {
-  const rows = await tx.$queryRawUnsafe<CaseContext[]>(
-    `SELECT c."lastVersion" AS "lastVersion", c."openExceptionCount" AS "openExceptionCount",
+/**
+ * The case's bookkeeping a refresh needs, in one query: counters, active overrides, approvals, live
+ * exceptions, the current and held versions. Records and lineage come back as JSON text and are
+ * parsed once here: handed over as objects, every leaf would be walked by the client layer.
+ */
+async function loadCaseContext(tx: Tx, caseId: string, sources: SourceLookup): Promise<CaseContext & { inputs: CaseInputs }> {
+  const rows = await tx.$queryRawUnsafe<(CaseContext & { inputs: string })[]>(
+    `WITH inputs AS (${CASE_INPUTS_SQL})
+     SELECT c."lastVersion" AS "lastVersion", c."openExceptionCount" AS "openExceptionCount",
        COALESCE((SELECT json_agg(json_build_object('id', o."id", 'path', o."path", 'value', o."value", 'basisEntityId', o."basisEntityId",
            'basisVersion', o."basisVersion", 'exceptionId', o."exceptionId", 'createdAt', to_char(o."createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY o."createdAt", o."id")
          FROM "FieldOverride" o WHERE o."caseId" = c."id" AND o."active"), '[]') AS "overrides",
@@ -88,10 +93,11 @@ async function loadCaseContext(tx: Tx, caseId: string): Promise<CaseContext> {
          FROM "ApprovedConflict" a WHERE a."caseId" = c."id"), '[]') AS "approvals",
        COALESCE((SELECT json_agg(json_build_object('id', x."id", 'rule', x."rule"))
          FROM "CaseException" x WHERE x."caseId" = c."id" AND x."liveKey" IS NOT NULL), '[]') AS "live",
-       (SELECT json_build_object('id', v."id", 'version', v."version", 'record', v."record", 'lineage', v."lineage")
+       (SELECT json_build_object('id', v."id", 'version', v."version", 'record', v."record", 'lineage', v."lineage")::text
          FROM "RecordVersion" v WHERE v."caseId" = c."id" AND v."isCurrent") AS "current",
-       (SELECT json_build_object('id', v."id", 'version', v."version", 'record', v."record", 'lineage', v."lineage")
-         FROM "RecordVersion" v WHERE v."caseId" = c."id" AND v."status" = 'held' ORDER BY v."version" DESC LIMIT 1) AS "held"
+       (SELECT json_build_object('id', v."id", 'version', v."version", 'record', v."record", 'lineage', v."lineage")::text
+         FROM "RecordVersion" v WHERE v."caseId" = c."id" AND v."status" = 'held' ORDER BY v."version" DESC LIMIT 1) AS "held",
+       (SELECT COALESCE(json_agg(i), '[]')::text FROM inputs i) AS "inputs"
      FROM "Case" c WHERE c."id" = $1`,
     caseId,
   );
@@ -105,6 +111,7 @@ async function loadCaseContext(tx: Tx, caseId: string): Promise<CaseContext> {
     overrides: parse(row.overrides),
     approvals: parse(row.approvals),
     live: parse(row.live),
+    inputs: toCaseInputs(caseId, parse<InputRow[]>(row.inputs), sources),
   };
 }
 
@@ -119,8 +126,8 @@ export async function refreshCase(ctx: EngineContext, caseId: string, opts: Refr
   return ctx.db.$transaction(
     async (tx) => {
       await lockAndEnsureCase(tx, caseId);
-      const context = await loadCaseContext(tx, caseId);
-      const inputs = await loadCaseInputs(tx, caseId, sources);
+      const context = await loadCaseContext(tx, caseId, sources);
+      const { inputs } = context;
       const { current, held } = context;
       const overrides = await activeOverrides(tx, caseId, inputs, context);
       const eventIds = opts.eventIds ?? [];
@@ -202,7 +209,9 @@ async function holdCandidate(s: Step): Promise<Decision> {
 /** No rule fired: the candidate becomes the one current version (a held twin is promoted, not copied). */
 async function makeCurrent(s: Step): Promise<Decision> {
   const { tx, caseId, candidate, current, held, delta, opts } = s;
-  if (current) await tx.recordVersion.update({ where: { id: current.id }, data: { status: "superseded", isCurrent: null } });
+  if (current) {
+    await tx.$executeRawUnsafe(`UPDATE "RecordVersion" SET "status" = 'superseded', "isCurrent" = NULL, "updatedAt" = now() WHERE "id" = $1`, current.id);
+  }
   const promote = held && same(candidate.record, held.record) ? held : null;
   const version = promote ? promote.version : s.lastVersion + 1;
   const lineage = { ...candidate.lineage };
@@ -210,7 +219,12 @@ async function makeCurrent(s: Step): Promise<Decision> {
   if (promote) {
     // Lineage records who approved the fields this version changed.
     if (opts.approval) for (const d of delta) if (lineage[d.path]) lineage[d.path] = { ...lineage[d.path]!, approval: opts.approval };
-    await tx.recordVersion.update({ where: { id: promote.id }, data: { status: "current", isCurrent: true, lineage: json(lineage), summary } });
+    await tx.$executeRawUnsafe(
+      `UPDATE "RecordVersion" SET "status" = 'current', "isCurrent" = true, "lineage" = $2::jsonb, "summary" = $3, "updatedAt" = now() WHERE "id" = $1`,
+      promote.id,
+      JSON.stringify(lineage),
+      summary,
+    );
   }
   if (held) await tx.recordVersion.updateMany({ where: { caseId, status: "held", version: { not: version } }, data: { status: "superseded" } });
   if (!promote) await insertVersion(s, version, "current");
@@ -223,38 +237,45 @@ async function makeCurrent(s: Step): Promise<Decision> {
   };
 }
 
+/**
+ * The version and its delta entries in one statement, stamped with the moment of writing (not the
+ * transaction's start, which may precede the arrival of events it folds in). Documents travel as JSON text cast to jsonb
+ * in the database (a record with its lineage has hundreds of leaves; as query arguments they would
+ * be walked and copied leaf by leaf).
+ */
 async function insertVersion(s: Step, version: number, status: "current" | "held"): Promise<void> {
   const { tx, caseId, candidate, delta, opts } = s;
   const id = newId("ver");
-  await tx.recordVersion.create({
-    data: {
-      id,
-      caseId,
-      version,
-      status,
-      isCurrent: status === "current" ? true : null,
-      record: json(candidate.record),
-      lineage: json(candidate.lineage),
-      summary: summarise({ caseId, version, first: !s.current, delta, hits: status === "held" ? s.hits : [] }),
-      causes: causesOf(delta),
-      basedOnVersion: s.current?.version ?? null,
-      schemaVersion: s.schemaVersion,
-      triggerEventId: opts.triggerEventId ?? opts.eventIds?.[0] ?? null,
-    },
-  });
-  if (!delta.length) return;
-  await tx.deltaEntry.createMany({
-    data: delta.map((d) => ({
-      id: newId("dlt"),
-      versionId: id,
-      caseId,
-      path: d.path,
-      before: d.before === null ? undefined : json(d.before),
-      after: d.after === null ? undefined : json(d.after),
-      cause: d.cause,
-      lineage: json(d.lineage),
-    })),
-  });
+  const text = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+  await tx.$executeRawUnsafe(
+    `WITH v AS (
+       INSERT INTO "RecordVersion" ("id", "caseId", "version", "status", "isCurrent", "record", "lineage", "summary", "causes",
+         "basedOnVersion", "schemaVersion", "triggerEventId", "createdAt", "updatedAt")
+       VALUES ($1, $2, $3, $4::"VersionStatus", $5, $6::jsonb, $7::jsonb, $8, $9::text[]::"DeltaCause"[], $10, $11, $12, clock_timestamp(), now())
+       RETURNING "id"
+     )
+     INSERT INTO "DeltaEntry" ("id", "versionId", "caseId", "path", "before", "after", "cause", "lineage")
+     SELECT d.id, v."id", $2, d.path, d.before::jsonb, d.after::jsonb, d.cause::"DeltaCause", d.lineage::jsonb
+     FROM v, unnest($13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[]) AS d(id, path, before, after, cause, lineage)`,
+    id,
+    caseId,
+    version,
+    status,
+    status === "current" ? true : null,
+    JSON.stringify(candidate.record),
+    JSON.stringify(candidate.lineage),
+    summarise({ caseId, version, first: !s.current, delta, hits: status === "held" ? s.hits : [] }),
+    causesOf(delta),
+    s.current?.version ?? null,
+    s.schemaVersion,
+    opts.triggerEventId ?? opts.eventIds?.[0] ?? null,
+    delta.map(() => newId("dlt")),
+    delta.map((d) => d.path),
+    delta.map((d) => text(d.before)),
+    delta.map((d) => text(d.after)),
+    delta.map((d) => d.cause),
+    delta.map((d) => JSON.stringify(d.lineage)),
+  );
 }
 
 /**

@@ -6,6 +6,8 @@ export interface WorkerOptions {
   batch?: number;
   pollMs?: number;
   leaseSeconds?: number;
+  /** Cases refreshed at the same time within a batch (see BatchOptions.concurrency). */
+  concurrency?: number;
 }
 
 /** A refresh worker loop: drains the queue, sleeps until woken or the poll interval passes. */
@@ -43,7 +45,7 @@ export class RefreshWorker {
     while (this.running) {
       try {
         this.pending = false;
-        const n = await processBatch(this.ctx, this.opts.batch ?? 100, { leaseSeconds: this.opts.leaseSeconds });
+        const n = await processBatch(this.ctx, this.opts.batch ?? 100, { leaseSeconds: this.opts.leaseSeconds, concurrency: this.opts.concurrency });
         failures = 0;
         if (n > 0) continue;
       } catch (err) {
