@@ -32,7 +32,6 @@ export interface RefreshOptions {
   approval?: { exceptionId: string; by: string; at: string };
 }
 
-const json = (v: unknown) => v as Prisma.InputJsonValue;
 const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
 
 interface StoredVersion {
