@@ -62,76 +62,98 @@ async function addAliases(tx: Tx, kind: "product" | "tier", targetCode: string, 
   return added;
 }
 
-async function queueRefresh(tx: Tx, actor: Actor, label: string, scope: ReferenceScope): Promise<string> {
-  return enqueueJob(tx, actor, "reference_change", { label, scope });
-}
-
 export interface ReferenceEditResult {
   jobId: string;
+}
+
+type AuditEntry = Parameters<typeof audit>[2];
+
+interface ReferenceChange {
+  /** The job's label, as the jobs screen shows it. */
+  label: string;
+  /** Which current records the change can affect: they re-materialise in the job. */
+  scope: ReferenceScope;
+  /** The audit entry; the job's id is added to its `after`. */
+  audit: AuditEntry & { after?: Record<string, unknown> };
+}
+
+/**
+ * Every reference edit: in one transaction the change itself, a job that re-materialises the
+ * affected records, and the audit entry naming that job; then the reference cache is dropped.
+ */
+async function editReference(ctx: EngineContext, actor: Actor, change: (tx: Tx) => Promise<ReferenceChange>): Promise<ReferenceEditResult> {
+  const jobId = await ctx.db.$transaction(async (tx) => {
+    const c = await change(tx);
+    const job = await enqueueJob(tx, actor, "reference_change", { label: c.label, scope: c.scope });
+    await audit(tx, actor, { ...c.audit, after: { ...c.audit.after, jobId: job } });
+    return job;
+  });
+  ctx.reference.invalidate();
+  return { jobId };
 }
 
 /** A new canonical product; its code, name and aliases normalise to it from now on, and cases using them refresh. */
 export async function createProduct(ctx: EngineContext, actor: Actor, raw: z.input<typeof createProductInput>): Promise<ReferenceEditResult> {
   assertRole(actor, "admin");
   const input = createProductInput.parse(raw);
-  const jobId = await ctx.db.$transaction(async (tx) => {
+  return editReference(ctx, actor, async (tx) => {
     if (await tx.product.findUnique({ where: { code: input.code }, select: { code: true } })) throw new AppError("CONFLICT", `product ${input.code} exists already`);
     await tx.product.create({ data: { code: input.code, name: input.name } });
     const aliases = await addAliases(tx, "product", input.code, [input.code, input.name, ...input.aliases]);
-    const job = await queueRefresh(tx, actor, `Add product ${input.code} (${input.name})`, { productTexts: aliases, productCodes: [input.code] });
-    await audit(tx, actor, { action: "reference.product.create", targetType: "product", targetId: input.code, after: { code: input.code, name: input.name, aliases, jobId: job }, note: input.note });
-    return job;
+    return {
+      label: `Add product ${input.code} (${input.name})`,
+      scope: { productTexts: aliases, productCodes: [input.code] },
+      audit: { action: "reference.product.create", targetType: "product", targetId: input.code, after: { code: input.code, name: input.name, aliases }, note: input.note },
+    };
   });
-  ctx.reference.invalidate();
-  return { jobId };
 }
 
 export async function updateProduct(ctx: EngineContext, actor: Actor, raw: z.input<typeof updateProductInput>): Promise<ReferenceEditResult> {
   assertRole(actor, "admin");
   const input = updateProductInput.parse(raw);
-  const jobId = await ctx.db.$transaction(async (tx) => {
+  return editReference(ctx, actor, async (tx) => {
     const before = await tx.product.findUnique({ where: { code: input.code }, select: { name: true } });
     if (!before) throw new AppError("NOT_FOUND", `no product ${input.code}`);
     if (before.name === input.name) throw new AppError("BAD_REQUEST", `product ${input.code} is already named ${input.name}`);
     await tx.product.update({ where: { code: input.code }, data: { name: input.name } });
-    const job = await queueRefresh(tx, actor, `Rename product ${input.code} to ${input.name}`, { productCodes: [input.code] });
-    await audit(tx, actor, { action: "reference.product.update", targetType: "product", targetId: input.code, before, after: { name: input.name, jobId: job }, note: input.note });
-    return job;
+    return {
+      label: `Rename product ${input.code} to ${input.name}`,
+      scope: { productCodes: [input.code] },
+      audit: { action: "reference.product.update", targetType: "product", targetId: input.code, before, after: { name: input.name }, note: input.note },
+    };
   });
-  ctx.reference.invalidate();
-  return { jobId };
 }
 
 export async function createTier(ctx: EngineContext, actor: Actor, raw: z.input<typeof createTierInput>): Promise<ReferenceEditResult> {
   assertRole(actor, "admin");
   const input = createTierInput.parse(raw);
-  const jobId = await ctx.db.$transaction(async (tx) => {
+  return editReference(ctx, actor, async (tx) => {
     if (await tx.serviceTier.findUnique({ where: { code: input.code }, select: { code: true } })) throw new AppError("CONFLICT", `tier ${input.code} exists already`);
     await tx.serviceTier.create({ data: { code: input.code, name: input.name, slaMinutes: input.slaMinutes } });
     const aliases = await addAliases(tx, "tier", input.code, [input.code, input.name, ...input.aliases]);
-    const job = await queueRefresh(tx, actor, `Add tier ${input.code} (${input.name}, ${input.slaMinutes} min SLA)`, { tierTexts: aliases, tierCodes: [input.code] });
-    await audit(tx, actor, { action: "reference.tier.create", targetType: "service_tier", targetId: input.code, after: { code: input.code, name: input.name, slaMinutes: input.slaMinutes, aliases, jobId: job }, note: input.note });
-    return job;
+    return {
+      label: `Add tier ${input.code} (${input.name}, ${input.slaMinutes} min SLA)`,
+      scope: { tierTexts: aliases, tierCodes: [input.code] },
+      audit: { action: "reference.tier.create", targetType: "service_tier", targetId: input.code, after: { code: input.code, name: input.name, slaMinutes: input.slaMinutes, aliases }, note: input.note },
+    };
   });
-  ctx.reference.invalidate();
-  return { jobId };
 }
 
 /** Name and SLA minutes of a tier; every record on that tier re-materialises with the new SLA. */
 export async function updateTier(ctx: EngineContext, actor: Actor, raw: z.input<typeof updateTierInput>): Promise<ReferenceEditResult> {
   assertRole(actor, "admin");
   const input = updateTierInput.parse(raw);
-  const jobId = await ctx.db.$transaction(async (tx) => {
+  return editReference(ctx, actor, async (tx) => {
     const before = await tx.serviceTier.findUnique({ where: { code: input.code }, select: { name: true, slaMinutes: true } });
     if (!before) throw new AppError("NOT_FOUND", `no tier ${input.code}`);
     if (before.name === input.name && before.slaMinutes === input.slaMinutes) throw new AppError("BAD_REQUEST", `tier ${input.code} already has that name and SLA`);
     await tx.serviceTier.update({ where: { code: input.code }, data: { name: input.name, slaMinutes: input.slaMinutes } });
-    const job = await queueRefresh(tx, actor, `Change tier ${input.code}: ${input.name}, ${input.slaMinutes} min SLA`, { tierCodes: [input.code] });
-    await audit(tx, actor, { action: "reference.tier.update", targetType: "service_tier", targetId: input.code, before, after: { name: input.name, slaMinutes: input.slaMinutes, jobId: job }, note: input.note });
-    return job;
+    return {
+      label: `Change tier ${input.code}: ${input.name}, ${input.slaMinutes} min SLA`,
+      scope: { tierCodes: [input.code] },
+      audit: { action: "reference.tier.update", targetType: "service_tier", targetId: input.code, before, after: { name: input.name, slaMinutes: input.slaMinutes }, note: input.note },
+    };
   });
-  ctx.reference.invalidate();
-  return { jobId };
 }
 
 /** Text that no longer normalises: cases using it refresh (and open SCHEMA_INVALID or ENTITLEMENT_INCONSISTENT if nothing else matches). */
@@ -139,7 +161,7 @@ export async function removeAlias(ctx: EngineContext, actor: Actor, raw: z.input
   assertRole(actor, "admin");
   const input = removeAliasInput.parse(raw);
   const alias = normaliseAlias(input.alias);
-  const jobId = await ctx.db.$transaction(async (tx) => {
+  return editReference(ctx, actor, async (tx) => {
     const row =
       input.kind === "product"
         ? await tx.productAlias.findUnique({ where: { alias }, select: { id: true, productCode: true } }).then((r) => r && { id: r.id, code: r.productCode })
@@ -148,20 +170,18 @@ export async function removeAlias(ctx: EngineContext, actor: Actor, raw: z.input
     if (alias === row.code) throw new AppError("BAD_REQUEST", `"${alias}" is the ${input.kind}'s own code; it always normalises`);
     if (input.kind === "product") await tx.productAlias.delete({ where: { id: row.id } });
     else await tx.tierAlias.delete({ where: { id: row.id } });
-    const scope: ReferenceScope = input.kind === "product" ? { productTexts: [alias] } : { tierTexts: [alias] };
-    const job = await queueRefresh(tx, actor, `Remove ${input.kind} alias "${alias}" (was ${row.code})`, scope);
-    await audit(tx, actor, {
-      action: `reference.${input.kind}_alias.remove`,
-      targetType: input.kind === "product" ? "product" : "service_tier",
-      targetId: row.code,
-      before: { alias, code: row.code },
-      after: { jobId: job },
-      note: input.note,
-    });
-    return job;
+    return {
+      label: `Remove ${input.kind} alias "${alias}" (was ${row.code})`,
+      scope: input.kind === "product" ? { productTexts: [alias] } : { tierTexts: [alias] },
+      audit: {
+        action: `reference.${input.kind}_alias.remove`,
+        targetType: input.kind === "product" ? "product" : "service_tier",
+        targetId: row.code,
+        before: { alias, code: row.code },
+        note: input.note,
+      },
+    };
   });
-  ctx.reference.invalidate();
-  return { jobId };
 }
 
 /** Adding an alias is the reference engineer's addReferenceAlias: it re-materialises the affected cases as its own Job. */

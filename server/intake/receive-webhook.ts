@@ -71,7 +71,7 @@ export async function receiveWebhook(deps: IntakeDeps, req: WebhookRequest): Pro
   if (nestingDepth(body) > MAX_DEPTH) {
     return refuse(deps, req, 400, `JSON nesting is deeper than ${MAX_DEPTH} levels`, [{ path: "", message: `nesting deeper than ${MAX_DEPTH} levels` }]);
   }
-  const nul = findNulCharacters(body);
+  const nul = mayHoldUnstorable(raw) ? findNulCharacters(body) : [];
   if (nul.length) {
     return refuse(deps, req, 400, "strings must not contain NUL (\\u0000) characters or unpaired UTF-16 surrogates", nul.slice(0, 20).map((path) => ({ path, message: "contains a NUL character or an unpaired surrogate" })));
   }
@@ -104,6 +104,16 @@ function nestingDepth(root: unknown): number {
 // eslint-disable-next-line no-control-regex -- matching U+0000 is the point
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const UNSTORABLE_G = new RegExp(UNSTORABLE.source, "g");
+
+/**
+ * In JSON text a NUL or a lone surrogate can only arrive escaped (\u0000, \uD800-\uDFFF): raw
+ * control characters are not valid JSON and decoding UTF-8 never yields a lone surrogate. Bodies
+ * without such an escape, nearly all of them, skip the walk over every string.
+ */
+const UNSTORABLE_ESCAPE = /\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})/;
+export function mayHoldUnstorable(raw: string): boolean {
+  return UNSTORABLE_ESCAPE.test(raw);
+}
 
 /** Such a payload is refused rather than silently altered. */
 function findNulCharacters(value: unknown, path = ""): string[] {

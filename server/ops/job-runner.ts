@@ -1,6 +1,7 @@
 import type { JobKind, Prisma } from "../db/generated/client";
 import { OPS_RUNNER } from "../admin/jobs";
 import { log } from "../lib/log";
+import { PollingLoop } from "../lib/polling-loop";
 import type { EngineContext } from "../refresh/engine-context";
 import { JOB_HANDLERS, type JobHandler } from "./job-handlers";
 
@@ -26,10 +27,7 @@ interface ClaimedJob {
  * progress (done/total) is written to the row, so it survives a page reload or a restart.
  */
 export class JobRunner {
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
-  private pending = false;
+  private readonly loop: PollingLoop;
   private readonly opts: Required<Omit<JobRunnerOptions, "handlers">>;
   private readonly handlers: Record<JobKind, JobHandler>;
 
@@ -39,23 +37,24 @@ export class JobRunner {
   ) {
     this.opts = { pollMs: opts.pollMs ?? 2_000, staleSeconds: opts.staleSeconds ?? 60, heartbeatMs: opts.heartbeatMs ?? 10_000, progressEveryMs: opts.progressEveryMs ?? 250 };
     this.handlers = { ...JOB_HANDLERS, ...opts.handlers };
+    this.loop = new PollingLoop(() => this.runOnce(), {
+      pollMs: this.opts.pollMs,
+      backoffMs: 1_000,
+      maxBackoffMs: 30_000,
+      onError: (err) => log.error({ err }, "job runner could not claim a job"),
+    });
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   wake(): void {
-    this.pending = true;
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wakeUp?.();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Claims one job; null when none is waiting (or every waiting one is taken by another process). */
@@ -124,32 +123,6 @@ export class JobRunner {
       await db.job.update({ where: { id: job.id }, data: { status: "failed", error: (err as Error).message.slice(0, 2000), finishedAt: new Date() } });
     } finally {
       clearInterval(heartbeat);
-    }
-  }
-
-  private async run(): Promise<void> {
-    let failures = 0;
-    while (this.running) {
-      try {
-        this.pending = false;
-        const ran = await this.runOnce();
-        failures = 0;
-        if (ran) continue;
-      } catch (err) {
-        failures++;
-        log.error({ err }, "job runner could not claim a job");
-      }
-      if (!this.running) break;
-      if (this.pending) continue;
-      const waitMs = failures ? Math.min(30_000, 500 * 2 ** failures) : this.opts.pollMs;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, waitMs);
-        this.wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wakeUp = null;
     }
   }
 }

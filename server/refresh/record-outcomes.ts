@@ -1,5 +1,6 @@
 import type { Tx } from "../db/client";
 import type { EventStatus } from "../db/generated/client";
+import type { SqlParams } from "../db/sql-params";
 import { newId } from "../lib/ids";
 import type { SourceLookup } from "./load-inputs";
 import { settleEventStatus } from "./settle-events";
@@ -30,33 +31,55 @@ interface EventRow {
 
 const lineageKey = (source: string, entityId: string, version: number) => `${source}\u0000${entityId}\u0000${version}`;
 
+/** An event a refresh may decide about, with this case's outcome for it so far (null: none yet). */
+export interface CandidateEvent extends EventRow {
+  caseOutcome: EventStatus | null;
+}
+
+/**
+ * SQL for the events a refresh of case `$1` may decide about, given the ids being processed (`$2`)
+ * and a CTE `inputs` holding the case's entities (load-inputs.ts): the events being processed,
+ * waiting events of those entities, and events this case keeps waiting or held. Three look-ups by
+ * index (an OR of them would read the whole event log on every refresh), as one JSON array.
+ */
+export const CANDIDATE_EVENTS_SQL = `SELECT COALESCE(json_agg(x), '[]')::text FROM (
+       SELECT e."id", e."sourceId", e."entityId", e."entityVersion", e."status",
+         (SELECT c."outcome" FROM "EventCase" c WHERE c."eventId" = e."id" AND c."caseId" = $1) AS "caseOutcome"
+       FROM (
+         SELECT e."id" FROM "WebhookEvent" e WHERE e."id" = ANY($2::text[])
+         UNION
+         SELECT e."id" FROM "WebhookEvent" e JOIN inputs i ON e."sourceId" = i."sourceId" AND e."entityId" = i."entityId" WHERE e."status" = 'waiting'
+         UNION
+         SELECT c."eventId" FROM "EventCase" c WHERE c."caseId" = $1 AND c."outcome" IN ('waiting', 'held')
+       ) ids JOIN "WebhookEvent" e ON e."id" = ids."id") x`;
+
+export interface DecidedOutcomes {
+  /** Per-case outcome rows to write (EventCase). */
+  rows: { id: string; outcome: EventStatus; version: number | null }[];
+  /** Events other than those being processed whose status may move now (waiting or held before). */
+  extra: string[];
+}
+
 /**
  * Per-case outcome of every event this refresh decides: the events being processed, events that
  * waited for the case's ticket and are folded in now, and events the case held behind an exception
  * that no longer holds it. An event is applied (or held) only where its own entity version is in
  * the resulting version's lineage; an event a newer version superseded before it counted is
- * no_change. An existing applied outcome is never rewritten, so a retried event counts once.
+ * no_change. An existing applied outcome is never rewritten (see OUTCOMES_SQL), so a retried
+ * event counts once.
  */
-export async function recordEventOutcomes(tx: Tx, sources: SourceLookup, input: OutcomeInput): Promise<void> {
-  const { caseId, outcome } = input;
+export function decideOutcomes(sources: SourceLookup, input: OutcomeInput, candidates: CandidateEvent[]): DecidedOutcomes {
+  const { outcome } = input;
   const settling = outcome !== "waiting";
-  if (!input.eventIds.length && !settling) return;
-  // The events being processed, plus (once the case has a record) waiting events now folded in and,
-  // when nothing holds the case any more, the events it held.
-  const rows = await tx.$queryRawUnsafe<EventRow[]>(
-    `SELECT e."id", e."sourceId", e."entityId", e."entityVersion", e."status" FROM "WebhookEvent" e
-     WHERE e."id" = ANY($1::text[])
-       OR ($2 AND e."status" = 'waiting' AND (e."sourceId", e."entityId") IN (SELECT * FROM unnest($3::text[], $4::text[])))
-       OR ($2 AND e."id" IN (SELECT c."eventId" FROM "EventCase" c
-             WHERE c."caseId" = $5 AND (c."outcome" = 'waiting' OR ($6 AND c."outcome" = 'held'))))`,
-    input.eventIds,
-    settling,
-    input.folded.map((f) => f.sourceId),
-    input.folded.map((f) => f.entityId),
-    caseId,
-    outcome === "applied" || outcome === "no_change",
+  const processing = new Set(input.eventIds);
+  const folded = new Set(input.folded.map((f) => `${f.sourceId}\u0000${f.entityId}`));
+  const releasesHeld = outcome === "applied" || outcome === "no_change";
+  const rows = candidates.filter(
+    (e) =>
+      processing.has(e.id) ||
+      (settling && e.status === "waiting" && folded.has(`${e.sourceId}\u0000${e.entityId}`)) ||
+      (settling && (e.caseOutcome === "waiting" || (releasesHeld && e.caseOutcome === "held"))),
   );
-  if (!rows.length) return;
   const inLineage = new Set(Object.values(input.lineage ?? {}).map((l) => lineageKey(l.source, l.entityId, l.entityVersion)));
   const decided = rows.map((e) => {
     const source = sources.byId.get(e.sourceId)?.name ?? e.sourceId;
@@ -71,19 +94,20 @@ export async function recordEventOutcomes(tx: Tx, sources: SourceLookup, input: 
     }
     return { id: e.id, outcome: o, version: v };
   });
-  await tx.$executeRawUnsafe(
-    `INSERT INTO "EventCase" ("id", "eventId", "caseId", "outcome", "recordVersion", "updatedAt")
-     SELECT x.id, x.event_id, $5, x.outcome::"EventStatus", x.version, now()
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS x(id, event_id, outcome, version)
+  return { rows: decided, extra: rows.filter((r) => !processing.has(r.id)).map((r) => r.id) };
+}
+
+/** The INSERT that writes the decided EventCase rows; an applied or quarantined outcome is never rewritten. */
+export function outcomesStatement(p: SqlParams, caseId: string, decided: DecidedOutcomes): string {
+  return `INSERT INTO "EventCase" ("id", "eventId", "caseId", "outcome", "recordVersion", "updatedAt")
+     SELECT x.id, x.event_id, ${p.add(caseId)}, x.outcome::"EventStatus", x.version, now()
+     FROM unnest(${p.add(decided.rows.map(() => newId("evc")))}::text[], ${p.add(decided.rows.map((d) => d.id))}::text[],
+       ${p.add(decided.rows.map((d) => d.outcome))}::text[], ${p.add(decided.rows.map((d) => d.version))}::int[]) AS x(id, event_id, outcome, version)
      ON CONFLICT ("eventId", "caseId") DO UPDATE SET "outcome" = EXCLUDED."outcome", "recordVersion" = EXCLUDED."recordVersion", "updatedAt" = now()
-     WHERE "EventCase"."outcome" NOT IN ('applied', 'quarantined')`,
-    decided.map(() => newId("evc")),
-    decided.map((d) => d.id),
-    decided.map((d) => d.outcome),
-    decided.map((d) => d.version),
-    caseId,
-  );
-  const processing = new Set(input.eventIds);
-  const extra = rows.filter((r) => !processing.has(r.id)).map((r) => r.id);
-  if (extra.length) await settleEventStatus(tx, extra, ["waiting", "held"]);
+     WHERE "EventCase"."outcome" NOT IN ('applied', 'quarantined')`;
+}
+
+/** After the EventCase rows are written: the other events' statuses follow them. */
+export async function settleExtra(tx: Tx, decided: DecidedOutcomes): Promise<void> {
+  if (decided.extra.length) await settleEventStatus(tx, decided.extra, ["waiting", "held"]);
 }

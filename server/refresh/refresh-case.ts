@@ -1,5 +1,4 @@
 import type { Tx } from "../db/client";
-import type { Prisma } from "../db/generated/client";
 import { audit, SYSTEM_ACTOR } from "../lib/audit";
 import { newId } from "../lib/ids";
 import { policyLookup } from "../reference/load-reference";
@@ -9,7 +8,8 @@ import { detectConflicts } from "./detect-conflicts";
 import { sourceLookup, type EngineContext } from "./engine-context";
 import { CASE_INPUTS_SQL, toCaseInputs, type InputRow, type SourceLookup } from "./load-inputs";
 import { canonical } from "./pointer";
-import { recordEventOutcomes, type CaseOutcome } from "./record-outcomes";
+import { SqlParams } from "../db/sql-params";
+import { CANDIDATE_EVENTS_SQL, decideOutcomes, outcomesStatement, settleExtra, type CandidateEvent, type DecidedOutcomes, type CaseOutcome } from "./record-outcomes";
 import { clearExceptions, syncExceptions, type LiveException } from "./sync-exceptions";
 import { causesOf, summarise } from "./summarise";
 import type { Candidate, CaseInputs, DeltaItem, LineageMap, OverrideSpec, RecordDoc, RuleHit } from "./types";
@@ -47,7 +47,7 @@ interface Decision {
   refersTo: { version: number; lineage: LineageMap } | null;
   openExceptions: number;
   /** Case columns the decision changes (version counters, summary). */
-  caseData?: Prisma.CaseUpdateInput;
+  caseData?: { lastVersion: number; currentVersion?: number; lastCauses?: string[]; lastSummary?: string };
 }
 
 /** Serialises refreshes of one case across every process sharing the database. */
@@ -81,8 +81,13 @@ interface CaseContext {
  * exceptions, the current and held versions. Records and lineage come back as JSON text and are
  * parsed once here: handed over as objects, every leaf would be walked by the client layer.
  */
-async function loadCaseContext(tx: Tx, caseId: string, sources: SourceLookup): Promise<CaseContext & { inputs: CaseInputs }> {
-  const rows = await tx.$queryRawUnsafe<(CaseContext & { inputs: string })[]>(
+async function loadCaseContext(
+  tx: Tx,
+  caseId: string,
+  eventIds: string[],
+  sources: SourceLookup,
+): Promise<CaseContext & { inputs: CaseInputs; events: CandidateEvent[] }> {
+  const rows = await tx.$queryRawUnsafe<(CaseContext & { inputs: string; events: string })[]>(
     `WITH inputs AS (${CASE_INPUTS_SQL})
      SELECT c."lastVersion" AS "lastVersion", c."openExceptionCount" AS "openExceptionCount",
        COALESCE((SELECT json_agg(json_build_object('id', o."id", 'path', o."path", 'value', o."value", 'basisEntityId', o."basisEntityId",
@@ -96,9 +101,11 @@ async function loadCaseContext(tx: Tx, caseId: string, sources: SourceLookup): P
          FROM "RecordVersion" v WHERE v."caseId" = c."id" AND v."isCurrent") AS "current",
        (SELECT json_build_object('id', v."id", 'version', v."version", 'record', v."record", 'lineage', v."lineage")::text
          FROM "RecordVersion" v WHERE v."caseId" = c."id" AND v."status" = 'held' ORDER BY v."version" DESC LIMIT 1) AS "held",
-       (SELECT COALESCE(json_agg(i), '[]')::text FROM inputs i) AS "inputs"
+       (SELECT COALESCE(json_agg(i), '[]')::text FROM inputs i) AS "inputs",
+       (${CANDIDATE_EVENTS_SQL}) AS "events"
      FROM "Case" c WHERE c."id" = $1`,
     caseId,
+    eventIds,
   );
   const row = rows[0]!;
   const parse = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
@@ -111,6 +118,7 @@ async function loadCaseContext(tx: Tx, caseId: string, sources: SourceLookup): P
     approvals: parse(row.approvals),
     live: parse(row.live),
     inputs: toCaseInputs(caseId, parse<InputRow[]>(row.inputs), sources),
+    events: parse<CandidateEvent[]>(row.events),
   };
 }
 
@@ -125,15 +133,16 @@ export async function refreshCase(ctx: EngineContext, caseId: string, opts: Refr
   return ctx.db.$transaction(
     async (tx) => {
       await lockAndEnsureCase(tx, caseId);
-      const context = await loadCaseContext(tx, caseId, sources);
+      const eventIds = opts.eventIds ?? [];
+      const context = await loadCaseContext(tx, caseId, eventIds, sources);
       const { inputs } = context;
       const { current, held } = context;
       const overrides = await activeOverrides(tx, caseId, inputs, context);
-      const eventIds = opts.eventIds ?? [];
 
       const candidate = buildCandidate(inputs, ref, overrides);
       if (!candidate) {
-        await recordEventOutcomes(tx, sources, { caseId, outcome: "waiting", version: null, lineage: null, eventIds, folded: [] });
+        const decided = decideOutcomes(sources, { caseId, outcome: "waiting", version: null, lineage: null, eventIds, folded: [] }, context.events);
+        await finishRefresh(tx, caseId, null, decided);
         return { caseId, outcome: "waiting" as const, version: null, eventIds: [] };
       }
       const delta = computeDelta(current, candidate, { sourceKinds });
@@ -145,15 +154,19 @@ export async function refreshCase(ctx: EngineContext, caseId: string, opts: Refr
       const decision =
         current && same(candidate.record, current.record) ? await keepCurrent(step, current) : hits.length ? await holdCandidate(step) : await makeCurrent(step);
 
-      await updateCaseColumns(tx, caseId, candidate.record, decision, context.openExceptionCount);
-      await recordEventOutcomes(tx, sources, {
-        caseId,
-        outcome: decision.result.outcome,
-        version: decision.refersTo?.version ?? null,
-        lineage: decision.refersTo?.lineage ?? null,
-        eventIds,
-        folded: [...candidate.entities.values()].map((e) => ({ sourceId: e.sourceId, entityId: e.entityId })),
-      });
+      const decided = decideOutcomes(
+        sources,
+        {
+          caseId,
+          outcome: decision.result.outcome,
+          version: decision.refersTo?.version ?? null,
+          lineage: decision.refersTo?.lineage ?? null,
+          eventIds,
+          folded: [...candidate.entities.values()].map((e) => ({ sourceId: e.sourceId, entityId: e.entityId })),
+        },
+        context.events,
+      );
+      await finishRefresh(tx, caseId, caseColumns(candidate.record, decision, context.openExceptionCount), decided);
       return decision.result;
     },
     { timeout: 60_000, maxWait: 30_000 },
@@ -310,29 +323,40 @@ async function activeOverrides(tx: Tx, caseId: string, inputs: CaseInputs, conte
   return out;
 }
 
-/** The list columns of the case follow its current record; the exception count follows every refresh. */
-async function updateCaseColumns(tx: Tx, caseId: string, record: RecordDoc, decision: Decision, openBefore: number): Promise<void> {
-  const becameCurrent = decision.result.outcome === "applied";
-  if (!decision.caseData && decision.openExceptions === openBefore) return;
-  const c = record.case as Record<string, string | undefined>;
-  const e = record.entitlement as Record<string, string | undefined> | undefined;
-  await tx.case.update({
-    where: { id: caseId },
-    data: {
-      ...decision.caseData,
-      openExceptionCount: decision.openExceptions,
-      ...(becameCurrent
-        ? {
-            accountId: c.accountId ?? null,
-            customerName: c.customerName ?? null,
-            subject: c.subject ?? null,
-            severity: c.severity ?? null,
-            status: c.status ?? null,
-            productCode: c.product ?? null,
-            tier: e?.tier ?? null,
-            lastRefreshedAt: new Date(),
-          }
-        : {}),
-    },
-  });
+/** The list columns of the case follow its current record; the exception count follows every refresh. Null: nothing changes. */
+function caseColumns(record: RecordDoc, decision: Decision, openBefore: number): Record<string, unknown> | null {
+  if (!decision.caseData && decision.openExceptions === openBefore) return null;
+  const columns: Record<string, unknown> = { ...decision.caseData, openExceptionCount: decision.openExceptions };
+  if (decision.result.outcome === "applied") {
+    const c = record.case as Record<string, string | undefined>;
+    const e = record.entitlement as Record<string, string | undefined> | undefined;
+    Object.assign(columns, {
+      accountId: c.accountId ?? null,
+      customerName: c.customerName ?? null,
+      subject: c.subject ?? null,
+      severity: c.severity ?? null,
+      status: c.status ?? null,
+      productCode: c.product ?? null,
+      tier: e?.tier ?? null,
+    });
+  }
+  return columns;
+}
+
+/**
+ * The refresh's last writes in one statement: the case's columns and the per-case outcome of
+ * every event it decided; then the statuses of events that waited or were held elsewhere follow.
+ */
+async function finishRefresh(tx: Tx, caseId: string, columns: Record<string, unknown> | null, decided: DecidedOutcomes): Promise<void> {
+  const p = new SqlParams();
+  const parts: string[] = [];
+  if (columns) {
+    const set = Object.entries(columns).map(([k, v]) => `"${k}" = ${p.add(v)}${k === "lastCauses" ? '::text[]::"DeltaCause"[]' : ""}`);
+    const refreshed = "accountId" in columns ? `, "lastRefreshedAt" = now()` : "";
+    parts.push(`UPDATE "Case" SET ${set.join(", ")}${refreshed}, "updatedAt" = now() WHERE "id" = ${p.add(caseId)}`);
+  }
+  if (decided.rows.length) parts.push(outcomesStatement(p, caseId, decided));
+  if (parts.length === 1) await tx.$executeRawUnsafe(parts[0]!, ...p.values);
+  else if (parts.length === 2) await tx.$executeRawUnsafe(`WITH c AS (${parts[0]}) ${parts[1]}`, ...p.values);
+  await settleExtra(tx, decided);
 }

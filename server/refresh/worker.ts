@@ -1,4 +1,5 @@
 import { log } from "../lib/log";
+import { PollingLoop } from "../lib/polling-loop";
 import type { EngineContext } from "./engine-context";
 import { processBatch } from "./process-events";
 
@@ -10,59 +11,27 @@ export interface WorkerOptions {
   concurrency?: number;
 }
 
-/** A refresh worker loop: drains the queue, sleeps until woken or the poll interval passes. */
+/** A refresh worker: drains the queue batch after batch, sleeps until woken or the poll interval passes. */
 export class RefreshWorker {
-  private running = false;
-  private wakeUp: (() => void) | null = null;
-  private loop: Promise<void> | null = null;
-  private pending = false;
+  private readonly loop: PollingLoop;
 
-  constructor(
-    private readonly ctx: EngineContext,
-    private readonly opts: WorkerOptions = {},
-  ) {}
+  constructor(ctx: EngineContext, opts: WorkerOptions = {}) {
+    this.loop = new PollingLoop(
+      async () => (await processBatch(ctx, opts.batch ?? 100, { leaseSeconds: opts.leaseSeconds, concurrency: opts.concurrency })) > 0,
+      { pollMs: opts.pollMs ?? 250, backoffMs: 400, maxBackoffMs: 10_000, onError: (err) => log.error({ err }, "refresh worker batch failed") },
+    );
+  }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   wake(): void {
-    this.pending = true;
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
   /** Finishes the batch in hand, then stops. */
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wakeUp?.();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    let failures = 0;
-    while (this.running) {
-      try {
-        this.pending = false;
-        const n = await processBatch(this.ctx, this.opts.batch ?? 100, { leaseSeconds: this.opts.leaseSeconds, concurrency: this.opts.concurrency });
-        failures = 0;
-        if (n > 0) continue;
-      } catch (err) {
-        failures++;
-        log.error({ err }, "refresh worker batch failed");
-      }
-      if (!this.running) break;
-      if (this.pending) continue;
-      const waitMs = failures ? Math.min(10_000, 200 * 2 ** failures) : (this.opts.pollMs ?? 250);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, waitMs);
-        this.wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wakeUp = null;
-    }
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 }
