@@ -2,6 +2,8 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } f
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { log } from "../lib/log";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "./generated/client";
 
@@ -13,6 +15,11 @@ export interface DbHandle {
   kind: "postgres" | "pglite";
   /** Where it lives, for start-up messages (password stripped). */
   where: string;
+  /**
+   * PostgreSQL only: the connection pool under Prisma's adapter, for the one statement hot enough
+   * to skip Prisma's query layer (intake's insert, server/intake/receive-webhook.ts).
+   */
+  pool?: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -69,14 +76,20 @@ function isAlive(pid: number): boolean {
 
 export async function openDb(options: DbOptions): Promise<DbHandle> {
   if (options.databaseUrl) {
-    const adapter = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
-    const db = new PrismaClient({ adapter });
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // A connection the server drops while idle must not become an unhandled error that ends the process.
+    pool.on("error", (err) => log.warn({ err }, "database connection lost while idle"));
+    const db = new PrismaClient({ adapter: new PrismaPg(pool) });
     await db.$connect();
     return {
       db,
       kind: "postgres",
       where: options.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@"),
-      close: () => db.$disconnect(),
+      pool,
+      close: async () => {
+        await db.$disconnect();
+        if (!pool.ended) await pool.end();
+      },
     };
   }
   const dataDir = options.dataDir ?? "./.data";

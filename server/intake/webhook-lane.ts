@@ -75,7 +75,7 @@ function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Pro
   });
 }
 
-type LaneRuntime = Pick<Runtime, "db" | "registry" | "limiter" | "worker">;
+type LaneRuntime = Pick<Runtime, "db" | "registry" | "limiter" | "worker" | "handle">;
 
 /** Answers POST /api/webhooks/{rawSource}; `rawSource` is the path segment as sent (still percent-encoded). */
 export function createWebhookLane(rt: LaneRuntime): WebhookLane {
@@ -93,7 +93,7 @@ export function createWebhookLane(rt: LaneRuntime): WebhookLane {
         const length = one(h["content-length"]);
         const forwarded = one(h["x-forwarded-for"])?.split(",")[0]?.trim() || one(h["x-real-ip"]);
         const result: WebhookResponse = await receiveWebhook(
-          { db: rt.db, registry: rt.registry, limiter: rt.limiter, onAccepted: () => rt.worker?.wake() },
+          { db: rt.db, pool: rt.handle.pool, registry: rt.registry, limiter: rt.limiter, onAccepted: () => rt.worker?.wake() },
           {
             sourceName,
             contentType: one(h["content-type"]),

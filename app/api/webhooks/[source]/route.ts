@@ -12,7 +12,7 @@ export const POST = route(async (req: Request, _ctx?: { params: Promise<{ source
   const h = req.headers;
   const length = h.get("content-length");
   const result = await receiveWebhook(
-    { db: rt.db, registry: rt.registry, limiter: rt.limiter, onAccepted: () => rt.worker?.wake() },
+    { db: rt.db, pool: rt.handle.pool, registry: rt.registry, limiter: rt.limiter, onAccepted: () => rt.worker?.wake() },
     {
       sourceName: source,
       contentType: h.get("content-type"),
