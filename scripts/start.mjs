@@ -40,4 +40,4 @@ server.on("error", (err) => {
   console.error(`[escalation-refresh] cannot listen on ${host}:${port}: ${err.message}`);
   process.exit(1);
 });
-server.listen(port, host);
+server.listen(port, host, () => console.log(`[escalation-refresh] listening on http://${host}:${port}`));

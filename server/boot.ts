@@ -22,7 +22,7 @@ export async function boot(): Promise<void> {
           .finally(() => process.exit(0));
       });
     }
-    console.log(`[escalation-refresh] database: ${rt.handle.kind} (${rt.handle.where}); listening on port ${rt.env.PORT}`);
+    console.log(`[escalation-refresh] database: ${rt.handle.kind} (${rt.handle.where})`);
     if (rt.handle.kind === "pglite" && rt.env.DEMO === "on") {
       const { scheduleDemo } = await import("./demo/schedule-demo");
       scheduleDemo(rt);

@@ -91,6 +91,23 @@ describe(`job runner (${TEST_DB_KIND})`, () => {
     expect((await t.db.job.findUniqueOrThrow({ where: { id: stale } })).params).toMatchObject({ runner: OPS_RUNNER });
   });
 
+  it("marks an inline job that stopped moving failed, with the reason, and leaves a live one alone", async () => {
+    await clearJobs();
+    const params = { kind: "product", alias: "billing portal", code: "billing" };
+    const dead = newId("job");
+    const alive = newId("job");
+    await t.db.job.create({ data: { id: dead, kind: "reference_change", status: "running", params, total: 8, done: 3 } });
+    await t.db.job.create({ data: { id: alive, kind: "reference_change", status: "running", params, total: 8, done: 5 } });
+    await t.db.$executeRawUnsafe(`UPDATE "Job" SET "updatedAt" = now() - interval '10 minutes' WHERE "id" = $1`, dead);
+    const runner = new JobRunner(t, { staleSeconds: 60 });
+    expect(await runner.drain()).toBe(0);
+    const row = await t.db.job.findUniqueOrThrow({ where: { id: dead } });
+    expect(row.status).toBe("failed");
+    expect(row.error).toBe("Interrupted: the process running this job stopped before it finished (3 of 8 done). Run the change again to finish it.");
+    expect(row.finishedAt).not.toBeNull();
+    expect((await t.db.job.findUniqueOrThrow({ where: { id: alive } })).status).toBe("running");
+  });
+
   it("a handler that throws, or reports partial failure, ends the job failed with the reason", async () => {
     await clearJobs();
     const boom = await enqueueJob(t.db, SYSTEM_ACTOR, "replay_case", { label: "boom", caseId: "X" });

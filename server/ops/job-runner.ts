@@ -77,8 +77,29 @@ export class JobRunner {
     return { id: row.id, kind: row.kind, params: (typeof row.params === "string" ? JSON.parse(row.params) : row.params) as Record<string, unknown> };
   }
 
+  /**
+   * A job run inline by the request that made it (addReferenceAlias) cannot be resumed by a runner:
+   * when it has not moved for `staleSeconds`, its process stopped mid-way, and it is marked failed
+   * with that reason instead of showing "running" for ever. Returns how many were marked.
+   */
+  async failInterrupted(): Promise<number> {
+    return this.ctx.db.$executeRawUnsafe(
+      `UPDATE "Job" SET "status" = 'failed', "finishedAt" = now(), "updatedAt" = now(),
+         "error" = 'Interrupted: the process running this job stopped before it finished (' || "done" || ' of ' || COALESCE("total"::text, '?') || ' done). Run the change again to finish it.'
+       WHERE "status" = 'running' AND ("params"->>'runner') IS DISTINCT FROM $1 AND "updatedAt" < now() - make_interval(secs => $2)`,
+      OPS_RUNNER,
+      this.opts.staleSeconds,
+    );
+  }
+
+  private lastReap = 0;
+
   /** Claims and runs one job to its end; false when there was none. */
   async runOnce(): Promise<boolean> {
+    if (Date.now() - this.lastReap > (this.opts.staleSeconds * 1000) / 2) {
+      this.lastReap = Date.now();
+      await this.failInterrupted();
+    }
     const job = await this.claim();
     if (!job) return false;
     await this.execute(job);
