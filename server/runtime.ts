@@ -62,7 +62,7 @@ export async function startRuntime(opts: StartOptions = {}): Promise<Runtime> {
     db: handle.db,
     registry,
     reference: new ReferenceCache(handle.db),
-    limiter: new SourceRateLimiter(e.DATABASE_URL),
+    limiter: new SourceRateLimiter(handle.pool),
     secrets,
     worker: null,
     startedAt: new Date(),

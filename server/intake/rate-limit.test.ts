@@ -31,11 +31,12 @@ describe.runIf(TEST_DB_KIND === "postgres")("rate limit shared by several proces
     await db.drop();
   });
 
-  it("admits no more than the limit in a window across three processes, and refuses the rest with Retry-After", async () => {
+  it("admits no more than the limit per window across three processes, and refuses the rest with Retry-After", async () => {
     const { verdicts, elapsedMs, allowed } = await burstOf(limiters, "shared-a", 200, 200, 600);
-    // All 600 arrive within the counter's one-second window (asserted so the bound below is exact).
-    expect(elapsedMs).toBeLessThan(1000);
-    expect(allowed).toBeLessThanOrEqual(201);
+    // The counter's window is one second from its first use: normally all 600 arrive within one
+    // window; on a slow machine they may span more, and each window admits at most the limit.
+    const windows = Math.floor(elapsedMs / 1000) + 1;
+    expect(allowed).toBeLessThanOrEqual(200 * windows);
     // Leases that lapse may leave a few tokens unused, never most of them.
     expect(allowed).toBeGreaterThanOrEqual(150);
     for (const v of verdicts.filter((x) => !x.allowed)) expect(v.retryAfterSeconds).toBeGreaterThanOrEqual(1);

@@ -43,11 +43,20 @@ export class SourceRateLimiter {
   private limiters = new Map<string, SourceLimiter>();
   private pool: pg.Pool | null;
 
-  constructor(databaseUrl?: string) {
-    this.pool = databaseUrl ? new pg.Pool({ connectionString: databaseUrl, max: 4 }) : null;
+  private readonly ownsPool: boolean;
+
+  /**
+   * With PostgreSQL, the counters live in its database: pass the app's pool (DbHandle.pool) to
+   * share its connections, or a connection string for a pool of the limiter's own. Without either,
+   * counters are in memory.
+   */
+  constructor(database?: pg.Pool | string) {
+    this.ownsPool = typeof database === "string";
+    this.pool = typeof database === "string" ? new pg.Pool({ connectionString: database, max: 4 }) : (database ?? null);
     // An idle connection dropped by the server must not become an unhandled error that ends the process.
-    this.pool?.on("error", (err) => log.warn({ err }, "rate-limit pool connection lost"));
+    if (this.ownsPool) this.pool?.on("error", (err) => log.warn({ err }, "rate-limit pool connection lost"));
   }
+
 
   private build(name: string, perSec: number, burst: number): BurstyRateLimiter | RateLimiterAbstract {
     const make = (points: number, duration: number, prefix: string): RateLimiterAbstract =>
@@ -106,7 +115,7 @@ export class SourceRateLimiter {
       entry = { key, limiter: this.build(name, perSec, burst), lease: null, leasing: null };
       this.limiters.set(name, entry);
     }
-    if (!this.pool) return this.take(entry, name, 1);
+    if (!this.pool) return this.takeOne(entry, name);
     for (;;) {
       const lease = entry.lease;
       if (lease && lease.tokens > 0 && Date.now() < lease.until) {
@@ -143,9 +152,9 @@ export class SourceRateLimiter {
     }
   }
 
-  private async take(entry: SourceLimiter, name: string, points: number): Promise<RateLimitVerdict> {
+  private async takeOne(entry: SourceLimiter, name: string): Promise<RateLimitVerdict> {
     try {
-      await entry.limiter.consume(name, points);
+      await entry.limiter.consume(name, 1);
       return { allowed: true, retryAfterSeconds: 0 };
     } catch (err) {
       if (err instanceof RateLimiterRes) {
@@ -155,7 +164,8 @@ export class SourceRateLimiter {
     }
   }
 
+  /** Ends the limiter's own pool; a shared one belongs to its database handle. */
   async close(): Promise<void> {
-    await this.pool?.end();
+    if (this.ownsPool) await this.pool?.end();
   }
 }

@@ -114,7 +114,7 @@ const UNSTORABLE_G = new RegExp(UNSTORABLE.source, "g");
  * without such an escape, nearly all of them, skip the walk over every string.
  */
 const UNSTORABLE_ESCAPE = /\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})/;
-export function mayHoldUnstorable(raw: string): boolean {
+function mayHoldUnstorable(raw: string): boolean {
   return UNSTORABLE_ESCAPE.test(raw);
 }
 

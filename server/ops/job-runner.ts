@@ -85,7 +85,7 @@ export class JobRunner {
   async failInterrupted(): Promise<number> {
     return this.ctx.db.$executeRawUnsafe(
       `UPDATE "Job" SET "status" = 'failed', "finishedAt" = now(), "updatedAt" = now(),
-         "error" = 'Interrupted: the process running this job stopped before it finished (' || "done" || ' of ' || COALESCE("total"::text, '?') || ' done). Run the change again to finish it.'
+         "error" = 'Interrupted: the process running this job stopped before it finished (' || "done" || ' of ' || "total" || ' done). Run the change again to finish it.'
        WHERE "status" = 'running' AND ("params"->>'runner') IS DISTINCT FROM $1 AND "updatedAt" < now() - make_interval(secs => $2)`,
       OPS_RUNNER,
       this.opts.staleSeconds,

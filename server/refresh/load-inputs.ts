@@ -1,4 +1,3 @@
-import type { Tx } from "../db/client";
 import type { SourceKind } from "../intake/event-schemas";
 import type { CaseInputs, EntityState } from "./types";
 
@@ -60,11 +59,6 @@ function toState(row: InputRow, sources: SourceLookup): EntityState<unknown> | n
 
 const newest = <T>(states: EntityState<T>[]) =>
   [...states].sort((a, b) => b.occurredAt.localeCompare(a.occurredAt) || b.version - a.version || a.sourceName.localeCompare(b.sourceName))[0] ?? null;
-
-/** The case's inputs in one query (refresh-case.ts reads them together with the case's bookkeeping instead). */
-export async function loadCaseInputs(tx: Tx, caseId: string, sources: SourceLookup): Promise<CaseInputs> {
-  return toCaseInputs(caseId, await tx.$queryRawUnsafe<InputRow[]>(CASE_INPUTS_SQL, caseId), sources);
-}
 
 /** Sorts the rows of CASE_INPUTS_SQL into a case's inputs; the newest ticket decides which account and environment count. */
 export function toCaseInputs(caseId: string, rows: InputRow[], sources: SourceLookup): CaseInputs {

@@ -65,7 +65,7 @@ export interface DecidedOutcomes {
  * waited for the case's ticket and are folded in now, and events the case held behind an exception
  * that no longer holds it. An event is applied (or held) only where its own entity version is in
  * the resulting version's lineage; an event a newer version superseded before it counted is
- * no_change. An existing applied outcome is never rewritten (see OUTCOMES_SQL), so a retried
+ * no_change. An existing applied outcome is never rewritten (see outcomesStatement), so a retried
  * event counts once.
  */
 export function decideOutcomes(sources: SourceLookup, input: OutcomeInput, candidates: CandidateEvent[]): DecidedOutcomes {

@@ -323,11 +323,18 @@ async function activeOverrides(tx: Tx, caseId: string, inputs: CaseInputs, conte
   return out;
 }
 
+interface CaseColumns {
+  values: Record<string, unknown>;
+  /** The record became current: the list columns follow it and lastRefreshedAt moves. */
+  becameCurrent: boolean;
+}
+
 /** The list columns of the case follow its current record; the exception count follows every refresh. Null: nothing changes. */
-function caseColumns(record: RecordDoc, decision: Decision, openBefore: number): Record<string, unknown> | null {
+function caseColumns(record: RecordDoc, decision: Decision, openBefore: number): CaseColumns | null {
   if (!decision.caseData && decision.openExceptions === openBefore) return null;
   const columns: Record<string, unknown> = { ...decision.caseData, openExceptionCount: decision.openExceptions };
-  if (decision.result.outcome === "applied") {
+  const becameCurrent = decision.result.outcome === "applied";
+  if (becameCurrent) {
     const c = record.case as Record<string, string | undefined>;
     const e = record.entitlement as Record<string, string | undefined> | undefined;
     Object.assign(columns, {
@@ -340,19 +347,19 @@ function caseColumns(record: RecordDoc, decision: Decision, openBefore: number):
       tier: e?.tier ?? null,
     });
   }
-  return columns;
+  return { values: columns, becameCurrent };
 }
 
 /**
  * The refresh's last writes in one statement: the case's columns and the per-case outcome of
  * every event it decided; then the statuses of events that waited or were held elsewhere follow.
  */
-async function finishRefresh(tx: Tx, caseId: string, columns: Record<string, unknown> | null, decided: DecidedOutcomes): Promise<void> {
+async function finishRefresh(tx: Tx, caseId: string, columns: CaseColumns | null, decided: DecidedOutcomes): Promise<void> {
   const p = new SqlParams();
   const parts: string[] = [];
   if (columns) {
-    const set = Object.entries(columns).map(([k, v]) => `"${k}" = ${p.add(v)}${k === "lastCauses" ? '::text[]::"DeltaCause"[]' : ""}`);
-    const refreshed = "accountId" in columns ? `, "lastRefreshedAt" = now()` : "";
+    const set = Object.entries(columns.values).map(([k, v]) => `"${k}" = ${p.add(v)}${k === "lastCauses" ? '::text[]::"DeltaCause"[]' : ""}`);
+    const refreshed = columns.becameCurrent ? `, "lastRefreshedAt" = now()` : "";
     parts.push(`UPDATE "Case" SET ${set.join(", ")}${refreshed}, "updatedAt" = now() WHERE "id" = ${p.add(caseId)}`);
   }
   if (decided.rows.length) parts.push(outcomesStatement(p, caseId, decided));

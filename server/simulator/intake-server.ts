@@ -2,7 +2,6 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { GET as healthRoute } from "../../app/api/health/route";
-import { POST as webhookRoute } from "../../app/api/webhooks/[source]/route";
 import type { DbHandle } from "../db/client";
 import { parseEnv } from "../env";
 import type { SourceRateLimiter } from "../intake/rate-limit";
@@ -69,8 +68,6 @@ function toRequest(req: http.IncomingMessage): Request {
 async function handle(req: http.IncomingMessage): Promise<Response> {
   const request = toRequest(req);
   const path = new URL(request.url).pathname;
-  const webhook = /^\/api\/webhooks\/([^/]+)$/.exec(path);
-  if (webhook && request.method === "POST") return webhookRoute(request, { params: Promise.resolve({ source: decodeURIComponent(webhook[1]!) }) });
   if (path === "/api/health" && request.method === "GET") return healthRoute();
   return new Response(JSON.stringify({ error: `no route for ${request.method} ${path}` }), { status: 404, headers: { "content-type": "application/json" } });
 }

@@ -59,7 +59,7 @@ export async function createTestDb(opts: { kind?: "pglite" | "postgres"; envSecr
   await migrate(handle.db);
   await seedReference(handle.db);
   const registry = new SourceRegistry(handle.db, { key: TEST_SECRET_KEY, envSecrets: opts.envSecrets ?? {} });
-  const limiter = new SourceRateLimiter(databaseUrl);
+  const limiter = new SourceRateLimiter(handle.pool);
   return {
     handle,
     db: handle.db,
