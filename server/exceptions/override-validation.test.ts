@@ -40,7 +40,8 @@ async function claimed(caseId: string, rule: string) {
   await sam.exceptions.claim({ id: exc.id });
   const before = await snapshot(caseId, exc.id);
   const override = (path: string, value: string | number | boolean) => refusal(sam.exceptions.resolve({ id: exc.id, kind: "override", note: "Setting the field", path, value }));
-  return { id: exc.id, override, unchanged: async () => expect(await snapshot(caseId, exc.id)).toEqual(before) };
+  const fields = () => sam.exceptions.overrideFields({ id: exc.id });
+  return { id: exc.id, override, fields, unchanged: async () => expect(await snapshot(caseId, exc.id)).toEqual(before) };
 }
 
 async function snapshot(caseId: string, id: string) {
@@ -59,6 +60,7 @@ describe("override validation: a clear 400, the exception unchanged", () => {
     const caseId = "CASE-OVV-1";
     await ingestAndDrain(t.tdb, ticket(caseId, 1, { severity: "S1" }), incident("INC-OVV-1", 1, { caseIds: [caseId], severity: "S3" }));
     const exc = await claimed(caseId, "SEVERITY_CONFLICT");
+    expect(await exc.fields()).toEqual([{ path: "/case/severity", value: "S1", kind: "enum", options: ["S1", "S2", "S3", "S4"].map((v) => ({ value: v, label: v })) }]);
     const cases: [string, string | number | boolean, RegExp][] = [
       ["/case/subject", "New subject", /\/case\/subject is not disputed by this exception; it disputes \/case\/severity/],
       ["/case/invented", "x", /\/case\/invented is not a field of the record that can be overridden/],
@@ -84,6 +86,13 @@ describe("override validation: a clear 400, the exception unchanged", () => {
     const caseId = "CASE-OVV-2";
     await ingestAndDrain(t.tdb, ticket(caseId, 1, { accountId: "ACC-OVV-2" }), entitlement("ACC-OVV-2", 1, { serviceTier: "Gold Plus" }, caseId));
     const exc = await claimed(caseId, "ENTITLEMENT_INCONSISTENT");
+    expect(await exc.fields()).toEqual([
+      { path: "/entitlement/tier", value: "Gold Plus", kind: "tier", options: [
+        { value: "enterprise", label: "Enterprise (enterprise)" },
+        { value: "premium", label: "Premium (premium)" },
+        { value: "standard", label: "Standard (standard)" },
+      ] },
+    ]);
     expect(await exc.override("/entitlement/slaMinutes", "banana")).toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/\/entitlement\/slaMinutes follows \/entitlement\/tier/) });
     expect(await exc.override("/entitlement/tier", "banana")).toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/must be a tier of the service-tier registry \(enterprise, premium, standard\)/) });
     expect(await exc.override("/entitlement/tier", 5)).toMatchObject({ code: "BAD_REQUEST" });
@@ -95,6 +104,7 @@ describe("override validation: a clear 400, the exception unchanged", () => {
     const caseId = "CASE-OVV-3";
     await ingestAndDrain(t.tdb, ticket(caseId, 1), bundle(caseId, "BND-OVV-3", 1, { integrity: "failed" }));
     const exc = await claimed(caseId, "DIAGNOSTIC_CORRUPTED");
+    expect(await exc.fields()).toEqual([]);
     const r = await exc.override("/case/severity", "S2");
     expect(r).toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/disputes no single field \(artifacts\); approve or reject it instead/) });
     await exc.unchanged();
