@@ -88,6 +88,15 @@ describe("an override holds while its field's own source value stays the same", 
     expect(await t.db.fieldOverride.count({ where: { caseId, active: true } })).toBe(0);
     const lapse = await t.db.auditLog.findFirstOrThrow({ where: { targetId: caseId, action: "record.override_lapsed" } });
     expect(lapse.note).toMatch(/\/case\/declaredTier changed from "enterprise" to "standard"/);
+
+    // Approved as it is: the version that becomes current still says the override ended there.
+    await claimException(t, alice, s.live[0]!.id);
+    const [approved] = await resolveException(t, alice, s.live[0]!.id, { kind: "approve", note: "Standard it is" });
+    const cur = await version(caseId, approved!.version!);
+    const entry = cur.delta.find((d) => d.path === "/case/declaredTier")!;
+    expect(entry).toMatchObject({ before: "premium", after: "standard", cause: "ticket_update" });
+    expect(entry.lineage).toMatchObject({ source: "ticketing", overrideLapsed: { exceptionId, by: "Alice Specialist", value: "premium" } });
+    expect(cur.summary).toContain("Alice Specialist's override of case.declaredTier lapsed");
   });
 
   it("a lapse to a value the rules accept makes a current version whose delta and lineage say the override ended", async () => {
