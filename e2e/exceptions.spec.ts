@@ -83,6 +83,37 @@ test.describe("exception triage", () => {
     await screenshot(page, "record-after-override");
   });
 
+  test("the override form offers only the disputed field, and a refused value shows the server's 400 message in the form", async ({ page }) => {
+    const caseId = uniqueId("E2E-OVV");
+    expect((await postAndSettle(page.request, "ticketing", ticket(caseId, 1))).status).toBe("applied");
+    const corrected = {
+      type: "entitlement.changed",
+      caseId,
+      entity: { kind: "account", id: `ACC-${caseId}` },
+      version: 1,
+      occurredAt: new Date(Date.now() - 30 * 60_000).toISOString(),
+      data: { accountId: `ACC-${caseId}`, serviceTier: "premium", status: "active", contractId: `CTR-${caseId}`, validUntil: "2027-12-31", correction: {} },
+    };
+    expect((await postAndSettle(page.request, "entitlement", corrected)).status).toBe("held");
+    await signIn(page, "specialist");
+    await gotoReady(page, `/exceptions?case=${caseId}&status=open`);
+    await page.locator("tbody tr").filter({ hasText: caseId }).getByRole("link", { name: caseId }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toContainText(`Entitlement inconsistent on ${caseId}`);
+    await page.getByRole("button", { name: /^Claim/ }).click();
+    await expect(page.getByRole("form", { name: "Resolve exception" })).toBeVisible();
+    await page.getByRole("radio", { name: /Override a field/ }).check();
+    const field = page.getByRole("combobox", { name: "Field" });
+    await expect(field.locator("option")).toHaveText(["Entitlement › Correction reason"]);
+    await page.getByRole("textbox", { name: /^Value/ }).fill("   ");
+    await page.getByRole("textbox", { name: /Note/ }).fill("The account team gave no reason either.");
+    await page.getByRole("button", { name: "Set the field" }).click();
+    await expect(page.locator("#resolve-problem")).toContainText("/entitlement/correctionReason must not be empty");
+    await expect(page.getByRole("form", { name: "Resolve exception" })).toBeVisible();
+    await page.getByRole("textbox", { name: /^Value/ }).fill("Renewal credit agreed by the account team");
+    await page.getByRole("button", { name: "Set the field" }).click();
+    await expect(page.getByTestId("resolution")).toContainText("override");
+  });
+
   test("a note is required, and duty managers see no action buttons", async ({ page, browser }) => {
     const caseId = uniqueId("E2E-NOTE");
     await heldCase(page, caseId);

@@ -13,7 +13,7 @@ import { Badge, ExceptionStatusBadge, SeverityBadge, VersionStatusBadge } from "
 import { button } from "../ui/button";
 import { Kbd } from "../ui/kbd";
 import { LiveIndicator } from "../ui/live-indicator";
-import { QueryBoundary } from "../ui/query-boundary";
+import { errorMessage, QueryBoundary } from "../ui/query-boundary";
 import { RelativeTime } from "../ui/relative-time";
 import { BlockSkeleton } from "../ui/skeleton";
 import { EvidenceGrid } from "./evidence";
@@ -172,11 +172,13 @@ export function ExceptionDetail({ id }: { id: string }) {
                   Claimed by <span className="font-medium text-slate-900">{e.claimedBy?.name}</span> <RelativeTime value={e.claimedAt} />.
                 </p>
                 <div className="flex flex-wrap gap-2">
-                  {me ? (
+                  {me?.role === "admin" ? (
                     <button type="button" className={button.secondary} disabled={actions.busy} onClick={() => actions.assign.mutate({ id, assigneeId: me.id })}>
                       Take it over
                     </button>
-                  ) : null}
+                  ) : (
+                    <span className="text-xs text-slate-600">Only {e.claimedBy?.name ?? "the claimant"} or an admin can act on it, release it or reassign it.</span>
+                  )}
                   {me?.role === "admin" ? (
                     <button type="button" className={button.ghost} disabled={actions.busy} onClick={claimToggle}>
                       Release
@@ -195,16 +197,16 @@ export function ExceptionDetail({ id }: { id: string }) {
                 <QueryBoundary what="the candidate" fallback={<BlockSkeleton lines={5} label="Loading form" />}>
                   <ResolveForm
                     ref={form}
-                    caseId={e.caseId}
-                    version={candidate ?? current ?? 1}
+                    exceptionId={e.id}
                     defaultField={e.field}
                     busy={actions.busy}
+                    serverError={actions.resolve.error ? errorMessage(actions.resolve.error) : null}
                     onResolve={(input) => actions.resolve.mutate(input.kind === "override" ? { id, kind: "override", note: input.note, path: input.path!, value: input.value! } : { id, kind: input.kind, note: input.note })}
                   />
                 </QueryBoundary>
               </div>
             )}
-            {live && canAct ? (
+            {live && canAct && (e.status === "open" || mine || me?.role === "admin") ? (
               <label className="mt-3 block border-t border-slate-100 pt-2 text-xs text-slate-700">
                 <span className="mb-0.5 block">Assign to</span>
                 <select className="h-8 w-full rounded-md border border-slate-300 bg-white px-2 text-sm" value="" disabled={actions.busy} onChange={(ev) => ev.target.value && actions.assign.mutate({ id, assigneeId: ev.target.value })}>

@@ -1,9 +1,9 @@
 "use client";
 
 import { useSuspenseQuery } from "@tanstack/react-query";
-import { forwardRef, useImperativeHandle, useMemo, useRef, useState } from "react";
+import { forwardRef, useImperativeHandle, useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { fieldLabel, fieldToPath, isPlainObject, joinPath, pathLabel } from "../lib/format";
+import { fieldLabel, fieldToPath, pathLabel } from "../lib/format";
 import { button } from "../ui/button";
 import { Kbd } from "../ui/kbd";
 
@@ -13,44 +13,29 @@ export interface ResolveFormHandle {
   choose(kind: ResolutionKind): void;
 }
 
-const OVERRIDABLE = ["case", "entitlement", "environment", "reproduction"];
-
-/** Single fields a specialist may set: one level inside case, entitlement, environment, reproduction. */
-function overridableFields(record: unknown): { path: string; value: unknown }[] {
-  if (!isPlainObject(record)) return [];
-  const out: { path: string; value: unknown }[] = [];
-  for (const section of OVERRIDABLE) {
-    const s = record[section];
-    if (!isPlainObject(s)) continue;
-    for (const [k, v] of Object.entries(s)) {
-      if (k === "components" || isPlainObject(v) || Array.isArray(v)) continue;
-      out.push({ path: joinPath([section, k]), value: v });
-    }
-  }
-  return out;
-}
-
 const KIND_TEXT: Record<ResolutionKind, { title: string; effect: string; submit: string }> = {
   approve: { title: "Approve", effect: "The held candidate becomes the current record; lineage records your approval.", submit: "Approve and make current" },
   reject: { title: "Reject", effect: "The offending source events are quarantined; the current record stays as it is.", submit: "Reject and quarantine" },
-  override: { title: "Override a field", effect: "You set the disputed field; the change is recorded with cause manual override.", submit: "Set the field" },
+  override: { title: "Override a field", effect: "You set a disputed field; the change is recorded with cause manual override.", submit: "Set the field" },
 };
 
 export const ResolveForm = forwardRef<ResolveFormHandle, {
-  caseId: string;
-  version: number;
+  exceptionId: string;
   defaultField: string | null;
   busy: boolean;
-  onResolve: (input: { kind: ResolutionKind; note: string; path?: string; value?: string | number | boolean }) => void;
-}>(function ResolveForm({ caseId, version, defaultField, busy, onResolve }, ref) {
+  /** The server's refusal of the last attempt (a 400 names the problem), shown in the form. */
+  serverError: string | null;
+  onResolve: (input: { kind: ResolutionKind; note: string; path?: string; value?: string }) => void;
+}>(function ResolveForm({ exceptionId, defaultField, busy, serverError, onResolve }, ref) {
   const trpc = useTRPC();
-  const { data } = useSuspenseQuery(trpc.records.version.queryOptions({ caseId, version }));
-  const fields = useMemo(() => overridableFields(data.record), [data.record]);
+  // Only the fields this exception disputes: the server refuses any other.
+  const { data: fields } = useSuspenseQuery(trpc.exceptions.overrideFields.queryOptions({ id: exceptionId }));
   const preferred = defaultField ? fieldToPath(defaultField) : null;
   const [kind, setKind] = useState<ResolutionKind>("approve");
   const [path, setPath] = useState(fields.find((f) => f.path === preferred)?.path ?? fields[0]?.path ?? "");
   const current = fields.find((f) => f.path === path);
-  const [value, setValue] = useState(current?.value === undefined || current?.value === null ? "" : String(current.value));
+  const initial = (f: typeof current) => (f?.value === null || f?.value === undefined ? (f?.options[0]?.value ?? "") : String(f.value));
+  const [value, setValue] = useState(initial(current));
   const [note, setNote] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
   const noteRef = useRef<HTMLTextAreaElement>(null);
@@ -70,14 +55,13 @@ export const ResolveForm = forwardRef<ResolveFormHandle, {
     }
     setProblem(null);
     if (kind !== "override") return onResolve({ kind, note: note.trim() });
-    const original = current?.value;
-    const typed = typeof original === "number" ? Number(value) : typeof original === "boolean" ? value === "true" : value;
-    if (typeof typed === "number" && Number.isNaN(typed)) {
-      setProblem(`${pathLabel(path)} takes a number.`);
+    if (!current) {
+      setProblem("This exception disputes no single field: approve or reject it.");
       return;
     }
-    onResolve({ kind, note: note.trim(), path, value: typed });
+    onResolve({ kind, note: note.trim(), path, value });
   };
+  const shown = problem ?? serverError;
 
   return (
     <form onSubmit={submit} className="space-y-3" aria-label="Resolve exception" noValidate>
@@ -89,13 +73,13 @@ export const ResolveForm = forwardRef<ResolveFormHandle, {
               <input type="radio" name="kind" value={k} checked={kind === k} onChange={() => setKind(k)} className="mt-0.5 h-4 w-4" />
               <span>
                 <span className="font-medium text-slate-900">{KIND_TEXT[k].title}</span> <Kbd>{k === "approve" ? "a" : k === "reject" ? "r" : "o"}</Kbd>
-                <span className="block text-xs text-slate-600">{KIND_TEXT[k].effect}</span>
+                <span className="block text-xs text-slate-600">{k === "override" && !fields.length ? "This exception disputes no single field, so there is nothing to override." : KIND_TEXT[k].effect}</span>
               </span>
             </label>
           ))}
         </div>
       </fieldset>
-      {kind === "override" ? (
+      {kind === "override" && current ? (
         <div className="grid gap-2 rounded-md border border-slate-200 bg-slate-50 p-2.5">
           <label className="text-sm">
             <span className="mb-0.5 block font-medium text-slate-800">Field</span>
@@ -104,8 +88,7 @@ export const ResolveForm = forwardRef<ResolveFormHandle, {
               value={path}
               onChange={(e) => {
                 setPath(e.target.value);
-                const f = fields.find((x) => x.path === e.target.value);
-                setValue(f?.value === undefined || f?.value === null ? "" : String(f.value));
+                setValue(initial(fields.find((x) => x.path === e.target.value)));
               }}
             >
               {fields.map((f) => (
@@ -116,23 +99,23 @@ export const ResolveForm = forwardRef<ResolveFormHandle, {
             </select>
           </label>
           <label className="text-sm">
-            <span className="mb-0.5 block font-medium text-slate-800">Value {current ? <span className="font-normal text-slate-600">(held candidate: {String(current.value)})</span> : null}</span>
-            {path === "/case/severity" ? (
+            <span className="mb-0.5 block font-medium text-slate-800">Value {current.value !== null ? <span className="font-normal text-slate-600">(held candidate: {String(current.value)})</span> : null}</span>
+            {current.kind === "text" ? (
+              <input className="h-8 w-full rounded-md border border-slate-300 bg-white px-2 text-sm" value={value} onChange={(e) => setValue(e.target.value)} />
+            ) : (
               <select className="h-8 w-full rounded-md border border-slate-300 bg-white px-2 text-sm" value={value} onChange={(e) => setValue(e.target.value)}>
-                {["S1", "S2", "S3", "S4"].map((s) => (
-                  <option key={s}>{s}</option>
+                {current.options.some((o) => o.value === value) ? null : <option value={value}>{value}</option>}
+                {current.options.map((o) => (
+                  <option key={o.value} value={o.value}>
+                    {o.label}
+                  </option>
                 ))}
               </select>
-            ) : typeof current?.value === "boolean" ? (
-              <select className="h-8 w-full rounded-md border border-slate-300 bg-white px-2 text-sm" value={value} onChange={(e) => setValue(e.target.value)}>
-                <option value="true">yes</option>
-                <option value="false">no</option>
-              </select>
-            ) : (
-              <input className="h-8 w-full rounded-md border border-slate-300 bg-white px-2 text-sm" value={value} onChange={(e) => setValue(e.target.value)} inputMode={typeof current?.value === "number" ? "numeric" : undefined} />
             )}
           </label>
-          <p className="text-xs text-slate-600">{fieldLabel(path.split("/").pop() ?? "")} stays as you set it until its source sends a newer version.</p>
+          <p className="text-xs text-slate-600">
+            {fieldLabel(path.split("/").pop() ?? "")} stays as you set it while its source keeps giving the value it gives now; when the source changes it, the override lapses and the rules judge the new value.
+          </p>
         </div>
       ) : null}
       <label className="block text-sm">
@@ -146,15 +129,15 @@ export const ResolveForm = forwardRef<ResolveFormHandle, {
           rows={3}
           required
           minLength={3}
-          aria-invalid={problem ? true : undefined}
-          aria-describedby={problem ? "resolve-problem" : undefined}
+          aria-invalid={shown ? true : undefined}
+          aria-describedby={shown ? "resolve-problem" : undefined}
           className="w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
           placeholder="Why this is the right call, for whoever reads the record next"
         />
       </label>
-      {problem ? (
+      {shown ? (
         <p id="resolve-problem" role="alert" className="text-sm text-red-800">
-          {problem}
+          {shown}
         </p>
       ) : null}
       <button type="submit" disabled={busy} className={kind === "reject" ? button.danger : button.primary}>

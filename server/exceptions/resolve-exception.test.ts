@@ -107,6 +107,45 @@ describe("claim, unclaim, assign", () => {
   });
 });
 
+describe("claims: only the claimant or an admin acts on, unclaims or reassigns; assignees are active specialists", () => {
+  it("a specialist refused unclaim on a peer's claim cannot assign it to themselves or anyone else; an admin can", async () => {
+    const { exceptionId } = await severityConflict();
+    await claimException(t, alice, exceptionId);
+    await expectAppError(unclaimException(t, bob, exceptionId), "FORBIDDEN");
+    await expectAppError(assignException(t, bob, exceptionId, bob.id!), "FORBIDDEN");
+    await expectAppError(assignException(t, bob, exceptionId, admin.id!), "FORBIDDEN");
+    expect((await t.db.caseException.findUniqueOrThrow({ where: { id: exceptionId } })).claimedById).toBe(alice.id);
+    await assignException(t, alice, exceptionId, bob.id!); // the claimant hands it over
+    await assignException(t, admin, exceptionId, alice.id!); // an admin reassigns anyone's claim
+    expect((await t.db.caseException.findUniqueOrThrow({ where: { id: exceptionId } })).claimedById).toBe(alice.id);
+    expect((await auditOf(exceptionId)).map((a) => [a.action, a.actorId])).toEqual([
+      ["exception.claim", alice.id],
+      ["exception.assign", alice.id],
+      ["exception.assign", admin.id],
+    ]);
+  });
+
+  it("an open exception can be assigned by any specialist, but only to an active specialist or admin (never a disabled one)", async () => {
+    const { exceptionId } = await severityConflict();
+    const gone = await createUser(t.db, "specialist", "Gone Specialist");
+    await t.db.user.update({ where: { id: gone.id! }, data: { disabledAt: new Date() } });
+    const err = await assignException(t, alice, exceptionId, gone.id!).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/Gone Specialist is disabled/) });
+    await expectAppError(assignException(t, alice, exceptionId, "usr_nobody"), "BAD_REQUEST");
+    expect((await t.db.caseException.findUniqueOrThrow({ where: { id: exceptionId } })).status).toBe("open");
+    await assignException(t, alice, exceptionId, admin.id!);
+    expect((await t.db.caseException.findUniqueOrThrow({ where: { id: exceptionId } })).claimedById).toBe(admin.id);
+  });
+
+  it("an admin may resolve an exception a specialist claimed; a peer specialist may not", async () => {
+    const { exceptionId } = await severityConflict();
+    await claimException(t, alice, exceptionId);
+    await expectAppError(resolveException(t, bob, exceptionId, { kind: "approve", note: "Not mine to decide" }), "FORBIDDEN");
+    await resolveException(t, admin, exceptionId, { kind: "approve", note: "Alice is away; the incident commander confirmed S3" });
+    expect(await t.db.caseException.findUniqueOrThrow({ where: { id: exceptionId } })).toMatchObject({ status: "resolved", resolvedById: admin.id, claimedById: alice.id });
+  });
+});
+
 describe("resolutions", () => {
   it("approve: the held candidate becomes current, lineage records the approval, the same evidence never holds again", async () => {
     const { caseId, exceptionId, conflicting } = await severityConflict();
@@ -198,15 +237,19 @@ describe("resolutions", () => {
     expect(await t.db.fieldOverride.count({ where: { caseId, active: true } })).toBe(0);
   });
 
-  it("override lapse: a newer source version that still conflicts is held again", async () => {
+  it("override holds: a newer ticket version that leaves the overridden severity alone applies with the override kept", async () => {
     const { caseId, exceptionId } = await severityConflict();
     await claimException(t, alice, exceptionId);
     await resolveException(t, alice, exceptionId, { kind: "override", path: "/case/severity", value: "S2", note: "Agreed S2 for now" });
-    const overridden = (await caseState(t.db, caseId)).current;
+    const overridden = (await caseState(t.db, caseId)).current!;
     await ingestAndDrain(t, ticket(caseId, 2, { severity: "S1", subject: "Customer insists on S1" }));
     const s = await caseState(t.db, caseId);
-    expect(s.current).toBe(overridden);
-    expect(s.live.map((e) => e.rule)).toEqual(["SEVERITY_CONFLICT"]);
+    expect(s.live).toEqual([]);
+    expect(s.current).toBe(overridden + 1);
+    const cur = (await currentRecord(t.db, caseId))!;
+    expect(cur.record.case).toMatchObject({ severity: "S2", subject: "Customer insists on S1" });
+    expect(cur.lineage["/case/severity"]).toMatchObject({ source: "manual_override", entityId: exceptionId });
+    expect(cur.lineage["/case/subject"]).toMatchObject({ source: "ticketing", entityVersion: 2 });
   });
 
   it("requires a note for every resolution, and changes nothing without one", async () => {

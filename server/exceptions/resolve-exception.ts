@@ -3,12 +3,11 @@ import type { Tx } from "../db/client";
 import { audit, type Actor } from "../lib/audit";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { isOverridablePath } from "../refresh/build-candidate";
-import type { EngineContext } from "../refresh/engine-context";
-import { getAt } from "../refresh/pointer";
+import { sourceLookup, type EngineContext } from "../refresh/engine-context";
 import { lockCase, refreshCase, type RefreshResult } from "../refresh/refresh-case";
+import type { RuleHit } from "../refresh/types";
 import { quarantineRejected } from "./quarantine-events";
-import type { LineageMap, RuleHit } from "../refresh/types";
+import { storeOverride, validateOverride } from "./record-override";
 
 export const noteSchema = z.string({ error: "a note is required" }).trim().min(3, "a note of at least 3 characters is required").max(5000, "a note is at most 5000 characters");
 
@@ -28,6 +27,13 @@ async function loadLive(tx: Tx, id: string) {
 function assertCanAct(actor: Actor) {
   if (actor.role !== "specialist" && actor.role !== "admin") {
     throw new AppError("FORBIDDEN", "only specialists and admins act on exceptions");
+  }
+}
+
+/** SPEC.md: a claimed exception is acted on, unclaimed or reassigned only by its claimant or an admin. */
+function assertClaimantOrAdmin(actor: Actor, exc: { id: string; status: string; claimedById: string | null }, what: string) {
+  if (exc.status === "claimed" && exc.claimedById !== actor.id && actor.role !== "admin") {
+    throw new AppError("FORBIDDEN", `exception ${exc.id} is claimed by someone else; only they or an admin can ${what} it`);
   }
 }
 
@@ -58,19 +64,28 @@ export async function unclaimException(ctx: EngineContext, actor: Actor, id: str
   await withCase(ctx, id, async (tx) => {
     const exc = await loadLive(tx, id);
     if (exc.status !== "claimed") throw new AppError("CONFLICT", `exception ${id} is not claimed`);
-    if (exc.claimedById !== actor.id && actor.role !== "admin") throw new AppError("FORBIDDEN", "only the claimant or an admin can unclaim");
+    assertClaimantOrAdmin(actor, exc, "unclaim");
     await tx.caseException.update({ where: { id }, data: { status: "open", claimedById: null, claimedAt: null } });
     await audit(tx, actor, { action: "exception.unclaim", targetType: "exception", targetId: id, before: { claimedById: exc.claimedById }, after: { status: "open" } });
   });
 }
 
+/**
+ * Hands an exception to an active specialist (admins count as specialists: they hold every
+ * specialist power and appear in the assignee list). An open exception anyone who acts on
+ * exceptions may assign; a claimed one only its claimant or an admin may reassign, so `assign`
+ * is no way around a refused `unclaim`.
+ */
 export async function assignException(ctx: EngineContext, actor: Actor, id: string, assigneeId: string): Promise<void> {
   assertCanAct(actor);
   await withCase(ctx, id, async (tx) => {
     const exc = await loadLive(tx, id);
     if (exc.status === "resolved") throw new AppError("CONFLICT", `exception ${id} is already resolved`);
-    const user = await tx.user.findUnique({ where: { id: assigneeId }, select: { role: true, name: true } });
-    if (!user || (user.role !== "specialist" && user.role !== "admin")) throw new AppError("BAD_REQUEST", "assignee must be a specialist or admin");
+    assertClaimantOrAdmin(actor, exc, "reassign");
+    const user = await tx.user.findUnique({ where: { id: assigneeId }, select: { role: true, name: true, disabledAt: true } });
+    if (!user) throw new AppError("BAD_REQUEST", `assignee ${assigneeId} is not a user`);
+    if (user.role !== "specialist" && user.role !== "admin") throw new AppError("BAD_REQUEST", `assignee must be a specialist or admin; ${user.name} is a ${user.role}`);
+    if (user.disabledAt) throw new AppError("BAD_REQUEST", `assignee ${user.name} is disabled; assign it to an active specialist`);
     await tx.caseException.update({ where: { id }, data: { status: "claimed", claimedById: assigneeId, claimedAt: new Date() } });
     await audit(tx, actor, { action: "exception.assign", targetType: "exception", targetId: id, before: { claimedById: exc.claimedById }, after: { claimedById: assigneeId } });
   });
@@ -79,38 +94,29 @@ export async function assignException(ctx: EngineContext, actor: Actor, id: stri
 interface Resolution {
   kind: "approve" | "reject" | "override";
   note: string;
-  path?: string;
+  path?: unknown;
   value?: unknown;
-}
-
-const severityValue = z.enum(["S1", "S2", "S3", "S4"]);
-
-function validateOverride(path: string | undefined, value: unknown): { path: string; value: unknown } {
-  if (!path || !isOverridablePath(path)) {
-    throw new AppError("BAD_REQUEST", `path must be a single field outside lists, such as /case/severity (got ${JSON.stringify(path)})`);
-  }
-  if (path === "/case/severity" && !severityValue.safeParse(value).success) throw new AppError("BAD_REQUEST", "severity must be S1, S2, S3 or S4");
-  if (!["string", "number", "boolean"].includes(typeof value)) throw new AppError("BAD_REQUEST", "override value must be a string, number or boolean");
-  if (typeof value === "string" && value.length > 5000) throw new AppError("BAD_REQUEST", "override value is too long");
-  return { path, value };
 }
 
 /**
  * SPEC.md's resolutions. Approve: the conflict's evidence is accepted and the held candidate becomes
  * current. Reject: the offending events are quarantined and the case refreshes from the entities'
  * previous accepted versions. Override: the specialist's value stands for the field.
+ * A claimed exception is resolved by its claimant, or by an admin on the claimant's behalf.
  */
 export async function resolveException(ctx: EngineContext, actor: Actor, id: string, input: Resolution): Promise<RefreshResult[]> {
   assertCanAct(actor);
   const note = parseNote(input.note);
-  const override = input.kind === "override" ? validateOverride(input.path, input.value) : null;
   const at = new Date();
+  const [{ ref }, sources] = await Promise.all([ctx.reference.get(), sourceLookup(ctx)]);
   const affected = await withCase(ctx, id, async (tx, caseId) => {
     const exc = await loadLive(tx, id);
     if (exc.status === "resolved") throw new AppError("CONFLICT", `exception ${id} is already resolved`);
     if (exc.status !== "claimed") throw new AppError("CONFLICT", `claim exception ${id} before resolving it`);
-    if (exc.claimedById !== actor.id) throw new AppError("FORBIDDEN", `exception ${id} is claimed by someone else; reassign it first`);
+    assertClaimantOrAdmin(actor, exc, "resolve");
     const hits = ((exc.detail as { hits?: RuleHit[] }).hits ?? []) as RuleHit[];
+    // Checked before anything is written: a refused override leaves the exception as it was.
+    const override = input.kind === "override" ? validateOverride(exc.rule, hits, input.path, input.value, ref) : null;
     const cases = new Set([caseId]);
     if (input.kind === "approve" || input.kind === "override") {
       for (const h of hits) {
@@ -121,39 +127,9 @@ export async function resolveException(ctx: EngineContext, actor: Actor, id: str
         });
       }
     }
-    if (override) {
-      const held = exc.candidateVersion
-        ? await tx.recordVersion.findUnique({ where: { caseId_version: { caseId, version: exc.candidateVersion } }, select: { lineage: true, record: true } })
-        : null;
-      const lin = held ? (held.lineage as unknown as LineageMap)[override.path] : undefined;
-      const basis = lin && lin.source !== "manual_override"
-        ? await tx.sourceEntity.findFirst({ where: { entityId: lin.entityId, source: { name: lin.source } }, select: { id: true } })
-        : null;
-      await tx.fieldOverride.updateMany({ where: { caseId, path: override.path, active: true }, data: { active: false } });
-      await tx.fieldOverride.create({
-        data: {
-          id: newId("ovr"),
-          caseId,
-          path: override.path,
-          value: override.value as never,
-          basisEntityId: basis?.id ?? null,
-          basisVersion: lin?.entityVersion ?? null,
-          exceptionId: id,
-          userId: actor.id,
-          note,
-        },
-      });
-      await audit(tx, actor, {
-        action: "record.override",
-        targetType: "case",
-        targetId: caseId,
-        before: { path: override.path, value: held ? getAt(held.record, override.path) ?? null : null },
-        after: { path: override.path, value: override.value },
-        note,
-      });
-    }
+    if (override) await storeOverride(tx, actor, exc, override, note);
     if (input.kind === "reject") {
-      for (const c of await quarantineRejected(tx, actor, exc, hits, note)) cases.add(c);
+      for (const c of await quarantineRejected(tx, actor, exc, hits, note, { ref, sources })) cases.add(c);
       if (exc.candidateVersion) {
         await tx.recordVersion.updateMany({ where: { caseId, version: exc.candidateVersion, status: "held" }, data: { status: "rejected" } });
       }
@@ -166,7 +142,7 @@ export async function resolveException(ctx: EngineContext, actor: Actor, id: str
       action: `exception.${input.kind}`,
       targetType: "exception",
       targetId: id,
-      before: { status: exc.status, rule: exc.rule, candidateVersion: exc.candidateVersion },
+      before: { status: exc.status, rule: exc.rule, candidateVersion: exc.candidateVersion, claimedById: exc.claimedById },
       after: { status: "resolved", resolution: input.kind, ...(override ?? {}) },
       note,
     });

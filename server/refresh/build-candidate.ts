@@ -1,5 +1,6 @@
 import type { DiagnosticsData, IncidentData, TicketData } from "../intake/event-schemas";
 import { normaliseAlias } from "../reference/normalise";
+import { DERIVED_FIELDS, OVERRIDE_FIELDS, overrideWrites } from "./override-fields";
 import { parsePointer, pointer } from "./pointer";
 import {
   entityKey,
@@ -163,7 +164,7 @@ export function buildCandidate(inputs: CaseInputs, ref: ReferenceData, overrides
   record.notes = notes.map((n) => ({ id: n.id, author: n.author, body: n.body, at: n.at }));
   stamp(lineage, "/notes", record.notes, tl);
 
-  applyOverrides(record, lineage, overrides);
+  applyOverrides(record, lineage, overrides, ref);
   return { record, lineage, problems, entities, eventIds: [...entities.values()].map((e) => e.eventId).sort() };
 }
 
@@ -203,21 +204,42 @@ export function isOverridablePath(path: string): boolean {
   return ["case", "entitlement", "environment", "reproduction"].includes(tokens[0]!) && tokens[1] !== "components";
 }
 
-function applyOverrides(record: RecordDoc, lineage: LineageMap, overrides: OverrideSpec[]): void {
+/**
+ * A specialist's values replace the source's (normalised like source data, override-fields.ts);
+ * their leaves get manual_override lineage naming the specialist and the note. A lapsed override
+ * sets nothing: the source's leaves stay and their lineage says the override lapsed. A section the
+ * sources do not give yet is created for the override (a required field they miss).
+ */
+function applyOverrides(record: RecordDoc, lineage: LineageMap, overrides: OverrideSpec[], ref: ReferenceData): void {
   for (const o of overrides) {
     if (!isOverridablePath(o.path)) continue;
-    const [section, field] = parsePointer(o.path) as [string, string];
-    const target = record[section];
-    if (!target || typeof target !== "object" || Array.isArray(target)) continue;
-    (target as { [k: string]: Json })[field] = o.value as Json;
-    lineage[o.path] = {
-      source: "manual_override",
-      entityKind: "exception",
-      entityId: o.exceptionId,
-      entityVersion: 1,
-      webhookId: o.id,
-      occurredAt: o.createdAt,
-      receivedAt: o.createdAt,
-    };
+    const writes = overrideWrites(o.path, o.value, ref);
+    const [section] = parsePointer(o.path) as [string, string];
+    if (o.lapsed) {
+      for (const [path] of writes) {
+        const source = lineage[path];
+        if (source) lineage[path] = { ...source, overrideLapsed: { exceptionId: o.exceptionId, by: o.by ?? "a specialist", value: o.value as Json } };
+      }
+      continue;
+    }
+    const existing = record[section];
+    if (existing !== undefined && (existing === null || typeof existing !== "object" || Array.isArray(existing))) continue;
+    const target = (existing ?? (record[section] = {})) as { [k: string]: Json };
+    for (const [path, value] of writes) {
+      const field = parsePointer(path)[1]!;
+      // Only the record's own fields: a stored path such as /case/__proto__ sets nothing.
+      if (!OVERRIDE_FIELDS.has(path) && !DERIVED_FIELDS.has(path) && !Object.hasOwn(target, field)) continue;
+      target[field] = value;
+      lineage[path] = {
+        source: "manual_override",
+        entityKind: "exception",
+        entityId: o.exceptionId,
+        entityVersion: 1,
+        webhookId: o.id,
+        occurredAt: o.createdAt,
+        receivedAt: o.createdAt,
+        ...(o.by !== undefined ? { override: { by: o.by, note: o.note ?? "" } } : {}),
+      };
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { computeDelta } from "./compute-delta";
+import { computeDelta, sameOverrides } from "./compute-delta";
 import type { Lineage, LineageMap, RecordDoc } from "./types";
 
 const lin = (source: string, entityId: string, entityVersion: number): Lineage => ({
@@ -83,5 +83,42 @@ describe("computeDelta: changes without a new source version", () => {
     const after = doc({ productArea: "billing-api", product: "billing-api" }, 4);
     const causes = computeDelta(before, after, ctx).map((d) => d.cause);
     expect(causes).toEqual(["ticket_update", "ticket_update"]);
+  });
+});
+
+describe("computeDelta: overrides", () => {
+  const at = (source: string, entityId: string, entityVersion: number): Lineage => ({
+    source,
+    entityKind: "k",
+    entityId,
+    entityVersion,
+    webhookId: `${entityId}-${entityVersion}`,
+    occurredAt: "2026-11-27T00:00:00.000Z",
+    receivedAt: "2026-11-27T00:00:01.000Z",
+  });
+  const docOf = (record: RecordDoc, stamps: [string, Lineage][]) => ({ record, lineage: Object.fromEntries(stamps) as LineageMap });
+  const deltaCtx = { sourceKinds: new Map([["ticketing", "ticketing"]] as const) };
+
+  it("an override made or ended is a delta entry even when the value stays the same; an ended one says whose override lapsed", () => {
+    const t1 = at("ticketing", "T", 1);
+    const t2 = at("ticketing", "T", 2);
+    const ovr: Lineage = { ...at("manual_override", "exc_1", 1), webhookId: "ovr_1", override: { by: "Alice", note: "why" } };
+    const plain = docOf({ case: { severity: "S1", subject: "a" } }, [["/case/severity", t1], ["/case/subject", t1]]);
+    const overridden = docOf({ case: { severity: "S1", subject: "a" } }, [["/case/severity", ovr], ["/case/subject", t1]]);
+    const made = computeDelta(plain, overridden, deltaCtx);
+    expect(made.map((d) => [d.path, d.before, d.after, d.cause])).toEqual([["/case/severity", "S1", "S1", "manual_override"]]);
+    expect(made[0]!.lineage).toEqual(ovr);
+    expect(computeDelta(overridden, overridden, deltaCtx)).toEqual([]);
+
+    const ended = computeDelta(overridden, docOf({ case: { severity: "S1", subject: "b" } }, [["/case/severity", t2], ["/case/subject", t2]]), deltaCtx);
+    expect(ended.map((d) => [d.path, d.before, d.after, d.cause])).toEqual([
+      ["/case/severity", "S1", "S1", "ticket_update"],
+      ["/case/subject", "a", "b", "ticket_update"],
+    ]);
+    expect(ended[0]!.lineage).toEqual({ ...t2, overrideLapsed: { exceptionId: "exc_1", by: "Alice", value: "S1" } });
+    expect(ended[1]!.lineage).toEqual(t2);
+
+    expect(sameOverrides(plain.lineage, overridden.lineage)).toBe(false);
+    expect(sameOverrides(overridden.lineage, { ...overridden.lineage, "/case/subject": t2 })).toBe(true);
   });
 });

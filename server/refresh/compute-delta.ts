@@ -70,7 +70,7 @@ export function computeDelta(
   const emit = (path: string, before: Json | undefined, after: Json | undefined, beforePath = path) => {
     const b = before === undefined ? undefined : firstLeafLineage(prevLineage, beforePath);
     const a = after === undefined ? undefined : firstLeafLineage(next.lineage, path);
-    const lineage = a ?? b;
+    const lineage = overrideEnded(b, a, before) ?? a ?? b;
     if (!lineage) return;
     // A field that appears (or disappears) while its source entity version was already (still) in the
     // record came from normalisation or the schema, e.g. a new alias making a product area known.
@@ -105,7 +105,9 @@ export function computeDelta(
       }
     }
     if (before !== undefined && after !== undefined && canonical(before) === canonical(after)) {
-      // Same value; a leaf whose lineage moved to an equal value is not a change.
+      // Same value; a leaf whose lineage moved to an equal value is not a change, except an override
+      // made or ended: the field's authority changed, so the version says so (SPEC.md: always visible).
+      if (overrideChanged(prevLineage[beforePath], next.lineage[path])) emit(path, before, after, beforePath);
       return;
     }
     if (before === undefined || after === undefined || !isObject(before) || !isObject(after)) {
@@ -123,4 +125,28 @@ export function computeDelta(
   const sections = [...new Set([...Object.keys(prev?.record ?? {}), ...Object.keys(next.record)])].sort();
   for (const s of sections) walk(`/${escapeToken(s)}`, prev?.record[s], next.record[s], `/${escapeToken(s)}`);
   return out;
+}
+
+const overrideId = (l: Lineage | undefined) => (l?.source === "manual_override" ? l.webhookId : null);
+
+/** A leaf's lineage gained, lost or changed a manual override. */
+function overrideChanged(before: Lineage | undefined, after: Lineage | undefined): boolean {
+  return overrideId(before) !== overrideId(after);
+}
+
+/** A leaf that had a manual override and now has its source's value: the entry says the override lapsed (and whose it was). */
+function overrideEnded(before: Lineage | undefined, after: Lineage | undefined, value: Json | undefined): Lineage | undefined {
+  if (before?.source !== "manual_override" || !after || after.source === "manual_override" || after.overrideLapsed) return undefined;
+  return { ...after, overrideLapsed: { exceptionId: before.entityId, by: before.override?.by ?? "a specialist", value: value ?? null } };
+}
+
+/** Both versions carry the same overrides on the same leaves: no override was made or ended between them. */
+export function sameOverrides(a: LineageMap, b: LineageMap): boolean {
+  const ids = (m: LineageMap) =>
+    Object.entries(m)
+      .filter(([, l]) => l.source === "manual_override")
+      .map(([p, l]) => `${p}\u0000${l.webhookId}`)
+      .sort()
+      .join("\n");
+  return ids(a) === ids(b);
 }

@@ -36,11 +36,15 @@ describe("lineage completeness", () => {
     const approveId = (await caseState(t.db, CASE)).live[0]!.id;
     await claimException(t, specialist, approveId);
     await resolveException(t, specialist, approveId, { kind: "approve", note: "Severity confirmed" });
-    // A held candidate left held, and an override version.
+    // An approved corrupted bundle, an override version (of the disputed severity), and a held candidate left held.
     await ingestAndDrain(t, bundle(CASE, "BND-L3", 1, { integrity: "failed" }));
+    const corruptId = (await caseState(t.db, CASE)).live[0]!.id;
+    await claimException(t, specialist, corruptId);
+    await resolveException(t, specialist, corruptId, { kind: "approve", note: "Integrity check was wrong" });
+    await ingestAndDrain(t, ticket(CASE, 3, { accountId: "ACC-L", environmentId: "ENV-L", declaredServiceTier: "Premium Support", severity: "S1", notes: [note("n1", "Opened"), note("n2", "Logs received")] }));
     const overrideId = (await caseState(t.db, CASE)).live[0]!.id;
     await claimException(t, specialist, overrideId);
-    await resolveException(t, specialist, overrideId, { kind: "override", path: "/reproduction/status", value: "reproduced", note: "Reproduced on a call" });
+    await resolveException(t, specialist, overrideId, { kind: "override", path: "/case/severity", value: "S3", note: "S3 until the incident moves" });
     await ingestAndDrain(t, incident("INC-L", 3, { caseIds: [CASE], affectedAccounts: ["ACC-L"], severity: "S4", title: "Worse" }), bundle(CASE, "BND-L4", 1, { sizeBytes: 0 }));
 
     const versions = await t.db.recordVersion.findMany({ where: { caseId: CASE }, orderBy: { version: "asc" }, include: { delta: true } });
@@ -67,10 +71,10 @@ describe("lineage completeness", () => {
 
     const current = versions.find((v) => v.status === "current")!;
     const lin = current.lineage as unknown as LineageMap;
-    expect(lin["/reproduction/status"]).toMatchObject({ source: "manual_override", entityKind: "exception", entityId: overrideId });
+    expect(lin["/case/severity"]).toMatchObject({ source: "manual_override", entityKind: "exception", entityId: overrideId, override: { by: "Lin" } });
     expect(lin["/environment/components/1"]).toMatchObject({ source: "environment", entityKind: "environment", entityId: "ENV-L", entityVersion: 1 });
     expect(lin["/approvedLogs/1"]).toMatchObject({ source: "diagnostics", entityId: "BND-L1" }); // gc.log; app.log comes from BND-L3
-    expect(lin["/notes/1/body"]).toMatchObject({ source: "ticketing", entityVersion: 2 });
+    expect(lin["/notes/1/body"]).toMatchObject({ source: "ticketing", entityVersion: 3 });
     const approved = versions.find((v) => Object.values(v.lineage as unknown as LineageMap).some((l) => l.approval))!;
     expect(Object.values(approved.lineage as unknown as LineageMap).filter((l) => l.approval).every((l) => isCompleteLineage(l))).toBe(true);
   });

@@ -1,9 +1,9 @@
 import type { Tx } from "../db/client";
-import { audit, SYSTEM_ACTOR } from "../lib/audit";
 import { newId } from "../lib/ids";
 import { policyLookup } from "../reference/load-reference";
 import { buildCandidate } from "./build-candidate";
-import { computeDelta } from "./compute-delta";
+import { activeOverrides } from "./active-overrides";
+import { computeDelta, sameOverrides } from "./compute-delta";
 import { detectConflicts } from "./detect-conflicts";
 import { sourceLookup, type EngineContext } from "./engine-context";
 import { CASE_INPUTS_SQL, toCaseInputs, type InputRow, type SourceLookup } from "./load-inputs";
@@ -12,7 +12,7 @@ import { SqlParams } from "../db/sql-params";
 import { CANDIDATE_EVENTS_SQL, decideOutcomes, outcomesStatement, settleExtra, type CandidateEvent, type DecidedOutcomes, type CaseOutcome } from "./record-outcomes";
 import { clearExceptions, syncExceptions, type LiveException } from "./sync-exceptions";
 import { causesOf, summarise } from "./summarise";
-import type { Candidate, CaseInputs, DeltaItem, LineageMap, OverrideSpec, RecordDoc, RuleHit } from "./types";
+import type { Candidate, CaseInputs, DeltaItem, LineageMap, RecordDoc, RuleHit } from "./types";
 
 export type { CaseOutcome } from "./record-outcomes";
 
@@ -137,7 +137,7 @@ export async function refreshCase(ctx: EngineContext, caseId: string, opts: Refr
       const context = await loadCaseContext(tx, caseId, eventIds, sources);
       const { inputs } = context;
       const { current, held } = context;
-      const overrides = await activeOverrides(tx, caseId, inputs, context);
+      const overrides = await activeOverrides(tx, caseId, inputs, context, ref);
 
       const candidate = buildCandidate(inputs, ref, overrides);
       if (!candidate) {
@@ -152,7 +152,11 @@ export async function refreshCase(ctx: EngineContext, caseId: string, opts: Refr
       );
       const step: Step = { tx, caseId, lastVersion: context.lastVersion, live: context.live, current, held, candidate, delta, hits, schemaVersion: ref.schema.version, opts };
       const decision =
-        current && same(candidate.record, current.record) ? await keepCurrent(step, current) : hits.length ? await holdCandidate(step) : await makeCurrent(step);
+        current && same(candidate.record, current.record) && sameOverrides(candidate.lineage, current.lineage)
+          ? await keepCurrent(step, current)
+          : hits.length
+            ? await holdCandidate(step)
+            : await makeCurrent(step);
 
       const decided = decideOutcomes(
         sources,
@@ -224,7 +228,7 @@ async function makeCurrent(s: Step): Promise<Decision> {
   if (current) {
     await tx.$executeRawUnsafe(`UPDATE "RecordVersion" SET "status" = 'superseded', "isCurrent" = NULL, "updatedAt" = now() WHERE "id" = $1`, current.id);
   }
-  const promote = held && same(candidate.record, held.record) ? held : null;
+  const promote = held && same(candidate.record, held.record) && sameOverrides(candidate.lineage, held.lineage) ? held : null;
   const version = promote ? promote.version : s.lastVersion + 1;
   const lineage = { ...candidate.lineage };
   const summary = summarise({ caseId, version, first: !current, delta, hits: [], approvedBy: opts.approval?.by });
@@ -288,39 +292,6 @@ async function insertVersion(s: Step, version: number, status: "current" | "held
     delta.map((d) => d.cause),
     delta.map((d) => JSON.stringify(d.lineage)),
   );
-}
-
-/**
- * A specialist's override stands until the overridden source entity sends a newer version; then it
- * lapses, and so does the acceptance of the conflict it settled, so the newer state is judged afresh.
- */
-async function activeOverrides(tx: Tx, caseId: string, inputs: CaseInputs, context: CaseContext): Promise<OverrideSpec[]> {
-  const rows = context.overrides;
-  if (!rows.length) return [];
-  const versionOfRow = new Map<string, number>();
-  for (const s of [...inputs.tickets, ...inputs.bundles, ...inputs.incidents, inputs.entitlement, inputs.environment]) {
-    if (s) versionOfRow.set(s.rowId, s.version);
-  }
-  const out: OverrideSpec[] = [];
-  for (const o of rows) {
-    const now = o.basisEntityId ? versionOfRow.get(o.basisEntityId) : undefined;
-    if (o.basisVersion !== null && now !== undefined && now > o.basisVersion) {
-      await tx.fieldOverride.update({ where: { id: o.id }, data: { active: false } });
-      await tx.approvedConflict.deleteMany({ where: { caseId, exceptionId: o.exceptionId } });
-      context.approvals = context.approvals.filter((a) => a.exceptionId !== o.exceptionId);
-      await audit(tx, SYSTEM_ACTOR, {
-        action: "record.override_lapsed",
-        targetType: "case",
-        targetId: caseId,
-        before: { path: o.path, value: o.value, basisVersion: o.basisVersion },
-        after: { path: o.path, sourceVersion: now },
-        note: `The source sent version ${now}, newer than the overridden version ${o.basisVersion}.`,
-      });
-      continue;
-    }
-    out.push({ id: o.id, path: o.path, value: o.value, exceptionId: o.exceptionId, createdAt: new Date(o.createdAt).toISOString() });
-  }
-  return out;
 }
 
 interface CaseColumns {

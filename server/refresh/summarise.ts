@@ -1,3 +1,4 @@
+import { canonical } from "./pointer";
 import type { Cause, DeltaItem, RuleHit } from "./types";
 
 /** Diagnostics first; routine ticket-note carry-forward last and named as such. */
@@ -42,6 +43,32 @@ function describe(d: DeltaItem): string {
   return `${path} changed`;
 }
 
+/**
+ * One sentence per override made in this version, naming the specialist and the note (SPEC.md: an
+ * override is always visible, also when it kept the value), and one per override that lapsed.
+ */
+function overrideSentences(delta: DeltaItem[]): string[] {
+  const made = new Map<string, DeltaItem[]>();
+  for (const d of delta) if (d.cause === "manual_override" && d.lineage.source === "manual_override") made.set(d.lineage.webhookId, [...(made.get(d.lineage.webhookId) ?? []), d]);
+  const out = [...made.values()].map((items) => {
+    const o = items[0]!.lineage.override;
+    const what = items.map((d) => (canonical(d.before) === canonical(d.after) ? `${d.path.slice(1).replace(/\//g, ".")} kept at ${String(d.after)}` : describe(d))).join("; ");
+    return `Manual override by ${o?.by ?? "a specialist"}: ${what}${o?.note ? ` (“${o.note}”)` : ""}.`;
+  });
+  const lapsed = new Map<string, { by: string; paths: string[] }>();
+  for (const d of delta) {
+    const l = d.lineage.overrideLapsed;
+    if (!l) continue;
+    const entry = lapsed.get(l.exceptionId) ?? { by: l.by, paths: [] };
+    entry.paths.push(d.path.slice(1).replace(/\//g, "."));
+    lapsed.set(l.exceptionId, entry);
+  }
+  for (const l of lapsed.values()) {
+    out.push(`${l.by}'s override of ${l.paths.join(", ")} lapsed: its source value changed, so the source's value is used and judged again.`);
+  }
+  return out;
+}
+
 function sentenceFor(cause: Cause, items: DeltaItem[]): string {
   if (cause === "routine_carry_forward") {
     const added = items.filter((d) => d.before === null && /^\/notes\/\d+$/.test(d.path)).length;
@@ -70,8 +97,13 @@ export function summarise(input: {
   if (input.first) {
     const sources = [...new Set(delta.map((d) => d.lineage.source))].sort();
     parts.push(`First version of ${input.caseId}, assembled from ${sources.join(", ")}.`);
+    parts.push(...overrideSentences(delta));
   } else {
     for (const cause of CAUSE_ORDER) {
+      if (cause === "manual_override") {
+        parts.push(...overrideSentences(delta));
+        continue;
+      }
       const items = delta.filter((d) => d.cause === cause);
       if (items.length) parts.push(sentenceFor(cause, items));
     }

@@ -11,6 +11,10 @@ export interface Lineage {
   receivedAt: string;
   /** Present on fields a specialist's approval made current. */
   approval?: { exceptionId: string; by: string; at: string };
+  /** On a manual_override leaf: who set it and why. */
+  override?: { by: string; note: string };
+  /** On a source leaf whose override lapsed in this version because the source value changed. */
+  overrideLapsed?: { exceptionId: string; by: string; value: Json };
 }
 
 export type LineageMap = Record<string, Lineage>;
@@ -52,6 +56,11 @@ export interface OverrideSpec {
   value: unknown;
   exceptionId: string;
   createdAt: string;
+  /** The specialist's name and note, shown in lineage and summaries. */
+  by?: string;
+  note?: string;
+  /** Lapsed in this refresh: the value is not applied, the source leaves' lineage says it lapsed. */
+  lapsed?: boolean;
 }
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -40,6 +40,7 @@ const MATRIX: Record<string, Access> = {
   "exceptions.list": "duty_manager",
   "exceptions.facets": "duty_manager",
   "exceptions.get": "duty_manager",
+  "exceptions.overrideFields": "duty_manager",
   "exceptions.claim": "specialist",
   "exceptions.unclaim": "specialist",
   "exceptions.assign": "specialist",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { listOverrideFields } from "../../exceptions/override-options";
 import { assignException, claimException, resolveException, unclaimException } from "../../exceptions/resolve-exception";
 import { AppError } from "../../lib/errors";
 import { getExceptionDetail } from "../../records/get-exception-detail";
@@ -11,6 +12,8 @@ export const exceptionsRouter = createTRPCRouter({
   list: readerProcedure.input(exceptionQueueInput).query(({ ctx, input }) => listExceptionQueue(ctx.rt.db, input)),
   facets: readerProcedure.query(({ ctx }) => exceptionFacets(ctx.rt.db)),
   get: readerProcedure.input(z.object({ id })).query(({ ctx, input }) => getExceptionDetail(ctx.rt.db, input.id)),
+  /** The fields an override of this exception may set (the disputed ones), with their choices. */
+  overrideFields: readerProcedure.input(z.object({ id })).query(({ ctx, input }) => listOverrideFields(ctx.rt, input.id)),
   claim: specialistProcedure.input(z.object({ id })).mutation(({ ctx, input }) => claimException(ctx.rt, ctx.actor, input.id)),
   unclaim: specialistProcedure.input(z.object({ id })).mutation(({ ctx, input }) => unclaimException(ctx.rt, ctx.actor, input.id)),
   assign: specialistProcedure
