@@ -9,6 +9,7 @@ import { button } from "@/components/ui/button";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { useTRPC } from "@/components/trpc/client";
 import { JobList, Outcomes } from "./job-progress";
+import { AddedFields, AddedFieldsReview, FieldSummary } from "./schema-field-flow";
 import { NoteField } from "./note-field";
 
 function useSchema() {
@@ -70,7 +71,17 @@ export function SchemaScreen() {
         </JobList>
       </section>
       <div className="grid gap-4 xl:grid-cols-[1fr_22rem]">
-        {draft ? <DraftEditor key={`${draft.version}:${draft.required.join(",")}`} draft={draft} active={active} fields={data.recordFields} /> : <StartDraft active={active} />}
+        {draft ? (
+          <DraftEditor
+            key={`${draft.version}:${draft.required.filter((f) => (data.recordFields as string[]).includes(f)).join(",")}`}
+            draft={draft}
+            active={active}
+            fields={data.recordFields}
+            sources={data.fieldSources}
+          />
+        ) : (
+          <StartDraft active={active} />
+        )}
         <ActiveSummary active={active} />
       </div>
       <History versions={data.versions} />
@@ -112,6 +123,18 @@ function ActiveSummary({ active }: { active: Versions["versions"][number] | unde
               <li key={p}>{p}</li>
             ))}
           </ul>
+          <p className="mt-3 text-xs font-medium uppercase tracking-wide text-slate-500">Added fields ({active.added.length})</p>
+          {active.added.length ? (
+            <ul className="mt-1 space-y-1">
+              {active.added.map((f) => (
+                <li key={f.path}>
+                  <FieldSummary field={f} />
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="mt-1 text-sm text-slate-600">None: the record has only its built-in fields.</p>
+          )}
         </>
       ) : null}
     </aside>
@@ -126,8 +149,8 @@ function StartDraft({ active }: { active: Versions["versions"][number] | undefin
     <section className="rounded-lg border border-dashed border-slate-300 bg-white p-4">
       <h2 className="text-base font-semibold text-slate-900">No draft open</h2>
       <p className="mt-1 text-sm text-slate-700">
-        A draft starts as a copy of version {active?.version ?? 1}. Change which fields are required, review the difference and its impact, then publish: every record is re-materialised
-        against the new version, and records that miss a required field open Schema invalid.
+        A draft starts as a copy of version {active?.version ?? 1}. Change which fields are required, or add a field the record never had from a value its sources send; review the
+        difference and its impact, then publish: every record is re-materialised against the new version, and records that miss a required field open Schema invalid.
       </p>
       <button type="button" className={`${button.primary} mt-3`} onClick={() => m.mutate()} disabled={m.isPending}>
         Start a draft
@@ -141,12 +164,14 @@ function StartDraft({ active }: { active: Versions["versions"][number] | undefin
   );
 }
 
-function DraftEditor({ draft, active, fields }: { draft: Versions["versions"][number]; active: Versions["versions"][number] | undefined; fields: string[] }) {
+function DraftEditor({ draft, active, fields, sources }: { draft: Versions["versions"][number]; active: Versions["versions"][number] | undefined; fields: string[]; sources: Versions["fieldSources"] }) {
   const trpc = useTRPC();
   const invalidate = useInvalidate();
-  const [required, setRequired] = useState(() => new Set(draft.required));
+  // The checkboxes cover the built-in fields; an added field carries its own required flag.
+  const builtInRequired = draft.required.filter((f) => fields.includes(f));
+  const [required, setRequired] = useState(() => new Set(builtInRequired));
   const [note, setNote] = useState("");
-  const dirty = required.size !== draft.required.length || draft.required.some((p) => !required.has(p));
+  const dirty = required.size !== builtInRequired.length || builtInRequired.some((p) => !required.has(p));
   const save = useMutation(trpc.opsSchema.saveDraft.mutationOptions({ onSuccess: invalidate }));
   const publish = useMutation(trpc.opsSchema.publish.mutationOptions({ onSuccess: invalidate }));
   const discard = useMutation(trpc.opsSchema.discardDraft.mutationOptions({ onSuccess: invalidate }));
@@ -194,6 +219,7 @@ function DraftEditor({ draft, active, fields }: { draft: Versions["versions"][nu
       </div>
       {save.error ? <Alert tone="error">{errorText(save.error)}</Alert> : null}
       {discard.error ? <Alert tone="error">{errorText(discard.error)}</Alert> : null}
+      <AddedFields version={draft.version} added={draft.added} activeAdded={active?.added ?? []} sources={sources} />
       <Review version={draft.version} />
       <form
         className="flex flex-wrap items-end gap-3 border-t border-slate-200 pt-4"
@@ -217,13 +243,13 @@ function Review({ version }: { version: number }) {
   const { data, error } = useQuery(trpc.opsSchema.diff.queryOptions({ version }));
   if (error) return <Alert tone="error">{errorText(error)}</Alert>;
   if (!data) return <p className="text-sm text-slate-600">Comparing with the active version…</p>;
-  const none = !data.newlyRequired.length && !data.noLongerRequired.length;
+  const none = !data.newlyRequired.length && !data.noLongerRequired.length && !data.addedFields.length && !data.removedFields.length;
   return (
     <div className="rounded-md border border-slate-200 bg-slate-50 p-3" aria-labelledby="review-h" role="region" data-testid="schema-review">
       <h3 id="review-h" className="text-sm font-semibold text-slate-900">
         Review: version {data.version} against active version {data.against ?? "—"}
       </h3>
-      {none ? <p className="mt-1 text-sm text-slate-700">No change in required fields: publishing would change nothing.</p> : null}
+      {none ? <p className="mt-1 text-sm text-slate-700">No change in required or added fields: publishing would change nothing.</p> : null}
       <ul className="mt-2 space-y-1 text-sm">
         {data.newlyRequired.map((f) => (
           <li key={f.path} className="flex flex-wrap items-baseline gap-2">
@@ -247,6 +273,7 @@ function Review({ version }: { version: number }) {
           </li>
         ))}
       </ul>
+      <AddedFieldsReview added={data.addedFields} removed={data.removedFields} />
       <p className="mt-2 text-xs text-slate-600">Unchanged required: {data.unchangedRequired.join(", ") || "none"}</p>
     </div>
   );
@@ -266,6 +293,7 @@ function History({ versions }: { versions: Versions["versions"] }) {
               <th scope="col" className="px-3 py-2 font-medium">Version</th>
               <th scope="col" className="px-3 py-2 font-medium">Status</th>
               <th scope="col" className="px-3 py-2 font-medium">Required</th>
+              <th scope="col" className="px-3 py-2 font-medium">Added fields</th>
               <th scope="col" className="px-3 py-2 font-medium">Published</th>
               <th scope="col" className="px-3 py-2 font-medium">Note</th>
             </tr>
@@ -278,6 +306,7 @@ function History({ versions }: { versions: Versions["versions"] }) {
                   <Badge tone={v.active ? "green" : v.status === "draft" ? "blue" : "slate"}>{v.active ? "active" : v.status}</Badge>
                 </td>
                 <td className="px-3 py-2 font-mono text-xs text-slate-700">{v.required.join(", ")}</td>
+                <td className="px-3 py-2 font-mono text-xs text-slate-700">{v.added.map((f) => `${f.path} (${f.type})`).join(", ") || "—"}</td>
                 <td className="px-3 py-2 text-slate-700">{v.publishedAt ? <><RelativeTime value={v.publishedAt} /> · {v.publishedBy}</> : "—"}</td>
                 <td className="px-3 py-2 text-slate-700">{v.note ?? ""}</td>
               </tr>

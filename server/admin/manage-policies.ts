@@ -8,7 +8,7 @@ import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { ReferenceCache } from "../reference/load-reference";
 import { enqueueJob } from "./jobs";
-import { POLICY_FIELDS } from "./policy-fields";
+import { activeAddedFields, policyFieldsOf } from "./source-fields";
 
 export const POLICY_MODES = ["auto", "review"] as const;
 export type PolicyMode = (typeof POLICY_MODES)[number];
@@ -61,9 +61,10 @@ export async function listPolicies(db: Db, actor: Actor) {
     take: 50,
     select: { id: true, targetId: true, action: true, actorLabel: true, before: true, after: true, note: true, createdAt: true },
   });
+  const added = await activeAddedFields(db);
   return sources.map((s) => {
     const explicit = new Map(s.policies.map((p) => [p.field, p]));
-    const known = POLICY_FIELDS[s.kind];
+    const known = policyFieldsOf(s, added);
     const fields: FieldPolicyRow[] = [...known, ...[...explicit.keys()].filter((f) => !known.includes(f)).sort()].map((field) => {
       const row = explicit.get(field);
       return { field, mode: row?.mode ?? s.defaultPolicy, explicit: !!row, updatedAt: row?.updatedAt ?? null };
@@ -91,11 +92,11 @@ async function sourceFor(tx: Tx, name: string) {
   return source;
 }
 
-function assertFieldsOf(kind: SourceKind, name: string, fields: string[]): void {
-  const known = POLICY_FIELDS[kind];
+async function assertFieldsOf(tx: Tx, source: { kind: SourceKind; name: string }, fields: string[]): Promise<void> {
+  const known = policyFieldsOf(source, await activeAddedFields(tx));
   const unknown = fields.filter((f) => !known.includes(f));
   if (unknown.length) {
-    throw new AppError("BAD_REQUEST", `${name} is a ${kind} source and never writes ${unknown.join(", ")}; its fields are ${known.join(", ")}`);
+    throw new AppError("BAD_REQUEST", `${source.name} is a ${source.kind} source and never writes ${unknown.join(", ")}; its fields are ${known.join(", ")}`);
   }
 }
 
@@ -131,7 +132,7 @@ export async function setFieldPolicies(ctx: PolicyContext, actor: Actor, raw: Se
   const fields = [...new Set(input.fields)];
   const result = await ctx.db.$transaction(async (tx) => {
     const source = await sourceFor(tx, input.source);
-    assertFieldsOf(source.kind, source.name, fields);
+    await assertFieldsOf(tx, source, fields);
     const explicit = new Map(source.policies.map((p) => [p.field, p.mode]));
     const out: PolicyChange = { source: source.name, changed: [], unchanged: [] };
     for (const field of fields) {
@@ -179,7 +180,7 @@ export async function setDefaultPolicy(
     await tx.source.update({ where: { id: source.id }, data: { defaultPolicy: input.mode } });
     // Widening the default widens every field without its own setting.
     const explicit = new Set(source.policies.map((p) => p.field));
-    const widened = input.mode === "auto" ? POLICY_FIELDS[source.kind].filter((f) => !explicit.has(f)) : [];
+    const widened = input.mode === "auto" ? policyFieldsOf(source, await activeAddedFields(tx)).filter((f) => !explicit.has(f)) : [];
     const jobId = widened.length ? await enqueueReevaluation(tx, actor, source.name, widened) : undefined;
     await audit(tx, actor, {
       action: "policy.default",

@@ -7,6 +7,7 @@ import { AppError } from "../lib/errors";
 import type { EngineContext } from "../refresh/engine-context";
 import { onboardSource, onboardSourceInput, type OnboardedSource } from "../sources/onboard-source";
 import { POLICY_FIELDS } from "./policy-fields";
+import { activeAddedFields, policyFieldsOf } from "./source-fields";
 
 const note = z.string().trim().min(3, "say why, in a few words (at least 3 characters)").max(1000);
 
@@ -42,7 +43,7 @@ interface StatRow {
 /** Sources with what an admin checks first: traffic, refusals, secrets, how much of it waits for review. */
 export async function listSources(db: Db, secrets: SecretContext, actor: Actor) {
   assertRole(actor, "admin");
-  const [sources, stats, refusals] = await Promise.all([
+  const [sources, stats, refusals, added] = await Promise.all([
     db.source.findMany({
       orderBy: [{ builtIn: "desc" }, { name: "asc" }],
       select: {
@@ -70,6 +71,7 @@ export async function listSources(db: Db, secrets: SecretContext, actor: Actor) 
       `SELECT r."sourceName", count(*)::int AS "refusals24h" FROM "Refusal" r
        WHERE r."createdAt" >= now() - interval '24 hours' GROUP BY r."sourceName"`,
     ),
+    activeAddedFields(db),
   ]);
   const statOf = new Map(stats.map((s) => [s.sourceId, s]));
   const refusedOf = new Map(refusals.map((r) => [r.sourceName, r.refusals24h]));
@@ -77,7 +79,7 @@ export async function listSources(db: Db, secrets: SecretContext, actor: Actor) 
     canStoreSecrets: !!secrets.key,
     sources: sources.map((s) => {
       const explicit = new Map(s.policies.map((p) => [p.field, p.mode]));
-      const fields = POLICY_FIELDS[s.kind];
+      const fields = policyFieldsOf(s, added);
       const stat = statOf.get(s.id);
       return {
         id: s.id,

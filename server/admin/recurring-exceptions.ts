@@ -5,6 +5,7 @@ import type { Actor } from "../lib/audit";
 import { AppError } from "../lib/errors";
 import { setFieldPolicies, type PolicyContext, type PolicyChange } from "./manage-policies";
 import { POLICY_FIELDS } from "./policy-fields";
+import { activeAddedFields, policyFieldsOf } from "./source-fields";
 import { WINDOWS, windowKey, type WindowKey } from "./windows";
 
 export interface RecurringGroup {
@@ -88,14 +89,14 @@ export async function recurringExceptions(db: Db, window: WindowKey, limit = 100
     since,
     limit,
   );
-  const exceptions = await db.caseException.count({ where: { openedAt: { gte: since } } });
+  const [exceptions, added] = await Promise.all([db.caseException.count({ where: { openedAt: { gte: since } } }), activeAddedFields(db)]);
   return {
     window,
     since,
     exceptions,
     groups: rows.map(({ kind, ...r }) => ({
       ...r,
-      canWiden: !!kind && !!r.field && POLICY_FIELDS[kind].includes(r.field) && r.policy === "review",
+      canWiden: !!kind && !!r.source && !!r.field && policyFieldsOf({ name: r.source, kind }, added).includes(r.field) && r.policy === "review",
     })),
   };
 }

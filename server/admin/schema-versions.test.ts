@@ -43,6 +43,8 @@ describe(`escalation schema versions (${TEST_DB_KIND})`, () => {
       noLongerRequired: [],
       unchangedRequired: [...V1_REQUIRED].sort(),
       currentRecords: 2,
+      addedFields: [],
+      removedFields: [],
     });
 
     const { jobId } = await publishSchema(t, admin, { version, note: "environment is now required" });

@@ -6,7 +6,10 @@ import { audit, type Actor } from "../lib/audit";
 import { AppError } from "../lib/errors";
 import { RECORD_FIELDS, SCHEMA_V1, type SchemaField } from "../reference/defaults";
 import type { ReferenceCache } from "../reference/load-reference";
+import { isAddedField, type AddedField } from "../reference/schema-fields";
+import { canonical } from "../refresh/pointer";
 import { enqueueJob } from "./jobs";
+import { fieldSources, previewDefinition, type FieldPreview } from "./schema-fields";
 
 const note = z.string().trim().min(3, "say why, in a few words (at least 3 characters)").max(1000);
 
@@ -25,6 +28,8 @@ export interface SchemaContext {
 
 const fieldsOf = (v: { fields: unknown }) => (Array.isArray(v.fields) ? (v.fields as SchemaField[]) : []);
 const requiredOf = (fields: SchemaField[]) => fields.filter((f) => f.required).map((f) => f.path);
+const addedOf = (fields: SchemaField[]) => fields.filter(isAddedField);
+const builtInRequiredOf = (fields: SchemaField[]) => fields.filter((f) => f.required && !isAddedField(f)).map((f) => f.path);
 
 async function activeSchema(db: Db) {
   return db.escalationSchemaVersion.findFirst({ where: { status: "published" }, orderBy: { version: "desc" }, select: { version: true, fields: true } });
@@ -41,11 +46,14 @@ export async function listSchemaVersions(db: Db, actor: Actor) {
   return {
     active,
     recordFields: [...RECORD_FIELDS],
+    /** Sources a field can be added from, with the sections each feeds. */
+    fieldSources: await fieldSources(db),
     versions: rows.map((r) => ({
       version: r.version,
       status: r.status,
       active: r.version === active,
       required: requiredOf(fieldsOf(r)),
+      added: addedOf(fieldsOf(r)),
       fieldCount: fieldsOf(r).length,
       note: r.note,
       createdBy: r.createdById ? (nameOf.get(r.createdById) ?? "unknown user") : "system",
@@ -78,11 +86,12 @@ export async function saveDraft(db: Db, actor: Actor, raw: z.input<typeof saveDr
   assertRole(actor, "admin");
   const input = saveDraftInput.parse(raw);
   const required = new Set(input.required);
-  const fields: SchemaField[] = RECORD_FIELDS.map((path) => ({ path, required: required.has(path) }));
   return db.$transaction(async (tx) => {
     const row = await tx.escalationSchemaVersion.findUnique({ where: { version: input.version }, select: { status: true, fields: true } });
     if (!row) throw new AppError("NOT_FOUND", `no schema version ${input.version}`);
     if (row.status !== "draft") throw new AppError("CONFLICT", `version ${input.version} is ${row.status}; only a draft can change`);
+    // The built-in fields' flags come from the input; added fields keep their own definitions (defineField changes them).
+    const fields: SchemaField[] = [...RECORD_FIELDS.map((path) => ({ path, required: required.has(path) })), ...addedOf(fieldsOf(row))];
     await tx.escalationSchemaVersion.update({ where: { version: input.version }, data: { fields: fields as unknown as Prisma.InputJsonValue, note: input.note ?? undefined } });
     await audit(tx, actor, {
       action: "schema.draft_save",
@@ -111,11 +120,15 @@ export async function discardDraft(db: Db, actor: Actor, raw: z.input<typeof dis
 export interface SchemaDiff {
   version: number;
   against: number | null;
-  /** Required in this version, not in the active one: records missing them will open SCHEMA_INVALID. */
+  /** Built-in fields required in this version, not in the active one: records missing them will open SCHEMA_INVALID. */
   newlyRequired: { path: string; missingIn: number }[];
   noLongerRequired: string[];
   unchangedRequired: string[];
   currentRecords: number;
+  /** Fields this version adds, or defines differently from the active one, each with its preview against the current records. */
+  addedFields: (FieldPreview & { change: "added" | "changed"; was: AddedField | null })[];
+  /** Fields the active version added that this one drops: records lose them. */
+  removedFields: AddedField[];
 }
 
 /** The review of a draft: what it requires beyond the active version and how many current records lack it (SQL). */
@@ -123,8 +136,8 @@ export async function diffSchema(db: Db, actor: Actor, version: number): Promise
   assertRole(actor, "admin");
   const [row, active] = await Promise.all([db.escalationSchemaVersion.findUnique({ where: { version }, select: { fields: true } }), activeSchema(db)]);
   if (!row) throw new AppError("NOT_FOUND", `no schema version ${version}`);
-  const mine = new Set(requiredOf(fieldsOf(row)));
-  const theirs = new Set(active ? requiredOf(fieldsOf(active)) : []);
+  const mine = new Set(builtInRequiredOf(fieldsOf(row)));
+  const theirs = new Set(active ? builtInRequiredOf(fieldsOf(active)) : []);
   const added = [...mine].filter((p) => !theirs.has(p)).sort();
   const [total, missing] = await Promise.all([
     db.recordVersion.count({ where: { isCurrent: true } }),
@@ -137,6 +150,15 @@ export async function diffSchema(db: Db, actor: Actor, version: number): Promise
     ),
   ]);
   const missingOf = new Map(missing.map((m) => [m.path, Number(m.missing)]));
+  const activeAdded = new Map(addedOf(active ? fieldsOf(active) : []).map((f) => [f.path, f]));
+  const draftAdded = addedOf(fieldsOf(row));
+  const addedFields: SchemaDiff["addedFields"] = [];
+  for (const f of draftAdded) {
+    const was = activeAdded.get(f.path) ?? null;
+    if (was && canonical(was) === canonical(f)) continue;
+    addedFields.push({ ...(await previewDefinition(db, f)), change: was ? "changed" : "added", was });
+  }
+  const kept = new Set(draftAdded.map((f) => f.path));
   return {
     version,
     against: active?.version ?? null,
@@ -144,6 +166,8 @@ export async function diffSchema(db: Db, actor: Actor, version: number): Promise
     noLongerRequired: [...theirs].filter((p) => !mine.has(p)).sort(),
     unchangedRequired: [...mine].filter((p) => theirs.has(p)).sort(),
     currentRecords: total,
+    addedFields,
+    removedFields: [...activeAdded.values()].filter((f) => !kept.has(f.path)),
   };
 }
 
@@ -172,8 +196,8 @@ export async function publishSchema(ctx: SchemaContext, actor: Actor, raw: z.inp
       action: "schema.publish",
       targetType: "schema_version",
       targetId: String(input.version),
-      before: previous ? { activeVersion: previous.version, required: requiredOf(fieldsOf(previous)) } : null,
-      after: { activeVersion: input.version, required: requiredOf(fieldsOf(row)), jobId },
+      before: previous ? { activeVersion: previous.version, required: requiredOf(fieldsOf(previous)), added: addedOf(fieldsOf(previous)) } as unknown as Prisma.InputJsonValue : null,
+      after: { activeVersion: input.version, required: requiredOf(fieldsOf(row)), added: addedOf(fieldsOf(row)), jobId } as unknown as Prisma.InputJsonValue,
       note: input.note,
     });
     return { version: input.version, jobId };

@@ -2,14 +2,16 @@ import { z } from "zod";
 
 /**
  * The envelope and `data` schemas of API.md: the parser, the TypeScript types and the 400 error
- * messages all come from here.
+ * messages all come from here. `data` objects are loose: API.md lets a source send properties
+ * beyond these shapes; they pass through untouched, are stored with the event, and stay unused until
+ * an escalation schema version maps them (server/reference/schema-fields.ts).
  */
 const id = z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters");
 const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
 const isoDate = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time, e.g. 2026-11-27T02:10:00Z" });
 const severity = z.enum(["S1", "S2", "S3", "S4"]);
 
-export const ticketData = z.strictObject({
+export const ticketData = z.looseObject({
   accountId: id,
   customerName: text(500).min(1),
   subject: text(1000).min(1),
@@ -18,25 +20,25 @@ export const ticketData = z.strictObject({
   productArea: text(300),
   declaredServiceTier: text(200).optional(),
   environmentId: id.optional(),
-  reproduction: z.strictObject({
+  reproduction: z.looseObject({
     status: z.enum(["not_attempted", "in_progress", "reproduced", "not_reproducible"]),
     steps: text(20_000),
   }),
   notes: z
-    .array(z.strictObject({ id, author: text(300), body: text(20_000), at: isoDate }))
+    .array(z.looseObject({ id, author: text(300), body: text(20_000), at: isoDate }))
     .max(1000, "at most 1000 notes"),
 });
 
-export const entitlementData = z.strictObject({
+export const entitlementData = z.looseObject({
   accountId: id,
   serviceTier: text(200),
   status: z.enum(["active", "expired", "suspended"]),
   contractId: id,
   validUntil: isoDate.or(z.iso.date({ message: "must be an ISO 8601 date" })),
-  correction: z.strictObject({ reason: text(2000).optional() }).optional(),
+  correction: z.looseObject({ reason: text(2000).optional() }).optional(),
 });
 
-export const incidentData = z.strictObject({
+export const incidentData = z.looseObject({
   incidentId: id,
   title: text(1000),
   severity,
@@ -50,28 +52,28 @@ const sha256 = z.string().max(200);
 const sizeBytes = z.number().int("must be a whole number").min(0, "must not be negative").max(Number.MAX_SAFE_INTEGER);
 const uri = text(2000).min(1);
 
-export const diagnosticsData = z.strictObject({
+export const diagnosticsData = z.looseObject({
   bundleId: id,
   uri,
   sha256,
   sizeBytes,
   integrity: z.enum(["ok", "failed"]),
   supersedes: id.optional(),
-  approval: z.strictObject({
+  approval: z.looseObject({
     status: z.enum(["customer_approved", "pending", "unapproved"]),
     by: text(300).optional(),
     at: isoDate.optional(),
   }),
-  logs: z.array(z.strictObject({ name: text(500).min(1), uri, sha256, sizeBytes })).max(1000),
+  logs: z.array(z.looseObject({ name: text(500).min(1), uri, sha256, sizeBytes })).max(1000),
 });
 
-export const environmentData = z.strictObject({
+export const environmentData = z.looseObject({
   environmentId: id,
   productVersion: text(200),
   deployment: z.enum(["saas", "self_hosted"]),
   os: text(200),
   region: text(200),
-  components: z.array(z.strictObject({ name: text(300).min(1), version: text(200) })).max(1000),
+  components: z.array(z.looseObject({ name: text(300).min(1), version: text(200) })).max(1000),
   capturedAt: isoDate,
 });
 
@@ -86,11 +88,14 @@ export const eventContract = {
   environment: { type: "environment.snapshot", entityKind: "environment", data: environmentData },
 } as const;
 
-export type TicketData = z.infer<typeof ticketData>;
-export type EntitlementData = z.infer<typeof entitlementData>;
-export type IncidentData = z.infer<typeof incidentData>;
-export type DiagnosticsData = z.infer<typeof diagnosticsData>;
-export type EnvironmentData = z.infer<typeof environmentData>;
+/** The shape's own properties: the extra ones a loose object lets through are not part of the type. */
+type Known<T> = { [K in keyof T as string extends K ? never : K]: T[K] };
+
+export type TicketData = Known<z.infer<typeof ticketData>>;
+export type EntitlementData = Known<z.infer<typeof entitlementData>>;
+export type IncidentData = Known<z.infer<typeof incidentData>>;
+export type DiagnosticsData = Known<z.infer<typeof diagnosticsData>>;
+export type EnvironmentData = Known<z.infer<typeof environmentData>>;
 
 export const envelope = z.strictObject({
   type: z.string(),

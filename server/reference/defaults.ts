@@ -12,9 +12,22 @@ export const DEFAULT_PRODUCTS = [
   { code: "data-export", name: "Data Export", aliases: ["export", "data-exports", "reporting/export"] },
 ];
 
+/** Types a field added by a schema version can have (reference/schema-fields.ts converts values to them). */
+export const FIELD_TYPES = ["string", "number", "boolean", "enum", "date"] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+
 export interface SchemaField {
   path: string;
   required: boolean;
+  /**
+   * The rest is set only on a field a schema version added (the record never had it): its type
+   * (with the allowed values of an enum), the source it comes from (by name) and the JSON Pointer
+   * of its value in that source's `data`.
+   */
+  type?: FieldType;
+  values?: string[];
+  source?: string;
+  pointer?: string;
 }
 
 /** Every field of the record; version 1 requires the case header and a normalised product. */

@@ -16,7 +16,7 @@ export async function loadReference(db: Db | Tx): Promise<ReferenceData> {
     products: new Map(),
     tiers: new Map(),
     schema: schema
-      ? { version: schema.version, fields: schema.fields as ReferenceData["schema"]["fields"] }
+      ? { version: schema.version, fields: schema.fields as unknown as ReferenceData["schema"]["fields"] }
       : { version: 0, fields: [] },
   };
   for (const p of products) ref.products.set(p.code.toLowerCase(), p);

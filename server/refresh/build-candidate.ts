@@ -1,5 +1,6 @@
 import type { DiagnosticsData, IncidentData, TicketData } from "../intake/event-schemas";
 import { normaliseAlias } from "../reference/normalise";
+import { applyMappedFields } from "./mapped-fields";
 import { DERIVED_FIELDS, OVERRIDE_FIELDS, overrideWrites } from "./override-fields";
 import { parsePointer, pointer } from "./pointer";
 import {
@@ -164,6 +165,8 @@ export function buildCandidate(inputs: CaseInputs, ref: ReferenceData, overrides
   record.notes = notes.map((n) => ({ id: n.id, author: n.author, body: n.body, at: n.at }));
   stamp(lineage, "/notes", record.notes, tl);
 
+  // Fields the active schema version added, from the entities the sections above came from.
+  applyMappedFields(ref.schema.fields, { case: ticket, reproduction: ticket, entitlement: inputs.entitlement, environment: inputs.environment }, lineageOf, { record, lineage, problems });
   applyOverrides(record, lineage, overrides, ref);
   return { record, lineage, problems, entities, eventIds: [...entities.values()].map((e) => e.eventId).sort() };
 }

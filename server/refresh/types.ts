@@ -1,3 +1,4 @@
+import type { SchemaField } from "../reference/defaults";
 import type { DiagnosticsData, EntitlementData, EnvironmentData, IncidentData, SourceKind, TicketData } from "../intake/event-schemas";
 
 /** API.md's lineage of one leaf or list item. */
@@ -47,7 +48,8 @@ export interface CaseInputs {
 export interface ReferenceData {
   products: Map<string, { code: string; name: string }>;
   tiers: Map<string, { code: string; name: string; slaMinutes: number }>;
-  schema: { version: number; fields: { path: string; required: boolean }[] };
+  /** The active escalation schema: required flags, and the fields it added (reference/schema-fields.ts). */
+  schema: { version: number; fields: SchemaField[] };
 }
 
 export interface OverrideSpec {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { createDraft, diffSchema, discardDraft, discardInput, listSchemaVersions, publishInput, publishSchema, saveDraft, saveDraftInput } from "../../admin/schema-versions";
+import { defineField, defineFieldInput, previewField, previewFieldInput, removeField, removeFieldInput } from "../../admin/schema-fields";
 import { ensureJobRunner } from "../../ops/job-runner";
 import { adminProcedure, createTRPCRouter } from "../init";
 
@@ -12,6 +13,11 @@ export const opsSchemaRouter = createTRPCRouter({
     await discardDraft(ctx.rt.db, ctx.actor, input);
     return { ok: true };
   }),
+  /** Adds (or redefines) a field the record never had on the draft; invalid definitions are a 400 naming the problem. */
+  defineField: adminProcedure.input(defineFieldInput).mutation(({ ctx, input }) => defineField(ctx.rt.db, ctx.actor, input)),
+  removeField: adminProcedure.input(removeFieldInput).mutation(({ ctx, input }) => removeField(ctx.rt.db, ctx.actor, input)),
+  /** Which current records would lack the field or hold a value that does not fit, from the stored events. */
+  previewField: adminProcedure.input(previewFieldInput).query(({ ctx, input }) => previewField(ctx.rt.db, ctx.actor, input)),
   publish: adminProcedure.input(publishInput).mutation(async ({ ctx, input }) => {
     const out = await publishSchema(ctx.rt, ctx.actor, input);
     ensureJobRunner(ctx.rt).wake();
