@@ -43,14 +43,18 @@ export function recordOrder(sort: RecordSort, dir: "asc" | "desc"): KeysetOrder 
   return { tag: `records:${sort}:${dir}`, dir, ...SORT_KEYS[sort] };
 }
 
-/** LIKE's wildcards and escape character taken literally; U+001F never matches (it separates the searched columns). */
+/** U+001F separates the searched columns; a search never contains it. */
+const SEPARATOR = String.fromCharCode(0x1f);
+const withoutSeparator = (q: string) => q.split(SEPARATOR).join("");
+
+/** LIKE's wildcards and escape character taken literally. */
 export function likePattern(q: string): string {
-  return `%${q.replace(/\x1f/g, "").replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${withoutSeparator(q).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 function filters(p: SqlParams, input: RecordListInput): string[] {
   const where = [`c."currentVersion" IS NOT NULL`];
-  const q = input.q?.replace(/\x1f/g, "");
+  const q = input.q ? withoutSeparator(input.q) : "";
   // Substring search through the trigram index (pg_trgm) over id, account, customer and subject.
   if (q) where.push(`${SEARCH} ILIKE ${p.add(likePattern(q))}`);
   if (input.severity?.length) where.push(`c."severity" = ANY(${p.add(input.severity)}::text[])`);

@@ -93,6 +93,17 @@ CREATE TABLE "ExceptionRollup" (
     CONSTRAINT "ExceptionRollup_pkey" PRIMARY KEY ("width", "bucket", "rule", "scope", "source", "field", "shard")
 );
 
+-- Refused deliveries by bucket, source name and HTTP status.
+CREATE TABLE "RefusalRollup" (
+    "width" INTEGER NOT NULL,
+    "bucket" TIMESTAMP(3) NOT NULL,
+    "sourceName" TEXT NOT NULL,
+    "httpStatus" INTEGER NOT NULL,
+    "shard" INTEGER NOT NULL,
+    "n" INTEGER NOT NULL DEFAULT 0,
+    CONSTRAINT "RefusalRollup_pkey" PRIMARY KEY ("width", "bucket", "sourceName", "httpStatus", "shard")
+);
+
 -- Whole-database counts: records (cases with a current version), records with an open
 -- exception, exceptions per status.
 CREATE TABLE "MetricCounter" (
@@ -168,6 +179,19 @@ CREATE TRIGGER "WebhookEvent_metrics_update" AFTER UPDATE ON "WebhookEvent" FOR 
   WHEN (OLD."status" IS DISTINCT FROM NEW."status" OR OLD."receivedAt" IS DISTINCT FROM NEW."receivedAt" OR OLD."sourceId" IS DISTINCT FROM NEW."sourceId")
   EXECUTE FUNCTION "metrics_event_rollup"();
 CREATE TRIGGER "WebhookEvent_metrics_delete" AFTER DELETE ON "WebhookEvent" FOR EACH ROW EXECUTE FUNCTION "metrics_event_rollup"();
+
+CREATE FUNCTION "metrics_refusal_rollup"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO "RefusalRollup" AS r ("width", "bucket", "sourceName", "httpStatus", "shard", "n")
+  SELECT w.s, date_bin(make_interval(secs => w.s), x."createdAt", TIMESTAMP '2000-01-01'), x."sourceName", x."httpStatus", pg_backend_pid(), sum(x.n)
+  FROM (VALUES (300), (3600), (21600)) w(s)
+  CROSS JOIN (SELECT n."createdAt", n."sourceName", n."httpStatus", 1 AS n FROM new_rows n) x
+  GROUP BY 1, 2, 3, 4
+  ON CONFLICT ("width", "bucket", "sourceName", "httpStatus", "shard") DO UPDATE SET "n" = r."n" + EXCLUDED."n";
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER "Refusal_metrics_insert" AFTER INSERT ON "Refusal" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "metrics_refusal_rollup"();
 
 -- The (scope, source, field) rows one exception counts under.
 CREATE FUNCTION "metrics_exception_parts"(detail JSONB, src TEXT, fld TEXT) RETURNS TABLE ("scope" TEXT, "source" TEXT, "field" TEXT) LANGUAGE sql IMMUTABLE AS $$
@@ -292,145 +316,6 @@ WHERE e."processedAt" >= now() - interval '8 days' AND e."status" NOT IN ('recei
 GROUP BY 1, 2, 3
 ON CONFLICT ("width", "bucket", "sourceId", "shard") DO UPDATE SET "departed" = EXCLUDED."departed";
 
-INSERT INTO "LatencyRollup" AS r ("width", "bucket", "kind", "bin", "shard", "n")
-    SELECT w.s, date_bin(make_interval(secs => w.s), n_at, TIMESTAMP '2000-01-01'),
-      CASE WHEN o_st = 'held' THEN 'held' ELSE 'direct' END,
-      CASE WHEN ms < 1 THEN 0 ELSE 1 + floor(ln(ms) / ln(1.1))::int END, pg_backend_pid(), 1
-    FROM (VALUES (300), (3600), (21600)) w(s)
-    ON CONFLICT ("width", "bucket", "kind", "bin", "shard") DO UPDATE SET "n" = r."n" + 1;
-  END IF;
-  RETURN NULL;
-END $$;
-
-CREATE TRIGGER "WebhookEvent_metrics_insert" AFTER INSERT ON "WebhookEvent" FOR EACH ROW EXECUTE FUNCTION "metrics_event_rollup"();
-CREATE TRIGGER "WebhookEvent_metrics_update" AFTER UPDATE ON "WebhookEvent" FOR EACH ROW
-  WHEN (OLD."status" IS DISTINCT FROM NEW."status" OR OLD."receivedAt" IS DISTINCT FROM NEW."receivedAt" OR OLD."sourceId" IS DISTINCT FROM NEW."sourceId")
-  EXECUTE FUNCTION "metrics_event_rollup"();
-CREATE TRIGGER "WebhookEvent_metrics_delete" AFTER DELETE ON "WebhookEvent" FOR EACH ROW EXECUTE FUNCTION "metrics_event_rollup"();
-
--- The (scope, source, field) rows one exception counts under.
-CREATE FUNCTION "metrics_exception_parts"(detail JSONB, src TEXT, fld TEXT) RETURNS TABLE ("scope" TEXT, "source" TEXT, "field" TEXT) LANGUAGE sql IMMUTABLE AS $$
-  SELECT 'rule', '', ''
-  UNION
-  SELECT 'pair', COALESCE(h ->> 'sourceName', src, ''), COALESCE(h ->> 'field', fld, '')
-  FROM jsonb_array_elements(CASE WHEN jsonb_typeof(detail -> 'hits') = 'array' AND jsonb_array_length(detail -> 'hits') > 0 THEN detail -> 'hits' ELSE '[null]'::jsonb END) h
-$$;
-
-CREATE FUNCTION "metrics_exception_rollup"() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  o_at TIMESTAMP(3); o_rule "ConflictRule"; o_st TEXT; o_res TEXT; o_detail JSONB; o_src TEXT; o_fld TEXT;
-  n_at TIMESTAMP(3); n_rule "ConflictRule"; n_st TEXT; n_res TEXT; n_detail JSONB; n_src TEXT; n_fld TEXT;
-BEGIN
-  IF TG_OP <> 'INSERT' THEN
-    o_at := OLD."openedAt"; o_rule := OLD."rule"; o_st := OLD."status"::text; o_res := OLD."resolution"::text; o_detail := OLD."detail"; o_src := OLD."sourceName"; o_fld := OLD."field";
-  END IF;
-  IF TG_OP <> 'DELETE' THEN
-    n_at := NEW."openedAt"; n_rule := NEW."rule"; n_st := NEW."status"::text; n_res := NEW."resolution"::text; n_detail := NEW."detail"; n_src := NEW."sourceName"; n_fld := NEW."field";
-  END IF;
-  INSERT INTO "ExceptionRollup" AS r ("width", "bucket", "rule", "scope", "source", "field", "shard", "opened", "open", "claimed", "approve", "reject", "override", "cleared")
-  SELECT * FROM (
-    SELECT w.s, date_bin(make_interval(secs => w.s), d.at, TIMESTAMP '2000-01-01'), d.rule, d.scope, d.source, d.field, pg_backend_pid(),
-      sum(d.n)::int AS opened, sum(CASE WHEN d.st = 'open' THEN d.n ELSE 0 END)::int AS open, sum(CASE WHEN d.st = 'claimed' THEN d.n ELSE 0 END)::int AS claimed,
-      sum(CASE WHEN d.st = 'resolved' AND d.res = 'approve' THEN d.n ELSE 0 END)::int AS approve, sum(CASE WHEN d.st = 'resolved' AND d.res = 'reject' THEN d.n ELSE 0 END)::int AS reject,
-      sum(CASE WHEN d.st = 'resolved' AND d.res = 'override' THEN d.n ELSE 0 END)::int AS override, sum(CASE WHEN d.st = 'resolved' AND d.res = 'cleared' THEN d.n ELSE 0 END)::int AS cleared
-    FROM (VALUES (300), (3600), (21600)) w(s)
-    CROSS JOIN (
-      SELECT o_at AS at, o_rule AS rule, o_st AS st, o_res AS res, -1 AS n, p.* FROM "metrics_exception_parts"(o_detail, o_src, o_fld) p WHERE o_at IS NOT NULL
-      UNION ALL
-      SELECT n_at, n_rule, n_st, n_res, 1, p.* FROM "metrics_exception_parts"(n_detail, n_src, n_fld) p WHERE n_at IS NOT NULL
-    ) d
-    GROUP BY 1, 2, 3, 4, 5, 6
-  ) g
-  -- Rows whose changes cancel out (a new candidate naming the same fields) are not written.
-  WHERE (g.opened, g.open, g.claimed, g.approve, g.reject, g.override, g.cleared) <> (0, 0, 0, 0, 0, 0, 0)
-  ON CONFLICT ("width", "bucket", "rule", "scope", "source", "field", "shard") DO UPDATE SET
-    "opened" = r."opened" + EXCLUDED."opened", "open" = r."open" + EXCLUDED."open", "claimed" = r."claimed" + EXCLUDED."claimed",
-    "approve" = r."approve" + EXCLUDED."approve", "reject" = r."reject" + EXCLUDED."reject",
-    "override" = r."override" + EXCLUDED."override", "cleared" = r."cleared" + EXCLUDED."cleared";
-  IF o_st IS DISTINCT FROM n_st THEN
-    INSERT INTO "MetricCounter" AS c ("name", "shard", "value")
-    SELECT x.name, pg_backend_pid(), sum(x.v) FROM (VALUES ('exceptions.' || o_st, -1), ('exceptions.' || n_st, 1)) x(name, v)
-    WHERE x.name IS NOT NULL GROUP BY x.name
-    ON CONFLICT ("name", "shard") DO UPDATE SET "value" = c."value" + EXCLUDED."value";
-  END IF;
-  RETURN NULL;
-END $$;
-
-CREATE TRIGGER "CaseException_metrics_insert" AFTER INSERT ON "CaseException" FOR EACH ROW EXECUTE FUNCTION "metrics_exception_rollup"();
-CREATE TRIGGER "CaseException_metrics_update" AFTER UPDATE ON "CaseException" FOR EACH ROW
-  WHEN (OLD."status" IS DISTINCT FROM NEW."status" OR OLD."resolution" IS DISTINCT FROM NEW."resolution" OR OLD."rule" IS DISTINCT FROM NEW."rule"
-    OR OLD."openedAt" IS DISTINCT FROM NEW."openedAt" OR OLD."sourceName" IS DISTINCT FROM NEW."sourceName" OR OLD."field" IS DISTINCT FROM NEW."field"
-    OR OLD."detail" -> 'hits' IS DISTINCT FROM NEW."detail" -> 'hits')
-  EXECUTE FUNCTION "metrics_exception_rollup"();
-CREATE TRIGGER "CaseException_metrics_delete" AFTER DELETE ON "CaseException" FOR EACH ROW EXECUTE FUNCTION "metrics_exception_rollup"();
-
-CREATE FUNCTION "metrics_case_counters"() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  o_rec BOOLEAN := false; o_exc BOOLEAN := false; n_rec BOOLEAN := false; n_exc BOOLEAN := false;
-BEGIN
-  IF TG_OP <> 'INSERT' THEN o_rec := OLD."currentVersion" IS NOT NULL; o_exc := o_rec AND OLD."openExceptionCount" > 0; END IF;
-  IF TG_OP <> 'DELETE' THEN n_rec := NEW."currentVersion" IS NOT NULL; n_exc := n_rec AND NEW."openExceptionCount" > 0; END IF;
-  IF o_rec = n_rec AND o_exc = n_exc THEN RETURN NULL; END IF;
-  INSERT INTO "MetricCounter" AS c ("name", "shard", "value")
-  SELECT x.name, pg_backend_pid(), x.v FROM (VALUES ('records', n_rec::int - o_rec::int), ('recordsWithException', n_exc::int - o_exc::int)) x(name, v)
-  WHERE x.v <> 0
-  ON CONFLICT ("name", "shard") DO UPDATE SET "value" = c."value" + EXCLUDED."value";
-  RETURN NULL;
-END $$;
-
-CREATE TRIGGER "Case_metrics_insert" AFTER INSERT ON "Case" FOR EACH ROW EXECUTE FUNCTION "metrics_case_counters"();
-CREATE TRIGGER "Case_metrics_update" AFTER UPDATE ON "Case" FOR EACH ROW
-  WHEN ((OLD."currentVersion" IS NULL) IS DISTINCT FROM (NEW."currentVersion" IS NULL) OR (OLD."openExceptionCount" > 0) IS DISTINCT FROM (NEW."openExceptionCount" > 0))
-  EXECUTE FUNCTION "metrics_case_counters"();
-CREATE TRIGGER "Case_metrics_delete" AFTER DELETE ON "Case" FOR EACH ROW EXECUTE FUNCTION "metrics_case_counters"();
-
--- A version's lineage or delta trace changed: audit it again.
-CREATE FUNCTION "metrics_queue_version_audit"() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_TABLE_NAME = 'RecordVersion' THEN
-    INSERT INTO "LineageAuditQueue" ("versionId") SELECT n."id" FROM new_rows n ON CONFLICT DO NOTHING;
-  ELSIF TG_OP = 'DELETE' THEN
-    INSERT INTO "LineageAuditQueue" ("versionId") SELECT DISTINCT o."versionId" FROM old_rows o ON CONFLICT DO NOTHING;
-  ELSE
-    INSERT INTO "LineageAuditQueue" ("versionId") SELECT DISTINCT n."versionId" FROM new_rows n ON CONFLICT DO NOTHING;
-  END IF;
-  RETURN NULL;
-END $$;
-
-CREATE TRIGGER "RecordVersion_audit_insert" AFTER INSERT ON "RecordVersion" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "metrics_queue_version_audit"();
-CREATE FUNCTION "metrics_queue_version_row"() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO "LineageAuditQueue" ("versionId") VALUES (NEW."id") ON CONFLICT DO NOTHING;
-  RETURN NULL;
-END $$;
-CREATE TRIGGER "RecordVersion_audit_update" AFTER UPDATE ON "RecordVersion" FOR EACH ROW
-  WHEN (OLD."lineage" IS DISTINCT FROM NEW."lineage" OR OLD."record" IS DISTINCT FROM NEW."record")
-  EXECUTE FUNCTION "metrics_queue_version_row"();
-CREATE TRIGGER "DeltaEntry_audit_insert" AFTER INSERT ON "DeltaEntry" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "metrics_queue_version_audit"();
-CREATE TRIGGER "DeltaEntry_audit_update" AFTER UPDATE ON "DeltaEntry" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "metrics_queue_version_audit"();
-CREATE TRIGGER "DeltaEntry_audit_delete" AFTER DELETE ON "DeltaEntry" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "metrics_queue_version_audit"();
-
--- Back-fill from what is stored. The triggers above already exist and lock their tables against
--- writers until this migration commits, so nothing written meanwhile is missed or counted twice.
--- Only the last eight days: no dashboard window reaches further.
-INSERT INTO "EventRollup" ("width", "bucket", "sourceId", "shard", "received", "applied", "held", "noChange", "stale", "waiting", "quarantined", "failed", "arrived", "departed")
-SELECT w.s, date_bin(make_interval(secs => w.s), x.at, TIMESTAMP '2000-01-01'), x.src, 0,
-  sum(x.received), sum(x.applied), sum(x.held), sum(x.no_change), sum(x.stale), sum(x.waiting), sum(x.quarantined), sum(x.failed), sum(x.arrived), sum(x.departed)
-FROM (VALUES (300), (3600), (21600)) w(s)
-CROSS JOIN (
-  SELECT e."receivedAt" AS at, e."sourceId" AS src,
-    count(*) FILTER (WHERE e."status" = 'received') AS received, count(*) FILTER (WHERE e."status" = 'applied') AS applied,
-    count(*) FILTER (WHERE e."status" = 'held') AS held, count(*) FILTER (WHERE e."status" = 'no_change') AS no_change,
-    count(*) FILTER (WHERE e."status" = 'stale') AS stale, count(*) FILTER (WHERE e."status" = 'waiting') AS waiting,
-    count(*) FILTER (WHERE e."status" = 'quarantined') AS quarantined, count(*) FILTER (WHERE e."status" = 'failed') AS failed,
-    count(*) FILTER (WHERE e."status" <> 'stale') AS arrived, 0 AS departed
-  FROM "WebhookEvent" e WHERE e."receivedAt" >= now() - interval '8 days' GROUP BY 1, 2
-  UNION ALL
-  SELECT e."processedAt", e."sourceId", 0, 0, 0, 0, 0, 0, 0, 0, 0, count(*)
-  FROM "WebhookEvent" e WHERE e."processedAt" >= now() - interval '8 days' AND e."status" NOT IN ('received', 'stale') GROUP BY 1, 2
-) x
-GROUP BY 1, 2, 3;
-
 INSERT INTO "LatencyRollup" ("width", "bucket", "kind", "bin", "shard", "n")
 SELECT w.s, date_bin(make_interval(secs => w.s), e."receivedAt", TIMESTAMP '2000-01-01'), 'direct',
   CASE WHEN m.ms < 1 THEN 0 ELSE 1 + floor(ln(m.ms) / ln(1.1))::int END, 0, count(*)
@@ -439,6 +324,12 @@ CROSS JOIN LATERAL (SELECT GREATEST(0, EXTRACT(EPOCH FROM (e."processedAt" - e."
 CROSS JOIN (VALUES (300), (3600), (21600)) w(s)
 WHERE e."receivedAt" >= now() - interval '8 days' AND e."status" = 'applied' AND e."processedAt" IS NOT NULL
 GROUP BY 1, 2, 4;
+
+INSERT INTO "RefusalRollup" ("width", "bucket", "sourceName", "httpStatus", "shard", "n")
+SELECT w.s, date_bin(make_interval(secs => w.s), r."createdAt", TIMESTAMP '2000-01-01'), r."sourceName", r."httpStatus", 0, count(*)
+FROM "Refusal" r CROSS JOIN (VALUES (300), (3600), (21600)) w(s)
+WHERE r."createdAt" >= now() - interval '8 days'
+GROUP BY 1, 2, 3, 4;
 
 INSERT INTO "ExceptionRollup" ("width", "bucket", "rule", "scope", "source", "field", "shard", "opened", "open", "claimed", "approve", "reject", "override", "cleared")
 SELECT w.s, date_bin(make_interval(secs => w.s), x."openedAt", TIMESTAMP '2000-01-01'), x."rule", p."scope", p."source", p."field", 0,

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { getCurrentRecord, getVersion, listVersions } from "../../api/read-api";
 import { compareVersions } from "../../records/compare-versions";
-import { dashboardInput, getDashboard } from "../../records/get-dashboard";
 import { getFieldHistory } from "../../records/get-field-history";
 import { getRecordOverview } from "../../records/get-record-overview";
 import { listRecordVersions, timelineInput } from "../../records/list-record-versions";
@@ -26,5 +25,4 @@ export const recordsRouter = createTRPCRouter({
   fieldHistory: readerProcedure
     .input(z.object({ caseId, path: z.string().min(1).max(500), version }))
     .query(({ ctx, input }) => getFieldHistory(ctx.rt.db, input.caseId, input.path, input.version)),
-  dashboard: readerProcedure.input(dashboardInput).query(({ ctx, input }) => getDashboard(ctx.rt.db, input)),
 });
