@@ -11,6 +11,7 @@ import { button } from "@/components/ui/button";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { useTRPC } from "@/components/trpc/client";
 import type { listPolicies } from "@/server/admin/manage-policies";
+import { JobList, Outcomes } from "./job-progress";
 import { NoteField } from "./note-field";
 
 type Mode = "auto" | "review";
@@ -47,7 +48,24 @@ export function PoliciesScreen() {
           </button>
         ))}
       </nav>
-      <SourcePolicies key={selected.id} source={selected} />
+      <div className="min-w-0 space-y-4">
+        <SourcePolicies key={selected.id} source={selected} />
+        <section aria-labelledby="pol-jobs-h" className="space-y-2">
+          <h2 id="pol-jobs-h" className="text-base font-semibold text-slate-900">
+            Re-evaluations after widened policies
+          </h2>
+          <JobList kinds={["policy_change"]} empty="No policy has been widened yet." limit={5}>
+            {(job) => {
+              const r = (job.result ?? {}) as { cases?: number; settled?: number; outcomes?: Record<string, number> };
+              return (
+                <p className="text-sm text-slate-700">
+                  {r.cases ?? 0} case{r.cases === 1 ? "" : "s"} with an open review exception re-evaluated, {r.settled ?? 0} settled: <Outcomes outcomes={r.outcomes} />
+                </p>
+              );
+            }}
+          </JobList>
+        </section>
+      </div>
     </div>
   );
 }
@@ -66,7 +84,9 @@ function SourcePolicies({ source }: { source: SourcePolicyView }) {
       onSuccess: async (r) => {
         setDone(
           r.changed.length
-            ? `${r.changed.map((c) => c.field).join(", ")} now ${r.changed[0]!.after} for ${r.source}.${r.unchanged.length ? ` Already so: ${r.unchanged.join(", ")}.` : ""}`
+            ? `${r.changed.map((c) => c.field).join(", ")} now ${r.changed[0]!.after} for ${r.source}.${r.unchanged.length ? ` Already so: ${r.unchanged.join(", ")}.` : ""}${
+                r.jobId ? " Open review exceptions it may settle are being re-evaluated (below)." : ""
+              }`
             : `Nothing changed: ${r.unchanged.join(", ")} already had that policy.`,
         );
         setPicked(new Set());

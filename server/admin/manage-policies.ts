@@ -2,10 +2,12 @@ import { z } from "zod";
 import { assertRole } from "../auth/authorize";
 import type { Db, Tx } from "../db/client";
 import type { SourceKind } from "../intake/event-schemas";
+import { reviewExceptionCases } from "../exceptions/review-exception-cases";
 import { audit, type Actor } from "../lib/audit";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { ReferenceCache } from "../reference/load-reference";
+import { enqueueJob } from "./jobs";
 import { POLICY_FIELDS } from "./policy-fields";
 
 export const POLICY_MODES = ["auto", "review"] as const;
@@ -102,6 +104,20 @@ export interface PolicyChange {
   changed: { field: string; before: PolicyMode; after: PolicyMode }[];
   /** Fields that already had this mode explicitly: nothing written, nothing audited. */
   unchanged: string[];
+  /** Set when the change widened a policy: the job re-evaluating the open review exceptions it affects. */
+  jobId?: string;
+}
+
+/**
+ * A widened policy re-evaluates, at once and as a job with progress, the open REVIEW_REQUIRED
+ * exceptions it may settle (SPEC.md, "Governance edits re-evaluate"); narrowing one only changes
+ * what later refreshes hold, so it needs none.
+ */
+async function enqueueReevaluation(tx: Tx, actor: Actor, source: string, fields: string[]): Promise<string | undefined> {
+  const affected = await reviewExceptionCases(tx, source, fields);
+  if (!affected.length) return undefined;
+  const label = `Re-evaluate open review exceptions of ${source} (${fields.length === 1 ? fields[0] : `${fields.length} fields`} now auto)`;
+  return enqueueJob(tx, actor, "policy_change", { label, source, fields, cases: affected.length });
 }
 
 /**
@@ -140,6 +156,9 @@ export async function setFieldPolicies(ctx: PolicyContext, actor: Actor, raw: Se
       });
       out.changed.push({ field, before, after: input.mode });
     }
+    const widened = out.changed.filter((c) => c.before === "review" && c.after === "auto").map((c) => c.field);
+    const jobId = widened.length ? await enqueueReevaluation(tx, actor, source.name, widened) : undefined;
+    if (jobId) out.jobId = jobId;
     return out;
   });
   if (result.changed.length) ctx.reference.invalidate();
@@ -147,13 +166,21 @@ export async function setFieldPolicies(ctx: PolicyContext, actor: Actor, raw: Se
 }
 
 /** The policy of every field of a source without its own setting (a newly onboarded source starts at review). */
-export async function setDefaultPolicy(ctx: PolicyContext, actor: Actor, raw: SetDefaultPolicyInput): Promise<{ source: string; before: PolicyMode; after: PolicyMode; changed: boolean }> {
+export async function setDefaultPolicy(
+  ctx: PolicyContext,
+  actor: Actor,
+  raw: SetDefaultPolicyInput,
+): Promise<{ source: string; before: PolicyMode; after: PolicyMode; changed: boolean; jobId?: string }> {
   assertRole(actor, "admin");
   const input = setDefaultPolicyInput.parse(raw);
   const result = await ctx.db.$transaction(async (tx) => {
     const source = await sourceFor(tx, input.source);
     if (source.defaultPolicy === input.mode) return { source: source.name, before: source.defaultPolicy, after: input.mode, changed: false };
     await tx.source.update({ where: { id: source.id }, data: { defaultPolicy: input.mode } });
+    // Widening the default widens every field without its own setting.
+    const explicit = new Set(source.policies.map((p) => p.field));
+    const widened = input.mode === "auto" ? POLICY_FIELDS[source.kind].filter((f) => !explicit.has(f)) : [];
+    const jobId = widened.length ? await enqueueReevaluation(tx, actor, source.name, widened) : undefined;
     await audit(tx, actor, {
       action: "policy.default",
       targetType: "source",
@@ -162,7 +189,7 @@ export async function setDefaultPolicy(ctx: PolicyContext, actor: Actor, raw: Se
       after: { source: source.name, defaultPolicy: input.mode, explicitFields: source.policies.length },
       note: input.note,
     });
-    return { source: source.name, before: source.defaultPolicy, after: input.mode, changed: true };
+    return { source: source.name, before: source.defaultPolicy, after: input.mode, changed: true, ...(jobId ? { jobId } : {}) };
   });
   if (result.changed) ctx.reference.invalidate();
   return result;

@@ -9,7 +9,9 @@ import { createTestDb, TEST_SECRET_KEY, TEST_DB_KIND, type TestDb } from "../tes
 import { listPolicies, setDefaultPolicy, setFieldPolicies } from "./manage-policies";
 import { onboardNewSource } from "./manage-sources";
 import { POLICY_FIELDS } from "./policy-fields";
+import { getJob } from "./jobs";
 import { expectAppError } from "./test-helpers";
+import { JobRunner } from "../ops/job-runner";
 
 let t: TestDb;
 let admin: Actor;
@@ -79,5 +81,35 @@ describe(`overwrite policies (${TEST_DB_KIND})`, () => {
     await expectAppError(setDefaultPolicy(t, manager, { source: "environment-onprem", mode: "review", note: "not allowed" }), "FORBIDDEN");
     await expectAppError(listPolicies(t.db, manager), "FORBIDDEN");
     await expectAppError(setDefaultPolicy(t, admin, { source: "nope", mode: "review", note: "unknown source" }), "NOT_FOUND");
+  });
+
+  it("widening a policy re-evaluates at once, as a job, the open review exceptions it may settle; narrowing queues nothing", async () => {
+    const runner = new JobRunner(t, { progressEveryMs: 0 });
+    const held = ["CASE-PW1", "CASE-PW2"];
+    await ingestAndDrain(t, ...held.map((c) => ticket(c, 1, { accountId: "ACC-PW" })), ticket("CASE-PW3", 1, { accountId: "ACC-PW" }));
+    const narrowed = await setFieldPolicies(t, admin, { source: "ticketing", fields: ["case.subject"], mode: "review", note: "subjects need a look" });
+    expect(narrowed.jobId).toBeUndefined();
+    await ingestAndDrain(t, ...held.map((c) => ticket(c, 2, { accountId: "ACC-PW", subject: `Renamed ${c}` })));
+    for (const c of held) expect((await caseState(t.db, c)).live.map((e) => e.rule)).toEqual(["REVIEW_REQUIRED"]);
+
+    const widened = await setFieldPolicies(t, admin, { source: "ticketing", fields: ["case.subject"], mode: "auto", note: "subjects are fine" });
+    expect(widened.jobId).toEqual(expect.any(String));
+    // Queued, nothing moved yet; then the runner takes it without waiting for another event.
+    expect((await getJob(t.db, widened.jobId!)).status).toBe("queued");
+    // (Earlier tests of this file may have queued jobs of their own.)
+    expect(await runner.drain()).toBeGreaterThanOrEqual(1);
+    const job = await getJob(t.db, widened.jobId!);
+    expect(job).toMatchObject({ kind: "policy_change", status: "succeeded", total: 2, done: 2 });
+    expect(job.result).toMatchObject({ source: "ticketing", fields: ["case.subject"], cases: 2, settled: 2, outcomes: { applied: 2 } });
+    for (const c of held) {
+      const state = await caseState(t.db, c);
+      expect(state.live).toEqual([]);
+      expect(state.current).toBe(2);
+      expect((await currentRecord(t.db, c))!.record.case).toMatchObject({ subject: `Renamed ${c}` });
+    }
+    // Nothing left to settle: widening again (through the default) queues no job.
+    const again = await setDefaultPolicy(t, admin, { source: "ticketing", mode: "review", note: "tighten" });
+    expect(again.jobId).toBeUndefined();
+    expect((await setDefaultPolicy(t, admin, { source: "ticketing", mode: "auto", note: "loosen" })).jobId).toBeUndefined();
   });
 });

@@ -59,10 +59,10 @@ async function expectNotFound(p: Promise<unknown>) {
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 describe("GET /api/v1/events/{source}/{webhookId}", () => {
-  it("answers { eventId, status, caseIds, recordVersions }", async () => {
+  it("answers { eventId, status, caseIds, recordVersions, cases }", async () => {
     const s = await getEventStatus(t.db, "ticketing", hooks.t2!);
-    expect(Object.keys(s).sort()).toEqual(["caseIds", "eventId", "recordVersions", "status"]);
-    expect(s).toEqual({ eventId: expect.stringMatching(/^evt_/), status: "applied", caseIds: [CASE], recordVersions: [{ caseId: CASE, version: 2 }] });
+    expect(Object.keys(s).sort()).toEqual(["caseIds", "cases", "eventId", "recordVersions", "status"]);
+    expect(s).toEqual({ eventId: expect.stringMatching(/^evt_/), status: "applied", caseIds: [CASE], recordVersions: [{ caseId: CASE, version: 2 }], cases: [{ caseId: CASE, outcome: "applied", version: 2 }] });
     expect(await getEventStatus(t.db, "incident", hooks.i1!)).toMatchObject({ status: "held", caseIds: [CASE], recordVersions: [{ caseId: CASE, version: 4 }] });
   });
 

@@ -7,7 +7,12 @@ import { z } from "zod";
 export async function getEventStatus(db: Db, sourceName: string, webhookId: string) {
   const event = await db.webhookEvent.findFirst({
     where: { webhookId, source: { name: sourceName } },
-    select: { id: true, status: true, caseId: true, cases: { select: { caseId: true, recordVersion: true }, orderBy: { caseId: "asc" } } },
+    select: {
+      id: true,
+      status: true,
+      caseId: true,
+      cases: { select: { caseId: true, outcome: true, recordVersion: true }, orderBy: { caseId: "asc" } },
+    },
   });
   if (!event) throw new AppError("NOT_FOUND", `no event with webhook-id "${webhookId}" was accepted from source "${sourceName}"`);
   const caseIds = event.cases.length ? event.cases.map((c) => c.caseId) : event.caseId === "*" ? [] : [event.caseId];
@@ -16,6 +21,8 @@ export async function getEventStatus(db: Db, sourceName: string, webhookId: stri
     status: event.status,
     caseIds,
     recordVersions: event.cases.filter((c) => c.recordVersion !== null).map((c) => ({ caseId: c.caseId, version: c.recordVersion! })),
+    // Every case the event touched, each with its own outcome and the version it became part of.
+    cases: event.cases.map((c) => ({ caseId: c.caseId, outcome: c.outcome, version: c.recordVersion })),
   };
 }
 

@@ -31,6 +31,8 @@ interface DmmfIndex {
   model: string;
   type: "id" | "unique" | "normal" | "fulltext";
   fields: { name: string }[];
+  /** Set when the index is named in schema.prisma (`map:`), as partial indexes are. */
+  dbName?: string;
 }
 
 export function readDatamodel(schemaPath = path.resolve(process.cwd(), "prisma/schema.prisma")) {
@@ -139,7 +141,12 @@ export async function diffSchema(db: Db): Promise<string[]> {
     const model = dm.models.find((m) => m.name === idx.model)!;
     const table = tableOf.get(idx.model)!;
     const cols = idx.fields.map((f) => columnOf(model, f.name));
-    const found = indexes.find((i) => i.table === table && i.columns.join(",") === cols.join(","));
+    // A named index (partial ones must be named) is matched by name; others by their columns, an
+    // index of the same kind first (a column can carry a unique and a partial plain index).
+    const sameColumns = indexes.filter((i) => i.table === table && i.columns.join(",") === cols.join(","));
+    const found = idx.dbName
+      ? sameColumns.find((i) => i.name === idx.dbName)
+      : (sameColumns.find((i) => (idx.type === "normal") === (!i.unique && !i.primary)) ?? sameColumns[0]);
     const label = `${idx.model} ${idx.type} index (${cols.join(", ")})`;
     if (!found) problems.push(`${label} is missing`);
     else if (idx.type === "id" && !found.primary) problems.push(`${label}: not the primary key`);

@@ -93,7 +93,7 @@ describe("stale versions", () => {
     expect((record.lineage as unknown as LineageMap)["/case/subject"]!.entityVersion).toBe(6);
     expect((await storedStatus(v5)).status).not.toBe("stale");
     await neverApplied([v3.webhookId, v5again.webhookId, v4.webhookId]);
-    expect(await getEventStatus(t.db, "ticketing", v3.webhookId)).toEqual({ eventId: v3.body.eventId, status: "stale", caseIds: ["CASE-S1"], recordVersions: [] });
+    expect(await getEventStatus(t.db, "ticketing", v3.webhookId)).toEqual({ eventId: v3.body.eventId, status: "stale", caseIds: ["CASE-S1"], recordVersions: [], cases: [] });
   });
 
   it("a stale event re-delivered is a duplicate of the stale event", async () => {

@@ -1,5 +1,6 @@
 import type { JobKind } from "../db/generated/client";
 import type { EngineContext } from "../refresh/engine-context";
+import { reviewExceptionCases } from "../exceptions/review-exception-cases";
 import { refreshCase } from "../refresh/refresh-case";
 import { replayAll, replayCase, type ReplayCaseResult } from "../refresh/replay";
 import { casesAffectedBy, casesInWindow, casesWithRecords, type ReferenceScope } from "./affected-cases";
@@ -88,6 +89,20 @@ const referenceChange: JobHandler = async (ctx, params, progress) => {
   return { result: { cases: caseIds.length, caseIds: caseIds.slice(0, 50), outcomes, failures: failures.slice(0, 50) }, error: failureText(failures, caseIds.length) };
 };
 
+const policyChange: JobHandler = async (ctx, params, progress) => {
+  ctx.reference.invalidate();
+  const source = String(params.source);
+  const fields = Array.isArray(params.fields) ? params.fields.map(String) : [];
+  const caseIds = await reviewExceptionCases(ctx.db, source, fields);
+  const { outcomes, failures } = await refreshEach(ctx, caseIds, progress);
+  const stillOpen = new Set(await reviewExceptionCases(ctx.db, source, fields));
+  const settled = caseIds.filter((c) => !stillOpen.has(c));
+  return {
+    result: { source, fields, cases: caseIds.length, settled: settled.length, settledCases: settled.slice(0, 50), outcomes, failures: failures.slice(0, 50) },
+    error: failureText(failures, caseIds.length),
+  };
+};
+
 const replayOne: JobHandler = async (ctx, params, progress) => {
   const caseId = String(params.caseId);
   await progress(0, 1);
@@ -123,6 +138,7 @@ const replayWindow: JobHandler = async (ctx, params, progress) => {
 export const JOB_HANDLERS: Record<JobKind, JobHandler> = {
   schema_publish: schemaPublish,
   reference_change: referenceChange,
+  policy_change: policyChange,
   replay_case: replayOne,
   replay_all: replayEvery,
   replay_window: replayWindow,

@@ -28,15 +28,23 @@ const SELECT = `SELECT se."id" AS "rowId", se."sourceId", se."entityKind", se."e
  * SQL for the accepted current state of every source entity of the case `$1` (SPEC.md's fan-out
  * table, read backwards): its tickets and bundles, the incidents linked to it, and the accounts and
  * environments its tickets name. One row per entity; times as ISO-8601 text.
+ *
+ * Each branch is its own indexed look-up, so the cost is the case's, never the database's:
+ * SourceEntity(caseId), EntityCaseLink(caseId), SourceEntity(entityKind, entityId), and the event by
+ * primary key. Do not fold the branches into one WHERE with OR: PostgreSQL then cannot use the
+ * indexes and scans SourceEntity and the whole event log on every refresh
+ * (server/db/hot-statements.test.ts fails on that).
  */
 export const CASE_INPUTS_SQL = `WITH mine AS (
-       ${SELECT} WHERE (se."caseId" = $1 AND se."entityKind" IN ('ticket', 'bundle'))
-         OR se."id" IN (SELECT l."entityId" FROM "EntityCaseLink" l WHERE l."caseId" = $1)),
+       ${SELECT} WHERE se."caseId" = $1 AND se."entityKind" IN ('ticket', 'bundle')
+       UNION ALL
+       ${SELECT} JOIN "EntityCaseLink" l ON l."entityId" = se."id" WHERE l."caseId" = $1 AND se."entityKind" NOT IN ('ticket', 'bundle')),
      tickets AS (SELECT m."data" FROM mine m WHERE m."entityKind" = 'ticket')
      SELECT * FROM mine
      UNION ALL
-     ${SELECT} WHERE (se."entityKind" = 'account' AND se."entityId" IN (SELECT t."data"->>'accountId' FROM tickets t))
-       OR (se."entityKind" = 'environment' AND se."entityId" IN (SELECT t."data"->>'environmentId' FROM tickets t))`;
+     ${SELECT} WHERE se."entityKind" = 'account' AND se."entityId" IN (SELECT t."data"->>'accountId' FROM tickets t)
+     UNION ALL
+     ${SELECT} WHERE se."entityKind" = 'environment' AND se."entityId" IN (SELECT t."data"->>'environmentId' FROM tickets t)`;
 
 function toState(row: InputRow, sources: SourceLookup): EntityState<unknown> | null {
   const source = sources.byId.get(row.sourceId);

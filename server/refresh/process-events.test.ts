@@ -30,9 +30,9 @@ describe("event status (API.md)", () => {
   it("received until its cases are refreshed, then applied with the version it made", async () => {
     const caseId = fresh();
     const e = await send(ticket(caseId, 1));
-    expect(await status(e, "ticketing")).toEqual({ eventId: e.eventId, status: "received", caseIds: [caseId], recordVersions: [] });
+    expect(await status(e, "ticketing")).toEqual({ eventId: e.eventId, status: "received", caseIds: [caseId], recordVersions: [], cases: [] });
     await drain(t);
-    expect(await status(e, "ticketing")).toEqual({ eventId: e.eventId, status: "applied", caseIds: [caseId], recordVersions: [{ caseId, version: 1 }] });
+    expect(await status(e, "ticketing")).toEqual({ eventId: e.eventId, status: "applied", caseIds: [caseId], recordVersions: [{ caseId, version: 1 }], cases: [{ caseId, outcome: "applied", version: 1 }] });
   });
 
   it("a re-delivered webhook-id reports the original event", async () => {
@@ -75,7 +75,7 @@ describe("event status (API.md)", () => {
     await drain(t);
     const e = await send(incident(`INC-${caseId}`, 1, { caseIds: [caseId], severity: "S4" }));
     await drain(t);
-    expect(await status(e, "incident")).toEqual({ eventId: e.eventId, status: "held", caseIds: [caseId], recordVersions: [{ caseId, version: 2 }] });
+    expect(await status(e, "incident")).toEqual({ eventId: e.eventId, status: "held", caseIds: [caseId], recordVersions: [{ caseId, version: 2 }], cases: [{ caseId, outcome: "held", version: 2 }] });
   });
 
   it("held wins over applied across the cases an event fans out to", async () => {
@@ -106,7 +106,7 @@ describe("event status (API.md)", () => {
 
     await send(ticket(caseId, 1));
     await drain(t);
-    expect(await status(b2, "diagnostics")).toEqual({ eventId: b2.eventId, status: "applied", caseIds: [caseId], recordVersions: [{ caseId, version: 1 }] });
+    expect(await status(b2, "diagnostics")).toEqual({ eventId: b2.eventId, status: "applied", caseIds: [caseId], recordVersions: [{ caseId, version: 1 }], cases: [{ caseId, outcome: "applied", version: 1 }] });
     expect(await status(inc, "incident")).toMatchObject({ status: "applied", recordVersions: [{ caseId, version: 1 }] });
     // Version 1 of the bundle was superseded before the case existed: nothing of it is in the record.
     expect(await status(b1, "diagnostics")).toMatchObject({ status: "no_change", recordVersions: [] });
@@ -121,7 +121,7 @@ describe("event status (API.md)", () => {
     expect(await status(e, "entitlement")).toMatchObject({ status: "waiting", caseIds: [] });
     await send(ticket(caseId, 1, { accountId: "ACC-LATE" }));
     await drain(t);
-    expect(await status(e, "entitlement")).toMatchObject({ status: "applied", caseIds: [caseId], recordVersions: [{ caseId, version: 1 }] });
+    expect(await status(e, "entitlement")).toMatchObject({ status: "applied", caseIds: [caseId], recordVersions: [{ caseId, version: 1 }], cases: [{ caseId, outcome: "applied", version: 1 }] });
   });
 
   it("waiting events folded into a held first version are held, then applied when approved", async () => {

@@ -46,6 +46,10 @@ export const COALESCE_FACTOR = 10;
  * COALESCE_FACTOR × limit): one refresh of a case folds the accepted state of all of them, so a
  * burst costs a refresh per case rather than one per event. The record depends only on the
  * accepted state, never on how events were grouped.
+ *
+ * Indexes: the head reads the partial index of received events in queue order (a few rows, however
+ * long the backlog); the events taken along are found by (status, caseId), in no particular order,
+ * since an ORDER BY there makes PostgreSQL walk the whole backlog in queue order instead.
  */
 async function claim(db: Db, limit: number, leaseSeconds: number): Promise<QueuedEvent[]> {
   return db.$queryRawUnsafe<QueuedEvent[]>(
@@ -54,8 +58,8 @@ async function claim(db: Db, limit: number, leaseSeconds: number): Promise<Queue
        ORDER BY "seq" LIMIT $1 FOR UPDATE SKIP LOCKED
      ), more AS (
        SELECT "id" FROM "WebhookEvent"
-       WHERE ${DUE} AND "caseId" IN (SELECT "caseId" FROM head WHERE "caseId" <> '*') AND "id" NOT IN (SELECT "id" FROM head)
-       ORDER BY "seq" LIMIT $3 FOR UPDATE SKIP LOCKED
+       WHERE ${DUE} AND "caseId" = ANY(ARRAY(SELECT DISTINCT "caseId" FROM head WHERE "caseId" <> '*')) AND "id" NOT IN (SELECT "id" FROM head)
+       LIMIT $3 FOR UPDATE SKIP LOCKED
      )
      UPDATE "WebhookEvent" SET "lockedUntil" = now() + make_interval(secs => $2), "attempts" = "attempts" + 1, "updatedAt" = now()
      WHERE "id" IN (SELECT "id" FROM head UNION ALL SELECT "id" FROM more)

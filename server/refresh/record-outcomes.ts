@@ -17,8 +17,11 @@ export interface OutcomeInput {
   lineage: LineageMap | null;
   /** Events being processed that touch the case. */
   eventIds: string[];
-  /** Entities folded into the candidate (SourceEntity keys): their waiting events are settled now. */
-  folded: { sourceId: string; entityId: string }[];
+  /**
+   * Entities folded into the candidate (SourceEntity keys and the event whose state was read): their
+   * waiting events are settled now, and the event read gets this case's outcome if it has none yet.
+   */
+  folded: { sourceId: string; entityId: string; eventId: string }[];
 }
 
 interface EventRow {
@@ -39,8 +42,10 @@ export interface CandidateEvent extends EventRow {
 /**
  * SQL for the events a refresh of case `$1` may decide about, given the ids being processed (`$2`)
  * and a CTE `inputs` holding the case's entities (load-inputs.ts): the events being processed,
- * waiting events of those entities, and events this case keeps waiting or held. Three look-ups by
- * index (an OR of them would read the whole event log on every refresh), as one JSON array.
+ * waiting events of those entities, events this case keeps waiting or held, and the events whose
+ * state the case reads now (an entitlement that arrived before this case's ticket touches the case
+ * when the ticket folds it in). Look-ups by index (an OR of them would read the whole event log on
+ * every refresh), as one JSON array.
  */
 export const CANDIDATE_EVENTS_SQL = `SELECT COALESCE(json_agg(x), '[]')::text FROM (
        SELECT e."id", e."sourceId", e."entityId", e."entityVersion", e."status",
@@ -51,6 +56,8 @@ export const CANDIDATE_EVENTS_SQL = `SELECT COALESCE(json_agg(x), '[]')::text FR
          SELECT e."id" FROM "WebhookEvent" e JOIN inputs i ON e."sourceId" = i."sourceId" AND e."entityId" = i."entityId" WHERE e."status" = 'waiting'
          UNION
          SELECT c."eventId" FROM "EventCase" c WHERE c."caseId" = $1 AND c."outcome" IN ('waiting', 'held')
+         UNION
+         SELECT i."eventId" FROM inputs i
        ) ids JOIN "WebhookEvent" e ON e."id" = ids."id") x`;
 
 export interface DecidedOutcomes {
@@ -74,11 +81,13 @@ export function decideOutcomes(sources: SourceLookup, input: OutcomeInput, candi
   const processing = new Set(input.eventIds);
   const folded = new Set(input.folded.map((f) => `${f.sourceId}\u0000${f.entityId}`));
   const releasesHeld = outcome === "applied" || outcome === "no_change";
+  const read = new Set(input.folded.map((f) => f.eventId));
   const rows = candidates.filter(
     (e) =>
       processing.has(e.id) ||
       (settling && e.status === "waiting" && folded.has(`${e.sourceId}\u0000${e.entityId}`)) ||
-      (settling && (e.caseOutcome === "waiting" || (releasesHeld && e.caseOutcome === "held"))),
+      (settling && (e.caseOutcome === "waiting" || (releasesHeld && e.caseOutcome === "held"))) ||
+      (settling && e.caseOutcome === null && read.has(e.id) && e.status !== "received"),
   );
   const inLineage = new Set(Object.values(input.lineage ?? {}).map((l) => lineageKey(l.source, l.entityId, l.entityVersion)));
   const decided = rows.map((e) => {
@@ -109,5 +118,7 @@ export function outcomesStatement(p: SqlParams, caseId: string, decided: Decided
 
 /** After the EventCase rows are written: the other events' statuses follow them. */
 export async function settleExtra(tx: Tx, decided: DecidedOutcomes): Promise<void> {
-  if (decided.extra.length) await settleEventStatus(tx, decided.extra, ["waiting", "held"]);
+  // Not "received": an event still in the queue keeps that status until its own batch has refreshed
+  // every case it fans out to (API.md).
+  if (decided.extra.length) await settleEventStatus(tx, decided.extra, ["waiting", "held", "applied", "no_change"]);
 }

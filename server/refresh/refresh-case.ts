@@ -162,7 +162,7 @@ export async function refreshCase(ctx: EngineContext, caseId: string, opts: Refr
           version: decision.refersTo?.version ?? null,
           lineage: decision.refersTo?.lineage ?? null,
           eventIds,
-          folded: [...candidate.entities.values()].map((e) => ({ sourceId: e.sourceId, entityId: e.entityId })),
+          folded: [...candidate.entities.values()].map((e) => ({ sourceId: e.sourceId, entityId: e.entityId, eventId: e.eventId })),
         },
         context.events,
       );

@@ -4,7 +4,7 @@ import { replayInput, requestReplay } from "../../admin/replay-jobs";
 import { ensureJobRunner } from "../../ops/job-runner";
 import { adminProcedure, createTRPCRouter } from "../init";
 
-const JOB_KINDS = ["replay_case", "replay_all", "replay_window", "schema_publish", "reference_change"] as const;
+const JOB_KINDS = ["replay_case", "replay_all", "replay_window", "schema_publish", "reference_change", "policy_change"] as const;
 
 export const opsJobsRouter = createTRPCRouter({
   /** Asking about jobs also makes sure this process runs them (a queued job left by a restart starts here). */

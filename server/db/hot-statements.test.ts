@@ -1,0 +1,108 @@
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getCurrentRecord, getEventStatus, getVersion, listVersions } from "../api/read-api";
+import { processBatch } from "../refresh/process-events";
+import { captureSql, checkPlan, renderPlan, type CapturedStatement } from "../testing/capture-sql";
+import { bundle, entitlement, environment, incident, ticket } from "../testing/events";
+import { ingest } from "../testing/ingest";
+import { seedSyntheticHistory } from "../testing/synthetic-history";
+import { createTestDb, TEST_DB_KIND, type TestDb } from "../testing/test-db";
+
+/**
+ * Every statement on a hot path must cost what its case costs, not what the database holds
+ * (docs/architecture.md, "Hot statements"). On a database with tens of thousands of cases and
+ * events, where the planner would pick a sequential scan if a statement let it, each hot path
+ * runs for real while its SQL is captured; then each statement is run again under EXPLAIN ANALYZE
+ * (rolled back) and fails on a sequential scan of a growing table, or on a scan or sort of more rows
+ * than one case could own. A new hot path gets an entry in HOT_PATHS.
+ */
+const CASES = 20_000;
+const LARGE_TABLES = new Set([
+  "WebhookEvent",
+  "EventCase",
+  "SourceEntity",
+  "EntityCaseLink",
+  "RecordVersion",
+  "DeltaEntry",
+  "CaseException",
+  "Case",
+  "Refusal",
+  "AuditLog",
+  "FieldOverride",
+  "ApprovedConflict",
+  "QuarantinedEvent",
+]);
+/** Far above what one case owns here (a few dozen rows), far below the tables (20,000 to 80,000 rows). */
+const MAX_ROWS = 1_000;
+
+describe.skipIf(TEST_DB_KIND !== "postgres")("hot statements on a large database (PostgreSQL)", () => {
+  let t: TestDb;
+  let client: pg.Client;
+  const captured = new Map<string, CapturedStatement[]>();
+
+  async function hot(name: string, fn: () => Promise<unknown>) {
+    const { statements } = await captureSql(fn);
+    captured.set(name, statements);
+  }
+
+  beforeAll(async () => {
+    t = await createTestDb();
+    await seedSyntheticHistory(t.db, { cases: CASES });
+    client = new pg.Client({ connectionString: t.databaseUrl });
+    await client.connect();
+
+    // Intake store and the engine on an existing case with a long-lived ticket, then the fan-outs.
+    await hot("intake: store a ticket event", () => ingest(t, ticket("SYN-123", 3, { accountId: "SACC-123", environmentId: "SENV-123" }, "STCK-123")));
+    await hot("refresh: claim, fan out, refresh one case, settle", () => processBatch(t, 100, { concurrency: 2 }));
+    await ingest(t, entitlement("SACC-77", 3));
+    await hot("refresh: entitlement fan-out to the account's cases", () => processBatch(t, 100, { concurrency: 2 }));
+    await ingest(t, environment("SENV-78", 1, {}, "SYN-78"));
+    await hot("refresh: environment fan-out", () => processBatch(t, 100, { concurrency: 2 }));
+    await ingest(t, incident("SINC-55", 2, { caseIds: ["SYN-55", "SYN-56"], affectedAccounts: ["SACC-55", "SACC-56"] }));
+    await hot("refresh: incident fan-out with a new link", () => processBatch(t, 100, { concurrency: 2 }));
+    await ingest(t, bundle("SYN-57", "SBND-57", 2));
+    await hot("refresh: diagnostics bundle", () => processBatch(t, 100, { concurrency: 2 }));
+    // A case whose ticket has not come yet: its event waits.
+    await ingest(t, bundle("NEW-1", "NBND-1", 1));
+    await hot("refresh: event waiting for its case's ticket", () => processBatch(t, 100));
+    await ingest(t, ticket("NEW-1", 1, { accountId: "SACC-9" }, "NTCK-1"));
+    await hot("refresh: first ticket folds the waiting event", () => processBatch(t, 100));
+    await hot("refresh: empty queue poll", () => processBatch(t, 100));
+    // A backlog far larger than a batch: a claim must read the batch it takes, not sort the queue.
+    await t.db.$executeRawUnsafe(
+      `INSERT INTO "WebhookEvent" ("id", "sourceId", "webhookId", "type", "caseId", "entityKind", "entityId", "entityVersion", "occurredAt", "data", "updatedAt")
+       SELECT 'bkl-' || i, s."id", 'bkl-wh-' || i, 'diagnostic_bundle.uploaded', 'SYN-' || i, 'bundle', 'SBND-' || i, 9, now(), '{}'::jsonb, now()
+       FROM generate_series(1, 5000) i, "Source" s WHERE s."name" = 'diagnostics'`,
+    );
+    await t.db.$executeRawUnsafe(`ANALYZE "WebhookEvent"`);
+    const { statements } = await captureSql(() => processBatch(t, 20));
+    captured.set("refresh: claim from a large backlog", statements.filter((s) => /FOR UPDATE SKIP LOCKED/.test(s.text)));
+
+    await hot("read API: event status", () => getEventStatus(t.db, "ticketing", "syn-wh-t500-2"));
+    await hot("read API: current record", () => getCurrentRecord(t.db, "SYN-500"));
+    await hot("read API: versions", () => listVersions(t.db, "SYN-500"));
+    await hot("read API: one version with delta", () => getVersion(t.db, "SYN-500", 2));
+    // Not here: GET /api/v1/exceptions, whose contract answers every exception of a status at once,
+    // so its cost is the size of its answer by definition.
+  }, 600_000);
+
+  afterAll(async () => {
+    await client?.end();
+    await t?.close();
+  });
+
+  it("captured every hot path's statements", () => {
+    for (const [name, statements] of captured) expect(statements.length, name).toBeGreaterThan(0);
+  });
+
+  it("no hot statement scans a growing table or sorts more than a case owns", async () => {
+    const problems: string[] = [];
+    for (const [name, statements] of captured) {
+      for (const s of statements) {
+        const { problems: found, plan } = await checkPlan(client, s, { largeTables: LARGE_TABLES, maxRows: MAX_ROWS });
+        if (found.length) problems.push(`${name}: ${found.join("; ")}\n${s.text.replace(/\s+/g, " ").slice(0, 400)}\n${renderPlan(plan)}`);
+      }
+    }
+    expect(problems, problems.join("\n")).toEqual([]);
+  });
+});
