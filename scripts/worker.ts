@@ -3,6 +3,7 @@
 // migrations, seeds missing reference data and drains the event queue until SIGTERM or SIGINT.
 import { z } from "zod";
 import { openDb } from "../server/db/client";
+import { MetricsMaintenance } from "../server/admin/metrics-maintenance";
 import { migrate } from "../server/db/migrate";
 import { EnvError, parseEnv } from "../server/env";
 import { SourceRegistry } from "../server/intake/source-registry";
@@ -52,6 +53,9 @@ async function main(): Promise<void> {
   };
   const worker = new RefreshWorker(ctx, { batch: opts.data.WORKER_BATCH, pollMs: opts.data.WORKER_POLL_MS, leaseSeconds: opts.data.WORKER_LEASE_SECONDS, concurrency: opts.data.REFRESH_CONCURRENCY });
   worker.start();
+  // The dashboard's lineage audit and rollup upkeep; every worker process takes its share.
+  const maintenance = new MetricsMaintenance(handle.db);
+  maintenance.start();
   log.info({ pid: process.pid, database: handle.where, ...opts.data }, "refresh worker started");
 
   let stopping = false;
@@ -60,6 +64,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, "refresh worker stopping after the batch in hand");
     await worker.stop();
+    await maintenance.stop();
     await handle.close();
     log.info("refresh worker stopped");
     process.exit(0);

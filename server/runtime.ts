@@ -1,3 +1,4 @@
+import { MetricsMaintenance } from "./admin/metrics-maintenance";
 import { ensureFirstAdmin } from "./auth/bootstrap";
 import { seedDemoUsers } from "./auth/users";
 import { openDb, type DbHandle } from "./db/client";
@@ -20,6 +21,8 @@ export interface Runtime extends EngineContext {
   limiter: SourceRateLimiter;
   secrets: SecretContext;
   worker: RefreshWorker | null;
+  /** The dashboard's lineage audit and rollup upkeep; runs beside the refresh worker. */
+  maintenance: MetricsMaintenance | null;
   startedAt: Date;
 }
 
@@ -65,11 +68,14 @@ export async function startRuntime(opts: StartOptions = {}): Promise<Runtime> {
     limiter: new SourceRateLimiter(handle.pool),
     secrets,
     worker: null,
+    maintenance: null,
     startedAt: new Date(),
   };
   if (opts.worker ?? e.IN_PROCESS_WORKER === "on") {
     runtime.worker = new RefreshWorker(runtime, { concurrency: e.REFRESH_CONCURRENCY ?? defaultRefreshConcurrency(handle.kind) });
     runtime.worker.start();
+    runtime.maintenance = new MetricsMaintenance(handle.db);
+    runtime.maintenance.start();
   }
   log.info({ database: handle.kind, where: handle.where }, "runtime ready");
   return runtime;
@@ -91,6 +97,7 @@ export function getRuntime(): Promise<Runtime> {
 
 export async function stopRuntime(rt: Runtime): Promise<void> {
   await rt.worker?.stop();
+  await rt.maintenance?.stop();
   await rt.limiter.close();
   await rt.handle.close();
 }

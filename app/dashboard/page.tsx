@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
 import { DashboardView } from "@/components/dashboard/dashboard-view";
-import { windowFromParam } from "@/components/dashboard/window";
 import { dashboardWindow } from "@/components/ops/dashboard-window";
 import { OpsDashboard } from "@/components/ops/ops-dashboard";
 import { PageHeader } from "@/components/ui/page-header";
@@ -16,9 +15,9 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
   const sp = await searchParams;
   const user = await requirePageUser();
   const raw = typeof sp.window === "string" ? sp.window : null;
-  const hours = windowFromParam(raw);
   const qc = getQueryClient();
-  await Promise.all([qc.prefetchQuery(trpc.records.dashboard.queryOptions({ hours })), qc.prefetchQuery(trpc.opsDashboard.get.queryOptions({ window: dashboardWindow(raw) }))]);
+  // One read serves the whole page: the overview tiles and the refresh measures below share it.
+  await qc.prefetchQuery(trpc.opsDashboard.get.queryOptions({ window: dashboardWindow(raw) }));
   return (
     <HydrateClient>
       <main className="mx-auto max-w-[1600px] space-y-3 px-4 py-4">

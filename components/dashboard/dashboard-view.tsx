@@ -7,6 +7,8 @@ import { ruleLabel } from "../lib/rules";
 import { useUrlParams } from "../lib/url-state";
 import { LiveIndicator } from "../ui/live-indicator";
 import { RelativeTime } from "../ui/relative-time";
+import { dashboardWindow } from "../ops/dashboard-window";
+import { formatMs } from "../ops/ops-dashboard";
 import { WINDOWS, windowFromParam } from "./window";
 
 
@@ -39,13 +41,14 @@ function Stat({ label, value, hint, href }: { label: string; value: React.ReactN
   );
 }
 
-const ms = (v: number | null) => (v === null ? "—" : v < 1000 ? `${Math.round(v)} ms` : `${(v / 1000).toFixed(1)} s`);
+const nf = (n: number) => n.toLocaleString("en-US");
 
 export function DashboardView() {
   const trpc = useTRPC();
   const [sp, setParams] = useUrlParams();
   const hours = windowFromParam(sp.get("window"));
-  const { data, dataUpdatedAt, isFetching } = useSuspenseQuery(trpc.records.dashboard.queryOptions({ hours }, { refetchInterval: 10_000 }));
+  // The same query (and refresh interval) as the refresh measures below: one read, one set of numbers.
+  const { data, dataUpdatedAt, isFetching } = useSuspenseQuery(trpc.opsDashboard.get.queryOptions({ window: dashboardWindow(sp.get("window")) }, { refetchInterval: 30_000 }));
   const processed = STATUS_ORDER.filter((s) => s !== "received" && s !== "stale").reduce((n, s) => n + (data.events[s] ?? 0), 0);
   const appliedShare = processed ? Math.round(((data.events.applied ?? 0) / processed) * 100) : null;
   const maxRule = Math.max(1, ...data.exceptions.map((r) => r.opened));
@@ -68,15 +71,28 @@ export function DashboardView() {
         <LiveIndicator updatedAt={dataUpdatedAt} fetching={isFetching} />
       </div>
       <div className="grid grid-cols-2 gap-3 md:grid-cols-3 xl:grid-cols-6">
-        <Stat label="Current records" value={data.records.toLocaleString("en-US")} href="/records" />
-        <Stat label="With an open exception" value={data.withExceptions.toLocaleString("en-US")} href="/records?exc=yes" />
-        <Stat label="Events received" value={data.totalEvents.toLocaleString("en-US")} hint={`${data.ratePerMinute.toFixed(1)} per minute`} href="/events" />
-        <Stat label="Applied without review" value={appliedShare === null ? "—" : `${appliedShare}%`} hint="of processed, non-stale events" />
-        <Stat label="Event → current p50 / p99" value={<span className="text-xl">{ms(data.latency.p50)} / {ms(data.latency.p99)}</span>} hint={`${data.latency.samples.toLocaleString("en-US")} applied changes`} />
+        <Stat label="Current records" value={nf(data.records)} hint="cases with a current version, now" href="/records" />
+        <Stat label="With an open exception" value={nf(data.withExceptions)} hint="current records an exception holds, now" href="/records?exc=yes" />
+        <Stat
+          label="Events received"
+          value={nf(data.totalEvents)}
+          hint={`accepted in the window, stale included; ${(data.totalEvents / ((new Date(data.until).getTime() - new Date(data.since).getTime()) / 60_000)).toFixed(1)} per minute`}
+          href="/events"
+        />
+        <Stat label="Applied without review" value={appliedShare === null ? "—" : `${appliedShare}%`} hint="applied, of the window's refreshed non-stale events" />
+        <Stat
+          label="Event → current, p50 / p99"
+          value={
+            <span className="text-xl" data-testid="overview-latency">
+              {formatMs(data.latency.p50Ms)} / {formatMs(data.latency.p99Ms)}
+            </span>
+          }
+          hint={`receipt until current, ${nf(data.latency.events)} events never held (held ones: below)`}
+        />
         <Stat
           label="Backlog"
-          value={data.backlog.toLocaleString("en-US")}
-          hint={data.oldestBacklog ? <>oldest received <RelativeTime value={data.oldestBacklog} /></> : "nothing waiting"}
+          value={nf(data.backlog.now)}
+          hint={data.backlog.oldestReceivedAt ? <>received, not refreshed yet; oldest <RelativeTime value={data.backlog.oldestReceivedAt} /></> : "received, not refreshed yet: none"}
           href="/events?status=received"
         />
       </div>
@@ -85,6 +101,7 @@ export function DashboardView() {
           <h2 id="dash-events" className="mb-2 text-sm font-semibold text-slate-900">
             Events by outcome
           </h2>
+          <p className="-mt-1 mb-2 text-xs text-slate-600">Events received in the window, by their status now.</p>
           <ul className="space-y-1.5 text-sm">
             {STATUS_ORDER.map((s) => {
               const n = data.events[s] ?? 0;
@@ -105,7 +122,7 @@ export function DashboardView() {
                 refused
               </Link>
               <span className="text-xs text-slate-600">not stored as events</span>
-              <span className="text-right tabular-nums text-slate-700">{data.refusals.toLocaleString("en-US")}</span>
+              <span className="text-right tabular-nums text-slate-700">{nf(data.intake.refused)}</span>
             </li>
           </ul>
         </section>
@@ -113,6 +130,7 @@ export function DashboardView() {
           <h2 id="dash-exc" className="mb-2 text-sm font-semibold text-slate-900">
             Exceptions opened, by rule, and how they ended
           </h2>
+          <p className="-mt-1 mb-2 text-xs text-slate-600">Opened in the window; open counts claimed ones too.</p>
           {data.exceptions.length ? (
             <table className="w-full text-sm">
               <caption className="sr-only">Exceptions opened in the window, per rule and outcome</caption>
@@ -157,7 +175,7 @@ export function DashboardView() {
                         {r.opened}
                       </span>
                     </td>
-                    <td className="py-1.5 text-right">{r.open}</td>
+                    <td className="py-1.5 text-right">{r.open + r.claimed}</td>
                     <td className="py-1.5 text-right">{r.approve}</td>
                     <td className="py-1.5 text-right">{r.reject}</td>
                     <td className="py-1.5 text-right">{r.override}</td>

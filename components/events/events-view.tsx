@@ -11,7 +11,7 @@ import { Badge, EventStatusBadge } from "../ui/badges";
 import { EmptyState } from "../ui/empty-state";
 import { Kbd } from "../ui/kbd";
 import { LiveIndicator } from "../ui/live-indicator";
-import { Pagination } from "../ui/pagination";
+import { CursorPagination, pageFromParams, pagerChanges } from "../ui/cursor-pagination";
 import { RelativeTime } from "../ui/relative-time";
 import { EVENT_STATUS_LIST, eventQueryFromParams, refusalQueryFromParams, type EventQuery, type RefusalQuery } from "./params";
 
@@ -27,7 +27,9 @@ export function EventsView() {
   const refusalQuery = useMemo(() => refusalQueryFromParams(sp), [sp]);
   const deferredEvents = useDeferredValue(eventQuery);
   const deferredRefusals = useDeferredValue(refusalQuery);
-  const update = (changes: Record<string, string | null>, keepPage = false) => setParams(keepPage ? changes : { ...changes, page: null });
+  const page = pageFromParams(sp);
+  // Any change but paging starts again from the first page.
+  const update = (changes: Record<string, string | null>, keepPage = false) => setParams(keepPage ? changes : { ...changes, ...pagerChanges.first() });
   const statuses = new Set(eventQuery.status ?? []);
   return (
     <div className="space-y-3">
@@ -38,7 +40,7 @@ export function EventsView() {
               key={t}
               type="button"
               aria-current={tab === t ? "page" : undefined}
-              onClick={() => setParams({ tab: t === "refusals" ? "refusals" : null, status: null, case: null, q: null, page: null })}
+              onClick={() => setParams({ tab: t === "refusals" ? "refusals" : null, status: null, case: null, q: null, ...pagerChanges.first() })}
               className={`rounded px-3 py-1 text-sm font-medium ${tab === t ? "bg-slate-800 text-white" : "text-slate-700 hover:bg-slate-100"}`}
             >
               {t === "events" ? "Accepted events" : "Refused deliveries"}
@@ -89,10 +91,10 @@ export function EventsView() {
               </button>
             ))}
           </fieldset>
-          <EventsTable query={deferredEvents} updating={deferredEvents !== eventQuery} onPage={(p) => update({ page: p > 1 ? String(p) : null }, true)} />
+          <EventsTable query={deferredEvents} updating={deferredEvents !== eventQuery} page={page} onPager={(c) => update(c, true)} />
         </>
       ) : (
-        <RefusalsTable query={deferredRefusals} updating={deferredRefusals !== refusalQuery} onPage={(p) => update({ page: p > 1 ? String(p) : null }, true)} />
+        <RefusalsTable query={deferredRefusals} updating={deferredRefusals !== refusalQuery} page={page} onPager={(c) => update(c, true)} />
       )}
     </div>
   );
@@ -122,7 +124,7 @@ function TextFilter({ label, param, value, placeholder, onChange }: { label: str
   return <input type="search" aria-label={label} placeholder={placeholder} className={`${inputClass} w-44`} value={text} onChange={(e) => setText(e.target.value)} />;
 }
 
-function EventsTable({ query, updating, onPage }: { query: EventQuery; updating: boolean; onPage: (p: number) => void }) {
+function EventsTable({ query, updating, page, onPager }: { query: EventQuery; updating: boolean; page: number; onPager: (c: Record<string, string | null>) => void }) {
   const trpc = useTRPC();
   const router = useRouter();
   const { data, dataUpdatedAt, isFetching } = useSuspenseQuery(trpc.events.list.queryOptions(query, { refetchInterval: EVENTS_REFRESH_MS }));
@@ -221,12 +223,19 @@ function EventsTable({ query, updating, onPage }: { query: EventQuery; updating:
           </table>
         </div>
       )}
-      <Pagination page={data.page} pageSize={data.pageSize} total={data.total} label="Events" onPage={onPage} />
+      <CursorPagination
+        data={data}
+        page={page}
+        label="Events"
+        onNext={(c) => onPager(pagerChanges.next(c, page))}
+        onPrev={(c) => onPager(pagerChanges.prev(c, page))}
+        onFirst={() => onPager(pagerChanges.first())}
+      />
     </div>
   );
 }
 
-function RefusalsTable({ query, updating, onPage }: { query: RefusalQuery; updating: boolean; onPage: (p: number) => void }) {
+function RefusalsTable({ query, updating, page, onPager }: { query: RefusalQuery; updating: boolean; page: number; onPager: (c: Record<string, string | null>) => void }) {
   const trpc = useTRPC();
   const { data, dataUpdatedAt, isFetching } = useSuspenseQuery(trpc.events.refusals.queryOptions(query, { refetchInterval: EVENTS_REFRESH_MS }));
   return (
@@ -297,7 +306,14 @@ function RefusalsTable({ query, updating, onPage }: { query: RefusalQuery; updat
           </table>
         </div>
       )}
-      <Pagination page={data.page} pageSize={data.pageSize} total={data.total} label="Refusals" onPage={onPage} />
+      <CursorPagination
+        data={data}
+        page={page}
+        label="Refusals"
+        onNext={(c) => onPager(pagerChanges.next(c, page))}
+        onPrev={(c) => onPager(pagerChanges.prev(c, page))}
+        onFirst={() => onPager(pagerChanges.first())}
+      />
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import type { EventListInput } from "@/server/events/list-events";
 import type { RefusalListInput } from "@/server/events/list-refusals";
+import { cursorFromParams } from "../ui/cursor-pagination";
 
 interface ParamGetter {
   get(name: string): string | null;
@@ -17,12 +18,7 @@ export function parseUtc(raw: string | null): Date | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
-function page(sp: ParamGetter): number | undefined {
-  const n = Number(sp.get("page"));
-  return Number.isInteger(n) && n > 1 && n <= 100_000 ? n : undefined;
-}
-
-/** /events?source=ticketing&status=held,failed&case=CASE-1&q=msg_1&from=2026-11-27T00:00&to=…&page=2 */
+/** /events?source=ticketing&status=held,failed&case=CASE-1&q=msg_1&from=2026-11-27T00:00&to=…, plus after=<cursor>&page=2 when paged */
 export function eventQueryFromParams(sp: ParamGetter): EventQuery {
   const out: EventQuery = {};
   const source = sp.get("source")?.trim();
@@ -37,8 +33,7 @@ export function eventQueryFromParams(sp: ParamGetter): EventQuery {
   if (from) out.from = from;
   const to = parseUtc(sp.get("to"));
   if (to) out.to = to;
-  const p = page(sp);
-  if (p) out.page = p;
+  Object.assign(out, cursorFromParams(sp));
   return out;
 }
 
@@ -50,8 +45,7 @@ export function refusalQueryFromParams(sp: ParamGetter): RefusalQuery {
   if (from) out.from = from;
   const to = parseUtc(sp.get("to"));
   if (to) out.to = to;
-  const p = page(sp);
-  if (p) out.page = p;
+  Object.assign(out, cursorFromParams(sp));
   return out;
 }
 

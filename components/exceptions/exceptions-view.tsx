@@ -13,7 +13,7 @@ import { button } from "../ui/button";
 import { EmptyState } from "../ui/empty-state";
 import { Kbd } from "../ui/kbd";
 import { LiveIndicator } from "../ui/live-indicator";
-import { Pagination } from "../ui/pagination";
+import { CursorPagination, pageFromParams, pagerChanges } from "../ui/cursor-pagination";
 import { RelativeTime } from "../ui/relative-time";
 import { NoticeBar } from "./notice-bar";
 import { exceptionQueryFromParams, type ExceptionQuery } from "./params";
@@ -30,7 +30,9 @@ export function ExceptionsView() {
   const { data: facets } = useSuspenseQuery(trpc.exceptions.facets.queryOptions());
   const query = useMemo(() => exceptionQueryFromParams(sp, me?.id ?? null), [sp, me]);
   const deferred = useDeferredValue(query);
-  const update = (changes: Record<string, string | null>, keepPage = false) => setParams(keepPage ? changes : { ...changes, page: null });
+  const page = pageFromParams(sp);
+  // Any change but paging starts again from the first page.
+  const update = (changes: Record<string, string | null>, keepPage = false) => setParams(keepPage ? changes : { ...changes, ...pagerChanges.first() });
   const status = query.status ?? "open";
   return (
     <div className="space-y-3">
@@ -79,7 +81,7 @@ export function ExceptionsView() {
           </label>
         ) : null}
       </div>
-      <ExceptionsTable query={deferred} updating={deferred !== query} canAct={me?.role === "specialist" || me?.role === "admin"} meId={me?.id ?? null} isAdmin={me?.role === "admin"} assignees={facets.assignees} onPage={(p) => update({ page: p > 1 ? String(p) : null }, true)} />
+      <ExceptionsTable query={deferred} updating={deferred !== query} canAct={me?.role === "specialist" || me?.role === "admin"} meId={me?.id ?? null} isAdmin={me?.role === "admin"} assignees={facets.assignees} page={page} onPager={(c) => update(c, true)} />
     </div>
   );
 }
@@ -87,7 +89,12 @@ export function ExceptionsView() {
 function StatusCount({ query, status }: { query: ExceptionQuery; status: "open" | "claimed" | "resolved" }) {
   const trpc = useTRPC();
   const { data } = useSuspenseQuery(trpc.exceptions.list.queryOptions(query, { refetchInterval: EXCEPTIONS_REFRESH_MS }));
-  return <span className="ml-1 tabular-nums opacity-80">{data.counts[status]}</span>;
+  return (
+    <span className="ml-1 tabular-nums opacity-80">
+      {data.counts[status].toLocaleString("en-US")}
+      {data.countsCapped[status] ? "+" : ""}
+    </span>
+  );
 }
 
 function ExceptionsTable({
@@ -97,7 +104,8 @@ function ExceptionsTable({
   meId,
   isAdmin,
   assignees,
-  onPage,
+  page,
+  onPager,
 }: {
   query: ExceptionQuery;
   updating: boolean;
@@ -105,7 +113,8 @@ function ExceptionsTable({
   meId: string | null;
   isAdmin: boolean;
   assignees: { id: string; name: string; role: string }[];
-  onPage: (p: number) => void;
+  page: number;
+  onPager: (changes: Record<string, string | null>) => void;
 }) {
   const trpc = useTRPC();
   const router = useRouter();
@@ -251,7 +260,14 @@ function ExceptionsTable({
           </table>
         </div>
       )}
-      <Pagination page={data.page} pageSize={data.pageSize} total={data.total} label="Exceptions" onPage={onPage} />
+      <CursorPagination
+        data={data}
+        page={page}
+        label="Exceptions"
+        onNext={(c) => onPager(pagerChanges.next(c, page))}
+        onPrev={(c) => onPager(pagerChanges.prev(c, page))}
+        onFirst={() => onPager(pagerChanges.first())}
+      />
     </div>
   );
 }

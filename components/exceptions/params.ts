@@ -1,4 +1,5 @@
 import type { ExceptionQueueInput } from "@/server/records/list-exception-queue";
+import { cursorFromParams } from "../ui/cursor-pagination";
 
 export type ExceptionQuery = Partial<Omit<ExceptionQueueInput, "pageSize">>;
 
@@ -8,7 +9,7 @@ interface ParamGetter {
 
 const RULES = ["SEVERITY_CONFLICT", "ENTITLEMENT_INCONSISTENT", "DIAGNOSTIC_CORRUPTED", "UNAPPROVED_EVIDENCE", "CASE_BOUNDARY_CONFLICT", "SCHEMA_INVALID", "REVIEW_REQUIRED", "PROCESSING_FAILED"] as const;
 
-/** /exceptions?status=claimed&rule=SEVERITY_CONFLICT&source=incident&case=CASE-1&mine=1&page=2; `me` is the signed-in user's id. */
+/** /exceptions?status=claimed&rule=SEVERITY_CONFLICT&source=incident&case=CASE-1&mine=1, plus after=<cursor>&page=2 when paged; `me` is the signed-in user's id. */
 export function exceptionQueryFromParams(sp: ParamGetter, me: string | null): ExceptionQuery {
   const out: ExceptionQuery = {};
   const status = sp.get("status");
@@ -20,7 +21,6 @@ export function exceptionQueryFromParams(sp: ParamGetter, me: string | null): Ex
   const caseId = sp.get("case")?.trim();
   if (caseId) out.caseId = caseId.slice(0, 200);
   if (sp.get("mine") === "1" && me && out.status !== "open") out.claimedById = me;
-  const page = Number(sp.get("page"));
-  if (Number.isInteger(page) && page > 1 && page <= 100_000) out.page = page;
+  Object.assign(out, cursorFromParams(sp));
   return out;
 }

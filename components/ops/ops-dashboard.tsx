@@ -80,7 +80,10 @@ export function OpsDashboard({ isAdmin }: { isAdmin: boolean }) {
   const { data } = useSuspenseQuery(trpc.opsDashboard.get.queryOptions({ window: win }, { refetchInterval: 30_000 }));
   return (
     <div className="space-y-3" data-window={data.window}>
-      <h2 className="pt-2 text-base font-semibold text-slate-900">Refresh quality and flow · {data.windowLabel}</h2>
+      <h2 className="pt-2 text-base font-semibold text-slate-900">
+        Refresh quality and flow · {data.windowLabel}{" "}
+        <span className="text-sm font-normal text-slate-600">(whole {data.bucketSeconds >= 3600 ? `${data.bucketSeconds / 3600}-hour` : `${data.bucketSeconds / 60}-minute`} buckets since {tick(data.bucketSeconds)(data.since)} UTC)</span>
+      </h2>
       <div className="grid gap-3 xl:grid-cols-2">
         <Changes data={data} />
         <Latency data={data} />
@@ -100,7 +103,12 @@ function Changes({ data }: { data: Dashboard }) {
     <Card
       id="dash-authoritative"
       title="Authoritative changes that reached one current record, with complete lineage and delta trace"
-      description="Accepted, non-stale events received in the window. Counted when every case it touched has exactly one current version, that version has lineage on every field and list item, and a new version has its delta trace."
+      description={
+        <>
+          Accepted, non-stale events received in the window. Counted when every case it touched has exactly one current version, that version has lineage on every field and list item, and a new version has its delta trace (checked once per version by the lineage audit
+          {c.auditPending ? `; ${nf(c.auditPending)}${c.auditPending > 1000 ? "+" : ""} versions not audited yet count as complete` : ""}).
+        </>
+      }
     >
       <dl className="flex flex-wrap gap-x-8 gap-y-2">
         <Figure label="Share" value={c.share === null ? "—" : `${(c.share * 100).toFixed(1)}%`} testId="share-complete" />
@@ -143,12 +151,24 @@ function Changes({ data }: { data: Dashboard }) {
 function Latency({ data }: { data: Dashboard }) {
   const l = data.latency;
   return (
-    <Card id="dash-latency" title="Event to current version" description="From receipt of an event to the creation of the version it produced (the slowest of its cases), per bucket.">
+    <Card
+      id="dash-latency"
+      title="Event to current version"
+      description="From the receipt of an event until the version holding its change is current (for an event that touched several cases, the last of them), by receipt bucket, for events that went current without being held. Events held behind an exception first are counted apart: their time is mostly the wait for a specialist. Percentiles are read from a histogram, to within 5%."
+    >
       <dl className="flex flex-wrap gap-x-8 gap-y-2">
         <Figure label="p50" value={formatMs(l.p50Ms)} testId="latency-p50" />
         <Figure label="p99" value={formatMs(l.p99Ms)} testId="latency-p99" />
-        <Figure label="Slowest" value={formatMs(l.maxMs)} />
+        <Figure label="Slowest (up to)" value={formatMs(l.maxMs)} />
         <Figure label="Events measured" value={nf(l.events)} testId="latency-events" />
+        <Figure
+          label="Held first, then current: p50 / p99"
+          value={
+            <span data-testid="latency-held">
+              {l.held.events ? `${formatMs(l.held.p50Ms)} / ${formatMs(l.held.p99Ms)}` : "—"} <span className="text-sm font-normal text-slate-600">({nf(l.held.events)} events)</span>
+            </span>
+          }
+        />
       </dl>
       {l.series.length ? (
         <div className="mt-2 h-48" aria-hidden="true">
@@ -180,7 +200,7 @@ function Intake({ data }: { data: Dashboard }) {
   }));
   const statuses = [...new Set(i.refusals.map((r) => r.httpStatus))].sort();
   return (
-    <Card id="dash-intake" title="Intake per source" description={`Accepted events per bucket; refused deliveries are counted, never stored as events.`}>
+    <Card id="dash-intake" title="Intake per source" description="Deliveries received in the window per source and bucket: accepted (stored, stale ones apart) and refused (counted, never stored as events).">
       <dl className="flex flex-wrap gap-x-8 gap-y-2">
         <Figure label="Accepted" value={nf(i.accepted)} testId="intake-accepted" />
         <Figure label="Per minute" value={i.perMinute.toFixed(2)} />
@@ -245,7 +265,7 @@ function Intake({ data }: { data: Dashboard }) {
 function Exceptions({ data }: { data: Dashboard }) {
   const rows = data.exceptions.map((r) => ({ ...r, label: ruleLabel(r.rule) }));
   return (
-    <Card id="dash-exceptions" title="Exceptions opened per rule, and how they ended" description="Opened in the window; each bar split by what became of it.">
+    <Card id="dash-exceptions" title="Exceptions opened per rule, and how they ended" description="Exceptions opened in the window, per rule; each bar split by what became of them so far.">
       {rows.length ? (
         <>
           <div style={{ height: 48 + rows.length * 34 }} aria-hidden="true">
@@ -306,7 +326,7 @@ function Exceptions({ data }: { data: Dashboard }) {
 function Backlog({ data }: { data: Dashboard }) {
   const b = data.backlog;
   return (
-    <Card id="dash-backlog" title="Backlog" description="Events received but not yet refreshed: now, and at the end of each bucket.">
+    <Card id="dash-backlog" title="Backlog" description="Events received but not yet refreshed (status received): now, and at the end of each bucket.">
       <dl className="flex flex-wrap gap-x-8 gap-y-2">
         <Figure label="Waiting now" value={nf(b.now)} testId="backlog-now" />
         <Figure label="Oldest waiting" value={b.oldestReceivedAt ? <RelativeTime value={b.oldestReceivedAt} /> : "—"} />
@@ -332,7 +352,7 @@ function Recurring({ data, isAdmin }: { data: Dashboard; isAdmin: boolean }) {
     <Card
       id="dash-recurring"
       title="Recurring exceptions by source and field"
-      description="The groups that opened most often in the window."
+      description="Exceptions opened in the window, grouped by the source and field their newest candidate involves; the ten most frequent groups."
       action={
         isAdmin ? (
           <Link className="text-sm font-medium text-blue-800 hover:underline" href={`/admin/recurring?window=${data.window}`}>

@@ -1,8 +1,8 @@
 "use client";
 
-import { useSuspenseQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery, useSuspenseQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useCallback, useDeferredValue } from "react";
+import { useCallback, useDeferredValue, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { fieldToPath } from "../lib/format";
 import { useUrlParams } from "../lib/url-state";
@@ -20,6 +20,8 @@ import { Tabs } from "../ui/tabs";
 import { VersionTimeline } from "./version-timeline";
 
 export const RECORD_REFRESH_MS = 4_000;
+/** Versions the timeline lists at first, and adds per "Show older versions". */
+const TIMELINE_STEP = 50;
 
 type Selection = { mode: "version"; version: number } | { mode: "compare"; from: number; to: number };
 
@@ -32,7 +34,15 @@ export function RecordView({ caseId }: { caseId: string }) {
   const trpc = useTRPC();
   const [sp, setParams] = useUrlParams();
   const { data: ov, dataUpdatedAt, isFetching } = useSuspenseQuery(trpc.records.overview.queryOptions({ caseId }, { refetchInterval: RECORD_REFRESH_MS }));
-  const { data: timeline } = useSuspenseQuery(trpc.records.timeline.queryOptions({ caseId }, { refetchInterval: RECORD_REFRESH_MS }));
+  // The newest versions first; older ones load in steps, so a case with 1,000 versions opens as fast as any.
+  const [shown, setShown] = useState(TIMELINE_STEP);
+  const { data: tl } = useQuery({
+    ...trpc.records.timeline.queryOptions(shown === TIMELINE_STEP ? { caseId } : { caseId, limit: shown }, { refetchInterval: RECORD_REFRESH_MS }),
+    placeholderData: keepPreviousData,
+  });
+  const { data: first } = useSuspenseQuery(trpc.records.timeline.queryOptions({ caseId }, { refetchInterval: RECORD_REFRESH_MS }));
+  const timeline = (tl ?? first).versions;
+  const totalVersions = (tl ?? first).total;
 
   const latest = ov.current?.version ?? timeline[0]!.version;
   const from = positive(sp.get("from"));
@@ -160,6 +170,8 @@ export function RecordView({ caseId }: { caseId: string }) {
         <aside className="min-w-0">
           <VersionTimeline
             versions={timeline}
+            total={totalVersions}
+            onMore={timeline.length < totalVersions ? () => setShown((n) => n + TIMELINE_STEP) : undefined}
             selected={selection.mode === "version" ? selection.version : null}
             exceptionOf={exceptionOf}
             onSelect={(v) => set({ v: String(v), from: null, to: null, tab: null })}
@@ -193,8 +205,13 @@ function ChangesPanel({
   // Switching versions keeps the old delta on screen until the new one has loaded.
   const shown = useDeferredValue(selection);
   const key = shown.mode === "version" ? `v${shown.version}` : `c${shown.from}-${shown.to}`;
-  const fromDefault = selection.mode === "compare" ? selection.from : (versions.find((v) => v.version < (selection.version ?? 0))?.version ?? versions.at(-1)!.version);
+  const fromDefault =
+    selection.mode === "compare" ? selection.from : (versions.find((v) => v.version < (selection.version ?? 0))?.version ?? Math.max(1, selection.version - 1));
   const toDefault = selection.mode === "compare" ? selection.to : selection.version;
+  // The loaded versions, plus the chosen ones when they are older than what the timeline shows.
+  const options = [...versions];
+  for (const n of [fromDefault, toDefault]) if (!options.some((v) => v.version === n)) options.push({ version: n, status: "" });
+  options.sort((a, b) => b.version - a.version);
   return (
     <div className="space-y-3">
       <form
@@ -223,9 +240,10 @@ function ChangesPanel({
             Compare from version
           </label>
           <select key={`f${fromDefault}`} id="cmp-from" name="from" defaultValue={fromDefault} className="h-8 rounded-md border border-slate-300 bg-white px-1.5 text-sm">
-            {versions.map((v) => (
+            {options.map((v) => (
               <option key={v.version} value={v.version}>
-                v{v.version} ({v.status})
+                v{v.version}
+                {v.status ? ` (${v.status})` : ""}
               </option>
             ))}
           </select>
@@ -234,9 +252,10 @@ function ChangesPanel({
             Compare to version
           </label>
           <select key={`t${toDefault}`} id="cmp-to" name="to" defaultValue={toDefault} className="h-8 rounded-md border border-slate-300 bg-white px-1.5 text-sm">
-            {versions.map((v) => (
+            {options.map((v) => (
               <option key={v.version} value={v.version}>
-                v{v.version} ({v.status})
+                v{v.version}
+                {v.status ? ` (${v.status})` : ""}
               </option>
             ))}
           </select>

@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { useListNavigation } from "../lib/use-list-navigation";
+import { button } from "../ui/button";
 import { CauseChips, VersionStatusBadge } from "../ui/badges";
 import { RelativeTime } from "../ui/relative-time";
 
@@ -14,14 +15,19 @@ export interface TimelineVersion {
   changedFields: number;
 }
 
-/** Every version of the case, newest first; choosing one shows its delta. */
+/** The newest versions of the case, newest first, older ones on request; choosing one shows its delta. */
 export function VersionTimeline({
   versions,
+  total,
+  onMore,
   selected,
   exceptionOf,
   onSelect,
 }: {
   versions: TimelineVersion[];
+  /** Versions in all; more than `versions` when older ones are not loaded yet. */
+  total: number;
+  onMore?: () => void;
   selected: number | null;
   exceptionOf: (version: number) => { id: string; rule: string } | undefined;
   onSelect: (version: number) => void;
@@ -30,7 +36,10 @@ export function VersionTimeline({
   return (
     <section aria-labelledby="timeline-title" className="rounded-lg border border-slate-200 bg-white">
       <h2 id="timeline-title" className="border-b border-slate-200 px-3 py-2 text-sm font-semibold text-slate-900">
-        Versions <span className="font-normal text-slate-600">({versions.length})</span>
+        Versions{" "}
+        <span className="font-normal text-slate-600">
+          ({total > versions.length ? `newest ${versions.length.toLocaleString("en-US")} of ${total.toLocaleString("en-US")}` : versions.length})
+        </span>
       </h2>
       <ol className="max-h-[70vh] divide-y divide-slate-100 overflow-y-auto" data-testid="version-timeline">
         {versions.map((v, i) => {
@@ -74,6 +83,13 @@ export function VersionTimeline({
           );
         })}
       </ol>
+      {onMore ? (
+        <div className="border-t border-slate-200 px-3 py-2">
+          <button type="button" className={button.secondary} onClick={onMore}>
+            Show older versions
+          </button>
+        </div>
+      ) : null}
     </section>
   );
 }

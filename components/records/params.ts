@@ -1,7 +1,11 @@
 import type { RecordListInput } from "@/server/records/list-records";
 import { CAUSE_ORDER, type Cause } from "../lib/causes";
+import { cursorFromParams } from "../ui/cursor-pagination";
 
-/** The records list's URL: /records?q=acme&sev=S1,S2&exc=yes&cause=diagnostics&sort=severity&dir=asc&page=2 */
+/**
+ * The records list's URL: /records?q=acme&sev=S1,S2&exc=yes&cause=diagnostics&sort=severity&dir=asc,
+ * plus after=<cursor>&page=3 (or before=) when paged; the page number is for display only.
+ */
 export type RecordListQuery = Partial<Omit<RecordListInput, "pageSize">>;
 
 interface ParamGetter {
@@ -40,8 +44,7 @@ export function recordQueryFromParams(sp: ParamGetter): RecordListQuery {
   if (sort && (SORTS as readonly string[]).includes(sort)) out.sort = sort as (typeof SORTS)[number];
   const dir = sp.get("dir");
   if (dir === "asc" || dir === "desc") out.dir = dir;
-  const page = Number(sp.get("page"));
-  if (Number.isInteger(page) && page > 1 && page <= 100_000) out.page = page;
+  Object.assign(out, cursorFromParams(sp));
   return out;
 }
 

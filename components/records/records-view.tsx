@@ -10,7 +10,7 @@ import { useListNavigation } from "../lib/use-list-navigation";
 import { CaseStatusBadge, CauseChips, SeverityBadge, Badge } from "../ui/badges";
 import { EmptyState } from "../ui/empty-state";
 import { LiveIndicator } from "../ui/live-indicator";
-import { Pagination } from "../ui/pagination";
+import { CursorPagination, pageFromParams, pagerChanges } from "../ui/cursor-pagination";
 import { RelativeTime } from "../ui/relative-time";
 import { hasFilters, recordQueryFromParams, type RecordListQuery } from "./params";
 import { RecordFilters } from "./record-filters";
@@ -22,12 +22,21 @@ type SortKey = NonNullable<RecordListQuery["sort"]>;
 export function RecordsView() {
   const [sp, setParams] = useUrlParams();
   const query = useMemo(() => recordQueryFromParams(sp), [sp]);
+  const page = pageFromParams(sp);
   const deferred = useDeferredValue(query);
-  const update = (changes: Record<string, string | null>, keepPage = false) => setParams(keepPage ? changes : { ...changes, page: null });
+  // Any change but paging starts again from the first page.
+  const update = (changes: Record<string, string | null>, keepPage = false) => setParams(keepPage ? changes : { ...changes, ...pagerChanges.first() });
   return (
     <div className="space-y-3">
       <RecordFilters query={query} onChange={update} />
-      <RecordsTable query={deferred} shownQuery={query} updating={deferred !== query} onChange={update} onClear={() => setParams({ q: null, sev: null, status: null, tier: null, product: null, exc: null, cause: null, page: null })} />
+      <RecordsTable
+        query={deferred}
+        shownQuery={query}
+        page={page}
+        updating={deferred !== query}
+        onChange={update}
+        onClear={() => setParams({ q: null, sev: null, status: null, tier: null, product: null, exc: null, cause: null, ...pagerChanges.first() })}
+      />
     </div>
   );
 }
@@ -56,6 +65,7 @@ function SortHeader({ label, sortKey, query, onChange, className = "" }: { label
 function RecordsTable({
   query,
   shownQuery,
+  page,
   updating,
   onChange,
   onClear,
@@ -63,6 +73,8 @@ function RecordsTable({
   query: RecordListQuery;
   /** What the controls show: already the next query while its rows load. */
   shownQuery: RecordListQuery;
+  /** The page's number from the URL, for display. */
+  page: number;
   updating: boolean;
   onChange: (c: Record<string, string | null>, keepPage?: boolean) => void;
   onClear: () => void;
@@ -75,7 +87,7 @@ function RecordsTable({
   const hrefOf = (caseId: string) => `/records/${encodeURIComponent(caseId)}`;
   const nav = useListNavigation(data.rows.length, (i) => router.push(hrefOf(data.rows[i]!.id)));
 
-  if (!data.total) {
+  if (!data.total && !data.prev) {
     return hasFilters(query) ? (
       <EmptyState title="No records match these filters">
         <button type="button" className="font-medium text-blue-800 underline" onClick={onClear}>
@@ -191,7 +203,14 @@ function RecordsTable({
           </tbody>
         </table>
       </div>
-      <Pagination page={data.page} pageSize={data.pageSize} total={data.total} label="Records" onPage={(p) => onChange({ page: p > 1 ? String(p) : null }, true)} />
+      <CursorPagination
+        data={data}
+        page={page}
+        label="Records"
+        onNext={(c) => onChange(pagerChanges.next(c, page), true)}
+        onPrev={(c) => onChange(pagerChanges.prev(c, page), true)}
+        onFirst={() => onChange(pagerChanges.first(), true)}
+      />
     </div>
   );
 }

@@ -5,6 +5,7 @@ import type { Actor } from "../lib/audit";
 import { AppError } from "../lib/errors";
 import { setFieldPolicies, type PolicyContext, type PolicyChange } from "./manage-policies";
 import { POLICY_FIELDS } from "./policy-fields";
+import { windowRange } from "./dashboard-rollups";
 import { activeAddedFields, policyFieldsOf } from "./source-fields";
 import { WINDOWS, windowKey, type WindowKey } from "./windows";
 
@@ -47,58 +48,74 @@ interface Row {
 }
 
 /**
- * Exceptions opened in the window, grouped by source, field and rule, with how they ended
- * (counted in SQL), most frequent first; each group carries the field's current overwrite policy.
- * An exception whose newest candidate involves several (source, field) pairs, such as a review of
- * several fields, counts under each of them.
+ * Exceptions opened in the window, grouped by source, field and rule, with how they ended, most
+ * frequent first; each group carries the field's current overwrite policy. An exception whose
+ * newest candidate involves several (source, field) pairs, such as a review of several fields,
+ * counts under each of them. Counts come from ExceptionRollup (kept by a trigger on
+ * CaseException), so the report reads a few hundred rows however many exceptions there are;
+ * first/last opened are to the window's bucket width. `cases` (distinct cases per group) cannot
+ * be summed from buckets: only the full report asks for it, at the cost of reading the window's
+ * exceptions (the dashboard's top ten do without).
  */
-export async function recurringExceptions(db: Db, window: WindowKey, limit = 100): Promise<{ window: WindowKey; since: Date; exceptions: number; groups: RecurringGroup[] }> {
-  const w = WINDOWS[windowKey.parse(window)];
-  const since = new Date(Date.now() - w.seconds * 1000);
+export async function recurringExceptions(
+  db: Db,
+  window: WindowKey,
+  limit = 100,
+  opts: { cases?: boolean } = {},
+): Promise<{ window: WindowKey; since: Date; exceptions: number; groups: RecurringGroup[] }> {
+  const range = windowRange(windowKey.parse(window));
   const rows = await db.$queryRawUnsafe<Row[]>(
-    `WITH x AS (
-       SELECT * FROM "CaseException" WHERE "openedAt" >= $1
-     ),
-     pairs AS (
-       SELECT DISTINCT x."id", COALESCE(h ->> 'sourceName', x."sourceName") AS "source", COALESCE(h ->> 'field', x."field") AS "field"
-       FROM x CROSS JOIN LATERAL jsonb_array_elements(
-         CASE WHEN jsonb_typeof(x."detail" -> 'hits') = 'array' AND jsonb_array_length(x."detail" -> 'hits') > 0 THEN x."detail" -> 'hits' ELSE '[null]'::jsonb END
-       ) h
-     )
-     SELECT g.*, s."kind"::text AS "kind",
+    `SELECT g.*, s."kind"::text AS "kind",
        CASE WHEN s."id" IS NULL THEN NULL ELSE COALESCE(p."mode", s."defaultPolicy")::text END AS "policy"
      FROM (
-       SELECT pr."source", pr."field", x."rule"::text AS "rule",
-         count(*)::int AS "total",
-         count(DISTINCT x."caseId")::int AS "cases",
-         count(*) FILTER (WHERE x."status" = 'open')::int AS "open",
-         count(*) FILTER (WHERE x."status" = 'claimed')::int AS "claimed",
-         count(*) FILTER (WHERE x."resolution" = 'approve')::int AS "approve",
-         count(*) FILTER (WHERE x."resolution" = 'reject')::int AS "reject",
-         count(*) FILTER (WHERE x."resolution" = 'override')::int AS "override",
-         count(*) FILTER (WHERE x."resolution" = 'cleared')::int AS "cleared",
-         min(x."openedAt") AS "firstOpenedAt",
-         max(x."openedAt") AS "lastOpenedAt"
-       FROM pairs pr JOIN x ON x."id" = pr."id"
-       GROUP BY pr."source", pr."field", x."rule"
+       SELECT NULLIF(r."source", '') AS "source", NULLIF(r."field", '') AS "field", r."rule"::text AS "rule",
+         sum(r."opened")::int AS "total", 0 AS "cases",
+         sum(r."open")::int AS "open", sum(r."claimed")::int AS "claimed", sum(r."approve")::int AS "approve",
+         sum(r."reject")::int AS "reject", sum(r."override")::int AS "override", sum(r."cleared")::int AS "cleared",
+         min(r."bucket") FILTER (WHERE r."opened" > 0) AS "firstOpenedAt",
+         max(r."bucket") FILTER (WHERE r."opened" > 0) + make_interval(secs => $1) AS "lastOpenedAt"
+       FROM "ExceptionRollup" r
+       WHERE r."width" = $1 AND r."bucket" >= $2::timestamp AND r."scope" = 'pair'
+       GROUP BY r."source", r."field", r."rule"
+       HAVING sum(r."opened") > 0
      ) g
      LEFT JOIN "Source" s ON s."name" = g."source"
      LEFT JOIN "FieldPolicy" p ON p."sourceId" = s."id" AND p."field" = g."field"
      ORDER BY g."total" DESC, g."lastOpenedAt" DESC, g."source", g."field", g."rule"
-     LIMIT $2`,
-    since,
+     LIMIT $3`,
+    range.width,
+    range.since,
     limit,
   );
-  const [exceptions, added] = await Promise.all([db.caseException.count({ where: { openedAt: { gte: since } } }), activeAddedFields(db)]);
+  const [total] = await db.$queryRawUnsafe<{ n: number }[]>(
+    `SELECT COALESCE(sum("opened"), 0)::int AS "n" FROM "ExceptionRollup" WHERE "width" = $1 AND "bucket" >= $2::timestamp AND "scope" = 'rule'`,
+    range.width,
+    range.since,
+  );
+  const cases = opts.cases === false || !rows.length ? new Map<string, number>() : await distinctCases(db, range.since);
+  const added = await activeAddedFields(db);
   return {
     window,
-    since,
-    exceptions,
+    since: range.since,
+    exceptions: total?.n ?? 0,
     groups: rows.map(({ kind, ...r }) => ({
       ...r,
+      cases: cases.get(`${r.source ?? ""}\u0000${r.field ?? ""}\u0000${r.rule}`) ?? 0,
       canWiden: !!kind && !!r.source && !!r.field && policyFieldsOf({ name: r.source, kind }, added).includes(r.field) && r.policy === "review",
     })),
   };
+}
+
+/** Distinct cases per (source, field, rule) of the exceptions opened since `since`: reads those exceptions. */
+async function distinctCases(db: Db, since: Date): Promise<Map<string, number>> {
+  const rows = await db.$queryRawUnsafe<{ source: string; field: string; rule: string; cases: number }[]>(
+    `SELECT p."source", p."field", x."rule"::text AS "rule", count(DISTINCT x."caseId")::int AS "cases"
+     FROM "CaseException" x CROSS JOIN LATERAL "metrics_exception_parts"(x."detail", x."sourceName", x."field") p
+     WHERE x."openedAt" >= $1::timestamp AND p."scope" = 'pair'
+     GROUP BY 1, 2, 3`,
+    since,
+  );
+  return new Map(rows.map((r) => [`${r.source}\u0000${r.field}\u0000${r.rule}`, r.cases]));
 }
 
 export const widenFromReportInput = z.object({

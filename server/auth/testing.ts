@@ -34,6 +34,7 @@ export async function installTestRuntime(envOverrides: Record<string, string> = 
     limiter: tdb.limiter,
     secrets: { key: TEST_SECRET_KEY, envSecrets: env.webhookSecrets },
     worker: null,
+    maintenance: null,
     startedAt: new Date(),
   };
   g.__errRuntime = Promise.resolve(rt);

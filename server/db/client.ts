@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { log } from "../lib/log";
@@ -96,7 +97,9 @@ export async function openDb(options: DbOptions): Promise<DbHandle> {
   const inMemory = dataDir.startsWith("memory://");
   const unlock = inMemory ? () => {} : lockDataDir(dataDir);
   try {
-    const pglite = inMemory ? new PGlite() : new PGlite(path.resolve(dataDir, "pg"));
+    // pg_trgm backs the records list's substring search (a migration creates the extension).
+    const extensions = { pg_trgm };
+    const pglite = inMemory ? new PGlite({ extensions }) : new PGlite(path.resolve(dataDir, "pg"), { extensions });
     await pglite.waitReady;
     const db = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
     await db.$connect();

@@ -42,12 +42,29 @@ const BOOKKEEPING = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "applied_steps_count" INTEGER NOT NULL DEFAULT 0
 )`;
 
-/** Split on semicolons that end a statement (none of our migrations use functions or quoted semicolons). */
-function statements(sql: string): string[] {
-  return sql
-    .split(/;\s*(?:\r?\n|$)/)
-    .map((s) => s.replace(/^\s*--.*$/gm, "").trim())
-    .filter(Boolean);
+/**
+ * Split on semicolons that end a line, outside dollar-quoted bodies (functions and triggers keep
+ * their own semicolons); whole-line comments outside such bodies are dropped.
+ */
+export function statements(sql: string): string[] {
+  const out: string[] = [];
+  let current: string[] = [];
+  let quote: string | null = null;
+  for (const line of sql.split(/\r?\n/)) {
+    if (quote === null && /^\s*--/.test(line)) continue;
+    current.push(line);
+    for (const m of line.matchAll(/\$[A-Za-z_]*\$/g)) {
+      if (quote === null) quote = m[0];
+      else if (m[0] === quote) quote = null;
+    }
+    if (quote === null && /;\s*$/.test(line)) {
+      out.push(current.join("\n").replace(/;\s*$/, "").trim());
+      current = [];
+    }
+  }
+  const rest = current.join("\n").trim();
+  if (rest) out.push(rest);
+  return out.filter(Boolean);
 }
 
 export async function migrate(db: Db, migrations = readMigrations()): Promise<string[]> {
@@ -81,6 +98,7 @@ export async function migrate(db: Db, migrations = readMigrations()): Promise<st
       }
       return applied;
     },
-    { timeout: 120_000, maxWait: 60_000 },
+    // Index builds and rollup back-fills over millions of rows take minutes, not seconds.
+    { timeout: 1_800_000, maxWait: 60_000 },
   );
 }

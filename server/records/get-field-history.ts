@@ -16,9 +16,13 @@ export function lineageAt(map: LineageMap, path: string): Lineage | null {
   return null;
 }
 
+/** Changes listed per drill-down: the newest ones (a field can change in every one of 1,000 versions). */
+export const FIELD_HISTORY_LIMIT = 200;
+
 /**
- * Lineage drill-down of one field: where its value in `version` came from, and every recorded
- * change of the field (or of the list item or section that holds it) across the case's versions.
+ * Lineage drill-down of one field: where its value in `version` came from, and the newest recorded
+ * changes of the field (or of the list item or section that holds it) across the case's versions.
+ * Every look-up is by the case's own keys, so the cost follows the case, never the database.
  */
 export async function getFieldHistory(db: Db, caseId: string, path: string, version: number) {
   if (!path.startsWith("/")) throw new AppError("BAD_REQUEST", `path must be a JSON pointer such as /case/severity (got ${JSON.stringify(path)})`);
@@ -28,7 +32,8 @@ export async function getFieldHistory(db: Db, caseId: string, path: string, vers
   const entries = await db.deltaEntry.findMany({
     where: { caseId, OR: [{ path: { in: selfAndAncestors(path) } }, { path: { startsWith: `${path}/` } }] },
     select: { path: true, before: true, after: true, cause: true, lineage: true, version: { select: { version: true, status: true, createdAt: true } } },
-    take: 500,
+    orderBy: [{ createdAt: "desc" }, { id: "asc" }],
+    take: FIELD_HISTORY_LIMIT,
   });
   const history = entries
     .map((e) => ({
@@ -43,11 +48,16 @@ export async function getFieldHistory(db: Db, caseId: string, path: string, vers
     }))
     .sort((a, b) => b.version - a.version || a.path.localeCompare(b.path, "en", { numeric: true }));
   const lineages = [lineage, ...history.map((h) => h.lineage)].filter((l): l is Lineage => !!l && l.source !== "manual_override");
-  const events = lineages.length
-    ? await db.webhookEvent.findMany({
-        where: { OR: lineages.map((l) => ({ webhookId: l.webhookId, source: { name: l.source } })) },
-        select: { id: true, webhookId: true, source: { select: { name: true } } },
-      })
+  // Source names to ids first (a handful of rows), so each event is one probe of the unique (sourceId, webhookId) key.
+  const sources = lineages.length ? await db.source.findMany({ select: { id: true, name: true } }) : [];
+  const idOf = new Map(sources.map((s) => [s.name, s.id]));
+  const keys = new Map<string, { sourceId: string; webhookId: string }>();
+  for (const l of lineages) {
+    const sourceId = idOf.get(l.source);
+    if (sourceId && l.webhookId) keys.set(`${sourceId}/${l.webhookId}`, { sourceId, webhookId: l.webhookId });
+  }
+  const events = keys.size
+    ? await db.webhookEvent.findMany({ where: { OR: [...keys.values()] }, select: { id: true, webhookId: true, source: { select: { name: true } } } })
     : [];
   return {
     caseId,

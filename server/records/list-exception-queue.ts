@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { Db } from "../db/client";
-import type { Prisma } from "../db/generated/client";
-import { messageOf } from "./get-record-overview";
+import { readCounters } from "../admin/metric-counters";
+import { cappedCountSql, cappedTotal, finishPage, keyColumns, keysetPlan, type KeysetOrder, type Total } from "../db/keyset";
+import { SqlParams } from "../db/sql-params";
 
 export const EXCEPTION_RULES = [
   "SEVERITY_CONFLICT",
@@ -14,72 +15,149 @@ export const EXCEPTION_RULES = [
   "PROCESSING_FAILED",
 ] as const;
 
+const cursor = z.string().max(2000).optional();
+
 export const exceptionQueueInput = z.object({
   status: z.enum(["open", "claimed", "resolved"]).default("open"),
   rule: z.enum(EXCEPTION_RULES).optional(),
   source: z.string().max(100).optional(),
   caseId: z.string().max(200).optional(),
   claimedById: z.string().max(100).optional(),
-  page: z.number().int().min(1).max(100_000).default(1),
+  /** Keyset cursors (server/db/keyset.ts). */
+  after: cursor,
+  before: cursor,
   pageSize: z.number().int().min(10).max(200).default(50),
 });
 export type ExceptionQueueInput = z.infer<typeof exceptionQueueInput>;
+type Status = ExceptionQueueInput["status"];
 
-function whereOf(input: Pick<ExceptionQueueInput, "rule" | "source" | "caseId" | "claimedById">): Prisma.CaseExceptionWhereInput {
+/** Live tabs oldest first (the one nearest its SLA on top); resolved newest resolution first. */
+function queueOrder(status: Status): KeysetOrder {
+  return status === "resolved"
+    ? { tag: "exceptions:resolved", keys: [`x."resolvedAt"`, `x."id"`], types: ["timestamp", "text"], dir: "desc" }
+    : { tag: `exceptions:${status}`, keys: [`x."openedAt"`, `x."id"`], types: ["timestamp", "text"], dir: "asc" };
+}
+
+/** The filters besides status; claimedById only where asked (the tab counts ignore it). */
+function filters(p: SqlParams, input: Pick<ExceptionQueueInput, "rule" | "source" | "caseId" | "claimedById">, withClaimed: boolean): string[] {
+  const where: string[] = [];
+  if (input.rule) where.push(`x."rule" = ${p.add(input.rule)}::"ConflictRule"`);
+  if (input.source) where.push(`x."sourceName" = ${p.add(input.source)}`);
+  if (input.caseId) where.push(`x."caseId" = ${p.add(input.caseId)}`);
+  if (withClaimed && input.claimedById) where.push(`x."claimedById" = ${p.add(input.claimedById)}`);
+  return where;
+}
+
+interface Row {
+  id: string;
+  caseId: string;
+  rule: string;
+  status: Status;
+  field: string | null;
+  sourceName: string | null;
+  candidateVersion: number | null;
+  message: string | null;
+  openedAt: Date;
+  lastSeenAt: Date;
+  claimedAt: Date | null;
+  resolvedAt: Date | null;
+  resolution: string | null;
+  resolutionNote: string | null;
+  claimedById: string | null;
+  claimedByName: string | null;
+  resolvedById: string | null;
+  resolvedByName: string | null;
+  customerName: string | null;
+  subject: string | null;
+  severity: string | null;
+  tier: string | null;
+  currentVersion: number | null;
+  slaMinutes: number | null;
+}
+
+const COLUMNS = `x."id", x."caseId", x."rule"::text AS "rule", x."status"::text AS "status", x."field", x."sourceName", x."candidateVersion",
+  x."detail" ->> 'message' AS "message", x."openedAt", x."lastSeenAt", x."claimedAt", x."resolvedAt", x."resolution"::text AS "resolution", x."resolutionNote",
+  x."claimedById", cu."name" AS "claimedByName", x."resolvedById", ru."name" AS "resolvedByName",
+  c."customerName", c."subject", c."severity", c."tier", c."currentVersion", t."slaMinutes"`;
+
+const JOINS = `LEFT JOIN "Case" c ON c."id" = x."caseId" LEFT JOIN "ServiceTier" t ON t."code" = c."tier"
+  LEFT JOIN "User" cu ON cu."id" = x."claimedById" LEFT JOIN "User" ru ON ru."id" = x."resolvedById"`;
+
+/**
+ * The triage queue: one tab per status, a keyset page at a time in the tab's index order, so a
+ * queue of 10,000 open exceptions pages as fast as one of ten. Tab counts are exact from the
+ * write path's counters without filters, and counted up to 1,000 with them. Age is measured
+ * against the case tier's SLA minutes.
+ */
+export async function listExceptionQueue(db: Db, input: ExceptionQueueInput) {
+  const order = queueOrder(input.status);
+  const read = async (page: { after?: string; before?: string }) => {
+    const p = new SqlParams();
+    const where = [`x."status" = ${p.add(input.status)}::"ExceptionStatus"`, ...filters(p, input, true)];
+    const plan = keysetPlan(p, order, page);
+    const rows = await db.$queryRawUnsafe<Row[]>(
+      `SELECT ${COLUMNS}, ${keyColumns(order)} FROM (
+         SELECT x.* FROM "CaseException" x WHERE ${[...where, plan.where].join(" AND ")} ORDER BY ${plan.orderBy} LIMIT ${input.pageSize + 1}
+       ) x ${JOINS} ORDER BY ${plan.orderBy}`,
+      ...p.values,
+    );
+    return { plan, rows };
+  };
+  const [{ plan, rows }, counts] = await Promise.all([read({ after: input.after, before: input.before }), tabCounts(db, input)]);
+  const page = await finishPage(order, plan, rows, input.pageSize, shape, async () => (await read({})).rows);
+  const total = counts[input.status];
   return {
-    rule: input.rule,
-    sourceName: input.source,
-    caseId: input.caseId,
-    claimedById: input.claimedById,
+    total: total.count,
+    totalCapped: total.capped,
+    pageSize: input.pageSize,
+    counts: { open: counts.open.count, claimed: counts.claimed.count, resolved: counts.resolved.count },
+    countsCapped: { open: counts.open.capped, claimed: counts.claimed.capped, resolved: counts.resolved.capped },
+    ...page,
   };
 }
 
-/**
- * The triage queue: one tab per status, oldest first while live (the one nearest its SLA on top),
- * newest resolution first once resolved. Age is measured against the case tier's SLA minutes.
- */
-export async function listExceptionQueue(db: Db, input: ExceptionQueueInput) {
-  const where = { ...whereOf(input), status: input.status };
-  const orderBy: Prisma.CaseExceptionOrderByWithRelationInput[] =
-    input.status === "resolved" ? [{ resolvedAt: "desc" }, { id: "asc" }] : [{ openedAt: "asc" }, { id: "asc" }];
-  const [total, rows, counts, tiers] = await Promise.all([
-    db.caseException.count({ where }),
-    db.caseException.findMany({
-      where,
-      orderBy,
-      skip: (input.page - 1) * input.pageSize,
-      take: input.pageSize,
-      select: {
-        id: true, caseId: true, rule: true, status: true, field: true, sourceName: true, candidateVersion: true, detail: true,
-        openedAt: true, lastSeenAt: true, claimedAt: true, resolvedAt: true, resolution: true, resolutionNote: true,
-        claimedBy: { select: { id: true, name: true } },
-        resolvedBy: { select: { id: true, name: true } },
-        case: { select: { customerName: true, subject: true, severity: true, tier: true, currentVersion: true } },
-      },
+/** Per tab: the counters when nothing narrows the queue, else a count up to 1,000; the current tab also honours claimedById. */
+async function tabCounts(db: Db, input: ExceptionQueueInput): Promise<Record<Status, Total>> {
+  const narrowed = !!(input.rule || input.source || input.caseId);
+  const exact = narrowed ? null : await readCounters(db, ["exceptions.open", "exceptions.claimed", "exceptions.resolved"]);
+  const statuses: Status[] = ["open", "claimed", "resolved"];
+  const totals = await Promise.all(
+    statuses.map(async (status): Promise<Total> => {
+      const mine = status === input.status && !!input.claimedById;
+      if (exact && !mine) return { count: exact[`exceptions.${status}`], capped: false };
+      const p = new SqlParams();
+      const where = [`x."status" = ${p.add(status)}::"ExceptionStatus"`, ...filters(p, input, mine)];
+      const [row] = await db.$queryRawUnsafe<{ n: number }[]>(cappedCountSql(`FROM "CaseException" x WHERE ${where.join(" AND ")}`, queueOrder(status)), ...p.values);
+      return cappedTotal(row?.n ?? 0);
     }),
-    db.caseException.groupBy({ by: ["status"], where: whereOf({ ...input, claimedById: undefined }), _count: { _all: true } }),
-    db.serviceTier.findMany({ select: { code: true, slaMinutes: true } }),
-  ]);
-  const sla = new Map(tiers.map((t) => [t.code, t.slaMinutes]));
+  );
+  return { open: totals[0]!, claimed: totals[1]!, resolved: totals[2]! };
+}
+
+function shape(r: Row) {
   return {
-    total,
-    page: input.page,
-    pageSize: input.pageSize,
-    counts: {
-      open: counts.find((c) => c.status === "open")?._count._all ?? 0,
-      claimed: counts.find((c) => c.status === "claimed")?._count._all ?? 0,
-      resolved: counts.find((c) => c.status === "resolved")?._count._all ?? 0,
-    },
-    rows: rows.map(({ detail, case: c, ...r }) => ({
-      ...r,
-      message: messageOf(detail),
-      customerName: c.customerName,
-      subject: c.subject,
-      severity: c.severity,
-      tier: c.tier,
-      currentVersion: c.currentVersion,
-      slaMinutes: c.tier ? (sla.get(c.tier) ?? null) : null,
-    })),
+    id: r.id,
+    caseId: r.caseId,
+    rule: r.rule,
+    status: r.status,
+    field: r.field,
+    sourceName: r.sourceName,
+    candidateVersion: r.candidateVersion,
+    openedAt: r.openedAt,
+    lastSeenAt: r.lastSeenAt,
+    claimedAt: r.claimedAt,
+    resolvedAt: r.resolvedAt,
+    resolution: r.resolution,
+    resolutionNote: r.resolutionNote,
+    claimedBy: r.claimedById ? { id: r.claimedById, name: r.claimedByName ?? "" } : null,
+    resolvedBy: r.resolvedById ? { id: r.resolvedById, name: r.resolvedByName ?? "" } : null,
+    message: r.message ?? "",
+    customerName: r.customerName,
+    subject: r.subject,
+    severity: r.severity,
+    tier: r.tier,
+    currentVersion: r.currentVersion,
+    slaMinutes: r.slaMinutes,
   };
 }
 

@@ -1,17 +1,35 @@
+import { z } from "zod";
 import type { Db } from "../db/client";
 import { AppError } from "../lib/errors";
 
-/** The version timeline of a case, newest first, with how many fields each version changed. */
-export async function listRecordVersions(db: Db, caseId: string) {
-  const [rows, counts] = await Promise.all([
+export const timelineInput = z.object({
+  caseId: z.string().min(1).max(200),
+  /** How many of the newest versions to list; the page asks for more as the reader scrolls back. */
+  limit: z.number().int().min(1).max(1000).default(50),
+});
+
+/**
+ * The newest `limit` versions of a case, newest first, with how many fields each changed, and how
+ * many versions there are: a case with 1,000 versions opens as fast as one with three, through
+ * the (caseId, version) index read backwards and the delta index for just these versions.
+ */
+export async function listRecordVersions(db: Db, input: z.input<typeof timelineInput>) {
+  const { caseId, limit } = timelineInput.parse(input);
+  const [kase, rows] = await Promise.all([
+    db.case.findUnique({ where: { id: caseId }, select: { lastVersion: true } }),
     db.recordVersion.findMany({
       where: { caseId },
       orderBy: { version: "desc" },
+      take: limit,
       select: { id: true, version: true, status: true, createdAt: true, updatedAt: true, summary: true, causes: true, schemaVersion: true, triggerEventId: true },
     }),
-    db.deltaEntry.groupBy({ by: ["versionId"], where: { caseId }, _count: { _all: true } }),
   ]);
   if (!rows.length) throw new AppError("NOT_FOUND", `case "${caseId}" has no versions`);
+  const counts = await db.deltaEntry.groupBy({ by: ["versionId"], where: { versionId: { in: rows.map((r) => r.id) } }, _count: { _all: true } });
   const changed = new Map(counts.map((c) => [c.versionId, c._count._all]));
-  return rows.map(({ id, ...r }) => ({ ...r, changedFields: changed.get(id) ?? 0 }));
+  return {
+    /** Versions of the case in all (versions are numbered 1..n). */
+    total: Math.max(kase?.lastVersion ?? 0, rows[0]!.version),
+    versions: rows.map(({ id, ...r }) => ({ ...r, changedFields: changed.get(id) ?? 0 })),
+  };
 }

@@ -1,7 +1,12 @@
 import { z } from "zod";
+import { readCounters } from "../admin/metric-counters";
 import type { Db } from "../db/client";
-import type { Prisma } from "../db/generated/client";
+import type { DeltaCause } from "../db/generated/client";
+import { cappedCountSql, cappedTotal, finishPage, keyColumns, keysetPlan, type KeysetOrder } from "../db/keyset";
+import { SqlParams } from "../db/sql-params";
 import { CAUSES } from "../refresh/types";
+
+const cursor = z.string().max(2000).optional();
 
 export const recordListInput = z.object({
   q: z.string().trim().max(200).optional(),
@@ -13,68 +18,126 @@ export const recordListInput = z.object({
   cause: z.enum(CAUSES).optional(),
   sort: z.enum(["refreshed", "severity", "case", "customer", "exceptions"]).default("refreshed"),
   dir: z.enum(["asc", "desc"]).default("desc"),
-  page: z.number().int().min(1).max(100_000).default(1),
+  /** Keyset cursors (server/db/keyset.ts): the page after or before a row of the previous page. */
+  after: cursor,
+  before: cursor,
   pageSize: z.number().int().min(10).max(200).default(50),
 });
 export type RecordListInput = z.infer<typeof recordListInput>;
+export type RecordSort = RecordListInput["sort"];
 
-/**
- * Cases whose last change had `cause`. Raw SQL because the embedded database's Prisma adapter
- * sends an enum-array parameter (what `lastCauses: { has }` compiles to) as a bare string and
- * PostgreSQL refuses it; a scalar enum parameter compared with ANY works on both databases.
- * The ids go back as one IN list: fine for tens of thousands of cases (PostgreSQL takes 65,535
- * parameters), to be revisited beyond that.
- */
-async function casesWithLastCause(db: Db, cause: (typeof CAUSES)[number]): Promise<string[]> {
-  const rows = await db.$queryRawUnsafe<{ id: string }[]>(
-    `SELECT "id" FROM "Case" WHERE "currentVersion" IS NOT NULL AND $1::"DeltaCause" = ANY("lastCauses")`,
-    cause,
-  );
-  return rows.map((r) => r.id);
+// Every expression here is written exactly as in the indexes of migration
+// 20261201100000_read_path_indexes, so the planner matches them.
+const REFRESHED = `COALESCE(c."lastRefreshedAt", '-infinity'::timestamp)`;
+const SEARCH = `(E'\\x1f' || c."id" || E'\\x1f' || COALESCE(c."accountId", '') || E'\\x1f' || COALESCE(c."customerName", '') || E'\\x1f' || COALESCE(c."subject", ''))`;
+
+const SORT_KEYS: Record<RecordSort, { keys: string[]; types: string[] }> = {
+  refreshed: { keys: [REFRESHED, `c."id"`], types: ["timestamp", "text"] },
+  severity: { keys: [`COALESCE(c."severity", '')`, REFRESHED, `c."id"`], types: ["text", "timestamp", "text"] },
+  case: { keys: [`c."id"`], types: ["text"] },
+  customer: { keys: [`COALESCE(c."customerName", '')`, `c."id"`], types: ["text", "text"] },
+  exceptions: { keys: [`c."openExceptionCount"`, REFRESHED, `c."id"`], types: ["int", "timestamp", "text"] },
+};
+
+export function recordOrder(sort: RecordSort, dir: "asc" | "desc"): KeysetOrder {
+  return { tag: `records:${sort}:${dir}`, dir, ...SORT_KEYS[sort] };
 }
 
-/** Current records for the list screen, filtered and paged in SQL on the case's denormalised columns. */
+/** U+001F separates the searched columns; a search never contains it. */
+const SEPARATOR = String.fromCharCode(0x1f);
+const withoutSeparator = (q: string) => q.split(SEPARATOR).join("");
+
+/** LIKE's wildcards and escape character taken literally. */
+export function likePattern(q: string): string {
+  return `%${withoutSeparator(q).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function filters(p: SqlParams, input: RecordListInput): string[] {
+  const where = [`c."currentVersion" IS NOT NULL`];
+  const q = input.q ? withoutSeparator(input.q) : "";
+  // Substring search through the trigram index (pg_trgm) over id, account, customer and subject.
+  if (q) where.push(`${SEARCH} ILIKE ${p.add(likePattern(q))}`);
+  if (input.severity?.length) where.push(`c."severity" = ANY(${p.add(input.severity)}::text[])`);
+  if (input.tier?.length) where.push(`c."tier" = ANY(${p.add(input.tier)}::text[])`);
+  if (input.product?.length) where.push(`c."productCode" = ANY(${p.add(input.product)}::text[])`);
+  if (input.status?.length) where.push(`c."status" = ANY(${p.add(input.status)}::text[])`);
+  if (input.hasException !== undefined) where.push(input.hasException ? `c."openExceptionCount" > 0` : `c."openExceptionCount" = 0`);
+  // A scalar enum parameter: the embedded database's adapter cannot send an enum array.
+  if (input.cause) where.push(`c."lastCauses" @> ARRAY[${p.add(input.cause)}::"DeltaCause"]`);
+  return where;
+}
+
+const COLUMNS = `c."id", c."accountId", c."customerName", c."subject", c."severity", c."status", c."productCode", c."tier",
+  c."currentVersion", c."lastVersion", c."lastCauses"::text[] AS "lastCauses", c."lastSummary", c."lastRefreshedAt", c."openExceptionCount"`;
+
+interface Row {
+  id: string;
+  accountId: string | null;
+  customerName: string | null;
+  subject: string | null;
+  severity: string | null;
+  status: string | null;
+  productCode: string | null;
+  tier: string | null;
+  currentVersion: number | null;
+  lastVersion: number;
+  lastCauses: DeltaCause[];
+  lastSummary: string | null;
+  lastRefreshedAt: Date | null;
+  openExceptionCount: number;
+}
+
+function hasFilters(input: RecordListInput): boolean {
+  return !!(input.q || input.severity?.length || input.tier?.length || input.product?.length || input.status?.length || input.hasException !== undefined || input.cause);
+}
+
+/**
+ * Current records for the list screen: filtered in SQL on the case's denormalised columns, read
+ * in the sort's index order one keyset page at a time, so the first page, a filtered page and the
+ * thousandth page cost the same at any table size. The total is exact without filters (a
+ * counter) and counted up to 1,000 with them.
+ */
 export async function listRecords(db: Db, input: RecordListInput) {
-  const where: Prisma.CaseWhereInput = { currentVersion: { not: null } };
-  if (input.q) {
-    where.OR = [
-      { id: { contains: input.q, mode: "insensitive" } },
-      { accountId: { contains: input.q, mode: "insensitive" } },
-      { customerName: { contains: input.q, mode: "insensitive" } },
-      { subject: { contains: input.q, mode: "insensitive" } },
-    ];
-  }
-  if (input.severity?.length) where.severity = { in: input.severity };
-  if (input.tier?.length) where.tier = { in: input.tier };
-  if (input.product?.length) where.productCode = { in: input.product };
-  if (input.status?.length) where.status = { in: input.status };
-  if (input.hasException !== undefined) where.openExceptionCount = input.hasException ? { gt: 0 } : 0;
-  if (input.cause) where.id = { in: await casesWithLastCause(db, input.cause) };
-  const dir = input.dir;
-  const orderBy: Prisma.CaseOrderByWithRelationInput[] =
-    input.sort === "severity"
-      ? [{ severity: dir }, { lastRefreshedAt: "desc" }]
-      : input.sort === "case"
-        ? [{ id: dir }]
-        : input.sort === "customer"
-          ? [{ customerName: dir }, { id: "asc" }]
-          : input.sort === "exceptions"
-            ? [{ openExceptionCount: dir }, { lastRefreshedAt: "desc" }]
-            : [{ lastRefreshedAt: dir }, { id: "asc" }];
-  const [total, rows] = await Promise.all([
-    db.case.count({ where }),
-    db.case.findMany({
-      where,
-      orderBy,
-      skip: (input.page - 1) * input.pageSize,
-      take: input.pageSize,
-      select: {
-        id: true, accountId: true, customerName: true, subject: true, severity: true, status: true, productCode: true, tier: true,
-        currentVersion: true, lastVersion: true, lastCauses: true, lastSummary: true, lastRefreshedAt: true, openExceptionCount: true,
-      },
-    }),
-  ]);
-  return { total, page: input.page, pageSize: input.pageSize, rows };
+  const order = recordOrder(input.sort, input.dir);
+  const read = async (page: { after?: string; before?: string }) => {
+    const p = new SqlParams();
+    const where = filters(p, input);
+    const plan = keysetPlan(p, order, page);
+    const rows = await db.$queryRawUnsafe<Row[]>(
+      `SELECT ${COLUMNS}, ${keyColumns(order)} FROM "Case" c WHERE ${[...where, plan.where].join(" AND ")}
+       ORDER BY ${plan.orderBy} LIMIT ${input.pageSize + 1}`,
+      ...p.values,
+    );
+    return { plan, rows };
+  };
+  const countQuery = async () => {
+    if (!hasFilters(input)) return { count: (await readCounters(db, ["records"])).records, capped: false };
+    const p = new SqlParams();
+    const [row] = await db.$queryRawUnsafe<{ n: number }[]>(cappedCountSql(`FROM "Case" c WHERE ${filters(p, input).join(" AND ")}`), ...p.values);
+    return cappedTotal(row?.n ?? 0);
+  };
+  const [{ plan, rows }, total] = await Promise.all([read({ after: input.after, before: input.before }), countQuery()]);
+  const page = await finishPage(order, plan, rows, input.pageSize, shape, async () => (await read({})).rows);
+  return { total: total.count, totalCapped: total.capped, pageSize: input.pageSize, ...page };
+}
+
+function shape(r: Row) {
+  return {
+    id: r.id,
+    accountId: r.accountId,
+    customerName: r.customerName,
+    subject: r.subject,
+    severity: r.severity,
+    status: r.status,
+    productCode: r.productCode,
+    tier: r.tier,
+    currentVersion: r.currentVersion,
+    lastVersion: r.lastVersion,
+    lastCauses: r.lastCauses,
+    lastSummary: r.lastSummary,
+    lastRefreshedAt: r.lastRefreshedAt,
+    openExceptionCount: r.openExceptionCount,
+  };
 }
 
 /** Values the filters offer. */

@@ -36,6 +36,7 @@ export function installRuntime(input: LocalRuntimeInput, port = 0): { rt: Runtim
     limiter: input.limiter,
     secrets: input.secrets,
     worker: null,
+    maintenance: null,
     startedAt: new Date(),
   };
   if (input.worker) {

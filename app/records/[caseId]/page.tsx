@@ -34,7 +34,7 @@ export default async function RecordPage({ params, searchParams }: Props) {
   const from = positive(sp.from);
   const to = positive(sp.to);
   const timeline = qc.getQueryData(trpc.records.timeline.queryOptions({ caseId }).queryKey);
-  const version = positive(sp.v) ?? overview?.current?.version ?? timeline?.[0]?.version;
+  const version = positive(sp.v) ?? overview?.current?.version ?? timeline?.versions[0]?.version;
   const field = typeof sp.field === "string" && sp.field.startsWith("/") ? sp.field : null;
   const fieldVersion = positive(sp.fv) ?? (from && to ? to : version);
   await Promise.all([

@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { getCurrentRecord, getVersion, listVersions } from "../../api/read-api";
 import { compareVersions } from "../../records/compare-versions";
-import { dashboardInput, getDashboard } from "../../records/get-dashboard";
 import { getFieldHistory } from "../../records/get-field-history";
 import { getRecordOverview } from "../../records/get-record-overview";
-import { listRecordVersions } from "../../records/list-record-versions";
+import { listRecordVersions, timelineInput } from "../../records/list-record-versions";
 import { listRecords, recordFacets, recordListInput } from "../../records/list-records";
 import { createTRPCRouter, readerProcedure } from "../init";
 
@@ -19,12 +18,11 @@ export const recordsRouter = createTRPCRouter({
   version: readerProcedure.input(z.object({ caseId, version })).query(({ ctx, input }) => getVersion(ctx.rt.db, input.caseId, input.version)),
   /** The record page: header, current version and live exceptions. */
   overview: readerProcedure.input(z.object({ caseId })).query(({ ctx, input }) => getRecordOverview(ctx.rt.db, input.caseId)),
-  timeline: readerProcedure.input(z.object({ caseId })).query(({ ctx, input }) => listRecordVersions(ctx.rt.db, input.caseId)),
+  timeline: readerProcedure.input(timelineInput).query(({ ctx, input }) => listRecordVersions(ctx.rt.db, input)),
   compare: readerProcedure
     .input(z.object({ caseId, from: version, to: version }))
     .query(({ ctx, input }) => compareVersions(ctx.rt.db, input.caseId, input.from, input.to)),
   fieldHistory: readerProcedure
     .input(z.object({ caseId, path: z.string().min(1).max(500), version }))
     .query(({ ctx, input }) => getFieldHistory(ctx.rt.db, input.caseId, input.path, input.version)),
-  dashboard: readerProcedure.input(dashboardInput).query(({ ctx, input }) => getDashboard(ctx.rt.db, input)),
 });
