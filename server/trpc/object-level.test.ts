@@ -4,7 +4,7 @@ import { claimException, resolveException } from "../exceptions/resolve-exceptio
 import { AppError } from "../lib/errors";
 import { incident, ticket } from "../testing/events";
 import { ingestAndDrain } from "../testing/ingest";
-import { bearerHeaders, createRoleUsers, installTestRuntime, sessionHeaders, type TestRuntime } from "../auth/testing";
+import { bearerHeaders, createRoleUsers, createUserRow, installTestRuntime, sessionHeaders, type TestRuntime } from "../auth/testing";
 import { createCallerFactory, createTRPCContext } from "./init";
 import { appRouter } from "./routers/_app";
 
@@ -51,7 +51,10 @@ describe("exceptions belong to whoever claimed them", () => {
     expect(await codeOf(riley.exceptions.resolve({ id, kind: "approve", note: "looks fine to me" }))).toBe("FORBIDDEN");
     expect(await codeOf(riley.exceptions.claim({ id }))).toBe("CONFLICT");
     expect(await codeOf(riley.exceptions.unclaim({ id }))).toBe("FORBIDDEN");
+    // Refused unclaim, refused takeover: assign is no way around the claim.
+    expect(await codeOf(riley.exceptions.assign({ id, assigneeId: users.specialist2.id }))).toBe("FORBIDDEN");
     expect((await t.rt.db.caseException.findUniqueOrThrow({ where: { id } })).status).toBe("claimed");
+    expect((await t.rt.db.caseException.findUniqueOrThrow({ where: { id } })).claimedById).toBe(users.specialist.id);
 
     await alex.exceptions.assign({ id, assigneeId: users.specialist2.id });
     expect(await codeOf(sam.exceptions.resolve({ id, kind: "approve", note: "mine after all" }))).toBe("FORBIDDEN");
@@ -61,6 +64,18 @@ describe("exceptions belong to whoever claimed them", () => {
     const trail = await t.rt.db.auditLog.findMany({ where: { targetId: id }, orderBy: { createdAt: "asc" }, select: { action: true, actorId: true, note: true } });
     expect(trail.map((e) => e.action)).toEqual(["exception.claim", "exception.assign", "exception.approve"]);
     expect(trail[2]).toMatchObject({ actorId: users.specialist2.id, note: "incident severity confirmed by on-call" });
+  });
+
+  it("an exception is assigned only to an active specialist or admin: a disabled one is a 400", async () => {
+    const id = await openException("CASE-OBJ-4");
+    const alex = await callerOf(users.admin.id);
+    const gone = await createUserRow(t.rt.db, "specialist", { name: "Departed specialist" });
+    await t.rt.db.user.update({ where: { id: gone.id }, data: { disabledAt: new Date() } });
+    expect(await codeOf(alex.exceptions.assign({ id, assigneeId: gone.id }))).toBe("BAD_REQUEST");
+    expect(await codeOf(alex.exceptions.assign({ id, assigneeId: users.duty_manager.id }))).toBe("BAD_REQUEST");
+    expect((await t.rt.db.caseException.findUniqueOrThrow({ where: { id } })).status).toBe("open");
+    await alex.exceptions.assign({ id, assigneeId: users.specialist2.id });
+    expect((await t.rt.db.caseException.findUniqueOrThrow({ where: { id } })).claimedById).toBe(users.specialist2.id);
   });
 
   it("the domain layer refuses duty managers even when called directly", async () => {
