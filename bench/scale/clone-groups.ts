@@ -62,3 +62,31 @@ export async function insertClones(sql: SqlRunner, token: string, from: number, 
 export async function resetEventSequence(sql: SqlRunner): Promise<void> {
   await sql.query(`SELECT setval(pg_get_serial_sequence('"WebhookEvent"', 'seq'), (SELECT max("seq") FROM "WebhookEvent"))`);
 }
+
+/**
+ * Runs a bulk load with the group tables' secondary indexes dropped and rebuilt afterwards (one
+ * sort per index instead of a B-tree insert per row; a unique index rebuilt over clones that broke
+ * it would fail loudly) and, where the role may, foreign-key triggers off for the session (the
+ * clones satisfy them by construction; server/testing/seed-scale.test.ts looks for orphans).
+ */
+export async function withBulkLoad<T>(sql: SqlRunner, fn: () => Promise<T>): Promise<T> {
+  const indexes = await sql.query<{ name: string; def: string }>(
+    `SELECT indexname AS name, indexdef AS def FROM pg_indexes
+     WHERE schemaname = current_schema() AND tablename = ANY($1::text[]) AND indexname NOT IN (SELECT conname FROM pg_constraint)`,
+    GROUP_TABLES.map((t) => t.name),
+  );
+  for (const i of indexes) await sql.exec(`DROP INDEX "${i.name}"`);
+  let triggersOff = false;
+  try {
+    await sql.exec(`SET session_replication_role = replica`);
+    triggersOff = true;
+  } catch {
+    // not allowed for this role: foreign keys are checked row by row
+  }
+  try {
+    return await fn();
+  } finally {
+    if (triggersOff) await sql.exec(`SET session_replication_role = DEFAULT`);
+    for (const i of indexes) await sql.exec(i.def);
+  }
+}

@@ -76,6 +76,15 @@ describe("seedScale", () => {
          WHERE e."status" NOT IN ('stale', 'received') AND NOT EXISTS (SELECT 1 FROM "EventCase" c WHERE c."eventId" = e."id")
        UNION ALL SELECT 'unprocessed event', count(*)::int FROM "WebhookEvent" WHERE "status" = 'received'
        UNION ALL SELECT 'delta of another case', count(*)::int FROM "DeltaEntry" d JOIN "RecordVersion" v ON v."id" = d."versionId" WHERE v."caseId" <> d."caseId"
+       UNION ALL SELECT 'orphan: ' || x.t, count(*)::int FROM (
+         SELECT 'outcome' AS t FROM "EventCase" c WHERE NOT EXISTS (SELECT 1 FROM "WebhookEvent" e WHERE e."id" = c."eventId")
+         UNION ALL SELECT 'entity' FROM "SourceEntity" se WHERE se."currentEventId" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "WebhookEvent" e WHERE e."id" = se."currentEventId")
+         UNION ALL SELECT 'link' FROM "EntityCaseLink" l WHERE NOT EXISTS (SELECT 1 FROM "SourceEntity" se WHERE se."id" = l."entityId")
+         UNION ALL SELECT 'version' FROM "RecordVersion" v WHERE NOT EXISTS (SELECT 1 FROM "Case" c WHERE c."id" = v."caseId")
+         UNION ALL SELECT 'delta' FROM "DeltaEntry" d WHERE NOT EXISTS (SELECT 1 FROM "RecordVersion" v WHERE v."id" = d."versionId")
+         UNION ALL SELECT 'exception' FROM "CaseException" x WHERE NOT EXISTS (SELECT 1 FROM "Case" c WHERE c."id" = x."caseId")
+         UNION ALL SELECT 'event source' FROM "WebhookEvent" e WHERE NOT EXISTS (SELECT 1 FROM "Source" s WHERE s."id" = e."sourceId")
+       ) x GROUP BY x.t
        UNION ALL SELECT 'link across groups', count(*)::int FROM "EntityCaseLink" l JOIN "SourceEntity" se ON se."id" = l."entityId"
          WHERE substring(se."entityId" FROM 'G[0-9]{5}') <> substring(l."caseId" FROM 'G[0-9]{5}')`,
     );
