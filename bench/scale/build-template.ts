@@ -40,9 +40,12 @@ export async function buildTemplate(ctx: EngineContext, sql: SqlRunner, opts: Te
 /**
  * A case with `versions` versions, made one refresh at a time as a long-lived case gets them (its
  * subject alternates, so every ticket version is a new record version). Its id has no group token:
- * it is never cloned.
+ * it is never cloned. Its history is placed `ageDays` in the past like the template's (each event
+ * before its refresh, everything else after), so it stays out of the dashboard's windows.
  */
-export async function buildHistoryCase(ctx: EngineContext, caseId: string, versions: number): Promise<void> {
+export async function buildHistoryCase(ctx: EngineContext, sql: SqlRunner, caseId: string, versions: number, ageDays: number): Promise<void> {
+  const since = await dbNow(sql);
+  const deltaSeconds = -ageDays * 86_400;
   for (let v = 1; v <= versions; v++) {
     const ev = ticket(caseId, v, {
       accountId: `ACC-${caseId}`,
@@ -51,7 +54,14 @@ export async function buildHistoryCase(ctx: EngineContext, caseId: string, versi
       severity: "S2",
       notes: [{ id: "n1", author: "agent", body: `Revision ${v}`, at: new Date(Date.UTC(2026, 9, 1) + v * 60_000).toISOString() }],
     });
-    await ingest(ctx, ev, `wh-${caseId}-${v}`);
+    const stored = await ingest(ctx, ev, `wh-${caseId}-${v}`);
+    await sql.exec(
+      `UPDATE "WebhookEvent" SET "receivedAt" = "receivedAt" + make_interval(secs => $2::float8), "createdAt" = "createdAt" + make_interval(secs => $2::float8),
+         "updatedAt" = "updatedAt" + make_interval(secs => $2::float8), "nextAttemptAt" = "nextAttemptAt" + make_interval(secs => $2::float8) WHERE "id" = $1`,
+      stored.eventId,
+      deltaSeconds,
+    );
     await processBatch(ctx, 10);
   }
+  await shiftGroupTimes(sql, caseId, since, deltaSeconds);
 }

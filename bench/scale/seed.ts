@@ -69,6 +69,7 @@ export async function seedScale(handle: DbHandle, opts: ScaleSeedOptions): Promi
   const groups = Math.max(1, Math.ceil(opts.cases / templateCases));
   const ticketVersions = ticketVersionsFor((opts.events ?? opts.cases * 10) / opts.cases);
   const historyVersions = opts.historyVersions ?? 1000;
+  const spreadDays = opts.spreadDays ?? 30;
   await migrate(handle.db);
   await seedReference(handle.db);
   const ctx: EngineContext = {
@@ -82,11 +83,11 @@ export async function seedScale(handle: DbHandle, opts: ScaleSeedOptions): Promi
     if (Number(existing[0]!.n)) throw new Error("this database already holds a scale seed");
 
     say(`template: ${templateCases} cases, ${ticketVersions} ticket versions each, through intake and the engine`);
-    const templateEvents = await buildTemplate(ctx, sql, { token: TEMPLATE_TOKEN, cases: templateCases, ticketVersions, spreadDays: opts.spreadDays ?? 30 });
+    const templateEvents = await buildTemplate(ctx, sql, { token: TEMPLATE_TOKEN, cases: templateCases, ticketVersions, spreadDays });
     // The long-lived case too is made while the database is small: its 1,000 refreshes are quick here.
     if (historyVersions > 0) {
       say(`${HISTORY_CASE_ID}: ${historyVersions} versions through the engine`);
-      await buildHistoryCase(ctx, HISTORY_CASE_ID, historyVersions);
+      await buildHistoryCase(ctx, sql, HISTORY_CASE_ID, historyVersions, spreadDays + 1);
     }
     await assertClonable(sql);
     const staged = await stageTemplate(sql, TEMPLATE_TOKEN);

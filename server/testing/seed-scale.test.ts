@@ -85,6 +85,11 @@ describe("seedScale", () => {
          UNION ALL SELECT 'exception' FROM "CaseException" x WHERE NOT EXISTS (SELECT 1 FROM "Case" c WHERE c."id" = x."caseId")
          UNION ALL SELECT 'event source' FROM "WebhookEvent" e WHERE NOT EXISTS (SELECT 1 FROM "Source" s WHERE s."id" = e."sourceId")
        ) x GROUP BY x.t
+       UNION ALL SELECT 'lineage time', count(*)::int FROM "RecordVersion" v CROSS JOIN LATERAL jsonb_each(v."lineage") l
+         JOIN "WebhookEvent" e ON e."webhookId" = l."value"->>'webhookId'
+         WHERE v."isCurrent" AND l."value"->>'receivedAt' <> to_char(e."receivedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+       UNION ALL SELECT 'version before its event', count(*)::int FROM "RecordVersion" v JOIN "WebhookEvent" e ON e."id" = v."triggerEventId"
+         WHERE v."createdAt" < e."receivedAt"
        UNION ALL SELECT 'link across groups', count(*)::int FROM "EntityCaseLink" l JOIN "SourceEntity" se ON se."id" = l."entityId"
          WHERE substring(se."entityId" FROM 'G[0-9]{5}') <> substring(l."caseId" FROM 'G[0-9]{5}')`,
     );
@@ -129,10 +134,9 @@ describe("seedScale", () => {
     expect(touched[1]).toEqual(touched[0]);
   });
 
-  it("replays every case of a cloned group from its events to the record it stores", async () => {
+  it("replays every case of a cloned group and the long-lived case from their events to the records they store", async () => {
     const k = 1;
-    for (let i = 0; i < TEMPLATE_CASES; i++) {
-      const caseId = caseIdOf(groupToken(k), i);
+    for (const caseId of [...Array.from({ length: TEMPLATE_CASES }, (_, i) => caseIdOf(groupToken(k), i)), HISTORY_CASE_ID]) {
       const before = await t.db.case.findUniqueOrThrow({ where: { id: caseId }, select: { lastVersion: true } });
       const r = await replayCase(t, caseId);
       expect({ caseId, differed: r.differed, version: r.cases[0]!.version }).toEqual({ caseId, differed: [], version: null });
