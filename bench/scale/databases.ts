@@ -7,7 +7,7 @@ import { serverUrl } from "../../server/testing/test-db";
 import { seedScale, type ScaleSeedResult } from "./seed";
 
 /** Bump when seeding changes: kept databases of an older format are seeded again. */
-const SEED_FORMAT = 2;
+const SEED_FORMAT = 3;
 
 export interface Size {
   cases: number;

@@ -6,26 +6,44 @@ import { SETTLEABLE, settleEventStatus } from "../../server/refresh/settle-event
 import { ingest } from "../../server/testing/ingest";
 import type { TicketUpdates } from "./ticket-updates";
 
+export interface EngineSide {
+  ctx: EngineContext;
+  updates: TicketUpdates;
+}
+
+/** One refresh of case number `i` of the side's rotation with one new ticket event: its milliseconds. */
+async function refreshOnce(side: EngineSide, i: number, runId: string): Promise<number> {
+  const caseId = side.updates.caseIds[i % side.updates.caseIds.length]!;
+  const stored = await ingest(side.ctx, side.updates.next(caseId), `scale_one_${runId}_${i}`);
+  const t = performance.now();
+  await refreshCase(side.ctx, caseId, { eventIds: [stored.eventId] });
+  const ms = performance.now() - t;
+  await settleEventStatus(side.ctx.db, [stored.eventId], SETTLEABLE);
+  return ms;
+}
+
 /**
- * Milliseconds of single refreshes of distinct cases, each with one new ticket event, one after
- * another: the event is stored (not timed), its case refreshed as a worker's batch would
- * (refreshCase with the event), then the event's status settled. Stops after `samples` or when
- * `budgetMs` is spent; the first few warm up and are not counted.
+ * Milliseconds of single refreshes of distinct cases, each with one new ticket event, on the small
+ * and the large database in turn (so both see the same moment of a shared machine): the event is
+ * stored (not timed), its case refreshed as a worker's batch would (refreshCase with the event),
+ * then the event's status settled. Stops after `samples` pairs or once `budgetMs` is spent; the
+ * first few pairs warm up and are not counted.
  */
-export async function oneRefreshTimes(ctx: EngineContext, updates: TicketUpdates, opts: { samples: number; budgetMs: number; runId: string }): Promise<number[]> {
-  const times: number[] = [];
-  const warmUp = 5;
+export async function oneRefreshTimes(small: EngineSide, large: EngineSide, opts: { samples: number; budgetMs: number; runId: string }): Promise<{ small: number[]; large: number[] }> {
+  const out = { small: [] as number[], large: [] as number[] };
+  const warmUp = 3;
   const until = performance.now() + opts.budgetMs;
-  const cases = updates.caseIds;
-  for (let i = 0; i < Math.min(cases.length, opts.samples + warmUp) && performance.now() < until; i++) {
-    const caseId = cases[i]!;
-    const stored = await ingest(ctx, updates.next(caseId), `scale_one_${opts.runId}_${i}`);
-    const t = performance.now();
-    await refreshCase(ctx, caseId, { eventIds: [stored.eventId] });
-    if (i >= warmUp) times.push(performance.now() - t);
-    await settleEventStatus(ctx.db, [stored.eventId], SETTLEABLE);
+  for (let i = 0; i < opts.samples + warmUp && (i < warmUp + 1 || performance.now() < until); i++) {
+    const a = await refreshOnce(small, i, opts.runId);
+    const b = await refreshOnce(large, i, opts.runId);
+    if (i >= warmUp) {
+      out.small.push(a);
+      out.large.push(b);
+    }
   }
-  return times.sort((a, b) => a - b);
+  out.small.sort((x, y) => x - y);
+  out.large.sort((x, y) => x - y);
+  return out;
 }
 
 export interface DrainResult {
@@ -38,13 +56,16 @@ export interface DrainResult {
 
 /**
  * Stores one new ticket event for each of `events` distinct cases (nothing folds), then drains
- * them with the engine as the workers do: each engine a loop of processBatch(100) with its
- * concurrency, all at once. Stops at `capMs` (between batches) and counts what was settled.
+ * them with the engine as the workers do: each engine a loop of processBatch with its concurrency,
+ * all at once. Stops at `capMs` and counts what was settled. The cap is checked between batches,
+ * so batches are smaller than a worker's 100 (`batch`): a batch of slow refreshes cannot run on
+ * for minutes past the cap.
  */
-export async function drainBurst(engines: { ctx: EngineContext; concurrency: number }[], updates: TicketUpdates, opts: { events: number; capMs: number; runId: string }): Promise<DrainResult> {
+export async function drainBurst(engines: { ctx: EngineContext; concurrency: number }[], updates: TicketUpdates, opts: { events: number; batch: number; capMs: number; runId: string }): Promise<DrainResult> {
   const ctx = engines[0]!.ctx;
   const prefix = `scale_drain_${opts.runId}_`;
-  const cases = updates.caseIds.slice(0, opts.events);
+  // The end of the rotation: cases the single refreshes (its start) did not just touch.
+  const cases = updates.caseIds.slice(-opts.events);
   for (const [i, caseId] of cases.entries()) await ingest(ctx, updates.next(caseId), `${prefix}${i}`);
   const start = performance.now();
   const until = start + opts.capMs;
@@ -56,7 +77,7 @@ export async function drainBurst(engines: { ctx: EngineContext; concurrency: num
           capped = true;
           return;
         }
-        if (!(await processBatch(e.ctx, 100, { concurrency: e.concurrency }))) return;
+        if (!(await processBatch(e.ctx, opts.batch, { concurrency: e.concurrency }))) return;
       }
     }),
   );

@@ -12,34 +12,51 @@ import { caseIdOf, groupToken } from "./template-events";
 export interface ReadFigure {
   key: string;
   label: string;
-  /** Sorted milliseconds of the measured repetitions. */
-  ms: number[];
+  /** Sorted milliseconds of the measured calls, on the small and on the large database. */
+  small: number[];
+  large: number[];
 }
 
-export interface ReadOptions {
-  reps: number;
-  /** Per figure: stop repeating once this is spent (at least one measured call). */
-  budgetMs: number;
+export interface ReadTarget {
+  db: Db;
   historyCaseId: string;
   groups: number;
 }
 
-/**
- * Sorted milliseconds of up to `reps` calls after a warm-up (plans, caches, connections), stopping
- * once the budget is spent: a call that takes seconds is measured a few times, not forty.
- */
-async function timed(fn: () => Promise<unknown>, opts: ReadOptions): Promise<number[]> {
-  const w = performance.now();
+interface Call {
+  key: string;
+  label: string;
+  fn: () => Promise<unknown>;
+}
+
+async function ms(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
   await fn();
-  if (performance.now() - w < 1000) await fn();
-  const ms: number[] = [];
-  const until = performance.now() + opts.budgetMs;
-  while (ms.length < opts.reps && (ms.length === 0 || performance.now() < until)) {
-    const t = performance.now();
-    await fn();
-    ms.push(performance.now() - t);
+  return performance.now() - t;
+}
+
+/**
+ * Each figure on both databases in turn, call for call, so both see the same moment of a shared
+ * machine: a warm-up each (plans, caches, connections), then up to `reps` pairs of calls, stopping
+ * once `budgetMs` is spent (at least one pair): a call that takes seconds is measured a few times.
+ */
+export async function measureReads(small: ReadTarget, large: ReadTarget, opts: { reps: number; budgetMs: number }): Promise<ReadFigure[]> {
+  const [a, b] = [await readCalls(small), await readCalls(large)];
+  const out: ReadFigure[] = [];
+  for (const [i, call] of a.entries()) {
+    const other = b[i]!;
+    for (const c of [call, other]) if ((await ms(c.fn)) < 1000) await c.fn();
+    const fig: ReadFigure = { key: call.key, label: call.label, small: [], large: [] };
+    const until = performance.now() + opts.budgetMs;
+    while (fig.small.length < opts.reps && (fig.small.length === 0 || performance.now() < until)) {
+      fig.small.push(await ms(call.fn));
+      fig.large.push(await ms(other.fn));
+    }
+    fig.small.sort((x, y) => x - y);
+    fig.large.sort((x, y) => x - y);
+    out.push(fig);
   }
-  return ms.sort((a, b) => a - b);
+  return out;
 }
 
 /**
@@ -50,14 +67,14 @@ async function timed(fn: () => Promise<unknown>, opts: ReadOptions): Promise<num
  * event log (first page and one case's events) and the dashboard page's two queries
  * (app/dashboard/page.tsx prefetches both at once, so the page waits for the slower).
  */
-export async function measureReads(db: Db, opts: ReadOptions): Promise<ReadFigure[]> {
-  const middle = groupToken(Math.floor(opts.groups / 2));
+async function readCalls({ db, historyCaseId, groups }: ReadTarget): Promise<Call[]> {
+  const middle = groupToken(Math.floor(groups / 2));
   const someCase = caseIdOf(middle, 42);
   const customer = (await db.case.findUnique({ where: { id: someCase }, select: { customerName: true } }))?.customerName ?? someCase;
   const total = (await listRecords(db, recordListInput.parse({}))).total;
   const deepPage = Math.max(1, Math.floor((0.9 * total) / 50));
-  const history = opts.historyCaseId;
-  const figures: [string, string, () => Promise<unknown>][] = [
+  const history = historyCaseId;
+  const calls: [string, string, () => Promise<unknown>][] = [
     ["list.first", "records list: first page", () => listRecords(db, recordListInput.parse({}))],
     ["list.search", "records list: search a customer name", () => listRecords(db, recordListInput.parse({ q: customer }))],
     ["list.filter", "records list: filter severity S1", () => listRecords(db, recordListInput.parse({ severity: ["S1"] }))],
@@ -76,7 +93,5 @@ export async function measureReads(db: Db, opts: ReadOptions): Promise<ReadFigur
     ["dashboard.measures", "dashboard: refresh measures, 24 h", () => getRefreshMeasures(db, "24h")],
     ["dashboard.summary", "dashboard: summary, 24 h", () => getDashboard(db, { hours: 24 })],
   ];
-  const out: ReadFigure[] = [];
-  for (const [key, label, fn] of figures) out.push({ key, label, ms: await timed(fn, opts) });
-  return out;
+  return calls.map(([key, label, fn]) => ({ key, label, fn }));
 }

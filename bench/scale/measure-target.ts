@@ -3,8 +3,8 @@ import { SourceRegistry } from "../../server/intake/source-registry";
 import { ReferenceCache } from "../../server/reference/load-reference";
 import type { EngineContext } from "../../server/refresh/engine-context";
 import { defaultRefreshConcurrency } from "../../server/runtime";
-import { latencies, percentile, type EventToCurrent } from "../lib";
-import { openLoop, p, type LoadResult } from "../open-loop";
+import { latencies, type EventToCurrent } from "../lib";
+import { openLoop, type LoadResult } from "../open-loop";
 import { benchSecrets } from "../workload";
 import type { SeededTarget } from "./databases";
 import { drainBurst, oneRefreshTimes, parkBacklog, type DrainResult } from "./measure-engine";
@@ -14,20 +14,11 @@ import { TicketUpdates } from "./ticket-updates";
 
 export interface PhaseSettings {
   oneRefresh: { samples: number; budgetMs: number };
-  drain: { events: number; capMs: number };
+  drain: { events: number; batch: number; capMs: number };
   latency: { rate: number; seconds: number; drainCapMs: number };
   intake: { rate: number; seconds: number };
   reads: { reps: number; budgetMs: number };
   port: number;
-}
-
-export interface TargetFigures {
-  reads: ReadFigure[];
-  oneRefresh: number[];
-  drain: DrainResult;
-  latency: EventToCurrent;
-  intake: LoadResult;
-  parked: number;
 }
 
 const engineOf = (handle: DbHandle): EngineContext => ({
@@ -36,25 +27,59 @@ const engineOf = (handle: DbHandle): EngineContext => ({
   reference: new ReferenceCache(handle.db),
 });
 
+export interface PairedFigures {
+  reads: ReadFigure[];
+  oneRefresh: { small: number[]; large: number[] };
+  /** Each side's ticket updates, versions tracked on for the later phases. */
+  updates: { small: TicketUpdates; large: TicketUpdates };
+}
+
 /**
- * Every figure of the scale benchmark on one seeded database, in an order where each phase starts
- * from a settled database: reads first (nothing written yet), single refreshes, the drain, then
- * the production server for event-to-current and for intake. A phase that hits its time cap
- * leaves events behind; they are parked (parkBacklog) before the next phase.
+ * The figures measured on both databases in turn, call for call: the UI's reads (nothing written
+ * yet) and single refreshes. Both databases are open at once here.
  */
-export async function measureTarget(target: SeededTarget, s: PhaseSettings, say: (m: string) => void): Promise<TargetFigures> {
+export async function measurePaired(small: SeededTarget, large: SeededTarget, s: PhaseSettings, say: (m: string) => void): Promise<PairedFigures> {
+  const [ha, hb] = [await small.open(), await large.open()];
+  try {
+    say("reads, small and large in turn");
+    const reads = await measureReads(
+      { db: ha.db, historyCaseId: small.seed.historyCaseId!, groups: small.seed.groups },
+      { db: hb.db, historyCaseId: large.seed.historyCaseId!, groups: large.seed.groups },
+      s.reads,
+    );
+    const updates = { small: await TicketUpdates.load(ha.db, 6000), large: await TicketUpdates.load(hb.db, 6000) };
+    say("single refreshes, small and large in turn");
+    const oneRefresh = await oneRefreshTimes(
+      { ctx: engineOf(ha), updates: updates.small },
+      { ctx: engineOf(hb), updates: updates.large },
+      { ...s.oneRefresh, runId: Date.now().toString(36) },
+    );
+    return { reads, oneRefresh, updates };
+  } finally {
+    await ha.close();
+    await hb.close();
+  }
+}
+
+export interface LoadFigures {
+  drain: DrainResult;
+  latency: EventToCurrent;
+  intake: LoadResult;
+  parked: number;
+}
+
+/**
+ * The figures that load one database and so cannot share the machine with the other: the drain
+ * of a burst, then the production server for event-to-current and for intake with refresh on. A
+ * phase that hits its time cap leaves events behind; they are parked (parkBacklog) before the next.
+ */
+export async function measureLoad(target: SeededTarget, updates: TicketUpdates, s: PhaseSettings, say: (m: string) => void): Promise<LoadFigures> {
   const runId = Date.now().toString(36);
+  say(`drain of ${s.drain.events} events on distinct cases`);
   let handle = await target.open();
-  say("reads");
-  const reads = await measureReads(handle.db, { ...s.reads, historyCaseId: target.seed.historyCaseId!, groups: target.seed.groups });
-  const updates = await TicketUpdates.load(handle.db, 6000);
-  const ctx = engineOf(handle);
-  say("single refreshes");
-  const oneRefresh = await oneRefreshTimes(ctx, updates, { ...s.oneRefresh, runId });
-  say("drain");
   const concurrency = defaultRefreshConcurrency(target.kind);
   const second = target.kind === "postgres" ? await target.open() : null;
-  const engines = [{ ctx, concurrency }, ...(second ? [{ ctx: engineOf(second), concurrency }] : [])];
+  const engines = [{ ctx: engineOf(handle), concurrency }, ...(second ? [{ ctx: engineOf(second), concurrency }] : [])];
   const drain = await drainBurst(engines, updates, { ...s.drain, runId });
   await second?.close();
   let parked = await parkBacklog(handle.db);
@@ -77,9 +102,5 @@ export async function measureTarget(target: SeededTarget, s: PhaseSettings, say:
   const intake = await withServer(server, (srv) =>
     openLoop((k) => updates.signed(k, srv.url, server.secrets, `scale_in_${runId}_`), s.intake.rate, s.intake.seconds),
   );
-  return { reads, oneRefresh, drain, latency, intake, parked };
+  return { drain, latency, intake, parked };
 }
-
-export const median = (sorted: number[]) => percentile(sorted, 50);
-export const p95 = (sorted: number[]) => percentile(sorted, 95);
-export const ackP99 = (r: LoadResult) => p(r, 99);

@@ -10,7 +10,7 @@ import { bundle, entitlement, environment, incident, ticket, type TestEvent } fr
  * events per case): a ticket per case updated once a round (a new note each time, status and
  * severity varied across cases); an account shared by four cases (entitlement, two versions); an
  * environment shared by two cases (two snapshots); an incident per five cases linking one to three
- * of them (three versions); one or two customer-approved diagnostic bundles per case; a stale
+ * of them (three versions); one customer-approved diagnostic bundle per case, a second for three cases in four; a stale
  * re-delivery for one case in twenty; and, in the last round, a corrupted bundle for one case in
  * ten, which holds its refresh behind an open DIAGNOSTIC_CORRUPTED exception.
  */
@@ -92,7 +92,7 @@ export function templateEvents(token: string, cases: number, ticketVersions: num
       }
       if (i % 5 === 0 && round >= 1 && round <= 3 && round < last) add(round, incidentAt(i / 5, round));
       if (round === 1) add(round, bundleOf(i, 1));
-      if (round === Math.min(4, last - 1) && i % 2 === 1) add(round, bundleOf(i, 2));
+      if (round === Math.min(4, last - 1) && i % 4 !== 0) add(round, bundleOf(i, 2));
       if (round === last && i % 20 === 11) add(round, ticketAt(i, 1)); // a late re-delivery of an old version: stale
       if (round === last && i % 10 === 7) add(round, bundleOf(i, 9, true));
     }
@@ -102,5 +102,5 @@ export function templateEvents(token: string, cases: number, ticketVersions: num
 
 /** Ticket versions per case that give about `eventsPerCase` events per case. */
 export function ticketVersionsFor(eventsPerCase: number): number {
-  return Math.max(2, Math.round(eventsPerCase - 3.75));
+  return Math.max(2, Math.round(eventsPerCase - 4));
 }
