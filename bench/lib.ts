@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { Db } from "../server/db/client";
 
 /** Shared helpers for the benchmarks: a production server process, RSS sampling, percentiles. */
 export interface ServerProcess {
@@ -106,4 +107,45 @@ export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 export function table(rows: (string | number)[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
   return rows.map((r) => r.map((c, i) => String(c).padEnd(widths[i]!)).join("  ")).join("\n");
+}
+
+export interface EventToCurrent {
+  p50: number;
+  p99: number;
+  /** Events that became current. */
+  n: number;
+  /** Events still unprocessed when measured: counted at their age so far, a lower bound. */
+  unfinished: number;
+}
+
+/**
+ * Event-to-current latency of the events whose webhook id starts with `webhookPrefix`: per event,
+ * until every case it touched had a current version holding its state (the version its EventCase
+ * row names), counted from the moment intake stored it. Events not yet processed count with their
+ * age so far, so a backlog that never drains cannot flatter the percentiles.
+ */
+export async function latencies(db: Db, webhookPrefix: string): Promise<EventToCurrent> {
+  const rows = await db.$queryRawUnsafe<{ ms: number; at: Date }[]>(
+    `SELECT max(EXTRACT(EPOCH FROM (v."createdAt" - e."receivedAt")) * 1000) AS ms, e."receivedAt" AS at
+     FROM "WebhookEvent" e JOIN "EventCase" c ON c."eventId" = e."id"
+     JOIN "RecordVersion" v ON v."caseId" = c."caseId" AND v."version" = c."recordVersion"
+     WHERE e."webhookId" LIKE $1 AND c."outcome" = 'applied'
+     GROUP BY e."id", e."receivedAt"`,
+    `${webhookPrefix}%`,
+  );
+  const waiting = await db.$queryRawUnsafe<{ ms: number }[]>(
+    `SELECT EXTRACT(EPOCH FROM (localtimestamp - "receivedAt")) * 1000 AS ms FROM "WebhookEvent" WHERE "webhookId" LIKE $1 AND "status" = 'received'`,
+    `${webhookPrefix}%`,
+  );
+  const ms = [...rows, ...waiting].map((r) => Number(r.ms)).sort((a, b) => a - b);
+  if (process.env.BENCH_VERBOSE) {
+    const t0 = Math.min(...rows.map((r) => new Date(r.at).getTime()));
+    const worst: number[] = [];
+    for (const r of rows) {
+      const sec = Math.floor((new Date(r.at).getTime() - t0) / 1000);
+      worst[sec] = Math.max(worst[sec] ?? 0, Math.round(Number(r.ms)));
+    }
+    console.log(`worst event-to-current per second: ${worst.join(" ")}`);
+  }
+  return { p50: percentile(ms, 50), p99: percentile(ms, 99), n: rows.length, unfinished: waiting.length };
 }

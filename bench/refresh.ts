@@ -18,7 +18,7 @@ import { ticket } from "../server/testing/events";
 import { defaultRefreshConcurrency } from "../server/runtime";
 import { createPostgresDatabase } from "../server/testing/test-db";
 import { pgliteCeilings, pgTxCeiling } from "./ceiling";
-import { fmt, mb, percentile, RssSampler, startServer, table } from "./lib";
+import { fmt, latencies, mb, percentile, RssSampler, startServer, table } from "./lib";
 import { openLoop } from "./open-loop";
 import { benchSecrets, eventAt, secretEnv, signedAt } from "./workload";
 
@@ -90,29 +90,6 @@ async function latencyAtSteadyRate(env: Record<string, string>, port: number, se
   return peak;
 }
 
-async function latencies(db: DbHandle["db"]): Promise<{ p50: number; p99: number; n: number }> {
-  // Per event: until every case it touched had a current version holding its state (the version
-  // its EventCase row names), counted from the moment intake stored it.
-  const rows = await db.$queryRawUnsafe<{ ms: number; at: Date }[]>(
-    `SELECT max(EXTRACT(EPOCH FROM (v."createdAt" - e."receivedAt")) * 1000) AS ms, e."receivedAt" AS at
-     FROM "WebhookEvent" e JOIN "EventCase" c ON c."eventId" = e."id"
-     JOIN "RecordVersion" v ON v."caseId" = c."caseId" AND v."version" = c."recordVersion"
-     WHERE e."webhookId" LIKE 'bench_lat_%' AND c."outcome" = 'applied'
-     GROUP BY e."id", e."receivedAt"`,
-  );
-  const ms = rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
-  if (process.env.BENCH_VERBOSE) {
-    const t0 = Math.min(...rows.map((r) => new Date(r.at).getTime()));
-    const worst: number[] = [];
-    for (const r of rows) {
-      const sec = Math.floor((new Date(r.at).getTime() - t0) / 1000);
-      worst[sec] = Math.max(worst[sec] ?? 0, Math.round(Number(r.ms)));
-    }
-    console.log(`worst event-to-current per second: ${worst.join(" ")}`);
-  }
-  return { p50: percentile(ms, 50), p99: percentile(ms, 99), n: ms.length };
-}
-
 async function runOn(kind: "postgres" | "pglite") {
   const out: (string | number)[][] = [["measure", "value"]];
   const memory = new RssSampler(process.pid);
@@ -137,7 +114,7 @@ async function runOn(kind: "postgres" | "pglite") {
     const latDb = await createPostgresDatabase();
     serverPeak = await latencyAtSteadyRate({ ...secretEnv(secrets), DATABASE_URL: latDb.url, APP_SECRET_KEY: "11".repeat(32) }, 4911, secrets);
     const reader = await openDb({ databaseUrl: latDb.url, poolSize: 1 });
-    lat = await latencies(reader.db);
+    lat = await latencies(reader.db, "bench_lat_");
     await reader.close();
     await latDb.drop();
   } else {
@@ -151,7 +128,7 @@ async function runOn(kind: "postgres" | "pglite") {
     const latDir = path.join(dir, "lat");
     serverPeak = await latencyAtSteadyRate({ ...secretEnv(secrets), DATA_DIR: latDir }, 4912, secrets);
     const reader = await openDb({ dataDir: latDir });
-    lat = await latencies(reader.db);
+    lat = await latencies(reader.db, "bench_lat_");
     await reader.close();
     rmSync(dir, { recursive: true, force: true });
   }

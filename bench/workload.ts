@@ -54,7 +54,7 @@ const keys = new Map<string, Buffer>();
  * package's pure-JavaScript hash would make the load generator, not the server, the bottleneck.
  * The server verifies with the standardwebhooks package; any mismatch would show as 401s.
  */
-function sign(secret: string, webhookId: string, timestamp: number, body: string): string {
+export function sign(secret: string, webhookId: string, timestamp: number, body: string): string {
   let key = keys.get(secret);
   if (!key) keys.set(secret, (key = Buffer.from(secret.replace(/^whsec_/, ""), "base64")));
   return "v1," + createHmac("sha256", key).update(`${webhookId}.${timestamp}.${body}`).digest("base64");
