@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import net from "node:net";
 import path from "node:path";
+import pg from "pg";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Db } from "../server/db/client";
 
@@ -13,18 +15,51 @@ export interface ServerProcess {
   stop: () => Promise<void>;
 }
 
+/** The production app (scripts/start.mjs, after `npm run build`) on `port`. */
 export async function startServer(env: Record<string, string>, port: number): Promise<ServerProcess> {
   if (!existsSync(path.resolve(".next/BUILD_ID"))) throw new Error("no production build: run `npm run build` first");
-  let out = "";
   // BENCH_PROFILE_DIR=dir writes a V8 CPU profile of the app process there (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE_DIR;
-  const args = profile
-    ? ["--cpu-prof", `--cpu-prof-dir=${profile}`, "scripts/start.mjs"]
-    : ["scripts/start.mjs"];
+  const args = profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`, "scripts/start.mjs"] : ["scripts/start.mjs"];
+  return startProcess(args, { NODE_ENV: "production", LOG_LEVEL: "warn", DEMO: "off", ...env }, port);
+}
+
+/** The intake baseline (bench/reference-intake.ts) as a process of its own, like the app. */
+export function startReferenceIntake(env: Record<string, string>, port: number): Promise<ServerProcess> {
+  return startProcess(["--import", "tsx", "bench/reference-intake.ts"], { NODE_ENV: "production", ...env }, port);
+}
+
+/** Base of the ports the benchmarks listen on (BENCH_PORT, default 4900): each uses a few above it. */
+export const BENCH_PORT = Number(process.env.BENCH_PORT || "4900");
+
+/** Servers a benchmark started: an interrupted benchmark (Ctrl-C, a timeout) must not leave them running. */
+const started = new Set<ChildProcess>();
+let reaping = false;
+function reapOnExit(child: ChildProcess): void {
+  started.add(child);
+  child.once("exit", () => started.delete(child));
+  if (reaping) return;
+  reaping = true;
+  process.once("exit", () => {
+    for (const c of started) c.kill("SIGKILL");
+  });
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
+}
+
+/** Starts `node args...` with PORT=port and waits until GET /api/health answers. */
+async function startProcess(args: string[], env: Record<string, string>, port: number): Promise<ServerProcess> {
+  // A server left over from an interrupted run would answer the health check in the new one's place.
+  await new Promise<void>((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", () => reject(new Error(`port ${port} is in use: stop what listens there or set BENCH_PORT`)));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+  });
+  let out = "";
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "warn", DEMO: "off", ...env, PORT: String(port) },
+    env: { ...process.env, ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  reapOnExit(child);
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
   const url = `http://127.0.0.1:${port}`;
@@ -148,4 +183,54 @@ export async function latencies(db: Db, webhookPrefix: string): Promise<EventToC
     console.log(`worst event-to-current per second: ${worst.join(" ")}`);
   }
   return { p50: percentile(ms, 50), p99: percentile(ms, 99), n: rows.length, unfinished: waiting.length };
+}
+
+/** CPU time (user + system) a process has used, in milliseconds; 0 once it is gone. */
+export function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU spent by a server process and by the PostgreSQL backends serving its database over a stretch
+ * of work: `start()` before it, `stop()` after. On a shared machine this, per delivery, is steadier
+ * than throughput; backends that end during the stretch are missed (pools keep theirs open).
+ */
+export class CpuMeter {
+  private before = new Map<number, number>();
+  private appBefore = 0;
+  constructor(
+    private readonly pid: number,
+    private readonly databaseName: string,
+    private readonly adminUrl: string,
+  ) {}
+
+  private async backends(): Promise<number[]> {
+    const client = new pg.Client({ connectionString: this.adminUrl });
+    await client.connect();
+    try {
+      const r = await client.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [this.databaseName]);
+      return r.rows.map((x) => x.pid);
+    } finally {
+      await client.end();
+    }
+  }
+
+  async start(): Promise<void> {
+    this.appBefore = processCpuMs(this.pid);
+    this.before = new Map((await this.backends()).map((p) => [p, processCpuMs(p)]));
+  }
+
+  async stop(): Promise<{ appMs: number; dbMs: number }> {
+    const appMs = processCpuMs(this.pid) - this.appBefore;
+    let dbMs = 0;
+    for (const p of await this.backends()) dbMs += processCpuMs(p) - (this.before.get(p) ?? 0);
+    return { appMs, dbMs };
+  }
 }

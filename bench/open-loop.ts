@@ -108,3 +108,18 @@ export async function closedLoop(requests: (i: number) => SignedRequest, concurr
   latencies.sort((a, b) => a - b);
   return { sent: next - offset, accepted, other, errors, seconds: elapsed, latencies, worstBySecond: [] };
 }
+
+/** Several runs as one: their counts and times added up, latencies pooled. */
+export function mergeResults(runs: LoadResult[]): LoadResult {
+  const other: Record<number, number> = {};
+  for (const r of runs) for (const [status, n] of Object.entries(r.other)) other[Number(status)] = (other[Number(status)] ?? 0) + n;
+  return {
+    sent: runs.reduce((n, r) => n + r.sent, 0),
+    accepted: runs.reduce((n, r) => n + r.accepted, 0),
+    other,
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    seconds: runs.reduce((n, r) => n + r.seconds, 0),
+    latencies: runs.flatMap((r) => r.latencies).sort((a, b) => a - b),
+    worstBySecond: [],
+  };
+}

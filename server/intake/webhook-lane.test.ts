@@ -24,6 +24,9 @@ let t: TestDb;
 let uninstall: () => Promise<void>;
 let server: http.Server;
 let base: string;
+/** Secrets of the onboarded sources with a limit of one delivery a second. */
+let probeSecret: string;
+const forgedSecrets: Record<string, string> = {};
 
 beforeAll(async () => {
   t = await createTestDb({ envSecrets: ENV_SECRETS });
@@ -38,7 +41,10 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const admin = { id: "usr_lane_admin", label: "Lane Admin", role: "admin" as const };
-  await onboardSource(t, { key: TEST_SECRET_KEY, envSecrets: ENV_SECRETS }, admin, { name: "lane-probe", kind: "ticketing", rateLimitPerSec: 1, rateLimitBurst: 1 });
+  probeSecret = (await onboardSource(t, { key: TEST_SECRET_KEY, envSecrets: ENV_SECRETS }, admin, { name: "lane-probe", kind: "ticketing", rateLimitPerSec: 1, rateLimitBurst: 1 })).secret!;
+  for (const p of ["route", "lane"]) {
+    forgedSecrets[p] = (await onboardSource(t, { key: TEST_SECRET_KEY, envSecrets: ENV_SECRETS }, admin, { name: `lane-forged-${p}`, kind: "ticketing", rateLimitPerSec: 1, rateLimitBurst: 1 })).secret!;
+  }
 });
 
 afterAll(async () => {
@@ -126,9 +132,21 @@ const CASES: [string, number, (path: "route" | "lane") => Sent | Promise<Sent>][
   ["NUL character", 400, () => signed("ticketing", event("CASE-LANE-X", 1, { subject: "a\u0000b" }))],
   ["rate limited", 429, async () => {
     // The limiter is shared: use the probe source's one token, then ask again.
-    await viaRoute(signed("lane-probe", event("CASE-LANE-R"), { secret: SECRET }));
-    return signed("lane-probe", event("CASE-LANE-R"));
+    await viaRoute(signed("lane-probe", event("CASE-LANE-R"), { secret: probeSecret }));
+    return signed("lane-probe", event("CASE-LANE-R"), { secret: probeSecret });
   }],
+  ["forged deliveries do not spend the rate limit", 202, async (p) => {
+    // Signature before rate limit: wrongly signed and unsigned traffic leaves the one token unspent.
+    for (let i = 0; i < 5; i++) {
+      expect((await viaRoute(signed(`lane-forged-${p}`, event(`CASE-LANE-F-${p}`), { secret: OTHER }))).status).toBe(401);
+      const unsigned = signed(`lane-forged-${p}`, event(`CASE-LANE-F-${p}`));
+      const { "webhook-signature": _omit, ...headers } = unsigned.headers;
+      expect((await viaLane({ ...unsigned, headers })).status).toBe(401);
+    }
+    return signed(`lane-forged-${p}`, event(`CASE-LANE-F-${p}`), { secret: forgedSecrets[p] });
+  }],
+  ["extra properties in data are accepted", 202, (p) =>
+    signed("ticketing", JSON.stringify(ticket(`CASE-LANE-E-${p}`, 1, { priority: "P1", reproduction: { status: "in_progress", steps: "x", environment: "staging" } }).body))],
 ];
 
 describe("webhook lane and App Router route answer alike", () => {
@@ -141,6 +159,16 @@ describe("webhook lane and App Router route answer alike", () => {
     // The headers next.config.js gives API routes come with the lane's answers too.
     for (const [k, v] of Object.entries(STATIC_SECURITY_HEADERS)) expect(all.get(k)).toBe(v);
     expect(all.get("content-security-policy")).toBe(API_CSP);
+  });
+
+  it("stores extra data properties with the event through either door", async () => {
+    for (const door of [viaRoute, viaLane]) {
+      const body = ticket(`CASE-LANE-X-${door.name}`, 1, { priority: "P1", notes: [{ id: "n1", author: "a", body: "b", at: "2026-11-27T01:00:00Z", pinned: true }] }).body;
+      const answer = await door(signed("ticketing", JSON.stringify(body)));
+      expect(answer.status).toBe(202);
+      const row = await t.db.webhookEvent.findUnique({ where: { id: (answer.body as { eventId: string }).eventId }, select: { data: true } });
+      expect(row!.data).toEqual(body.data);
+    }
   });
 
   it("serves only POST to exactly one path segment", () => {

@@ -34,9 +34,13 @@ function responseHeaders(extra: Record<string, string> = {}): Record<string, str
   };
 }
 
+/** The same, flattened once: most answers add only their length. */
+const BASE_HEADERS = Object.entries(responseHeaders()).flat();
+
 function send(res: ServerResponse, status: number, body: string, headers?: Record<string, string>): void {
   if (res.headersSent) return;
-  res.writeHead(status, responseHeaders({ ...headers, "content-length": String(Buffer.byteLength(body)) }));
+  const length = String(Buffer.byteLength(body));
+  res.writeHead(status, headers ? responseHeaders({ ...headers, "content-length": length }) : [...BASE_HEADERS, "content-length", length]);
   res.end(body);
 }
 
