@@ -106,7 +106,7 @@ function Changes({ data }: { data: Dashboard }) {
       description={
         <>
           Accepted, non-stale events received in the window. Counted when every case it touched has exactly one current version, that version has lineage on every field and list item, and a new version has its delta trace (checked once per version by the lineage audit
-          {c.auditPending ? `; ${nf(c.auditPending)}${c.auditPending > 1000 ? "+" : ""} versions not audited yet count as complete` : ""}).
+          {c.auditPending ? `; ${nf(c.auditPending)}${c.auditPending >= 1000 ? "+" : ""} versions not audited yet count as complete` : ""}).
         </>
       }
     >

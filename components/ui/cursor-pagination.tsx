@@ -6,7 +6,7 @@ export interface CursorPage {
   pageSize: number;
   rows: unknown[];
   total: number;
-  /** More than `total` match (the server stops counting at 1,000). */
+  /** `total` or more match (the server stops counting at 1,000). */
   totalCapped: boolean;
   next: string | null;
   prev: string | null;
@@ -44,7 +44,7 @@ export function CursorPagination({
         {data.rows.length ? (
           <>
             <span className="tabular-nums">{nf(first)}</span>–<span className="tabular-nums">{nf(last)}</span> of{" "}
-            <span className="tabular-nums font-medium" title={data.totalCapped ? `More than ${nf(data.total)} match; counting stops there` : undefined}>
+            <span className="tabular-nums font-medium" title={data.totalCapped ? `${nf(data.total)} or more match; counting stops there` : undefined}>
               {nf(data.total)}
               {data.totalCapped ? "+" : ""}
             </span>

@@ -109,44 +109,50 @@ export async function exceptionsByRule(db: Db, r: WindowRange): Promise<Exceptio
   );
 }
 
-interface BacklogRow {
-  source: string | null;
-  backlog: number;
-  oldest: Date | null;
-}
-
-/** Events received and not yet refreshed, per source: the backlog's own rows, through the partial index of unsettled statuses. */
+/**
+ * Events received and not yet refreshed, per source: the rollup's received counts over every
+ * bucket (upkeep never drops a bucket still holding a received event), and the oldest one's
+ * receipt from the first entry of the partial index of unsettled statuses. Neither reads the
+ * backlog itself, which can be large.
+ */
 export async function backlogNow(db: Db) {
-  const rows = await db.$queryRawUnsafe<BacklogRow[]>(
-    `SELECT s."name" AS "source", count(*)::int AS "backlog", min(e."receivedAt") AS "oldest"
-     FROM "WebhookEvent" e JOIN "Source" s ON s."id" = e."sourceId" WHERE e."status" = 'received'
-     GROUP BY ROLLUP (s."name") ORDER BY 1 NULLS FIRST`,
-  );
-  const total = rows.find((r) => r.source === null);
+  const [rows, oldest] = await Promise.all([
+    db.$queryRawUnsafe<{ source: string; backlog: number }[]>(
+      `SELECT COALESCE(s."name", r."sourceId") AS "source", sum(r."received")::int AS "backlog"
+       FROM "EventRollup" r LEFT JOIN "Source" s ON s."id" = r."sourceId"
+       WHERE r."width" = 21600 GROUP BY 1 HAVING sum(r."received") <> 0 ORDER BY 1`,
+    ),
+    db.$queryRawUnsafe<{ at: Date }[]>(`SELECT "receivedAt" AS "at" FROM "WebhookEvent" WHERE "status" = 'received' ORDER BY "receivedAt" LIMIT 1`),
+  ]);
   return {
-    now: total?.backlog ?? 0,
-    oldestReceivedAt: total?.oldest ?? null,
-    bySource: rows.filter((r) => r.source !== null).map((r) => ({ source: r.source!, backlog: r.backlog, oldestReceivedAt: r.oldest })),
+    now: rows.reduce((n, r) => n + r.backlog, 0),
+    oldestReceivedAt: oldest[0]?.at ?? null,
+    bySource: rows.map((r) => ({ source: r.source, backlog: r.backlog })),
   };
 }
 
 /**
  * Events of the window the lineage audit found counted against an incomplete version: an applied
  * outcome needs its version lined and traced, an unchanged one the case's current version lined.
- * Starts from the (rare) incomplete versions, so it costs nothing while everything is complete.
+ * Starts from the (rare) incomplete versions: one look-up of an empty table while all is complete,
+ * then only the cases concerned, by their keys.
  */
 export async function incompleteEvents(db: Db, r: WindowRange): Promise<{ applied: number; unchanged: number }> {
+  const bad = await db.$queryRawUnsafe<{ caseId: string }[]>(`SELECT DISTINCT "caseId" FROM "IncompleteVersion" LIMIT 10000`);
+  if (!bad.length) return { applied: 0, unchanged: 0 };
   const rows = await db.$queryRawUnsafe<{ status: string; n: number }[]>(
     `SELECT e."status"::text AS "status", count(DISTINCT e."id")::int AS "n"
-     FROM "IncompleteVersion" iv
-     JOIN "EventCase" ec ON ec."caseId" = iv."caseId" AND ec."outcome" IN ('applied', 'no_change')
+     FROM "EventCase" ec
+     JOIN "IncompleteVersion" iv ON iv."caseId" = ec."caseId"
      LEFT JOIN "Case" cs ON cs."id" = ec."caseId"
      JOIN "WebhookEvent" e ON e."id" = ec."eventId"
-     WHERE COALESCE(ec."recordVersion", cs."currentVersion") = iv."version"
+     WHERE ec."caseId" = ANY($2::text[]) AND ec."outcome" IN ('applied', 'no_change')
+       AND COALESCE(ec."recordVersion", cs."currentVersion") = iv."version"
        AND (NOT iv."lined" OR (ec."outcome" = 'applied' AND NOT iv."traced"))
        AND e."receivedAt" >= $1::timestamp AND e."status" IN ('applied', 'no_change')
      GROUP BY 1`,
     r.since,
+    bad.map((b) => b.caseId),
   );
   return { applied: rows.find((x) => x.status === "applied")?.n ?? 0, unchanged: rows.find((x) => x.status === "no_change")?.n ?? 0 };
 }

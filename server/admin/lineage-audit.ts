@@ -91,11 +91,11 @@ export async function auditLineage(db: Db, limit = 200): Promise<{ audited: numb
   });
 }
 
-/** Versions still waiting for the audit, counted up to `cap` + 1. */
+/** Versions still waiting for the audit, counted up to `cap`. */
 export async function auditBacklog(db: Db, cap = 1000): Promise<number> {
   const [row] = await db.$queryRawUnsafe<{ n: number }[]>(
     `SELECT count(*)::int AS "n" FROM (SELECT 1 FROM "LineageAuditQueue" ORDER BY "queuedAt" LIMIT $1) x`,
-    cap + 1,
+    cap,
   );
   return row?.n ?? 0;
 }

@@ -64,10 +64,12 @@ export async function foldRollups(db: Db, batch = 20_000): Promise<number> {
     for (const r of ROLLUPS) {
       folded += await tx.$executeRawUnsafe(foldSql(r, batch));
       if (r.keys.includes("width")) {
+        // A bucket still counting received events stays: the backlog is summed over all of them.
+        const keepBacklog = r.table === "EventRollup" ? ` AND "received" = 0` : "";
         await tx.$executeRawUnsafe(
-          `DELETE FROM "${r.table}" WHERE ${Object.entries(KEEP_SECONDS)
+          `DELETE FROM "${r.table}" WHERE (${Object.entries(KEEP_SECONDS)
             .map(([width, keep]) => `("width" = ${width} AND "bucket" < now()::timestamp - make_interval(secs => ${keep}))`)
-            .join(" OR ")}`,
+            .join(" OR ")})${keepBacklog}`,
         );
       }
     }

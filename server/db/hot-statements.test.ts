@@ -1,6 +1,16 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getDashboard } from "../admin/dashboard-metrics";
+import { recurringExceptions } from "../admin/recurring-exceptions";
 import { getCurrentRecord, getEventStatus, getVersion, listVersions } from "../api/read-api";
+import { eventListInput, listEvents } from "../events/list-events";
+import { listRefusals, refusalListInput } from "../events/list-refusals";
+import { compareVersions } from "../records/compare-versions";
+import { getFieldHistory } from "../records/get-field-history";
+import { getRecordOverview } from "../records/get-record-overview";
+import { exceptionQueueInput, listExceptionQueue } from "../records/list-exception-queue";
+import { listRecordVersions } from "../records/list-record-versions";
+import { listRecords, recordListInput } from "../records/list-records";
 import { processBatch } from "../refresh/process-events";
 import { captureSql, checkPlan, renderPlan, type CapturedStatement } from "../testing/capture-sql";
 import { bundle, entitlement, environment, incident, ticket } from "../testing/events";
@@ -84,6 +94,47 @@ describe.skipIf(TEST_DB_KIND !== "postgres")("hot statements on a large database
     await hot("read API: one version with delta", () => getVersion(t.db, "SYN-500", 2));
     // Not here: GET /api/v1/exceptions, whose contract answers every exception of a status at once,
     // so its cost is the size of its answer by definition.
+
+    // The reviewer UI: every list a keyset page in an index's order, counts capped or from counters,
+    // the dashboard from rollups (server/records, server/events, server/admin).
+    // The rollups as autovacuum keeps them: the bulk seed above updated each counter row thousands of times in one statement.
+    for (const table of ["EventRollup", "LatencyRollup", "ExceptionRollup", "RefusalRollup", "MetricCounter"]) await client.query(`VACUUM ANALYZE "${table}"`);
+    const records = (input: object) => listRecords(t.db, recordListInput.parse(input));
+    await hot("records list: first page", () => records({}));
+    await hot("records list: search", () => records({ q: "subject 19999 " }));
+    await hot("records list: search for a case id", () => records({ q: "SYN-1234" }));
+    await hot("records list: filter by severity", () => records({ severity: ["S1"] }));
+    await hot("records list: filter by open exception", () => records({ hasException: true }));
+    await hot("records list: filter by tier and status", () => records({ tier: ["premium"], status: ["open", "pending"] }));
+    await hot("records list: filter by cause", () => records({ cause: "ticket_update" }));
+    for (const sort of ["severity", "case", "customer", "exceptions"] as const) {
+      for (const dir of ["asc", "desc"] as const) await hot(`records list: sort by ${sort} ${dir}`, () => records({ sort, dir }));
+    }
+    let cursor = (await records({})).next!;
+    for (let i = 0; i < 5; i++) cursor = (await records({ after: cursor })).next!;
+    await hot("records list: a deep page", () => records({ after: cursor }));
+    await hot("records list: back a page", () => records({ before: cursor }));
+    await hot("record page: header", () => getRecordOverview(t.db, "SYN-500"));
+    await hot("record page: timeline", () => listRecordVersions(t.db, { caseId: "SYN-500" }));
+    await hot("record page: compare", () => compareVersions(t.db, "SYN-500", 1, 2));
+    await hot("record page: lineage drill-down", () => getFieldHistory(t.db, "SYN-500", "/case/id", 2));
+    await hot("exceptions queue: open", () => listExceptionQueue(t.db, exceptionQueueInput.parse({})));
+    await hot("exceptions queue: open, one rule", () => listExceptionQueue(t.db, exceptionQueueInput.parse({ rule: "SEVERITY_CONFLICT" })));
+    await hot("exceptions queue: resolved", () => listExceptionQueue(t.db, exceptionQueueInput.parse({ status: "resolved" })));
+    const queue = await listExceptionQueue(t.db, exceptionQueueInput.parse({}));
+    await hot("exceptions queue: next page", () => listExceptionQueue(t.db, exceptionQueueInput.parse({ after: queue.next! })));
+    const events = (input: object) => listEvents(t.db, eventListInput.parse(input));
+    await hot("event log: first page", () => events({}));
+    await hot("event log: by status", () => events({ status: ["held", "failed"] }));
+    await hot("event log: by a common status", () => events({ status: ["applied"] }));
+    await hot("event log: by case", () => events({ caseId: "SYN-500" }));
+    await hot("event log: by webhook id", () => events({ q: "syn-wh-t500-2" }));
+    await hot("event log: by source and dates", () => events({ source: "diagnostics", from: new Date(Date.now() - 3_600_000) }));
+    await hot("event log: next page", async () => events({ after: (await events({})).next! }));
+    await hot("intake log: refusals", () => listRefusals(t.db, refusalListInput.parse({})));
+    await hot("intake log: refusals of a source", () => listRefusals(t.db, refusalListInput.parse({ source: "ticketing" })));
+    for (const window of ["1h", "24h", "7d"] as const) await hot(`dashboard: ${window}`, () => getDashboard(t.db, window));
+    await hot("dashboard: recurring exceptions", () => recurringExceptions(t.db, "24h", 10, { cases: false }));
   }, 600_000);
 
   afterAll(async () => {

@@ -122,25 +122,25 @@ export async function finishPage<R extends object, T>(
   };
 }
 
-/** Counting stops here: beyond it a list says "1,000+" (an exact count reads every matching row). */
+/** Counting stops here: at it a list says "1,000+" (an exact count reads every matching row). */
 export const COUNT_CAP = 1000;
 
 /**
- * `SELECT count(*)` of at most COUNT_CAP + 1 rows of `fromWhere` ("FROM ... WHERE ..."), read in
+ * `SELECT count(*)` of at most COUNT_CAP rows of `fromWhere` ("FROM ... WHERE ..."), read in
  * the list's own order when given, so the count walks the same index as the page and stops early.
  */
 export function cappedCountSql(fromWhere: string, order?: KeysetOrder): string {
   const orderBy = order ? ` ORDER BY ${order.keys.map((k) => `${k} ${order.dir.toUpperCase()}`).join(", ")}` : "";
-  return `SELECT count(*)::int AS "n" FROM (SELECT 1 ${fromWhere}${orderBy} LIMIT ${COUNT_CAP + 1}) x`;
+  return `SELECT count(*)::int AS "n" FROM (SELECT 1 ${fromWhere}${orderBy} LIMIT ${COUNT_CAP}) x`;
 }
 
 export interface Total {
-  /** Matching rows, or COUNT_CAP when there are more. */
+  /** Matching rows, at most COUNT_CAP. */
   count: number;
-  /** More than COUNT_CAP match: show "1,000+". */
+  /** COUNT_CAP or more match: show "1,000+". */
   capped: boolean;
 }
 
 export function cappedTotal(n: number): Total {
-  return n > COUNT_CAP ? { count: COUNT_CAP, capped: true } : { count: n, capped: false };
+  return n >= COUNT_CAP ? { count: COUNT_CAP, capped: true } : { count: n, capped: false };
 }

@@ -108,7 +108,7 @@ export async function listEvents(db: Db, input: EventListInput) {
   };
   const count = async () => {
     const p = new SqlParams();
-    const { sql } = listingSql(p, input, `e."receivedAt", e."seq"`, COUNT_CAP + 1, {});
+    const { sql } = listingSql(p, input, `e."receivedAt", e."seq"`, COUNT_CAP, {});
     const [row] = await db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS "n" FROM (${sql}) x`, ...p.values);
     return cappedTotal(row?.n ?? 0);
   };

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Db } from "../db/client";
-import { readCounters } from "../admin/metric-counters";
+import { readCounters, type CounterName } from "../admin/metric-counters";
 import { cappedCountSql, cappedTotal, finishPage, keyColumns, keysetPlan, type KeysetOrder, type Total } from "../db/keyset";
 import { SqlParams } from "../db/sql-params";
 
@@ -86,7 +86,7 @@ const JOINS = `LEFT JOIN "Case" c ON c."id" = x."caseId" LEFT JOIN "ServiceTier"
 /**
  * The triage queue: one tab per status, a keyset page at a time in the tab's index order, so a
  * queue of 10,000 open exceptions pages as fast as one of ten. Tab counts are exact from the
- * write path's counters without filters, and counted up to 1,000 with them. Age is measured
+ * write path's counters (see tabCounts), else counted up to 1,000. Age is measured
  * against the case tier's SLA minutes.
  */
 export async function listExceptionQueue(db: Db, input: ExceptionQueueInput) {
@@ -116,18 +116,26 @@ export async function listExceptionQueue(db: Db, input: ExceptionQueueInput) {
   };
 }
 
-/** Per tab: the counters when nothing narrows the queue, else a count up to 1,000; the current tab also honours claimedById. */
+/**
+ * Per tab: exact counters when the queue is narrowed by at most a rule or a source (the write
+ * path keeps exceptions.<status>[.rule.<rule> | .source.<source>]), else a count up to 1,000;
+ * the current tab also honours claimedById.
+ */
 async function tabCounts(db: Db, input: ExceptionQueueInput): Promise<Record<Status, Total>> {
-  const narrowed = !!(input.rule || input.source || input.caseId);
-  const exact = narrowed ? null : await readCounters(db, ["exceptions.open", "exceptions.claimed", "exceptions.resolved"]);
   const statuses: Status[] = ["open", "claimed", "resolved"];
+  const suffix = input.caseId || (input.rule && input.source) ? null : input.rule ? `.rule.${input.rule}` : input.source ? `.source.${input.source}` : "";
+  const names = suffix === null ? [] : statuses.map((st) => `exceptions.${st}${suffix}` as CounterName);
+  const exact = names.length ? await readCounters(db, names) : null;
   const totals = await Promise.all(
-    statuses.map(async (status): Promise<Total> => {
+    statuses.map(async (status, i): Promise<Total> => {
       const mine = status === input.status && !!input.claimedById;
-      if (exact && !mine) return { count: exact[`exceptions.${status}`], capped: false };
+      if (exact && !mine) return { count: exact[names[i]!] ?? 0, capped: false };
       const p = new SqlParams();
       const where = [`x."status" = ${p.add(status)}::"ExceptionStatus"`, ...filters(p, input, mine)];
-      const [row] = await db.$queryRawUnsafe<{ n: number }[]>(cappedCountSql(`FROM "CaseException" x WHERE ${where.join(" AND ")}`, queueOrder(status)), ...p.values);
+      // Ordered like the tab's index (status and rule lead it, constant here), so the count reads that index and stops at the cap.
+      const order = queueOrder(status);
+      const lead = [`x."status"`, ...(input.rule ? [`x."rule"`] : [])];
+      const [row] = await db.$queryRawUnsafe<{ n: number }[]>(cappedCountSql(`FROM "CaseException" x WHERE ${where.join(" AND ")}`, { ...order, keys: [...lead, ...order.keys] }), ...p.values);
       return cappedTotal(row?.n ?? 0);
     }),
   );

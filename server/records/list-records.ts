@@ -113,7 +113,8 @@ export async function listRecords(db: Db, input: RecordListInput) {
   const countQuery = async () => {
     if (!hasFilters(input)) return { count: (await readCounters(db, ["records"])).records, capped: false };
     const p = new SqlParams();
-    const [row] = await db.$queryRawUnsafe<{ n: number }[]>(cappedCountSql(`FROM "Case" c WHERE ${filters(p, input).join(" AND ")}`), ...p.values);
+    // In the page's own order: the count walks the sort's index and stops at the cap.
+    const [row] = await db.$queryRawUnsafe<{ n: number }[]>(cappedCountSql(`FROM "Case" c WHERE ${filters(p, input).join(" AND ")}`, order), ...p.values);
     return cappedTotal(row?.n ?? 0);
   };
   const [{ plan, rows }, total] = await Promise.all([read({ after: input.after, before: input.before }), countQuery()]);

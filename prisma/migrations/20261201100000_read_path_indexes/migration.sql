@@ -15,6 +15,8 @@ CREATE INDEX "Case_list_refreshed_idx" ON "Case" ((COALESCE("lastRefreshedAt", '
 CREATE INDEX "Case_list_severity_idx" ON "Case" ((COALESCE("severity", '')), (COALESCE("lastRefreshedAt", '-infinity'::timestamp)), "id") WHERE "currentVersion" IS NOT NULL;
 CREATE INDEX "Case_list_customer_idx" ON "Case" ((COALESCE("customerName", '')), "id") WHERE "currentVersion" IS NOT NULL;
 CREATE INDEX "Case_list_exceptions_idx" ON "Case" ("openExceptionCount", (COALESCE("lastRefreshedAt", '-infinity'::timestamp)), "id") WHERE "currentVersion" IS NOT NULL;
+-- "Records with an open exception" (the dashboard links there) in the default order, page and count.
+CREATE INDEX "Case_list_held_refreshed_idx" ON "Case" ((COALESCE("lastRefreshedAt", '-infinity'::timestamp)), "id") WHERE "currentVersion" IS NOT NULL AND "openExceptionCount" > 0;
 
 -- Exceptions queue: each tab in its order, with or without a rule.
 DROP INDEX "CaseException_status_rule_idx";
@@ -34,7 +36,9 @@ CREATE INDEX "Refusal_createdAt_id_idx" ON "Refusal"("createdAt", "id");
 DROP INDEX "Refusal_sourceName_createdAt_idx";
 CREATE INDEX "Refusal_sourceName_createdAt_id_idx" ON "Refusal"("sourceName", "createdAt", "id");
 
--- Dashboard rollups. Triggers keep them in the writer's own transaction. Every writer adds to
+-- Dashboard rollups. Triggers keep them in the writer's own transaction. Their rows are counters
+-- updated many times a second: half-empty pages (fillfactor 50) keep those updates HOT, so the
+-- indexes do not fill with dead entries between vacuums. Every writer adds to
 -- rows of its own shard (its backend pid), so concurrent transactions never wait on each other's
 -- counter rows; server/admin/metrics-maintenance.ts folds the shards into shard 0 now and then.
 -- Widths are the dashboard's bucket widths (300 s for the last hour, 3,600 s for 24 hours,
@@ -58,7 +62,7 @@ CREATE TABLE "EventRollup" (
     "arrived" INTEGER NOT NULL DEFAULT 0,
     "departed" INTEGER NOT NULL DEFAULT 0,
     CONSTRAINT "EventRollup_pkey" PRIMARY KEY ("width", "bucket", "sourceId", "shard")
-);
+) WITH (fillfactor = 50);
 
 -- Event-to-current latency histogram by receipt bucket: bin 0 is under 1 ms, bin b >= 1 holds
 -- [1.1^(b-1), 1.1^b) ms. kind 'direct': the event became current without being held; 'held': it
@@ -71,7 +75,7 @@ CREATE TABLE "LatencyRollup" (
     "shard" INTEGER NOT NULL,
     "n" INTEGER NOT NULL DEFAULT 0,
     CONSTRAINT "LatencyRollup_pkey" PRIMARY KEY ("width", "bucket", "kind", "bin", "shard")
-);
+) WITH (fillfactor = 50);
 
 -- Exceptions by opening bucket and rule: scope 'rule' counts each exception once; scope 'pair'
 -- counts it under each (source, field) its newest candidate involves ('' when none).
@@ -91,7 +95,7 @@ CREATE TABLE "ExceptionRollup" (
     "override" INTEGER NOT NULL DEFAULT 0,
     "cleared" INTEGER NOT NULL DEFAULT 0,
     CONSTRAINT "ExceptionRollup_pkey" PRIMARY KEY ("width", "bucket", "rule", "scope", "source", "field", "shard")
-);
+) WITH (fillfactor = 50);
 
 -- Refused deliveries by bucket, source name and HTTP status.
 CREATE TABLE "RefusalRollup" (
@@ -102,16 +106,18 @@ CREATE TABLE "RefusalRollup" (
     "shard" INTEGER NOT NULL,
     "n" INTEGER NOT NULL DEFAULT 0,
     CONSTRAINT "RefusalRollup_pkey" PRIMARY KEY ("width", "bucket", "sourceName", "httpStatus", "shard")
-);
+) WITH (fillfactor = 50);
 
 -- Whole-database counts: records (cases with a current version), records with an open
--- exception, exceptions per status.
+-- exception, exceptions per status (exceptions.<status>), and per status and rule
+-- (exceptions.<status>.rule.<rule>) or source (exceptions.<status>.source.<source>) for the
+-- queue's tabs.
 CREATE TABLE "MetricCounter" (
     "name" TEXT NOT NULL,
     "shard" INTEGER NOT NULL,
     "value" BIGINT NOT NULL DEFAULT 0,
     CONSTRAINT "MetricCounter_pkey" PRIMARY KEY ("name", "shard")
-);
+) WITH (fillfactor = 50);
 
 -- Versions whose lineage and delta trace the audit has still to check (server/admin/lineage-audit.ts),
 -- and the versions it found incomplete.
@@ -133,18 +139,8 @@ CREATE TABLE "IncompleteVersion" (
 );
 CREATE INDEX "IncompleteVersion_caseId_version_idx" ON "IncompleteVersion"("caseId", "version");
 
-CREATE FUNCTION "metrics_event_rollup"() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  o_at TIMESTAMP(3); o_src TEXT; o_st TEXT;
-  n_at TIMESTAMP(3); n_src TEXT; n_st TEXT;
-  moved_in INTEGER := 0; moved_out INTEGER := 0;
-  t TIMESTAMP(3) := now();
-  ms DOUBLE PRECISION;
-BEGIN
-  IF TG_OP <> 'INSERT' THEN o_at := OLD."receivedAt"; o_src := OLD."sourceId"; o_st := OLD."status"::text; END IF;
-  IF TG_OP <> 'DELETE' THEN n_at := NEW."receivedAt"; n_src := NEW."sourceId"; n_st := NEW."status"::text; END IF;
-  IF n_st = 'received' AND o_st IS DISTINCT FROM 'received' THEN moved_in := 1; END IF;
-  IF o_st = 'received' AND n_st IS DISTINCT FROM 'received' THEN moved_out := 1; END IF;
+-- Adds event deltas (receipt time, source, status, +1/-1, into/out of the backlog) to the rollup.
+CREATE FUNCTION "metrics_event_upsert"(d_at TIMESTAMP(3)[], d_src TEXT[], d_st TEXT[], d_n INTEGER[], d_arr INTEGER[], d_dep INTEGER[]) RETURNS void LANGUAGE sql AS $$
   INSERT INTO "EventRollup" AS r ("width", "bucket", "sourceId", "shard", "received", "applied", "held", "noChange", "stale", "waiting", "quarantined", "failed", "arrived", "departed")
   SELECT w.s, date_bin(make_interval(secs => w.s), d.at, TIMESTAMP '2000-01-01'), d.src, pg_backend_pid(),
     sum(CASE WHEN d.st = 'received' THEN d.n ELSE 0 END), sum(CASE WHEN d.st = 'applied' THEN d.n ELSE 0 END),
@@ -153,32 +149,72 @@ BEGIN
     sum(CASE WHEN d.st = 'quarantined' THEN d.n ELSE 0 END), sum(CASE WHEN d.st = 'failed' THEN d.n ELSE 0 END),
     sum(d.arr), sum(d.dep)
   FROM (VALUES (300), (3600), (21600)) w(s)
-  CROSS JOIN (VALUES (o_at, o_src, o_st, -1, 0, 0), (n_at, n_src, n_st, 1, 0, 0), (t, COALESCE(n_src, o_src), NULL, 0, moved_in, moved_out)) d(at, src, st, n, arr, dep)
-  WHERE d.at IS NOT NULL AND (d.st IS NOT NULL OR d.arr + d.dep > 0)
+  CROSS JOIN unnest(d_at, d_src, d_st, d_n, d_arr, d_dep) AS d(at, src, st, n, arr, dep)
   GROUP BY 1, 2, 3
   ON CONFLICT ("width", "bucket", "sourceId", "shard") DO UPDATE SET
     "received" = r."received" + EXCLUDED."received", "applied" = r."applied" + EXCLUDED."applied",
     "held" = r."held" + EXCLUDED."held", "noChange" = r."noChange" + EXCLUDED."noChange",
     "stale" = r."stale" + EXCLUDED."stale", "waiting" = r."waiting" + EXCLUDED."waiting",
     "quarantined" = r."quarantined" + EXCLUDED."quarantined", "failed" = r."failed" + EXCLUDED."failed",
-    "arrived" = r."arrived" + EXCLUDED."arrived", "departed" = r."departed" + EXCLUDED."departed";
-  IF n_st = 'applied' AND o_st IS DISTINCT FROM 'applied' AND TG_OP = 'UPDATE' THEN
-    ms := GREATEST(0, EXTRACT(EPOCH FROM (t - n_at)) * 1000);
-    INSERT INTO "LatencyRollup" AS r ("width", "bucket", "kind", "bin", "shard", "n")
-    SELECT w.s, date_bin(make_interval(secs => w.s), n_at, TIMESTAMP '2000-01-01'),
-      CASE WHEN o_st = 'held' THEN 'held' ELSE 'direct' END,
-      CASE WHEN ms < 1 THEN 0 ELSE 1 + floor(ln(ms) / ln(1.1))::int END, pg_backend_pid(), 1
-    FROM (VALUES (300), (3600), (21600)) w(s)
-    ON CONFLICT ("width", "bucket", "kind", "bin", "shard") DO UPDATE SET "n" = r."n" + 1;
+    "arrived" = r."arrived" + EXCLUDED."arrived", "departed" = r."departed" + EXCLUDED."departed"
+$$;
+
+-- Adds latency samples (receipt time, kind, milliseconds) to the histogram.
+CREATE FUNCTION "metrics_latency_upsert"(d_at TIMESTAMP(3)[], d_kind TEXT[], d_ms DOUBLE PRECISION[]) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO "LatencyRollup" AS r ("width", "bucket", "kind", "bin", "shard", "n")
+  SELECT w.s, date_bin(make_interval(secs => w.s), d.at, TIMESTAMP '2000-01-01'), d.kind,
+    CASE WHEN d.ms < 1 THEN 0 ELSE 1 + floor(ln(d.ms) / ln(1.1))::int END, pg_backend_pid(), count(*)
+  FROM (VALUES (300), (3600), (21600)) w(s)
+  CROSS JOIN unnest(d_at, d_kind, d_ms) AS d(at, kind, ms)
+  GROUP BY 1, 2, 3, 4
+  ON CONFLICT ("width", "bucket", "kind", "bin", "shard") DO UPDATE SET "n" = r."n" + EXCLUDED."n"
+$$;
+
+-- Once per statement, from its transition tables: a bulk insert or a refresh settling a batch
+-- of events makes one upsert, not one per row. An update that moves no status, receipt time or
+-- source (a lease, a retry time) writes nothing.
+CREATE FUNCTION "metrics_event_rollup"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  t TIMESTAMP(3) := now();
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    PERFORM "metrics_event_upsert"(array_agg(d.at), array_agg(d.src), array_agg(d.st), array_agg(d.n), array_agg(d.arr), array_agg(d.dep))
+    FROM (
+      SELECT n."receivedAt" AS at, n."sourceId" AS src, n."status"::text AS st, 1 AS n, 0 AS arr, 0 AS dep FROM new_rows n
+      UNION ALL
+      SELECT t, n."sourceId", NULL, 0, 1, 0 FROM new_rows n WHERE n."status" = 'received'
+    ) d HAVING count(*) > 0;
+  ELSIF TG_OP = 'UPDATE' THEN
+    PERFORM "metrics_event_upsert"(array_agg(d.at), array_agg(d.src), array_agg(d.st), array_agg(d.n), array_agg(d.arr), array_agg(d.dep))
+    FROM (
+      SELECT o."receivedAt" AS at, o."sourceId" AS src, o."status"::text AS st, -1 AS n, 0 AS arr, 0 AS dep,
+        n."receivedAt" AS n_at, n."sourceId" AS n_src, n."status"::text AS n_st
+      FROM old_rows o JOIN new_rows n ON n."id" = o."id"
+      WHERE o."status" <> n."status" OR o."receivedAt" <> n."receivedAt" OR o."sourceId" <> n."sourceId"
+    ) c
+    CROSS JOIN LATERAL (VALUES
+      (c.at, c.src, c.st, -1, 0, 0),
+      (c.n_at, c.n_src, c.n_st, 1, 0, 0),
+      (t, c.n_src, NULL, 0, (c.n_st = 'received' AND c.st <> 'received')::int, (c.st = 'received' AND c.n_st <> 'received')::int)
+    ) d(at, src, st, n, arr, dep)
+    WHERE d.st IS NOT NULL OR d.arr + d.dep > 0
+    HAVING count(*) > 0;
+    PERFORM "metrics_latency_upsert"(array_agg(n."receivedAt"), array_agg(CASE WHEN o."status" = 'held' THEN 'held' ELSE 'direct' END),
+      array_agg(GREATEST(0, EXTRACT(EPOCH FROM (t - n."receivedAt")) * 1000)::double precision))
+    FROM old_rows o JOIN new_rows n ON n."id" = o."id"
+    WHERE n."status" = 'applied' AND o."status" <> 'applied'
+    HAVING count(*) > 0;
+  ELSE
+    PERFORM "metrics_event_upsert"(array_agg(o."receivedAt"), array_agg(o."sourceId"), array_agg(o."status"::text),
+      array_agg(-1), array_agg(0), array_agg((o."status" = 'received')::int))
+    FROM old_rows o HAVING count(*) > 0;
   END IF;
   RETURN NULL;
 END $$;
 
-CREATE TRIGGER "WebhookEvent_metrics_insert" AFTER INSERT ON "WebhookEvent" FOR EACH ROW EXECUTE FUNCTION "metrics_event_rollup"();
-CREATE TRIGGER "WebhookEvent_metrics_update" AFTER UPDATE ON "WebhookEvent" FOR EACH ROW
-  WHEN (OLD."status" IS DISTINCT FROM NEW."status" OR OLD."receivedAt" IS DISTINCT FROM NEW."receivedAt" OR OLD."sourceId" IS DISTINCT FROM NEW."sourceId")
-  EXECUTE FUNCTION "metrics_event_rollup"();
-CREATE TRIGGER "WebhookEvent_metrics_delete" AFTER DELETE ON "WebhookEvent" FOR EACH ROW EXECUTE FUNCTION "metrics_event_rollup"();
+CREATE TRIGGER "WebhookEvent_metrics_insert" AFTER INSERT ON "WebhookEvent" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "metrics_event_rollup"();
+CREATE TRIGGER "WebhookEvent_metrics_update" AFTER UPDATE ON "WebhookEvent" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "metrics_event_rollup"();
+CREATE TRIGGER "WebhookEvent_metrics_delete" AFTER DELETE ON "WebhookEvent" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "metrics_event_rollup"();
 
 CREATE FUNCTION "metrics_refusal_rollup"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -232,10 +268,13 @@ BEGIN
     "opened" = r."opened" + EXCLUDED."opened", "open" = r."open" + EXCLUDED."open", "claimed" = r."claimed" + EXCLUDED."claimed",
     "approve" = r."approve" + EXCLUDED."approve", "reject" = r."reject" + EXCLUDED."reject",
     "override" = r."override" + EXCLUDED."override", "cleared" = r."cleared" + EXCLUDED."cleared";
-  IF o_st IS DISTINCT FROM n_st THEN
+  IF o_st IS DISTINCT FROM n_st OR o_rule IS DISTINCT FROM n_rule OR o_src IS DISTINCT FROM n_src THEN
     INSERT INTO "MetricCounter" AS c ("name", "shard", "value")
-    SELECT x.name, pg_backend_pid(), sum(x.v) FROM (VALUES ('exceptions.' || o_st, -1), ('exceptions.' || n_st, 1)) x(name, v)
-    WHERE x.name IS NOT NULL GROUP BY x.name
+    SELECT x.name, pg_backend_pid(), sum(x.v) FROM (VALUES
+      ('exceptions.' || o_st, -1), ('exceptions.' || o_st || '.rule.' || o_rule, -1), ('exceptions.' || o_st || '.source.' || COALESCE(o_src, ''), -1),
+      ('exceptions.' || n_st, 1), ('exceptions.' || n_st || '.rule.' || n_rule, 1), ('exceptions.' || n_st || '.source.' || COALESCE(n_src, ''), 1)
+    ) x(name, v)
+    WHERE x.name IS NOT NULL GROUP BY x.name HAVING sum(x.v) <> 0
     ON CONFLICT ("name", "shard") DO UPDATE SET "value" = c."value" + EXCLUDED."value";
   END IF;
   RETURN NULL;
@@ -345,9 +384,9 @@ GROUP BY 1, 2, 3, 4, 5, 6;
 INSERT INTO "MetricCounter" ("name", "shard", "value")
 SELECT 'records', 0, count(*) FROM "Case" WHERE "currentVersion" IS NOT NULL
 UNION ALL SELECT 'recordsWithException', 0, count(*) FROM "Case" WHERE "currentVersion" IS NOT NULL AND "openExceptionCount" > 0
-UNION ALL SELECT 'exceptions.open', 0, count(*) FROM "CaseException" WHERE "status" = 'open'
-UNION ALL SELECT 'exceptions.claimed', 0, count(*) FROM "CaseException" WHERE "status" = 'claimed'
-UNION ALL SELECT 'exceptions.resolved', 0, count(*) FROM "CaseException" WHERE "status" = 'resolved';
+UNION ALL SELECT 'exceptions.' || "status", 0, count(*) FROM "CaseException" GROUP BY "status"
+UNION ALL SELECT 'exceptions.' || "status" || '.rule.' || "rule", 0, count(*) FROM "CaseException" GROUP BY "status", "rule"
+UNION ALL SELECT 'exceptions.' || "status" || '.source.' || COALESCE("sourceName", ''), 0, count(*) FROM "CaseException" GROUP BY "status", COALESCE("sourceName", '');
 
 -- The audit looks at what the dashboard can show: current versions and those of the last eight days.
 INSERT INTO "LineageAuditQueue" ("versionId")
