@@ -180,6 +180,59 @@ test.describe("support operations", () => {
     expect(still).toHaveLength(0);
   });
 
+  test("adding a field the record never had: define, check the current records, publish; records gain it with lineage", async ({ page }) => {
+    const run = uniqueId("E2E-FLD");
+    const [good, bad] = [`${run}-G`, `${run}-B`];
+    await postAndSettle(page.request, "ticketing", ticket(good, 1, { customerImpact: "High" }));
+    await postAndSettle(page.request, "ticketing", ticket(bad, 1, { customerImpact: "catastrophic" }));
+
+    await signIn(page, "admin");
+    await page.goto("/admin/schema");
+    await page.getByRole("button", { name: "Start a draft" }).click();
+    const draft = Number((await page.getByRole("heading", { name: /Draft version \d+/ }).innerText()).match(/Draft version (\d+)/)![1]);
+    await page.getByRole("button", { name: "Add a field…" }).click();
+    const flow = page.getByTestId("add-field-flow");
+    await flow.getByLabel("Comes from source").selectOption("ticketing");
+    await flow.getByLabel("Path in that source's data").fill("/customerImpact");
+    await flow.getByLabel("Field name in the record").fill("customerImpact");
+    await flow.getByLabel("Type").selectOption("enum");
+    await flow.getByLabel("Allowed values").fill("low, medium, high");
+    // Adding waits for the check; the check reads the stored events, before anything changes.
+    await expect(flow.getByRole("button", { name: "Add case.customerImpact to the draft" })).toBeDisabled();
+    await flow.getByRole("button", { name: "Check current records" }).click();
+    const preview = flow.getByTestId("field-preview");
+    await expect(preview).toContainText(/[1-9]\d* of \d+ would have it/);
+    await expect(preview.getByRole("link", { name: good })).toBeVisible();
+    await expect(preview).toContainText(`${bad} · "catastrophic" is not one of low, medium, high`);
+    await screenshot(page, "ops-schema-field-check");
+    await flow.getByRole("button", { name: "Add case.customerImpact to the draft" }).click();
+    await expect(page.getByTestId("added-fields")).toContainText("case.customerImpact");
+    await expect(page.getByTestId("added-fields-review")).toContainText("+ case.customerImpact");
+
+    await page.getByLabel("Why (kept in the audit log)").fill("Duty managers sort escalations by customer impact");
+    await page.getByRole("button", { name: `Publish version ${draft}` }).click();
+    const card = page.getByTestId("job-card").filter({ hasText: `schema version ${draft}` });
+    await expect(card).toHaveAttribute("data-status", "succeeded", { timeout: 60_000 });
+    await expect(card.getByTestId("publish-result")).toContainText(bad);
+
+    const record = await (await page.request.get(`/api/v1/cases/${good}/record`, { headers: READ })).json();
+    expect(record.record.case.customerImpact).toBe("high");
+    expect(record.lineage["/case/customerImpact"]).toMatchObject({ source: "ticketing", entityKind: "ticket", entityId: `TCK-${good}`, entityVersion: 1 });
+    const version = await (await page.request.get(`/api/v1/cases/${good}/versions/${record.version}`, { headers: READ })).json();
+    expect(version.delta).toEqual([expect.objectContaining({ path: "/case/customerImpact", before: null, after: "high", cause: "schema_change" })]);
+    expect((await openExceptions(page.request, "SCHEMA_INVALID")).filter((e) => e.caseId === bad)).toHaveLength(1);
+
+    // Put the demo back: the next version drops the field, and the held case is released.
+    await page.getByRole("button", { name: "Start a draft" }).click();
+    await page.getByTestId("added-fields").getByRole("button", { name: "Remove" }).click();
+    await page.getByRole("button", { name: "Remove case.customerImpact" }).click();
+    await expect(page.getByTestId("added-fields-review")).toContainText("− case.customerImpact");
+    await page.getByLabel("Why (kept in the audit log)").fill("Back to the standard record");
+    await page.getByRole("button", { name: `Publish version ${draft + 1}` }).click();
+    await expect(page.getByTestId("job-card").filter({ hasText: `schema version ${draft + 1}` })).toHaveAttribute("data-status", "succeeded", { timeout: 60_000 });
+    expect((await openExceptions(page.request, "SCHEMA_INVALID")).filter((e) => e.caseId === bad)).toHaveLength(0);
+  });
+
   test("a product area nobody knew: adding the product re-materialises the held record, with progress", async ({ page }) => {
     const run = uniqueId("E2E-REF");
     const code = run.toLowerCase().replace(/[^a-z0-9]+/g, "-");

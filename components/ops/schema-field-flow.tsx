@@ -56,10 +56,14 @@ export function FieldSummary({ field }: { field: AddedField }) {
   );
 }
 
+/** The first few cases of a group (the server sends up to 20; eight keep the three groups side by side readable). */
+const SHOWN = 8;
+
 function CaseList({ items, total, render }: { items: { caseId: string }[]; total: number; render?: (i: number) => string }) {
+  const shown = items.slice(0, SHOWN);
   return (
     <ul className="mt-1 space-y-0.5 text-xs">
-      {items.map((c, i) => (
+      {shown.map((c, i) => (
         <li key={c.caseId}>
           <Link className="font-mono text-blue-800 underline" href={`/records/${encodeURIComponent(c.caseId)}`}>
             {c.caseId}
@@ -67,7 +71,7 @@ function CaseList({ items, total, render }: { items: { caseId: string }[]; total
           {render ? <span className="text-slate-600"> · {render(i)}</span> : null}
         </li>
       ))}
-      {total > items.length ? <li className="text-slate-600">and {total - items.length} more</li> : null}
+      {total > shown.length ? <li className="text-slate-600">and {total - shown.length} more</li> : null}
     </ul>
   );
 }

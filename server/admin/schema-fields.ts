@@ -189,7 +189,7 @@ export async function previewDefinition(db: Db | Tx, field: AddedField): Promise
       continue;
     }
     const got = convertValue(field, r.valueText === null ? undefined : JSON.parse(r.valueText));
-    if (!got) lack(`${r.entityId} has nothing at ${field.pointer}`);
+    if (!got) lack(`nothing at ${field.pointer} in ${r.entityId}`);
     else if (!got.ok) {
       out.invalid++;
       if (out.invalidCases.length < LIST) out.invalidCases.push({ caseId: r.caseId, reason: got.reason });

@@ -18,7 +18,7 @@ export default async function SchemaPage() {
       access={access}
       what="schema versions"
       title="Escalation schema"
-      description="Which record fields are required. The newest published version is active; publishing re-materialises every record against it."
+      description="Which record fields are required, and fields added to the record from values its sources send. The newest published version is active; publishing re-materialises every record against it."
     >
       <SchemaScreen />
     </OpsPage>
