@@ -180,7 +180,7 @@ function AddFieldFlow({ version, sources, onDone }: { version: number; sources: 
   const trpc = useTRPC();
   const invalidate = useInvalidateSchema();
   const id = useId();
-  const first = sources[0];
+  const first = sources.find((s) => s.kind === "ticketing") ?? sources[0];
   const [d, setD] = useState<Draft>({ source: first?.name ?? "", section: first?.sections[0] ?? "case", name: "", type: "string", values: "", pointer: "/", required: false });
   const [checked, setChecked] = useState<ReturnType<typeof definitionOf> | null>(null);
   const definition = definitionOf(d);

@@ -249,9 +249,10 @@ function schemaInvalid({ candidate, ref }: ConflictContext): RuleHit[] {
     hits.push({
       rule: "SCHEMA_INVALID",
       fingerprint: `missing:${f.path}@schema${ref.schema.version}`,
-      message: `Required field ${f.path} (escalation schema version ${ref.schema.version}) is missing.`,
+      message: `Required field ${f.path} (escalation schema version ${ref.schema.version}) is missing${f.source ? `; it comes from ${f.source} ${f.pointer}` : ""}.`,
       field: f.path,
-      sourceName: null,
+      // A field the schema added names its source, so the recurring-exceptions report can group it there.
+      sourceName: f.source ?? null,
       evidence: [{ label: f.path, value: null, lineage: null }],
       entities: [],
     });
