@@ -7,28 +7,6 @@ import pg from "pg";
 const DDL = `CREATE TABLE IF NOT EXISTS bench_ceiling (id text PRIMARY KEY, payload jsonb NOT NULL, created_at timestamp(3) NOT NULL DEFAULT now())`;
 const PAYLOAD = JSON.stringify({ accountId: "ACC-1", subject: "x".repeat(200), notes: Array.from({ length: 10 }, (_, i) => ({ id: i, body: "y".repeat(80) })) });
 
-/** Single-row INSERTs per second through `pg`, each its own committed transaction, `clients` at a time. */
-export async function pgInsertCeiling(url: string, seconds: number, clients = 10): Promise<number> {
-  const pool = new pg.Pool({ connectionString: url, max: clients });
-  await pool.query(DDL);
-  let n = 0;
-  const until = performance.now() + seconds * 1000;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async (_, c) => {
-      let i = 0;
-      while (performance.now() < until) {
-        await pool.query(`INSERT INTO bench_ceiling (id, payload) VALUES ($1, $2)`, [`c${c}-${i++}-${start}`, PAYLOAD]);
-        n++;
-      }
-    }),
-  );
-  const rate = n / ((performance.now() - start) / 1000);
-  await pool.query(`DROP TABLE bench_ceiling`);
-  await pool.end();
-  return rate;
-}
-
 /** One insert-plus-update transaction per second through `pg` (the shape of a refresh's write). */
 export async function pgTxCeiling(url: string, seconds: number, clients = 4): Promise<number> {
   const pool = new pg.Pool({ connectionString: url, max: clients });
