@@ -30,7 +30,6 @@ const MATRIX: Record<string, Access> = {
   "records.timeline": "duty_manager",
   "records.compare": "duty_manager",
   "records.fieldHistory": "duty_manager",
-  "records.dashboard": "duty_manager",
 
   "events.list": "duty_manager",
   "events.facets": "duty_manager",
