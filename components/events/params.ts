@@ -1,6 +1,6 @@
 import type { EventListInput } from "@/server/events/list-events";
 import type { RefusalListInput } from "@/server/events/list-refusals";
-import { cursorFromParams } from "../ui/cursor-pagination";
+import { cursorFromParams } from "../ui/cursor-params";
 
 interface ParamGetter {
   get(name: string): string | null;

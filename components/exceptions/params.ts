@@ -1,5 +1,5 @@
 import type { ExceptionQueueInput } from "@/server/records/list-exception-queue";
-import { cursorFromParams } from "../ui/cursor-pagination";
+import { cursorFromParams } from "../ui/cursor-params";
 
 export type ExceptionQuery = Partial<Omit<ExceptionQueueInput, "pageSize">>;
 

@@ -1,6 +1,6 @@
 import type { RecordListInput } from "@/server/records/list-records";
 import { CAUSE_ORDER, type Cause } from "../lib/causes";
-import { cursorFromParams } from "../ui/cursor-pagination";
+import { cursorFromParams } from "../ui/cursor-params";
 
 /**
  * The records list's URL: /records?q=acme&sev=S1,S2&exc=yes&cause=diagnostics&sort=severity&dir=asc,

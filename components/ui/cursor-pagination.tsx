@@ -1,6 +1,8 @@
 "use client";
 
 import { button } from "./button";
+import type { ParamGetter } from "./cursor-params";
+
 
 export interface CursorPage {
   pageSize: number;
@@ -80,21 +82,6 @@ export const pagerChanges = {
   prev: (cursor: string, page: number) => ({ before: cursor, after: null, page: page > 2 ? String(page - 1) : null }),
   first: () => ({ after: null, before: null, page: null }),
 };
-
-interface ParamGetter {
-  get(name: string): string | null;
-}
-
-const CURSOR = /^[A-Za-z0-9_-]{1,2000}$/;
-
-/** The cursor in the URL (after or before) and the page number shown with it. */
-export function cursorFromParams(sp: ParamGetter): { after?: string; before?: string } {
-  const after = sp.get("after");
-  if (after && CURSOR.test(after)) return { after };
-  const before = sp.get("before");
-  if (before && CURSOR.test(before)) return { before };
-  return {};
-}
 
 export function pageFromParams(sp: ParamGetter): number {
   const n = Number(sp.get("page"));
