@@ -7,6 +7,8 @@ import type { LineageMap } from "../refresh/types";
 import { entitlement, ticket } from "../testing/events";
 import { ingestAndDrain } from "../testing/ingest";
 import { createTestDb, TEST_DB_KIND, type TestDb } from "../testing/test-db";
+import { listOverrideFields } from "../exceptions/override-options";
+import { claimException, resolveException } from "../exceptions/resolve-exception";
 import { getJob } from "./jobs";
 import { listPolicies, setFieldPolicies } from "./manage-policies";
 import { defineField, previewField, removeField } from "./schema-fields";
@@ -193,6 +195,39 @@ describe(`fields a schema version adds (${TEST_DB_KIND})`, () => {
     await ingestAndDrain(t, ticket("CASE-A", 3, { customerImpact: "high", flags: { vip: false } }));
     expect(await liveRules("CASE-A")).toEqual([]);
     expect(((await currentRecord(t.db, "CASE-A"))!.record.case as Record<string, unknown>).vip).toBe(false);
+  });
+
+  it("a specialist can supply a missing required field by override: typed like the source, held until the source sends its own value", async () => {
+    const held = await t.db.caseException.findFirstOrThrow({ where: { caseId: "CASE-C", liveKey: { not: null } } });
+    expect(held.rule).toBe("SCHEMA_INVALID");
+    const specialist = await createUser(t.db, "specialist", "Sam Specialist");
+    expect(await listOverrideFields(t, held.id)).toEqual([{ path: "/case/vip", value: null, kind: "enum", options: [{ value: "true", label: "true" }, { value: "false", label: "false" }] }]);
+    await claimException(t, specialist, held.id);
+    expect((await expectAppError(resolveException(t, specialist, held.id, { kind: "override", note: "trying a value", path: "/case/vip", value: "banana" }), "BAD_REQUEST")).message).toMatch(/\/case\/vip must be a boolean: "banana" is not true or false/);
+    expect((await expectAppError(resolveException(t, specialist, held.id, { kind: "override", note: "trying a value", path: "/case/customerImpact", value: "low" }), "BAD_REQUEST")).message).toMatch(/not disputed/);
+    expect(await liveRules("CASE-C")).toEqual(["SCHEMA_INVALID"]);
+
+    await resolveException(t, specialist, held.id, { kind: "override", note: "Account team confirms VIP", path: "/case/vip", value: "true" });
+    expect(await liveRules("CASE-C")).toEqual([]);
+    let c = (await currentRecord(t.db, "CASE-C"))!;
+    expect((c.record.case as Record<string, unknown>).vip).toBe(true);
+    expect(c.lineage["/case/vip"]).toMatchObject({ source: "manual_override", override: { by: "Sam Specialist", note: "Account team confirms VIP" } });
+    expect((await deltaOf("CASE-C", "/case/vip")).at(-1)).toMatchObject({ cause: "manual_override", after: true });
+
+    // The ticket still sends no flag: the override holds through a routine update.
+    await ingestAndDrain(t, ticket("CASE-C", 3, { customerImpact: "medium", notes: [{ id: "n1", author: "agent", body: "Called back", at: "2026-11-27T06:00:00Z" }] }));
+    c = (await currentRecord(t.db, "CASE-C"))!;
+    expect(await liveRules("CASE-C")).toEqual([]);
+    expect((c.record.case as Record<string, unknown>).vip).toBe(true);
+    expect(c.lineage["/case/vip"]).toMatchObject({ source: "manual_override" });
+    expect(c.record.notes).toHaveLength(1);
+
+    // The source's own value arrives: the override lapses and the source value stands, with its lineage.
+    await ingestAndDrain(t, ticket("CASE-C", 4, { customerImpact: "medium", flags: { vip: false } }));
+    c = (await currentRecord(t.db, "CASE-C"))!;
+    expect(await liveRules("CASE-C")).toEqual([]);
+    expect((c.record.case as Record<string, unknown>).vip).toBe(false);
+    expect(c.lineage["/case/vip"]).toMatchObject({ source: "ticketing", entityVersion: 4, overrideLapsed: { exceptionId: held.id } });
   });
 
   it("overwrite policies know the added field for its source", async () => {

@@ -1,5 +1,5 @@
-import { DERIVED_FIELDS, OVERRIDE_FIELDS } from "../refresh/override-fields";
-import type { RuleHit } from "../refresh/types";
+import { DERIVED_FIELDS, overrideSpecOf } from "../refresh/override-fields";
+import type { ReferenceData, RuleHit } from "../refresh/types";
 
 const pointerOf = (field: string) => "/" + field.split(".").join("/");
 
@@ -10,8 +10,9 @@ const pointerOf = (field: string) => "/" + field.split(".").join("/");
  * product name and area as /case/product, the tier name and SLA minutes as /entitlement/tier).
  * Lists (incidents, artifacts, approved logs, notes) and identities are never overridable, so
  * DIAGNOSTIC_CORRUPTED, UNAPPROVED_EVIDENCE and CASE_BOUNDARY_CONFLICT dispute no single field.
+ * A field the active schema version added is disputed by the SCHEMA_INVALID hit that names it.
  */
-export function disputedPaths(hits: RuleHit[]): string[] {
+export function disputedPaths(hits: RuleHit[], ref: ReferenceData): string[] {
   const out = new Set<string>();
   for (const h of hits) {
     const paths = [pointerOf(h.field)];
@@ -19,7 +20,7 @@ export function disputedPaths(hits: RuleHit[]): string[] {
     if (h.rule === "REVIEW_REQUIRED") paths.push(...h.evidence.map((e) => e.label).filter((l) => l.startsWith("/")));
     for (const p of paths) {
       const field = DERIVED_FIELDS.get(p) ?? p;
-      if (OVERRIDE_FIELDS.has(field)) out.add(field);
+      if (overrideSpecOf(field, ref)) out.add(field);
     }
   }
   return [...out].sort();

@@ -2,7 +2,7 @@ import type { Tx } from "../db/client";
 import { audit, type Actor } from "../lib/audit";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { DERIVED_FIELDS, normaliseOverride, OVERRIDE_FIELDS, overrideBasisPath } from "../refresh/override-fields";
+import { DERIVED_FIELDS, normaliseOverride, overrideBasisPath, overrideSpecOf } from "../refresh/override-fields";
 import { getAt } from "../refresh/pointer";
 import type { Json, LineageMap, ReferenceData, RuleHit } from "../refresh/types";
 import { disputedPaths } from "./disputed-paths";
@@ -20,7 +20,7 @@ const ONE_FIELD = /^\/[A-Za-z][A-Za-z0-9]*\/[A-Za-z][A-Za-z0-9]*$/;
  * anything is written, so the exception stays as it was.
  */
 export function validateOverride(rule: string, hits: RuleHit[], path: unknown, value: unknown, ref: ReferenceData): ValidOverride {
-  const disputed = disputedPaths(hits);
+  const disputed = disputedPaths(hits, ref);
   const offer = disputed.length ? `it disputes ${disputed.join(", ")}` : `it disputes no single field (${hits[0]?.field ?? rule}); approve or reject it instead`;
   if (typeof path !== "string" || !path.startsWith("/")) {
     throw new AppError("BAD_REQUEST", `path must be a JSON Pointer starting with "/", such as /case/severity (got ${JSON.stringify(path) ?? "nothing"}); ${offer}`);
@@ -29,7 +29,7 @@ export function validateOverride(rule: string, hits: RuleHit[], path: unknown, v
   if (!disputed.includes(path)) {
     const follows = DERIVED_FIELDS.get(path);
     if (follows && disputed.includes(follows)) throw new AppError("BAD_REQUEST", `${path} follows ${follows}: override ${follows} and it is set with it`);
-    const known = OVERRIDE_FIELDS.has(path) || DERIVED_FIELDS.has(path);
+    const known = overrideSpecOf(path, ref) !== undefined || DERIVED_FIELDS.has(path);
     throw new AppError("BAD_REQUEST", `${path} ${known ? "is not disputed by this exception" : "is not a field of the record that can be overridden"}; ${offer}`);
   }
   const normalised = normaliseOverride(path, value, ref);

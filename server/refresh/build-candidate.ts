@@ -1,7 +1,7 @@
 import type { DiagnosticsData, IncidentData, TicketData } from "../intake/event-schemas";
 import { normaliseAlias } from "../reference/normalise";
 import { applyMappedFields } from "./mapped-fields";
-import { DERIVED_FIELDS, OVERRIDE_FIELDS, overrideWrites } from "./override-fields";
+import { DERIVED_FIELDS, overrideSpecOf, overrideWrites } from "./override-fields";
 import { parsePointer, pointer } from "./pointer";
 import {
   entityKey,
@@ -231,7 +231,7 @@ function applyOverrides(record: RecordDoc, lineage: LineageMap, overrides: Overr
     for (const [path, value] of writes) {
       const field = parsePointer(path)[1]!;
       // Only the record's own fields: a stored path such as /case/__proto__ sets nothing.
-      if (!OVERRIDE_FIELDS.has(path) && !DERIVED_FIELDS.has(path) && !Object.hasOwn(target, field)) continue;
+      if (!overrideSpecOf(path, ref) && !DERIVED_FIELDS.has(path) && !Object.hasOwn(target, field)) continue;
       target[field] = value;
       lineage[path] = {
         source: "manual_override",

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { entitlementData, environmentData, ticketData } from "../intake/event-schemas";
 import { normaliseAlias } from "../reference/normalise";
+import { convertValue, isAddedField, type AddedField } from "../reference/schema-fields";
 import type { Json, ReferenceData } from "./types";
 
 /**
@@ -10,7 +11,7 @@ import type { Json, ReferenceData } from "./types";
  * with its name and SLA minutes. Everything else in the record is either derived (set through the
  * field it follows), an identity (case id, account of an entitlement, environment id) or a list.
  */
-export type OverrideFieldSpec = { kind: "value"; schema: z.ZodType } | { kind: "tier" } | { kind: "product" };
+export type OverrideFieldSpec = { kind: "value"; schema: z.ZodType } | { kind: "tier" } | { kind: "product" } | { kind: "added"; field: AddedField };
 
 const value = (schema: z.ZodType): OverrideFieldSpec => ({ kind: "value", schema });
 const repro = ticketData.shape.reproduction.shape;
@@ -45,20 +46,38 @@ export const DERIVED_FIELDS: ReadonlyMap<string, string> = new Map([
   ["/entitlement/slaMinutes", "/entitlement/tier"],
 ]);
 
+/**
+ * How a path may be overridden: a built-in field of OVERRIDE_FIELDS, or a field the active schema
+ * version added (SPEC.md: a required one the sources miss is disputed by SCHEMA_INVALID, and a
+ * specialist may supply it), typed and normalised like its source value would be.
+ */
+export function overrideSpecOf(path: string, ref: ReferenceData): OverrideFieldSpec | undefined {
+  const builtIn = OVERRIDE_FIELDS.get(path);
+  if (builtIn) return builtIn;
+  const added = ref.schema.fields.find((f) => isAddedField(f) && "/" + f.path.split(".").join("/") === path);
+  return added && isAddedField(added) ? { kind: "added", field: added } : undefined;
+}
+
 /** The enum values of a field, for forms; null when it takes free text, a tier or a product. */
-export function fieldOptions(path: string): string[] | null {
-  const spec = OVERRIDE_FIELDS.get(path);
+export function fieldOptions(path: string, ref: ReferenceData): string[] | null {
+  const spec = overrideSpecOf(path, ref);
+  if (spec?.kind === "added") return spec.field.type === "enum" ? [...(spec.field.values ?? [])] : spec.field.type === "boolean" ? ["true", "false"] : null;
   return spec?.kind === "value" && spec.schema instanceof z.ZodEnum ? (spec.schema.options as string[]) : null;
 }
 
 const tierCodes = (ref: ReferenceData) => [...new Set([...ref.tiers.values()].map((t) => t.code))].sort();
 const productCodes = (ref: ReferenceData) => [...new Set([...ref.products.values()].map((p) => p.code))].sort();
 
-/** Validates and normalises an override value for a field of OVERRIDE_FIELDS; the message is for a 400. */
+/** Validates and normalises an override value for a field overrideSpecOf knows; the message is for a 400. */
 export function normaliseOverride(path: string, input: unknown, ref: ReferenceData): { ok: true; value: Json } | { ok: false; message: string } {
-  const spec = OVERRIDE_FIELDS.get(path);
+  const spec = overrideSpecOf(path, ref);
   if (!spec) return { ok: false, message: `${path} cannot be overridden` };
   const got = JSON.stringify(input) ?? String(input);
+  if (spec.kind === "added") {
+    const converted = convertValue(spec.field, input);
+    if (!converted) return { ok: false, message: `${path} needs a value (${spec.field.type}${spec.field.type === "enum" ? `: ${(spec.field.values ?? []).join(", ")}` : ""})` };
+    return converted.ok ? { ok: true, value: converted.value } : { ok: false, message: `${path} must be ${spec.field.type === "enum" ? "one of the field's values" : `a ${spec.field.type}`}: ${converted.reason}` };
+  }
   if (spec.kind === "tier") {
     const tier = typeof input === "string" ? ref.tiers.get(normaliseAlias(input)) : undefined;
     return tier ? { ok: true, value: tier.code } : { ok: false, message: `${path} must be a tier of the service-tier registry (${tierCodes(ref).join(", ")}) or one of its aliases (got ${got})` };
@@ -69,7 +88,7 @@ export function normaliseOverride(path: string, input: unknown, ref: ReferenceDa
   }
   const parsed = spec.schema.safeParse(input);
   if (parsed.success) return { ok: true, value: parsed.data as Json };
-  const options = fieldOptions(path);
+  const options = fieldOptions(path, ref);
   if (options) return { ok: false, message: `${path} must be one of ${options.join(", ")} (got ${got})` };
   return { ok: false, message: `${path} ${parsed.error.issues[0]?.message ?? "is not valid"} (got ${got})`.replace(/Invalid input: /, "") };
 }
