@@ -8,6 +8,8 @@ import type { Db } from "../db/client";
 export type CounterName =
   | "records"
   | "recordsWithException"
+  /** records.severity.<S1..S4>: current records of that severity */
+  | `records.severity.${string}`
   | "exceptions.open"
   | "exceptions.claimed"
   | "exceptions.resolved"

@@ -59,6 +59,8 @@ export interface KeysetPlan {
   where: string;
   /** ORDER BY ... (reversed when reading backwards). */
   orderBy: string;
+  /** The direction the keys are read in (reversed when reading backwards). */
+  readDir: "ASC" | "DESC";
   /** Reading backwards: the rows come newest-last and must be reversed. */
   backwards: boolean;
   /** A cursor was given and understood. */
@@ -75,12 +77,12 @@ export function keysetPlan(p: SqlParams, order: KeysetOrder, page: PageRequest):
   const backwards = !!before;
   const forwardOp = order.dir === "desc" ? "<" : ">";
   const op = backwards ? (forwardOp === "<" ? ">" : "<") : forwardOp;
-  const readDir = backwards ? (order.dir === "desc" ? "ASC" : "DESC") : order.dir.toUpperCase();
+  const readDir: "ASC" | "DESC" = backwards ? (order.dir === "desc" ? "ASC" : "DESC") : order.dir === "desc" ? "DESC" : "ASC";
   const orderBy = order.keys.map((k) => `${k} ${readDir}`).join(", ");
   const values = after ?? before;
-  if (!values) return { where: "true", orderBy, backwards: false, resumed: false };
+  if (!values) return { where: "true", orderBy, readDir, backwards: false, resumed: false };
   const params = values.map((v, i) => `${p.add(v)}::${order.types[i]}`);
-  return { where: `(${order.keys.join(", ")}) ${op} (${params.join(", ")})`, orderBy, backwards, resumed: true };
+  return { where: `(${order.keys.join(", ")}) ${op} (${params.join(", ")})`, orderBy, readDir, backwards, resumed: true };
 }
 
 export interface KeysetPage<T> {

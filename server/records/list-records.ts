@@ -29,11 +29,12 @@ export type RecordSort = RecordListInput["sort"];
 // Every expression here is written exactly as in the indexes of migration
 // 20261201100000_read_path_indexes, so the planner matches them.
 const REFRESHED = `COALESCE(c."lastRefreshedAt", '-infinity'::timestamp)`;
+const SEVERITY = `COALESCE(c."severity", '')`;
 const SEARCH = `(E'\\x1f' || c."id" || E'\\x1f' || COALESCE(c."accountId", '') || E'\\x1f' || COALESCE(c."customerName", '') || E'\\x1f' || COALESCE(c."subject", ''))`;
 
 const SORT_KEYS: Record<RecordSort, { keys: string[]; types: string[] }> = {
   refreshed: { keys: [REFRESHED, `c."id"`], types: ["timestamp", "text"] },
-  severity: { keys: [`COALESCE(c."severity", '')`, REFRESHED, `c."id"`], types: ["text", "timestamp", "text"] },
+  severity: { keys: [SEVERITY, REFRESHED, `c."id"`], types: ["text", "timestamp", "text"] },
   case: { keys: [`c."id"`], types: ["text"] },
   customer: { keys: [`COALESCE(c."customerName", '')`, `c."id"`], types: ["text", "text"] },
   exceptions: { keys: [`c."openExceptionCount"`, REFRESHED, `c."id"`], types: ["int", "timestamp", "text"] },
@@ -99,8 +100,27 @@ function hasFilters(input: RecordListInput): boolean {
  */
 export async function listRecords(db: Db, input: RecordListInput) {
   const order = recordOrder(input.sort, input.dir);
+  // Filtering the default order by severity: walking the refreshed index and skipping the other
+  // severities costs as many rows as precede the page's matches (all of them for a rare severity).
+  // Instead each chosen severity is read from the (severity, refreshed, id) index, one page each,
+  // and the pages merged: |severities| × page rows, whatever the table size.
+  const bySeverity = !!input.severity?.length && input.sort === "refreshed";
   const read = async (page: { after?: string; before?: string }) => {
     const p = new SqlParams();
+    if (bySeverity) {
+      const severities = p.add(input.severity);
+      const where = filters(p, { ...input, severity: undefined });
+      const plan = keysetPlan(p, order, page);
+      const rows = await db.$queryRawUnsafe<Row[]>(
+        `SELECT x.* FROM unnest(${severities}::text[]) s(v) CROSS JOIN LATERAL (
+           SELECT ${COLUMNS}, ${keyColumns(order)}, ${order.keys.map((k, i) => `${k} AS "_o${i}"`).join(", ")} FROM "Case" c
+           WHERE ${SEVERITY} = s.v AND ${[...where, plan.where].join(" AND ")}
+           ORDER BY ${plan.orderBy} LIMIT ${input.pageSize + 1}) x
+         ORDER BY ${order.keys.map((_, i) => `x."_o${i}" ${plan.readDir}`).join(", ")} LIMIT ${input.pageSize + 1}`,
+        ...p.values,
+      );
+      return { plan, rows };
+    }
     const where = filters(p, input);
     const plan = keysetPlan(p, order, page);
     const rows = await db.$queryRawUnsafe<Row[]>(
@@ -113,6 +133,11 @@ export async function listRecords(db: Db, input: RecordListInput) {
   const countQuery = async () => {
     if (!hasFilters(input)) return { count: (await readCounters(db, ["records"])).records, capped: false };
     const p = new SqlParams();
+    if (input.severity?.length && !hasFilters({ ...input, severity: undefined })) {
+      // Severity alone: exact, from the counters the Case trigger keeps (migration 20261202000000).
+      const counters = await readCounters(db, input.severity.map((s) => `records.severity.${s}` as const));
+      return { count: Object.values<number>(counters).reduce((a, b) => a + b, 0), capped: false };
+    }
     // In the page's own order: the count walks the sort's index and stops at the cap.
     const [row] = await db.$queryRawUnsafe<{ n: number }[]>(cappedCountSql(`FROM "Case" c WHERE ${filters(p, input).join(" AND ")}`, order), ...p.values);
     return cappedTotal(row?.n ?? 0);
