@@ -71,3 +71,40 @@ export function signedAt(k: number, cases: number, baseUrl: string, secrets: Rec
     body,
   };
 }
+
+/**
+ * The k-th update in a stream where nothing folds: a new version of the ticket of synthetic case
+ * SYN-(k+1) (server/testing/synthetic-history.ts seeds those cases with two ticket versions), a
+ * different case each time, so every event costs one whole refresh of a case with history.
+ */
+export function distinctCaseUpdate(k: number, cases: number): TestEvent {
+  const i = (k % cases) + 1;
+  const round = Math.floor(k / cases);
+  const accounts = Math.max(1, Math.floor(cases / 4));
+  return ticket(
+    `SYN-${i}`,
+    3 + round,
+    {
+      accountId: `SACC-${i % accounts}`,
+      customerName: `Customer ${i % 997}`,
+      subject: `Synthetic subject ${i}`,
+      severity: `S${1 + (i % 4)}`,
+      productArea: "billing-api",
+      environmentId: `SENV-${i % accounts}`,
+      notes: [{ id: `n${3 + round}`, author: "agent", body: `Update ${3 + round} on SYN-${i}`, at: "2026-11-27T03:00:00Z" }],
+    },
+    `STCK-${i}`,
+  );
+}
+
+export function signedDistinct(k: number, cases: number, baseUrl: string, secrets: Record<string, string>, runId: string): SignedRequest {
+  const ev = distinctCaseUpdate(k, cases);
+  const webhookId = `bench_${runId}_${k}`;
+  const body = JSON.stringify(ev.body);
+  const timestamp = Math.floor(Date.now() / 1000);
+  return {
+    url: `${baseUrl}/api/webhooks/${ev.kind}`,
+    headers: { "content-type": "application/json", "webhook-id": webhookId, "webhook-timestamp": String(timestamp), "webhook-signature": sign(secrets[ev.kind]!, webhookId, timestamp, body) },
+    body,
+  };
+}
