@@ -121,6 +121,62 @@ export function describePath(path: string, ...docs: unknown[]): string {
     .join(" › ");
 }
 
+/** What one item of each list of the record is called in a sentence. */
+const ITEM_NOUN: Record<string, string> = {
+  incidents: "incident",
+  artifacts: "diagnostic bundle",
+  approvedLogs: "approved log",
+  notes: "ticket note",
+  logs: "log",
+  components: "component",
+  affectedAccounts: "affected account",
+  caseIds: "linked case",
+};
+
+/** A label inside a sentence: lower case, except acronyms ("SHA-256", "URI", "OS"). */
+const inSentence = (label: string) => (/^[A-Z][a-z]/.test(label) ? label.charAt(0).toLowerCase() + label.slice(1) : label);
+
+/**
+ * A record path as the words of a sentence, list items named by their key: "/case/severity" →
+ * "case severity", "/incidents/0/severity" → "incident INC-5102 severity", "/artifacts/1" →
+ * "diagnostic bundle BND-1050-02", "/artifacts/1/logs/0/sha256" → "diagnostic bundle BND-1 log
+ * app.log SHA-256". Items are named from the first of `docs` that has one at that position.
+ * Summaries and messages for people use this; paths stay in the API.
+ */
+export function pathPhrase(path: string, ...docs: unknown[]): string {
+  const tokens = parsePath(path);
+  const words: string[] = [];
+  tokens.forEach((t, i) => {
+    if (i > 0 && /^\d+$/.test(t)) {
+      const list = tokens[i - 1]!;
+      const noun = ITEM_NOUN[list] ?? "item";
+      const prefix = joinPath(tokens.slice(0, i + 1));
+      let name: string | null = null;
+      for (const d of docs) {
+        const item = getAt(d, prefix);
+        name = list === "notes" && isPlainObject(item) && typeof item.author === "string" ? `by ${item.author}` : itemName(item);
+        if (!name && (typeof item === "string" || typeof item === "number")) name = String(item);
+        if (name) break;
+      }
+      words.pop();
+      words.push(`${noun} ${name ?? `#${Number(t) + 1}`}`);
+      return;
+    }
+    words.push(inSentence(i === 0 ? (SECTION_LABEL[t] ?? fieldLabel(t)) : fieldLabel(t)));
+  });
+  return words.join(" ");
+}
+
+/** A schema or policy field ("case.customerImpact") in a sentence: "case customer impact". */
+export function fieldPhrase(field: string): string {
+  return pathPhrase(fieldToPath(field));
+}
+
+/** Capital first letter, for a phrase that starts a sentence. */
+export function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
 /** "/incidents/0/severity" → "Incidents › #1 › Severity". */
 export function pathLabel(path: string): string {
   return parsePath(path)

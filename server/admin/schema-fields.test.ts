@@ -173,7 +173,7 @@ describe(`fields a schema version adds (${TEST_DB_KIND})`, () => {
     for (const caseId of ["CASE-A", "CASE-B", "CASE-C", "CASE-D"]) {
       expect(await liveRules(caseId), caseId).toEqual(["SCHEMA_INVALID"]);
       const exc = await t.db.caseException.findFirstOrThrow({ where: { caseId, liveKey: { not: null } } });
-      expect(JSON.stringify(exc.detail)).toContain(`case.vip (escalation schema version ${version}) is missing; it comes from ticketing /flags/vip`);
+      expect(JSON.stringify(exc.detail)).toContain(`case vip (escalation schema version ${version}) is missing; it comes from ticketing`);
       expect(exc.sourceName).toBe("ticketing");
     }
     const bCurrent = (await caseState(t.db, "CASE-B")).current;

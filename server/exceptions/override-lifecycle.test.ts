@@ -84,7 +84,7 @@ describe("an override holds while its field's own source value stays the same", 
     const held = await version(caseId, s.live[0]!.candidateVersion!);
     expect(held.record.case!.declaredTier).toBe("standard");
     expect(held.lineage["/case/declaredTier"]).toMatchObject({ source: "ticketing", entityVersion: 3, overrideLapsed: { exceptionId, by: "Alice Specialist" } });
-    expect(held.summary).toContain("Alice Specialist's override of case.declaredTier lapsed");
+    expect(held.summary).toContain("Alice Specialist's override of case declared tier lapsed");
     expect(await t.db.fieldOverride.count({ where: { caseId, active: true } })).toBe(0);
     const lapse = await t.db.auditLog.findFirstOrThrow({ where: { targetId: caseId, action: "record.override_lapsed" } });
     expect(lapse.note).toMatch(/\/case\/declaredTier changed from "enterprise" to "standard"/);
@@ -96,7 +96,7 @@ describe("an override holds while its field's own source value stays the same", 
     const entry = cur.delta.find((d) => d.path === "/case/declaredTier")!;
     expect(entry).toMatchObject({ before: "premium", after: "standard", cause: "ticket_update" });
     expect(entry.lineage).toMatchObject({ source: "ticketing", overrideLapsed: { exceptionId, by: "Alice Specialist", value: "premium" } });
-    expect(cur.summary).toContain("Alice Specialist's override of case.declaredTier lapsed");
+    expect(cur.summary).toContain("Alice Specialist's override of case declared tier lapsed");
   });
 
   it("a lapse to a value the rules accept makes a current version whose delta and lineage say the override ended", async () => {
@@ -108,7 +108,7 @@ describe("an override holds while its field's own source value stays the same", 
     expect(s.current).toBe(overridden + 1);
     expect(cur.record.case!.declaredTier).toBe("PREM");
     expect(cur.delta.map((d) => [d.path, d.before, d.after, d.cause])).toEqual([["/case/declaredTier", "premium", "PREM", "ticket_update"]]);
-    expect(cur.summary).toContain("override of case.declaredTier lapsed");
+    expect(cur.summary).toContain("override of case declared tier lapsed");
   });
 
   it("a severity override is kept through a ticket update that changes other fields, and lapses when the ticket's severity changes", async () => {
@@ -142,7 +142,7 @@ describe("an override is always visible", () => {
     expect(entry).toMatchObject({ before: "S1", after: "S1", cause: "manual_override" });
     expect(entry!.lineage).toMatchObject({ source: "manual_override", entityId: exceptionId, override: { by: "Alice Specialist", note: "Customer impact is S1 whatever the incident says" } });
     expect(v.causes).toContain("manual_override");
-    expect(v.summary).toContain("Manual override by Alice Specialist: case.severity kept at S1");
+    expect(v.summary).toContain("Manual override by Alice Specialist: case severity kept at S1");
     expect(v.summary).toContain("Customer impact is S1 whatever the incident says");
   });
 

@@ -1,3 +1,4 @@
+import { fieldPhrase } from "../../components/lib/format";
 import { normaliseAlias } from "../reference/normalise";
 import { caseTicket, lineageOf } from "./build-candidate";
 import { fieldOf, getAt } from "./pointer";
@@ -114,10 +115,10 @@ function diagnosticsProblems(b: EntityState<DiagnosticsData>): string[] {
   const d = b.data;
   const out: string[] = [];
   if (d.integrity === "failed") out.push(`bundle ${d.bundleId} reports integrity "failed"`);
-  if (!SHA256.test(d.sha256)) out.push(`bundle ${d.bundleId} has a malformed sha256`);
+  if (!SHA256.test(d.sha256)) out.push(`bundle ${d.bundleId} has a malformed SHA-256`);
   if (d.sizeBytes === 0) out.push(`bundle ${d.bundleId} has size 0`);
   for (const l of d.logs) {
-    if (!SHA256.test(l.sha256)) out.push(`log ${l.name} of bundle ${d.bundleId} has a malformed sha256`);
+    if (!SHA256.test(l.sha256)) out.push(`log ${l.name} of bundle ${d.bundleId} has a malformed SHA-256`);
     if (l.sizeBytes === 0) out.push(`log ${l.name} of bundle ${d.bundleId} has size 0`);
   }
   return out;
@@ -249,7 +250,7 @@ function schemaInvalid({ candidate, ref }: ConflictContext): RuleHit[] {
     hits.push({
       rule: "SCHEMA_INVALID",
       fingerprint: `missing:${f.path}@schema${ref.schema.version}`,
-      message: `Required field ${f.path} (escalation schema version ${ref.schema.version}) is missing${f.source ? `; it comes from ${f.source} ${f.pointer}` : ""}.`,
+      message: `Required field ${fieldPhrase(f.path)} (escalation schema version ${ref.schema.version}) is missing${f.source ? `; it comes from ${f.source}` : ""}.`,
       field: f.path,
       // A field the schema added names its source, so the recurring-exceptions report can group it there.
       sourceName: f.source ?? null,
@@ -272,7 +273,7 @@ function reviewRequired({ delta, policyOf }: ConflictContext): RuleHit[] {
       hit = {
         rule: "REVIEW_REQUIRED",
         fingerprint: "",
-        message: `Source ${d.lineage.source} changes ${field}, whose overwrite policy is review.`,
+        message: `Source ${d.lineage.source} changes ${fieldPhrase(field)}, whose overwrite policy is review.`,
         field,
         sourceName: d.lineage.source,
         evidence: [],

@@ -1,3 +1,4 @@
+import { capitalise, fieldPhrase } from "../../components/lib/format";
 import type { SchemaField } from "../reference/defaults";
 import { isAddedField, readMappedValue, sectionOf } from "../reference/schema-fields";
 import { pointer } from "./pointer";
@@ -33,7 +34,7 @@ export function applyMappedFields(
     if (!got) continue;
     const lin = lineageOf(entity);
     if (!got.ok) {
-      into.problems.push({ field: f.path, message: `${f.path} from ${f.source} ${f.pointer}: ${got.reason}`, lineage: lin });
+      into.problems.push({ field: f.path, message: `${capitalise(fieldPhrase(f.path))} from ${f.source}: ${got.reason}`, lineage: lin });
       continue;
     }
     (target as { [k: string]: Json })[name] = got.value;

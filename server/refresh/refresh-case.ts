@@ -231,7 +231,7 @@ async function makeCurrent(s: Step): Promise<Decision> {
   const promote = held && same(candidate.record, held.record) && sameOverrides(candidate.lineage, held.lineage) ? held : null;
   const version = promote ? promote.version : s.lastVersion + 1;
   const lineage = { ...candidate.lineage };
-  const summary = summarise({ caseId, version, first: !current, delta, hits: [], approvedBy: opts.approval?.by });
+  const summary = summarise({ caseId, version, first: !current, delta, hits: [], approvedBy: opts.approval?.by, records: { after: candidate.record, before: current?.record } });
   if (promote) {
     // Lineage records who approved the fields this version changed.
     if (opts.approval) for (const d of delta) if (lineage[d.path]) lineage[d.path] = { ...lineage[d.path]!, approval: opts.approval };
@@ -280,7 +280,7 @@ async function insertVersion(s: Step, version: number, status: "current" | "held
     status === "current" ? true : null,
     JSON.stringify(candidate.record),
     JSON.stringify(candidate.lineage),
-    summarise({ caseId, version, first: !s.current, delta, hits: status === "held" ? s.hits : [] }),
+    summarise({ caseId, version, first: !s.current, delta, hits: status === "held" ? s.hits : [], records: { after: candidate.record, before: s.current?.record } }),
     causesOf(delta),
     s.current?.version ?? null,
     s.schemaVersion,
