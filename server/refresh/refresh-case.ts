@@ -12,6 +12,8 @@ import { SqlParams } from "../db/sql-params";
 import { CANDIDATE_EVENTS_SQL, decideOutcomes, outcomesStatement, settleExtra, type CandidateEvent, type DecidedOutcomes, type CaseOutcome } from "./record-outcomes";
 import { clearExceptions, syncExceptions, type LiveException } from "./sync-exceptions";
 import { causesOf, summarise } from "./summarise";
+import { appendAfterCommit } from "../feed/append-changes";
+import { recordCurrentChange } from "../feed/record-change";
 import type { Candidate, CaseInputs, DeltaItem, LineageMap, RecordDoc, RuleHit } from "./types";
 
 export type { CaseOutcome } from "./record-outcomes";
@@ -130,7 +132,7 @@ export async function refreshCase(ctx: EngineContext, caseId: string, opts: Refr
   const sources = await sourceLookup(ctx);
   const { ref, policies } = await ctx.reference.get();
   const sourceKinds = new Map([...sources.byId.values()].map((s) => [s.name, s.kind]));
-  return ctx.db.$transaction(
+  const result = await ctx.db.$transaction(
     async (tx) => {
       await lockAndEnsureCase(tx, caseId);
       const eventIds = opts.eventIds ?? [];
@@ -175,6 +177,9 @@ export async function refreshCase(ctx: EngineContext, caseId: string, opts: Refr
     },
     { timeout: 60_000, maxWait: 30_000 },
   );
+  // Committed: the change gets its feed position now, and long-polls here wake.
+  if (result.outcome === "applied") await appendAfterCommit(ctx.db);
+  return result;
 }
 
 interface Step {
@@ -244,6 +249,9 @@ async function makeCurrent(s: Step): Promise<Decision> {
   }
   if (held) await tx.recordVersion.updateMany({ where: { caseId, status: "held", version: { not: version } }, data: { status: "superseded" } });
   if (!promote) await insertVersion(s, version, "current");
+  // The feed carries the summary the version stores (insertVersion's own when it is a new row).
+  const stored = promote ? summary : summarise({ caseId, version, first: !current, delta, hits: [] });
+  await recordCurrentChange(tx, { caseId, version, previousVersion: current?.version ?? null, causes: causesOf(delta), summary: stored });
   const openExceptions = await clearExceptions(tx, s.live, "The refreshed record no longer conflicts; it became current.");
   return {
     result: { caseId, outcome: "applied", version, eventIds: candidate.eventIds },
