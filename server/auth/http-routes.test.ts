@@ -34,6 +34,7 @@ const ROUTES: Record<string, RouteSpec> = {
   "auth/sign-out": { params: {}, methods: { POST: { access: "public", url: "/api/auth/sign-out", body: {} } } },
   "auth/setup": { params: {}, methods: { POST: { access: "public", url: "/api/auth/setup", body: { email: "late@test.local", name: "Late", password: "long enough password" } } } },
   health: { params: {}, methods: { GET: { access: "public", url: "/api/health" } } },
+  metrics: { params: {}, methods: { GET: { access: "bearer", url: "/api/metrics" } } },
   "trpc/[trpc]": {
     params: { trpc: "records.facets" },
     methods: {

@@ -3,6 +3,7 @@ import type pg from "pg";
 import type { Db } from "../db/client";
 import { newId } from "../lib/ids";
 import { log } from "../lib/log";
+import { recordIntake } from "../ops/metrics";
 import { MAX_DEPTH, tooDeep } from "./json-depth";
 import { parseEvent, type Issue, type ParsedEvent } from "./event-schemas";
 import type { SourceRateLimiter } from "./rate-limit";
@@ -40,8 +41,18 @@ export interface IntakeDeps {
   onAccepted?: () => void;
 }
 
-/** API.md's webhook intake: every refusal row of its table, then a durable, idempotent store. */
+/** API.md's webhook intake, counted and timed for /api/metrics (server/ops/metrics.ts). */
 export async function receiveWebhook(deps: IntakeDeps, req: WebhookRequest): Promise<WebhookResponse> {
+  const started = performance.now();
+  const res = await receive(deps, req);
+  // Only a source that exists names a label: the path segment of a refusal is the sender's to choose.
+  const known = (deps.registry.fresh() ?? (await deps.registry.all())).has(req.sourceName) ? req.sourceName : null;
+  recordIntake(known, res.status, typeof res.body.status === "string" ? res.body.status : undefined, (performance.now() - started) / 1000);
+  return res;
+}
+
+/** Every refusal row of API.md's table, then a durable, idempotent store. */
+async function receive(deps: IntakeDeps, req: WebhookRequest): Promise<WebhookResponse> {
   // The registry's cache and the rate limit's lease answer nearly every delivery without waiting.
   const source = (deps.registry.fresh() ?? (await deps.registry.all())).get(req.sourceName);
   if (!source || !source.enabled) {

@@ -14,6 +14,7 @@ import { clearExceptions, syncExceptions, type LiveException } from "./sync-exce
 import { causesOf, summarise } from "./summarise";
 import { appendAfterCommit } from "../feed/append-changes";
 import { recordCurrentChange } from "../feed/record-change";
+import { metrics } from "../ops/metrics";
 import type { Candidate, CaseInputs, DeltaItem, LineageMap, RecordDoc, RuleHit } from "./types";
 
 export type { CaseOutcome } from "./record-outcomes";
@@ -129,10 +130,28 @@ async function loadCaseContext(
  * candidate with exceptions, or nothing when nothing changed.
  */
 export async function refreshCase(ctx: EngineContext, caseId: string, opts: RefreshOptions = {}): Promise<RefreshResult> {
+  const started = performance.now();
+  let run: Awaited<ReturnType<typeof refreshInTransaction>>;
+  try {
+    run = await refreshInTransaction(ctx, caseId, opts);
+  } catch (err) {
+    metrics.refreshDuration.observe({ outcome: "error" }, (performance.now() - started) / 1000);
+    throw err;
+  }
+  const committedAt = Date.now();
+  // Committed: the change gets its feed position now, and long-polls here wake.
+  if (run.result.outcome === "applied") await appendAfterCommit(ctx.db);
+  metrics.refreshDuration.observe({ outcome: run.result.outcome }, (performance.now() - started) / 1000);
+  for (const at of run.madeCurrent) metrics.eventToCurrent.observe(Math.max(0, committedAt - Date.parse(at)) / 1000);
+  return run.result;
+}
+
+/** The refresh's one transaction; madeCurrent: receipt times of the events its new current version made current. */
+async function refreshInTransaction(ctx: EngineContext, caseId: string, opts: RefreshOptions): Promise<{ result: RefreshResult; madeCurrent: string[] }> {
   const sources = await sourceLookup(ctx);
   const { ref, policies } = await ctx.reference.get();
   const sourceKinds = new Map([...sources.byId.values()].map((s) => [s.name, s.kind]));
-  const result = await ctx.db.$transaction(
+  return ctx.db.$transaction(
     async (tx) => {
       await lockAndEnsureCase(tx, caseId);
       const eventIds = opts.eventIds ?? [];
@@ -145,7 +164,7 @@ export async function refreshCase(ctx: EngineContext, caseId: string, opts: Refr
       if (!candidate) {
         const decided = decideOutcomes(sources, { caseId, outcome: "waiting", version: null, lineage: null, eventIds, folded: [] }, context.events);
         await finishRefresh(tx, caseId, null, decided);
-        return { caseId, outcome: "waiting" as const, version: null, eventIds: [] };
+        return { result: { caseId, outcome: "waiting" as const, version: null, eventIds: [] }, madeCurrent: [] };
       }
       const delta = computeDelta(current, candidate, { sourceKinds });
       const approved = new Set(context.approvals.map((a) => `${a.rule}|${a.fingerprint}`));
@@ -173,13 +192,11 @@ export async function refreshCase(ctx: EngineContext, caseId: string, opts: Refr
         context.events,
       );
       await finishRefresh(tx, caseId, caseColumns(candidate.record, decision, context.openExceptionCount), decided);
-      return decision.result;
+      const applied = new Set(decision.result.outcome === "applied" ? decided.rows.filter((r) => r.outcome === "applied" && r.version === decision.result.version).map((r) => r.id) : []);
+      return { result: decision.result, madeCurrent: context.events.filter((e) => applied.has(e.id)).map((e) => e.receivedAt) };
     },
     { timeout: 60_000, maxWait: 30_000 },
   );
-  // Committed: the change gets its feed position now, and long-polls here wake.
-  if (result.outcome === "applied") await appendAfterCommit(ctx.db);
-  return result;
 }
 
 interface Step {
