@@ -47,7 +47,12 @@ export async function receiveWebhook(deps: IntakeDeps, req: WebhookRequest): Pro
   const res = await receive(deps, req);
   // Only a source that exists names a label: the path segment of a refusal is the sender's to choose.
   const known = (deps.registry.fresh() ?? (await deps.registry.all())).has(req.sourceName) ? req.sourceName : null;
-  recordIntake(known, res.status, typeof res.body.status === "string" ? res.body.status : undefined, (performance.now() - started) / 1000);
+  const seconds = (performance.now() - started) / 1000;
+  recordIntake(known, res.status, typeof res.body.status === "string" ? res.body.status : undefined, seconds);
+  // One line per delivery: its webhook-id and our event id are what the refresh and exception lines carry on.
+  const line = { source: req.sourceName.slice(0, 100), webhookId: req.webhookId?.slice(0, 200) ?? null, httpStatus: res.status, ms: Math.round(seconds * 1e4) / 10 };
+  if (res.status < 300) log.info({ ...line, eventId: res.body.eventId, status: res.body.status }, "webhook stored");
+  else log.info({ ...line, error: res.body.error }, "webhook refused");
   return res;
 }
 
@@ -101,7 +106,6 @@ async function receive(deps: IntakeDeps, req: WebhookRequest): Promise<WebhookRe
   }
   const stored = await storeEvent(deps.db, source, req.webhookId!, parsed.event, deps.pool);
   if (stored.status === "accepted") deps.onAccepted?.();
-  log.debug({ eventId: stored.eventId, source: source.name, status: stored.status }, "webhook stored");
   return { status: stored.status === "duplicate" ? 200 : 202, body: { status: stored.status, eventId: stored.eventId } };
 }
 

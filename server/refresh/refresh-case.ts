@@ -14,6 +14,7 @@ import { clearExceptions, syncExceptions, type LiveException } from "./sync-exce
 import { causesOf, summarise } from "./summarise";
 import { appendAfterCommit } from "../feed/append-changes";
 import { recordCurrentChange } from "../feed/record-change";
+import { log } from "../lib/log";
 import { metrics } from "../ops/metrics";
 import type { Candidate, CaseInputs, DeltaItem, LineageMap, RecordDoc, RuleHit } from "./types";
 
@@ -141,13 +142,22 @@ export async function refreshCase(ctx: EngineContext, caseId: string, opts: Refr
   const committedAt = Date.now();
   // Committed: the change gets its feed position now, and long-polls here wake.
   if (run.result.outcome === "applied") await appendAfterCommit(ctx.db);
-  metrics.refreshDuration.observe({ outcome: run.result.outcome }, (performance.now() - started) / 1000);
+  const seconds = (performance.now() - started) / 1000;
+  metrics.refreshDuration.observe({ outcome: run.result.outcome }, seconds);
+  // Follows an event from its "webhook stored" line (eventIds) to the exceptions it opened (rules).
+  log.info(
+    { caseId, eventIds: opts.eventIds ?? [], outcome: run.result.outcome, version: run.result.version, rules: run.rules, approvedException: opts.approval?.exceptionId, ms: Math.round(seconds * 1e4) / 10 },
+    "case refreshed",
+  );
   for (const at of run.madeCurrent) metrics.eventToCurrent.observe(Math.max(0, committedAt - Date.parse(at)) / 1000);
   return run.result;
 }
 
-/** The refresh's one transaction; madeCurrent: receipt times of the events its new current version made current. */
-async function refreshInTransaction(ctx: EngineContext, caseId: string, opts: RefreshOptions): Promise<{ result: RefreshResult; madeCurrent: string[] }> {
+/**
+ * The refresh's one transaction. madeCurrent: receipt times of the events its new current version
+ * made current; rules: those of the exceptions the candidate is held behind.
+ */
+async function refreshInTransaction(ctx: EngineContext, caseId: string, opts: RefreshOptions): Promise<{ result: RefreshResult; madeCurrent: string[]; rules: string[] }> {
   const sources = await sourceLookup(ctx);
   const { ref, policies } = await ctx.reference.get();
   const sourceKinds = new Map([...sources.byId.values()].map((s) => [s.name, s.kind]));
@@ -164,7 +174,7 @@ async function refreshInTransaction(ctx: EngineContext, caseId: string, opts: Re
       if (!candidate) {
         const decided = decideOutcomes(sources, { caseId, outcome: "waiting", version: null, lineage: null, eventIds, folded: [] }, context.events);
         await finishRefresh(tx, caseId, null, decided);
-        return { result: { caseId, outcome: "waiting" as const, version: null, eventIds: [] }, madeCurrent: [] };
+        return { result: { caseId, outcome: "waiting" as const, version: null, eventIds: [] }, madeCurrent: [], rules: [] };
       }
       const delta = computeDelta(current, candidate, { sourceKinds });
       const approved = new Set(context.approvals.map((a) => `${a.rule}|${a.fingerprint}`));
@@ -193,7 +203,8 @@ async function refreshInTransaction(ctx: EngineContext, caseId: string, opts: Re
       );
       await finishRefresh(tx, caseId, caseColumns(candidate.record, decision, context.openExceptionCount), decided);
       const applied = new Set(decision.result.outcome === "applied" ? decided.rows.filter((r) => r.outcome === "applied" && r.version === decision.result.version).map((r) => r.id) : []);
-      return { result: decision.result, madeCurrent: context.events.filter((e) => applied.has(e.id)).map((e) => e.receivedAt) };
+      const madeCurrent = context.events.filter((e) => applied.has(e.id)).map((e) => e.receivedAt);
+      return { result: decision.result, madeCurrent, rules: [...new Set(hits.map((h) => h.rule))] };
     },
     { timeout: 60_000, maxWait: 30_000 },
   );
