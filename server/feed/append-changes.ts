@@ -83,6 +83,7 @@ export function appendChanges(db: Db): Promise<void> {
 /**
  * After a refresh committed a change: the change is safe whatever happens here, so a failure is
  * logged, not thrown; the next read or long-poll probe of any process appends it (appendIfPending).
+ * Refreshes do not wait for it: at most one append runs and one waits per handle, whatever the rate.
  */
 export async function appendAfterCommit(db: Db): Promise<void> {
   try {

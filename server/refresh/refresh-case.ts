@@ -140,8 +140,9 @@ export async function refreshCase(ctx: EngineContext, caseId: string, opts: Refr
     throw err;
   }
   const committedAt = Date.now();
-  // Committed: the change gets its feed position now, and long-polls here wake.
-  if (run.result.outcome === "applied") await appendAfterCommit(ctx.db);
+  // Committed: the change gets its feed position now and long-polls here wake. Not awaited: the
+  // refresh is done, and a reader appends whatever is still pending before it reads.
+  if (run.result.outcome === "applied") void appendAfterCommit(ctx.db);
   const seconds = (performance.now() - started) / 1000;
   metrics.refreshDuration.observe({ outcome: run.result.outcome }, seconds);
   // Follows an event from its "webhook stored" line (eventIds) to the exceptions it opened (rules).
