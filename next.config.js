@@ -23,6 +23,7 @@ const nextConfig = {
     "@prisma/client",
     "pg",
     "pino",
+    "prom-client",
     "rate-limiter-flexible",
     "standardwebhooks",
   ],

@@ -18,10 +18,10 @@ export function pathSegment(url: URL, index: number): string {
 }
 
 /** A read-API route: bearer authentication, then the domain call, answered as JSON. */
-export function readRoute(fn: (db: Db, url: URL) => Promise<unknown>) {
+export function readRoute(fn: (db: Db, url: URL, req: Request) => Promise<unknown>) {
   return route(async (req: Request) => {
     const rt = await getRuntime();
     await authenticateBearer(rt.db, rt.env.API_TOKEN, req.headers.get("authorization"));
-    return jsonResponse(200, await fn(rt.db, new URL(req.url)));
+    return jsonResponse(200, await fn(rt.db, new URL(req.url), req));
   });
 }

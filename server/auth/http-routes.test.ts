@@ -34,6 +34,7 @@ const ROUTES: Record<string, RouteSpec> = {
   "auth/sign-out": { params: {}, methods: { POST: { access: "public", url: "/api/auth/sign-out", body: {} } } },
   "auth/setup": { params: {}, methods: { POST: { access: "public", url: "/api/auth/setup", body: { email: "late@test.local", name: "Late", password: "long enough password" } } } },
   health: { params: {}, methods: { GET: { access: "public", url: "/api/health" } } },
+  metrics: { params: {}, methods: { GET: { access: "bearer", url: "/api/metrics" } } },
   "trpc/[trpc]": {
     params: { trpc: "records.facets" },
     methods: {
@@ -45,6 +46,7 @@ const ROUTES: Record<string, RouteSpec> = {
   "v1/cases/[caseId]/versions": { params: { caseId: "CASE-NONE" }, methods: { GET: { access: "bearer", url: "/api/v1/cases/CASE-NONE/versions" } } },
   "v1/cases/[caseId]/versions/[n]": { params: { caseId: "CASE-NONE", n: "1" }, methods: { GET: { access: "bearer", url: "/api/v1/cases/CASE-NONE/versions/1" } } },
   "v1/events/[source]/[webhookId]": { params: { source: "ticketing", webhookId: "wh_none" }, methods: { GET: { access: "bearer", url: "/api/v1/events/ticketing/wh_none" } } },
+  "v1/changes": { params: {}, methods: { GET: { access: "bearer", url: "/api/v1/changes?limit=5" } } },
   "v1/exceptions": { params: {}, methods: { GET: { access: "bearer", url: "/api/v1/exceptions?status=open" } } },
   "webhooks/[source]": {
     params: { source: "ticketing" },

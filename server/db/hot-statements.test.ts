@@ -16,6 +16,9 @@ import { captureSql, checkPlan, renderPlan, type CapturedStatement } from "../te
 import { bundle, entitlement, environment, incident, ticket } from "../testing/events";
 import { ingest } from "../testing/ingest";
 import { seedSyntheticHistory } from "../testing/synthetic-history";
+import { appendChanges } from "../feed/append-changes";
+import { encodeCursor } from "../feed/feed-cursor";
+import { readChanges } from "../feed/read-changes";
 import { createTestDb, TEST_DB_KIND, type TestDb } from "../testing/test-db";
 
 /**
@@ -41,6 +44,7 @@ const LARGE_TABLES = new Set([
   "FieldOverride",
   "ApprovedConflict",
   "QuarantinedEvent",
+  "FeedChange",
 ]);
 /** Far above what one case owns here (a few dozen rows), far below the tables (20,000 to 80,000 rows). */
 const MAX_ROWS = 1_000;
@@ -58,6 +62,14 @@ describe.skipIf(TEST_DB_KIND !== "postgres")("hot statements on a large database
   beforeAll(async () => {
     t = await createTestDb();
     await seedSyntheticHistory(t.db, { cases: CASES });
+    // A change feed a million changes long: its reads, appends and probes must not notice.
+    await t.db.$executeRawUnsafe(
+      `INSERT INTO "FeedChange" ("position", "caseId", "version", "previousVersion", "causes", "summary", "at")
+       SELECT i, 'SYN-' || (i % $1), i / $1 + 1, NULLIF(i / $1, 0), ARRAY['ticket_update']::"DeltaCause"[], 'Ticket updated.', now() - make_interval(secs => 1000000 - i)
+       FROM generate_series(1, 1000000) i`,
+      CASES,
+    );
+    await t.db.$executeRawUnsafe(`VACUUM ANALYZE "FeedChange"`);
     client = new pg.Client({ connectionString: t.databaseUrl });
     await client.connect();
 
@@ -92,6 +104,13 @@ describe.skipIf(TEST_DB_KIND !== "postgres")("hot statements on a large database
     await hot("read API: current record", () => getCurrentRecord(t.db, "SYN-500"));
     await hot("read API: versions", () => listVersions(t.db, "SYN-500"));
     await hot("read API: one version with delta", () => getVersion(t.db, "SYN-500", 2));
+    const feed = (after: bigint | undefined, limit: number, wait = 0) => readChanges(t.db, { after: after === undefined ? undefined : encodeCursor(after), limit, wait });
+    await hot("change feed: from the beginning", () => feed(undefined, 100));
+    await hot("change feed: a page deep in the feed", () => feed(900_000n, 500));
+    await t.db.$executeRawUnsafe(`INSERT INTO "FeedChange" ("caseId", "version", "summary") SELECT 'SYN-' || i, 3, 'pending' FROM generate_series(1, 50) i`);
+    await hot("change feed: append pending changes", () => appendChanges(t.db));
+    const newest = (await t.db.feedChange.aggregate({ _max: { position: true } }))._max.position!;
+    await hot("change feed: long-poll with nothing new (probe)", () => feed(newest, 100, 0.4));
     // Not here: GET /api/v1/exceptions, whose contract answers every exception of a status at once,
     // so its cost is the size of its answer by definition.
 

@@ -3,6 +3,7 @@ import type { Tx } from "../db/client";
 import { audit, type Actor } from "../lib/audit";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { log } from "../lib/log";
 import { sourceLookup, type EngineContext } from "../refresh/engine-context";
 import { lockCase, refreshCase, type RefreshResult } from "../refresh/refresh-case";
 import type { RuleHit } from "../refresh/types";
@@ -153,5 +154,7 @@ export async function resolveException(ctx: EngineContext, actor: Actor, id: str
   for (const caseId of affected) {
     results.push(await refreshCase(ctx, caseId, input.kind === "approve" ? { approval: { exceptionId: id, by: actor.label, at: at.toISOString() } } : {}));
   }
+  // The exception's end in the logs, after the "case refreshed" lines of the refreshes it caused.
+  log.info({ exceptionId: id, resolution: input.kind, actorId: actor.id, cases: results.map((r) => ({ caseId: r.caseId, outcome: r.outcome, version: r.version })) }, "exception resolved");
   return results;
 }

@@ -3,6 +3,7 @@ import type pg from "pg";
 import type { Db } from "../db/client";
 import { newId } from "../lib/ids";
 import { log } from "../lib/log";
+import { recordIntake } from "../ops/metrics";
 import { MAX_DEPTH, tooDeep } from "./json-depth";
 import { parseEvent, type Issue, type ParsedEvent } from "./event-schemas";
 import type { SourceRateLimiter } from "./rate-limit";
@@ -40,8 +41,23 @@ export interface IntakeDeps {
   onAccepted?: () => void;
 }
 
-/** API.md's webhook intake: every refusal row of its table, then a durable, idempotent store. */
+/** API.md's webhook intake, counted and timed for /api/metrics (server/ops/metrics.ts). */
 export async function receiveWebhook(deps: IntakeDeps, req: WebhookRequest): Promise<WebhookResponse> {
+  const started = performance.now();
+  const res = await receive(deps, req);
+  // Only a source that exists names a label: the path segment of a refusal is the sender's to choose.
+  const known = (deps.registry.fresh() ?? (await deps.registry.all())).has(req.sourceName) ? req.sourceName : null;
+  const seconds = (performance.now() - started) / 1000;
+  recordIntake(known, res.status, typeof res.body.status === "string" ? res.body.status : undefined, seconds);
+  // One line per delivery: its webhook-id and our event id are what the refresh and exception lines carry on.
+  const line = { source: req.sourceName.slice(0, 100), webhookId: req.webhookId?.slice(0, 200) ?? null, httpStatus: res.status, ms: Math.round(seconds * 1e4) / 10 };
+  if (res.status < 300) log.info({ ...line, eventId: res.body.eventId, status: res.body.status }, "webhook stored");
+  else log.info({ ...line, error: res.body.error }, "webhook refused");
+  return res;
+}
+
+/** Every refusal row of API.md's table, then a durable, idempotent store. */
+async function receive(deps: IntakeDeps, req: WebhookRequest): Promise<WebhookResponse> {
   // The registry's cache and the rate limit's lease answer nearly every delivery without waiting.
   const source = (deps.registry.fresh() ?? (await deps.registry.all())).get(req.sourceName);
   if (!source || !source.enabled) {
@@ -90,7 +106,6 @@ export async function receiveWebhook(deps: IntakeDeps, req: WebhookRequest): Pro
   }
   const stored = await storeEvent(deps.db, source, req.webhookId!, parsed.event, deps.pool);
   if (stored.status === "accepted") deps.onAccepted?.();
-  log.debug({ eventId: stored.eventId, source: source.name, status: stored.status }, "webhook stored");
   return { status: stored.status === "duplicate" ? 200 : 202, body: { status: stored.status, eventId: stored.eventId } };
 }
 

@@ -37,6 +37,8 @@ const lineageKey = (source: string, entityId: string, version: number) => `${sou
 /** An event a refresh may decide about, with this case's outcome for it so far (null: none yet). */
 export interface CandidateEvent extends EventRow {
   caseOutcome: EventStatus | null;
+  /** ISO time of receipt: event-to-current latency is measured from it (server/ops/metrics.ts). */
+  receivedAt: string;
 }
 
 /**
@@ -48,7 +50,7 @@ export interface CandidateEvent extends EventRow {
  * every refresh), as one JSON array.
  */
 export const CANDIDATE_EVENTS_SQL = `SELECT COALESCE(json_agg(x), '[]')::text FROM (
-       SELECT e."id", e."sourceId", e."entityId", e."entityVersion", e."status",
+       SELECT e."id", e."sourceId", e."entityId", e."entityVersion", e."status", to_char(e."receivedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "receivedAt",
          (SELECT c."outcome" FROM "EventCase" c WHERE c."eventId" = e."id" AND c."caseId" = $1) AS "caseOutcome"
        FROM (
          SELECT e."id" FROM "WebhookEvent" e WHERE e."id" = ANY($2::text[])

@@ -12,6 +12,10 @@ import { SqlParams } from "../db/sql-params";
 import { CANDIDATE_EVENTS_SQL, decideOutcomes, outcomesStatement, settleExtra, type CandidateEvent, type DecidedOutcomes, type CaseOutcome } from "./record-outcomes";
 import { clearExceptions, syncExceptions, type LiveException } from "./sync-exceptions";
 import { causesOf, summarise } from "./summarise";
+import { appendAfterCommit } from "../feed/append-changes";
+import { recordCurrentChange } from "../feed/record-change";
+import { log } from "../lib/log";
+import { metrics } from "../ops/metrics";
 import type { Candidate, CaseInputs, DeltaItem, LineageMap, RecordDoc, RuleHit } from "./types";
 
 export type { CaseOutcome } from "./record-outcomes";
@@ -127,6 +131,34 @@ async function loadCaseContext(
  * candidate with exceptions, or nothing when nothing changed.
  */
 export async function refreshCase(ctx: EngineContext, caseId: string, opts: RefreshOptions = {}): Promise<RefreshResult> {
+  const started = performance.now();
+  let run: Awaited<ReturnType<typeof refreshInTransaction>>;
+  try {
+    run = await refreshInTransaction(ctx, caseId, opts);
+  } catch (err) {
+    metrics.refreshDuration.observe({ outcome: "error" }, (performance.now() - started) / 1000);
+    throw err;
+  }
+  const committedAt = Date.now();
+  // Committed: the change gets its feed position now and long-polls here wake. Not awaited: the
+  // refresh is done, and a reader appends whatever is still pending before it reads.
+  if (run.result.outcome === "applied") void appendAfterCommit(ctx.db);
+  const seconds = (performance.now() - started) / 1000;
+  metrics.refreshDuration.observe({ outcome: run.result.outcome }, seconds);
+  // Follows an event from its "webhook stored" line (eventIds) to the exceptions it opened (rules).
+  log.info(
+    { caseId, eventIds: opts.eventIds ?? [], outcome: run.result.outcome, version: run.result.version, rules: run.rules, approvedException: opts.approval?.exceptionId, ms: Math.round(seconds * 1e4) / 10 },
+    "case refreshed",
+  );
+  for (const at of run.madeCurrent) metrics.eventToCurrent.observe(Math.max(0, committedAt - Date.parse(at)) / 1000);
+  return run.result;
+}
+
+/**
+ * The refresh's one transaction. madeCurrent: receipt times of the events its new current version
+ * made current; rules: those of the exceptions the candidate is held behind.
+ */
+async function refreshInTransaction(ctx: EngineContext, caseId: string, opts: RefreshOptions): Promise<{ result: RefreshResult; madeCurrent: string[]; rules: string[] }> {
   const sources = await sourceLookup(ctx);
   const { ref, policies } = await ctx.reference.get();
   const sourceKinds = new Map([...sources.byId.values()].map((s) => [s.name, s.kind]));
@@ -143,7 +175,7 @@ export async function refreshCase(ctx: EngineContext, caseId: string, opts: Refr
       if (!candidate) {
         const decided = decideOutcomes(sources, { caseId, outcome: "waiting", version: null, lineage: null, eventIds, folded: [] }, context.events);
         await finishRefresh(tx, caseId, null, decided);
-        return { caseId, outcome: "waiting" as const, version: null, eventIds: [] };
+        return { result: { caseId, outcome: "waiting" as const, version: null, eventIds: [] }, madeCurrent: [], rules: [] };
       }
       const delta = computeDelta(current, candidate, { sourceKinds });
       const approved = new Set(context.approvals.map((a) => `${a.rule}|${a.fingerprint}`));
@@ -171,7 +203,9 @@ export async function refreshCase(ctx: EngineContext, caseId: string, opts: Refr
         context.events,
       );
       await finishRefresh(tx, caseId, caseColumns(candidate.record, decision, context.openExceptionCount), decided);
-      return decision.result;
+      const applied = new Set(decision.result.outcome === "applied" ? decided.rows.filter((r) => r.outcome === "applied" && r.version === decision.result.version).map((r) => r.id) : []);
+      const madeCurrent = context.events.filter((e) => applied.has(e.id)).map((e) => e.receivedAt);
+      return { result: decision.result, madeCurrent, rules: [...new Set(hits.map((h) => h.rule))] };
     },
     { timeout: 60_000, maxWait: 30_000 },
   );
@@ -244,6 +278,9 @@ async function makeCurrent(s: Step): Promise<Decision> {
   }
   if (held) await tx.recordVersion.updateMany({ where: { caseId, status: "held", version: { not: version } }, data: { status: "superseded" } });
   if (!promote) await insertVersion(s, version, "current");
+  // The feed carries the summary the version stores (insertVersion's own when it is a new row).
+  const stored = promote ? summary : summarise({ caseId, version, first: !current, delta, hits: [] });
+  await recordCurrentChange(tx, { caseId, version, previousVersion: current?.version ?? null, causes: causesOf(delta), summary: stored });
   const openExceptions = await clearExceptions(tx, s.live, "The refreshed record no longer conflicts; it became current.");
   return {
     result: { caseId, outcome: "applied", version, eventIds: candidate.eventIds },

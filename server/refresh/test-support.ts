@@ -33,7 +33,7 @@ export async function currentRecords(db: Db): Promise<Map<string, string>> {
 
 /** Empties everything events and refreshes write, keeping sources and reference data (DELETE: far cheaper than TRUNCATE on small tables). */
 export async function resetEventTables(db: Db): Promise<void> {
-  for (const table of ["EventCase", "QuarantinedEvent", "DeltaEntry", "RecordVersion", "CaseException", "FieldOverride", "ApprovedConflict", "EntityCaseLink", "SourceEntity", "WebhookEvent", "Case", "AuditLog"]) {
+  for (const table of ["FeedChange", "EventCase", "QuarantinedEvent", "DeltaEntry", "RecordVersion", "CaseException", "FieldOverride", "ApprovedConflict", "EntityCaseLink", "SourceEntity", "WebhookEvent", "Case", "AuditLog"]) {
     await db.$executeRawUnsafe(`DELETE FROM "${table}"`);
   }
 }
