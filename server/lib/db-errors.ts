@@ -34,7 +34,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
  * this: the next connection works, so it is no reason to refuse everything until a probe succeeds.
  */
 export function isDatabaseUnreachable(err: unknown): boolean {
-  return walk(err, 0, (e) => matches(e, UNREACHABLE_SOCKET_CODES, /^57P03$/, UNREACHABLE_PRISMA_CODES, UNREACHABLE_KINDS, UNREACHABLE_MESSAGES));
+  return walk(err, 0, (e) => matches(e, UNREACHABLE_SOCKET_CODES, /^(57P03|08001|08004)$/, UNREACHABLE_PRISMA_CODES, UNREACHABLE_KINDS, UNREACHABLE_MESSAGES));
 }
 
 const UNREACHABLE_SOCKET_CODES = new Set(["ECONNREFUSED", "ETIMEDOUT", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
