@@ -1,6 +1,7 @@
-// `npm run bench:overload -- --db=pglite|postgres [--seconds=60] [--capacity=N] [--factor=2]`:
-// twice the intake capacity for a minute against the production build (refresh worker on, as
-// deployed). First the capacity is measured (32 deliveries in flight, closed loop, 5 s) unless
+// `npm run bench:overload -- --db=pglite|postgres [--seconds=60] [--capacity=N] [--factor=2] [--worker=off|on]`:
+// twice the intake capacity for a minute against the production build. The refresh worker is off
+// by default, as in bench:intake, so the capacity is intake's own; with --worker=on it shares the
+// database (on the embedded one also the thread) with refresh. First the capacity is measured (32 deliveries in flight, closed loop, 5 s) unless
 // given; then deliveries are offered open-loop at `factor` times it. Prints accepted and refused
 // (503) deliveries, the acknowledgement latency of the accepted ones (from each request's
 // scheduled send time, so queueing cannot hide), the server's peak RSS, and finally sends every
@@ -22,6 +23,7 @@ if (kind !== "pglite" && kind !== "postgres") throw new Error("--db must be pgli
 const seconds = Number(arg("seconds") ?? "60");
 const factor = Number(arg("factor") ?? "2");
 const givenCapacity = arg("capacity") ? Number(arg("capacity")) : null;
+const worker = arg("worker") === "on" ? "on" : "off";
 const CASES = 2000;
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
@@ -42,7 +44,7 @@ function post(req: SignedRequest): Promise<{ status: number; retryAfter: number 
 async function main() {
   const secrets = benchSecrets();
   const runId = Date.now().toString(36);
-  const env: Record<string, string> = { ...secretEnv(secrets), IN_PROCESS_WORKER: "on", APP_SECRET_KEY: "11".repeat(32) };
+  const env: Record<string, string> = { ...secretEnv(secrets), IN_PROCESS_WORKER: worker, APP_SECRET_KEY: "11".repeat(32) };
   const cleanups: (() => Promise<void>)[] = [];
   try {
     if (kind === "postgres") {
@@ -67,7 +69,7 @@ async function main() {
       console.log(`capacity (32 in flight, 5 s): ${fmt(capacity, 0)} accepted/s, other ${JSON.stringify(r.other)}`);
     }
     const rate = capacity * factor;
-    console.log(`offering ${fmt(rate, 0)}/s (${factor}× capacity) for ${seconds} s on ${kind}`);
+    console.log(`offering ${fmt(rate, 0)}/s (${factor}× capacity) for ${seconds} s on ${kind}, refresh worker ${worker}`);
 
     const acked: number[] = [];
     const refused: number[] = [];

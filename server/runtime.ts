@@ -4,7 +4,7 @@ import { seedDemoUsers } from "./auth/users";
 import { openDb, type DbHandle } from "./db/client";
 import { migrate } from "./db/migrate";
 import { env, type Env } from "./env";
-import { defaultIntakeLimit, IntakeGate, RefusalLog } from "./intake/intake-gate";
+import { DEFAULT_MAX_LAG_MS, defaultIntakeLimit, IntakeGate, RefusalLog } from "./intake/intake-gate";
 import { SourceRateLimiter } from "./intake/rate-limit";
 import { ensureDevelopmentSecrets, readStoredSecrets, SourceRegistry, type SecretContext } from "./intake/source-registry";
 import { loadOrCreateKeyFile, parseKey } from "./lib/crypto";
@@ -70,7 +70,7 @@ export async function startRuntime(opts: StartOptions = {}): Promise<Runtime> {
     registry,
     reference: new ReferenceCache(handle.db),
     limiter: new SourceRateLimiter(handle.pool),
-    intakeGate: new IntakeGate(e.INTAKE_MAX_IN_FLIGHT ?? defaultIntakeLimit(handle.kind)),
+    intakeGate: new IntakeGate(e.INTAKE_MAX_IN_FLIGHT ?? defaultIntakeLimit(handle.kind), e.INTAKE_MAX_LAG_MS ?? DEFAULT_MAX_LAG_MS),
     refusals: new RefusalLog(handle.db),
     secrets,
     worker: null,
@@ -107,6 +107,7 @@ export async function stopRuntime(rt: Runtime): Promise<void> {
   await rt.worker?.stop();
   await rt.maintenance?.stop();
   await rt.limiter.close();
+  rt.intakeGate.close();
   rt.refusals.close();
   await rt.refusals.flush();
   await rt.handle.close();

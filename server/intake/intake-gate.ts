@@ -21,21 +21,52 @@ export function defaultIntakeLimit(kind: "postgres" | "pglite"): number {
   return kind === "postgres" ? 128 : 32;
 }
 
+/**
+ * Counting deliveries in flight misses one queue: requests the process has not even parsed yet
+ * because its event loop is busy (the embedded database runs in the app's own thread, so a slow
+ * query stalls everything). When the loop falls more than `maxLagMs` behind, the deliveries it
+ * reaches have already waited about that long, and new ones are refused too until it catches up.
+ */
+export const DEFAULT_MAX_LAG_MS = 1_000;
+const LAG_SAMPLE_MS = 100;
+
 export class IntakeGate {
   private inFlight = 0;
   /** Deliveries refused since start (for benchmarks and health). */
   shed = 0;
+  /** How late the event loop was at its last sample. */
+  private lagMs = 0;
+  private timer: NodeJS.Timeout | null = null;
 
-  constructor(readonly limit: number) {}
+  /** `maxLagMs` 0: in-flight bound only. */
+  constructor(
+    readonly limit: number,
+    readonly maxLagMs = 0,
+  ) {
+    if (maxLagMs > 0) {
+      let last = performance.now();
+      this.timer = setInterval(() => {
+        const now = performance.now();
+        this.lagMs = Math.max(0, now - last - LAG_SAMPLE_MS);
+        last = now;
+      }, LAG_SAMPLE_MS);
+      this.timer.unref();
+    }
+  }
 
-  /** Takes a place; false when all `limit` are taken (the caller answers 503). */
+  /** Takes a place; false when all `limit` are taken or the event loop lags too far (the caller answers 503). */
   tryEnter(): boolean {
-    if (this.inFlight >= this.limit) {
+    if (this.inFlight >= this.limit || (this.maxLagMs > 0 && this.lagMs > this.maxLagMs)) {
       this.shed++;
       return false;
     }
     this.inFlight++;
     return true;
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
   }
 
   leave(): void {

@@ -6,7 +6,7 @@ import { startIntakeServer } from "../simulator/intake-server";
 import { signWebhook, type SignedRequest } from "../simulator/sign";
 import { ticket } from "../testing/events";
 import { createTestDb, TEST_DB_KIND, TEST_SECRET_KEY, type TestDb } from "../testing/test-db";
-import { defaultIntakeLimit } from "./intake-gate";
+import { defaultIntakeLimit, IntakeGate } from "./intake-gate";
 
 /**
  * Load shedding: with LIMIT deliveries in flight (here held open by senders that have sent their
@@ -122,5 +122,28 @@ describe(`load shedding (${TEST_DB_KIND})`, () => {
     expect(parseEnv({ INTAKE_MAX_IN_FLIGHT: "12" }).INTAKE_MAX_IN_FLIGHT).toBe(12);
     expect(parseEnv({}).INTAKE_MAX_IN_FLIGHT).toBeUndefined();
     expect(() => parseEnv({ INTAKE_MAX_IN_FLIGHT: "0" })).toThrow(/INTAKE_MAX_IN_FLIGHT/);
+    expect(parseEnv({ INTAKE_MAX_LAG_MS: "0" }).INTAKE_MAX_LAG_MS).toBe(0);
+  });
+
+  it("also refuses while the event loop lags behind (requests waiting unparsed), and admits again once it catches up", async () => {
+    const gate = new IntakeGate(1_000, 300);
+    try {
+      await new Promise((r) => setTimeout(r, 150));
+      expect(gate.tryEnter()).toBe(true);
+      gate.leave();
+      // The loop is blocked for a second, as a long synchronous query of the embedded database would.
+      const until = performance.now() + 1_000;
+      while (performance.now() < until) {
+        // busy
+      }
+      await new Promise((r) => setTimeout(r, 0));
+      await new Promise((r) => setImmediate(r));
+      expect(gate.tryEnter()).toBe(false);
+      await new Promise((r) => setTimeout(r, 350));
+      expect(gate.tryEnter()).toBe(true);
+      gate.leave();
+    } finally {
+      gate.close();
+    }
   });
 });
