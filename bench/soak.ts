@@ -87,6 +87,21 @@ async function main() {
     let reads = 0;
     let nextMinute = start + 60_000;
     const rows: (string | number)[][] = [["minute", "RSS", "ack p50 ms", "ack p99 ms", "read p99 ms", "backlog", "answers"]];
+    /** Ends the current minute: its backlog from the health endpoint, a printed line. */
+    const closeMinute = async () => {
+      const m = current;
+      current = newMinute();
+      try {
+        const h = (await (await fetch(`${server.url}/api/health`)).json()) as { checks?: { worker?: { backlog?: number } } };
+        m.backlog = h.checks?.worker?.backlog ?? NaN;
+      } catch {
+        // reported as n/a
+      }
+      done.push(m);
+      const row = [done.length, mb(Math.max(...m.rss, 0)), fmt(pct(m.acks, 50), 1), fmt(pct(m.acks, 99), 1), fmt(pct(m.reads, 99), 1), m.backlog, JSON.stringify(m.statuses)];
+      rows.push(row);
+      console.log(row.join("  |  "));
+    };
     while (performance.now() < end) {
       const now = performance.now();
       while (start + (sent * 1000) / rate <= now) {
@@ -117,21 +132,12 @@ async function main() {
       }
       if (now >= nextMinute) {
         nextMinute += 60_000;
-        const m = current;
-        current = newMinute();
-        try {
-          const h = (await (await fetch(`${server.url}/api/health`)).json()) as { checks?: { worker?: { backlog?: number } } };
-          m.backlog = h.checks?.worker?.backlog ?? NaN;
-        } catch {
-          // reported as n/a
-        }
-        done.push(m);
-        const row = [done.length, mb(Math.max(...m.rss, 0)), fmt(pct(m.acks, 50), 1), fmt(pct(m.acks, 99), 1), fmt(pct(m.reads, 99), 1), m.backlog, JSON.stringify(m.statuses)];
-        rows.push(row);
-        console.log(row.join("  |  "));
+        await closeMinute();
       }
       await sleep(2);
     }
+    // The last minute ends with the run.
+    if (current.acks.length || inflight.size) await closeMinute();
     clearInterval(rssTimer);
     await Promise.all(inflight);
 
