@@ -39,6 +39,10 @@ const schema = z.object({
   IN_PROCESS_WORKER: z.enum(["on", "off"]).default("on"),
   /** Cases a worker refreshes at the same time; default 4 on PostgreSQL, 1 embedded. */
   REFRESH_CONCURRENCY: z.coerce.number().int().min(1).max(32).optional(),
+  /** Webhook deliveries worked on at once; more get 503 with Retry-After. Default 128 on PostgreSQL, 32 embedded. */
+  INTAKE_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).optional(),
+  /** Event-loop lag (ms) beyond which deliveries also get 503; 0 turns it off. Default 1,000. */
+  INTAKE_MAX_LAG_MS: z.coerce.number().int().min(0).max(60_000).optional(),
   /** Build the demo on first start of the embedded database. */
   DEMO: z.enum(["on", "off"]).default("on"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

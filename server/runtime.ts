@@ -4,6 +4,7 @@ import { seedDemoUsers } from "./auth/users";
 import { openDb, type DbHandle } from "./db/client";
 import { migrate } from "./db/migrate";
 import { env, type Env } from "./env";
+import { DEFAULT_MAX_LAG_MS, defaultIntakeLimit, IntakeGate, RefusalLog } from "./intake/intake-gate";
 import { SourceRateLimiter } from "./intake/rate-limit";
 import { ensureDevelopmentSecrets, readStoredSecrets, SourceRegistry, type SecretContext } from "./intake/source-registry";
 import { loadOrCreateKeyFile, parseKey } from "./lib/crypto";
@@ -19,6 +20,9 @@ export interface Runtime extends EngineContext {
   env: Env;
   handle: DbHandle;
   limiter: SourceRateLimiter;
+  /** The bound on webhook deliveries in flight (load shedding) and the log of its 503s. */
+  intakeGate: IntakeGate;
+  refusals: RefusalLog;
   secrets: SecretContext;
   worker: RefreshWorker | null;
   /** The dashboard's lineage audit and rollup upkeep; runs beside the refresh worker. */
@@ -66,6 +70,8 @@ export async function startRuntime(opts: StartOptions = {}): Promise<Runtime> {
     registry,
     reference: new ReferenceCache(handle.db),
     limiter: new SourceRateLimiter(handle.pool),
+    intakeGate: new IntakeGate(e.INTAKE_MAX_IN_FLIGHT ?? defaultIntakeLimit(handle.kind), e.INTAKE_MAX_LAG_MS ?? DEFAULT_MAX_LAG_MS),
+    refusals: new RefusalLog(handle.db),
     secrets,
     worker: null,
     maintenance: null,
@@ -76,6 +82,8 @@ export async function startRuntime(opts: StartOptions = {}): Promise<Runtime> {
     runtime.worker.start();
     runtime.maintenance = new MetricsMaintenance(handle.db);
     runtime.maintenance.start();
+    // Back from an outage: work at once rather than when the backoff ends.
+    handle.availability?.onRecover(() => runtime.worker?.wake());
   }
   log.info({ database: handle.kind, where: handle.where }, "runtime ready");
   return runtime;
@@ -99,5 +107,8 @@ export async function stopRuntime(rt: Runtime): Promise<void> {
   await rt.worker?.stop();
   await rt.maintenance?.stop();
   await rt.limiter.close();
+  rt.intakeGate.close();
+  rt.refusals.close();
+  await rt.refusals.flush();
   await rt.handle.close();
 }

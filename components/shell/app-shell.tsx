@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { isDatabaseUnavailable } from "@/server/lib/db-errors";
 import { getServerContext } from "@/server/trpc/server";
 import { NavLinks } from "./nav-links";
 import { ShortcutsHelp } from "./shortcuts-help";
@@ -8,7 +9,14 @@ const ROLE_LABEL = { duty_manager: "Duty manager", specialist: "Specialist", adm
 
 /** Top navigation with the signed-in user; signed out (the sign-in page) only the product name. */
 export async function AppShell({ children }: { children: React.ReactNode }) {
-  const { user } = await getServerContext();
+  // With the database away the shell still renders (the page below says what is wrong).
+  const { user, databaseDown } = await getServerContext().then(
+    (ctx) => ({ user: ctx.user, databaseDown: false }),
+    (err: unknown) => {
+      if (isDatabaseUnavailable(err)) return { user: null, databaseDown: true };
+      throw err;
+    },
+  );
   return (
     <>
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:shadow">
@@ -34,6 +42,10 @@ export async function AppShell({ children }: { children: React.ReactNode }) {
                 <SignOutButton />
               </div>
             </>
+          ) : databaseDown ? (
+            <span role="status" className="ml-auto rounded bg-amber-400 px-2 py-0.5 text-xs font-medium text-slate-950">
+              Database unavailable
+            </span>
           ) : (
             <Link href="/sign-in" className="ml-auto text-sm text-slate-200 underline-offset-2 hover:underline">
               Sign in

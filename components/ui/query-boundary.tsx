@@ -3,6 +3,7 @@
 import { QueryErrorResetBoundary } from "@tanstack/react-query";
 import { Component, Suspense, useEffect, type ErrorInfo, type ReactNode } from "react";
 import { button } from "./button";
+import { DatabaseUnavailable } from "./database-unavailable";
 
 export function errorCode(error: unknown): string | null {
   const data = (error as { data?: { code?: unknown } } | null)?.data;
@@ -28,6 +29,7 @@ export function ErrorState({ error, onRetry, what = "this" }: { error: unknown; 
       </div>
     );
   }
+  if (code === "SERVICE_UNAVAILABLE") return <DatabaseUnavailable onRetry={onRetry} />;
   const title = code === "NOT_FOUND" ? `Not found` : code === "FORBIDDEN" ? "Not allowed" : `Could not load ${what}`;
   return (
     <div role="alert" className="rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-950">

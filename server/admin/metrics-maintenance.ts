@@ -101,6 +101,7 @@ export class MetricsMaintenance {
     private readonly opts: { pollMs?: number; foldEveryMs?: number } = {},
   ) {
     this.loop = new PollingLoop(() => this.step(), {
+      name: "dashboard metrics upkeep",
       pollMs: opts.pollMs ?? 2_000,
       backoffMs: 1_000,
       maxBackoffMs: 60_000,

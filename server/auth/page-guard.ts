@@ -1,6 +1,7 @@
 import "server-only";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
+import { DatabaseUnavailableError, isDatabaseUnavailable } from "../lib/db-errors";
 import { getRuntime } from "../runtime";
 import { safeNextPath } from "./next-path";
 import { REQUEST_PATH_HEADER_NAME } from "./request-path";
@@ -11,7 +12,12 @@ import { getSessionUser, type SessionUser } from "./session";
 /** The signed-in user of the page being rendered, or null. */
 export async function getPageUser(): Promise<SessionUser | null> {
   const rt = await getRuntime();
-  return getSessionUser(rt.db, new Headers(await headers()));
+  try {
+    return await getSessionUser(rt.db, new Headers(await headers()));
+  } catch (err) {
+    // Every page asks this first: app/error.tsx shows the outage rather than a generic failure.
+    throw isDatabaseUnavailable(err) ? new DatabaseUnavailableError(err) : err;
+  }
 }
 
 export async function signInUrl(): Promise<string> {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Db } from "../db/client";
 import { parseEnv } from "../env";
+import { IntakeGate, RefusalLog } from "../intake/intake-gate";
 import { newId } from "../lib/ids";
 import type { Runtime } from "../runtime";
 import { createTestDb, TEST_SECRET_KEY, type TestDb } from "../testing/test-db";
@@ -32,6 +33,8 @@ export async function installTestRuntime(envOverrides: Record<string, string> = 
     registry: tdb.registry,
     reference: tdb.reference,
     limiter: tdb.limiter,
+    intakeGate: new IntakeGate(env.INTAKE_MAX_IN_FLIGHT ?? Infinity),
+    refusals: new RefusalLog(tdb.db),
     secrets: { key: TEST_SECRET_KEY, envSecrets: env.webhookSecrets },
     worker: null,
     maintenance: null,

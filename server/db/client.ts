@@ -5,6 +5,7 @@ import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { log } from "../lib/log";
+import { DatabaseAvailability } from "./availability";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "./generated/client";
 
@@ -21,6 +22,8 @@ export interface DbHandle {
    * to skip Prisma's query layer (intake's insert, server/intake/receive-webhook.ts).
    */
   pool?: pg.Pool;
+  /** PostgreSQL only: whether the server is reachable, as last seen (server/db/availability.ts). */
+  availability?: DatabaseAvailability;
   close(): Promise<void>;
 }
 
@@ -29,6 +32,22 @@ export interface DbOptions {
   /** Folder of the embedded database; "memory://" for a throw-away one. */
   dataDir?: string;
   poolSize?: number;
+  /** Time allowed to open a new connection before the server counts as unreachable (default 1,000 ms). */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * A stopped server refuses connections at once, but an unreachable host leaves a connect hanging
+ * for minutes: a new connection gets `connectTimeoutMs`, so a dead server is noticed within about a
+ * second. The pool's own `connectionTimeoutMillis` would bound the wait for a free pooled
+ * connection too, which under load is not an outage, so the limit is set on the client only.
+ */
+function clientWithConnectTimeout(ms: number): typeof pg.Client {
+  return class extends pg.Client {
+    constructor(config?: pg.ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: ms, keepAlive: true });
+    }
+  };
 }
 
 export class DataDirLockedError extends Error {}
@@ -77,9 +96,19 @@ function isAlive(pid: number): boolean {
 
 export async function openDb(options: DbOptions): Promise<DbHandle> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
-    // A connection the server drops while idle must not become an unhandled error that ends the process.
-    pool.on("error", (err) => log.warn({ err }, "database connection lost while idle"));
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      Client: clientWithConnectTimeout(options.connectTimeoutMs ?? 1_000),
+    });
+    const availability = new DatabaseAvailability({ probe: () => pool.query("SELECT 1") });
+    // A connection the server drops while idle must not become an unhandled error that ends the
+    // process. A server going away drops them all at once: that is the outage, logged once when
+    // the next connection fails, not once per pooled connection.
+    pool.on("error", (err) => {
+      if (availability.noteFailure(err)) log.debug({ err }, "database connection lost while idle");
+      else log.warn({ err }, "database connection lost while idle");
+    });
     const db = new PrismaClient({ adapter: new PrismaPg(pool) });
     await db.$connect();
     return {
@@ -87,7 +116,9 @@ export async function openDb(options: DbOptions): Promise<DbHandle> {
       kind: "postgres",
       where: options.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@"),
       pool,
+      availability,
       close: async () => {
+        availability.close();
         await db.$disconnect();
         if (!pool.ended) await pool.end();
       },

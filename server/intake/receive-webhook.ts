@@ -1,11 +1,14 @@
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import type pg from "pg";
+import type { DatabaseAvailability } from "../db/availability";
 import type { Db } from "../db/client";
+import { INTAKE_UNAVAILABLE_MESSAGE, DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable, isDatabaseUnreachable } from "../lib/db-errors";
 import { newId } from "../lib/ids";
 import { log } from "../lib/log";
 import { recordIntake } from "../ops/metrics";
 import { MAX_DEPTH, tooDeep } from "./json-depth";
 import { parseEvent, type Issue, type ParsedEvent } from "./event-schemas";
+import { OVERLOAD_MESSAGE, OVERLOAD_RETRY_AFTER_SECONDS, type IntakeGate, type RefusalLog } from "./intake-gate";
 import type { SourceRateLimiter } from "./rate-limit";
 import type { SourceInfo, SourceRegistry } from "./source-registry";
 
@@ -39,14 +42,21 @@ export interface IntakeDeps {
   limiter: SourceRateLimiter;
   /** Called after an event is durably stored and needs a refresh. */
   onAccepted?: () => void;
+  /** The bound on deliveries in flight (load shedding); none: unbounded. */
+  gate?: IntakeGate;
+  /** PostgreSQL's reachability as last seen: while it is away, deliveries get 503 at once. */
+  availability?: DatabaseAvailability;
+  /** Where 503 refusals are listed (batched); without it they are only answered. */
+  refusals?: RefusalLog;
 }
 
 /** API.md's webhook intake, counted and timed for /api/metrics (server/ops/metrics.ts). */
 export async function receiveWebhook(deps: IntakeDeps, req: WebhookRequest): Promise<WebhookResponse> {
   const started = performance.now();
-  const res = await receive(deps, req);
+  const res = await guarded(deps, req);
   // Only a source that exists names a label: the path segment of a refusal is the sender's to choose.
-  const known = (deps.registry.fresh() ?? (await deps.registry.all())).has(req.sourceName) ? req.sourceName : null;
+  const sources = deps.registry.fresh() ?? (await deps.registry.all().catch(() => null));
+  const known = sources?.has(req.sourceName) ? req.sourceName : null;
   const seconds = (performance.now() - started) / 1000;
   recordIntake(known, res.status, typeof res.body.status === "string" ? res.body.status : undefined, seconds);
   // One line per delivery: its webhook-id and our event id are what the refresh and exception lines carry on.
@@ -54,6 +64,40 @@ export async function receiveWebhook(deps: IntakeDeps, req: WebhookRequest): Pro
   if (res.status < 300) log.info({ ...line, eventId: res.body.eventId, status: res.body.status }, "webhook stored");
   else log.info({ ...line, error: res.body.error }, "webhook refused");
   return res;
+}
+
+/**
+ * The two 503s, before anything is read: the database is away
+ * (known from an earlier failure), or the server already works on as many deliveries as it may.
+ * A connection-level failure on the way also ends in 503, never 500: the one statement that stores
+ * the event either committed or did not, so nothing is half stored and the sender's retry is safe.
+ */
+async function guarded(deps: IntakeDeps, req: WebhookRequest): Promise<WebhookResponse> {
+  if (deps.availability && !deps.availability.available) {
+    deps.availability.countRefusal();
+    return unavailable(deps, req);
+  }
+  if (deps.gate && !deps.gate.tryEnter()) {
+    return serviceRefusal(deps, req, OVERLOAD_MESSAGE, OVERLOAD_RETRY_AFTER_SECONDS);
+  }
+  try {
+    return await receive(deps, req);
+  } catch (err) {
+    if (deps.availability ? deps.availability.noteFailure(err) : isDatabaseUnavailable(err)) return unavailable(deps, req);
+    throw err;
+  } finally {
+    deps.gate?.leave();
+  }
+}
+
+function unavailable(deps: IntakeDeps, req: WebhookRequest): WebhookResponse {
+  return serviceRefusal(deps, req, INTAKE_UNAVAILABLE_MESSAGE, DATABASE_RETRY_AFTER_SECONDS);
+}
+
+/** 503 with Retry-After; listed in the intake log in a later batch (see RefusalLog). */
+function serviceRefusal(deps: IntakeDeps, req: WebhookRequest, reason: string, retryAfter: number): WebhookResponse {
+  deps.refusals?.add({ sourceName: clean(req.sourceName, 200), httpStatus: 503, reason, webhookId: req.webhookId ? clean(req.webhookId, 200) : null, remoteAddr: req.remoteAddr ? clean(req.remoteAddr, 100) : null });
+  return { status: 503, body: { error: reason }, headers: { "Retry-After": String(retryAfter) } };
 }
 
 /** Every refusal row of API.md's table, then a durable, idempotent store. */
@@ -194,7 +238,10 @@ async function refuse(
       },
     });
   } catch (err) {
-    log.error({ err, source: req.sourceName, status }, "could not record refusal");
+    // A connection-level failure is the outage, logged once by the availability tracker.
+    if (!(deps.availability ? deps.availability.noteFailure(err) : isDatabaseUnavailable(err))) {
+      log.error({ err, source: req.sourceName, status }, "could not record refusal");
+    }
   }
   const body: Record<string, unknown> = { error: reason };
   if (issues) body.issues = issues;
@@ -259,6 +306,8 @@ const STORE_SQL = `WITH ent AS (
 
 type StoredRow = { id: string | null; status: string | null };
 
+const LOST_CONNECTION_TRIES = 4;
+
 export async function storeEvent(db: Db, source: Pick<SourceInfo, "id">, webhookId: string, event: ParsedEvent, pool?: pg.Pool): Promise<StoredEvent> {
   const eventId = newId("evt");
   const keys = routingKeys(event);
@@ -278,13 +327,28 @@ export async function storeEvent(db: Db, source: Pick<SourceInfo, "id">, webhook
     keys.accountId,
     keys.environmentId,
   ];
-  let rows: StoredRow[];
-  try {
-    // A named statement: each pooled connection parses and plans it once, not for every delivery.
-    rows = pool ? (await pool.query<StoredRow>({ name: "intake_store_event", text: STORE_SQL, values: params })).rows : await db.$queryRawUnsafe<StoredRow[]>(STORE_SQL, ...params);
-  } catch (err) {
-    if (!isForeignKeyViolation(err)) throw err;
-    rows = [];
+  const attempt = async (): Promise<StoredRow[]> => {
+    try {
+      // A named statement: each pooled connection parses and plans it once, not for every delivery.
+      return pool ? (await pool.query<StoredRow>({ name: "intake_store_event", text: STORE_SQL, values: params })).rows : await db.$queryRawUnsafe<StoredRow[]>(STORE_SQL, ...params);
+    } catch (err) {
+      if (!isForeignKeyViolation(err)) throw err;
+      return [];
+    }
+  };
+  let rows: StoredRow[] | null = null;
+  for (let tries = 1; !rows; tries++) {
+    try {
+      rows = await attempt();
+    } catch (err) {
+      // Its connection was lost (pg_terminate_backend, a crashed backend) while the server still
+      // takes new ones: again, on another connection. Safe however the statement ended: rolled back,
+      // it runs again; committed, the webhook id finds it and the delivery is answered as stored.
+      // After a mass kill the pool may hand out a few more dead idle connections before it has
+      // read their termination notices, hence a few tries, a moment apart.
+      if (tries >= LOST_CONNECTION_TRIES || !isDatabaseUnavailable(err) || isDatabaseUnreachable(err)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 5 * tries));
+    }
   }
   const row = rows[0];
   if (row?.id) return { status: row.status === "stale" ? "stale" : "accepted", eventId: row.id };

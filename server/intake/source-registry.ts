@@ -3,6 +3,7 @@ import { decrypt, encrypt, newWebhookSecret } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { SourceKind } from "./event-schemas";
+import { isDatabaseUnavailable, isDatabaseUnreachable } from "../lib/db-errors";
 
 export interface SourceInfo {
   id: string;
@@ -53,7 +54,15 @@ export class SourceRegistry {
   async all(): Promise<Map<string, SourceInfo>> {
     if (this.cache && Date.now() - this.cache.at < TTL_MS) return this.cache.byName;
     this.loading ??= this.load().finally(() => (this.loading = null));
-    const byName = await this.loading;
+    let byName: Map<string, SourceInfo>;
+    try {
+      byName = await this.loading;
+    } catch (err) {
+      // A lost connection (a killed backend) must not refuse every delivery waiting on this load:
+      // the sources last read serve until the next load works. An unreachable server is an outage.
+      if (this.cache && isDatabaseUnavailable(err) && !isDatabaseUnreachable(err)) return this.cache.byName;
+      throw err;
+    }
     this.cache = { at: Date.now(), byName };
     return byName;
   }

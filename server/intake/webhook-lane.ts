@@ -3,7 +3,7 @@ import { HSTS, API_CSP, STATIC_SECURITY_HEADERS } from "../auth/security-headers
 import { errorResponse } from "../lib/http";
 import { AppError } from "../lib/errors";
 import type { Runtime } from "../runtime";
-import { MAX_BODY_BYTES, receiveWebhook, type WebhookResponse } from "./receive-webhook";
+import { MAX_BODY_BYTES, receiveWebhook, type IntakeDeps, type WebhookResponse } from "./receive-webhook";
 
 /**
  * The webhook intake's lane in the production server (scripts/start.mjs). Next.js's router costs
@@ -79,10 +79,25 @@ function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Pro
   });
 }
 
-type LaneRuntime = Pick<Runtime, "db" | "registry" | "limiter" | "worker" | "handle">;
+type LaneRuntime = Pick<Runtime, "db" | "registry" | "limiter" | "worker" | "handle" | "intakeGate" | "refusals">;
+
+/** What intake needs from the runtime; the App Router route passes the same. */
+export function intakeDeps(rt: LaneRuntime): IntakeDeps {
+  return {
+    db: rt.db,
+    pool: rt.handle.pool,
+    registry: rt.registry,
+    limiter: rt.limiter,
+    onAccepted: () => rt.worker?.wake(),
+    gate: rt.intakeGate,
+    availability: rt.handle.availability,
+    refusals: rt.refusals,
+  };
+}
 
 /** Answers POST /api/webhooks/{rawSource}; `rawSource` is the path segment as sent (still percent-encoded). */
 export function createWebhookLane(rt: LaneRuntime): WebhookLane {
+  const deps = intakeDeps(rt);
   return (req, res, rawSource) => {
     void (async () => {
       try {
@@ -97,7 +112,7 @@ export function createWebhookLane(rt: LaneRuntime): WebhookLane {
         const length = one(h["content-length"]);
         const forwarded = one(h["x-forwarded-for"])?.split(",")[0]?.trim() || one(h["x-real-ip"]);
         const result: WebhookResponse = await receiveWebhook(
-          { db: rt.db, pool: rt.handle.pool, registry: rt.registry, limiter: rt.limiter, onAccepted: () => rt.worker?.wake() },
+          deps,
           {
             sourceName,
             contentType: one(h["content-type"]),

@@ -1,4 +1,5 @@
 import { ZodError } from "zod";
+import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "./db-errors";
 import { AppError, httpStatusOf } from "./errors";
 import { log } from "./log";
 
@@ -21,6 +22,10 @@ export function errorResponse(err: unknown): Response {
       error: "invalid request",
       issues: err.issues.map((i) => ({ path: "/" + i.path.map(String).join("/"), message: i.message })),
     });
+  }
+  // The database being away is an outage, not a bug: 503, and the client retries (API.md).
+  if (isDatabaseUnavailable(err)) {
+    return jsonResponse(503, { error: DATABASE_UNAVAILABLE_MESSAGE }, { "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS) });
   }
   log.error({ err }, "unhandled error in route");
   return jsonResponse(500, { error: "internal error; the failure was logged" });

@@ -1,5 +1,6 @@
 import { readMigrations } from "../db/migrate";
 import { readDemoProgress } from "../demo/demo-progress";
+import { isDatabaseUnavailable } from "../lib/db-errors";
 import type { Runtime } from "../runtime";
 
 /** Database reachable, every migration applied, and how far the refresh workers lag behind intake. */
@@ -22,7 +23,8 @@ export async function getHealth(rt: Runtime) {
     checks.worker = { ok: true, inProcess: !!rt.worker, backlog: lag?.backlog ?? 0, lagSeconds: Math.round(lagSeconds * 10) / 10 };
   } catch (err) {
     ok = false;
-    checks.database = { ok: false, error: (err as Error).message };
+    // Says what is wrong without the driver's text (addresses, SQL) in a public answer.
+    checks.database = { ok: false, error: isDatabaseUnavailable(err) ? "the database is unavailable" : "the database check failed" };
   }
   // Informational: a failed demo does not make the service unhealthy.
   const demo = readDemoProgress();

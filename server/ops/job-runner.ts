@@ -38,6 +38,7 @@ export class JobRunner {
     this.opts = { pollMs: opts.pollMs ?? 2_000, staleSeconds: opts.staleSeconds ?? 60, heartbeatMs: opts.heartbeatMs ?? 10_000, progressEveryMs: opts.progressEveryMs ?? 250 };
     this.handlers = { ...JOB_HANDLERS, ...opts.handlers };
     this.loop = new PollingLoop(() => this.runOnce(), {
+      name: "job runner",
       pollMs: this.opts.pollMs,
       backoffMs: 1_000,
       maxBackoffMs: 30_000,

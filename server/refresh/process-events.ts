@@ -1,5 +1,6 @@
 import type { Db } from "../db/client";
 import { newId } from "../lib/ids";
+import { isDatabaseUnavailable } from "../lib/db-errors";
 import { log } from "../lib/log";
 import { sourceLookup, type EngineContext } from "./engine-context";
 import { fanOut, type QueuedEvent } from "./fan-out";
@@ -80,6 +81,8 @@ export async function processBatch(ctx: EngineContext, limit = 100, opts: BatchO
   const sources = await sourceLookup(ctx);
   const byCase = new Map<string, string[]>();
   const failed = new Map<string, string>();
+  /** Failed because the connection was lost (a killed backend, a restart): retried without counting. */
+  const transient = new Set<string>();
   for (const e of events) {
     const kind = sources.byId.get(e.sourceId)?.kind;
     try {
@@ -87,6 +90,7 @@ export async function processBatch(ctx: EngineContext, limit = 100, opts: BatchO
       for (const c of await fanOut(ctx.db, kind, e)) byCase.set(c, [...(byCase.get(c) ?? []), e.id]);
     } catch (err) {
       failed.set(e.id, `fan-out failed: ${(err as Error).message}`);
+      if (isDatabaseUnavailable(err)) transient.add(e.id);
     }
   }
   await forEachLimited([...byCase].sort(([a], [b]) => a.localeCompare(b)), opts.concurrency ?? 1, async ([caseId, eventIds]) => {
@@ -95,20 +99,36 @@ export async function processBatch(ctx: EngineContext, limit = 100, opts: BatchO
     try {
       await refreshCase(ctx, caseId, { eventIds: ids });
     } catch (err) {
-      log.warn({ err, caseId, eventIds: ids }, "refresh failed");
-      for (const id of ids) failed.set(id, `refresh of ${caseId} failed: ${(err as Error).message}`);
+      const lost = isDatabaseUnavailable(err);
+      if (!lost) log.warn({ err, caseId, eventIds: ids }, "refresh failed");
+      for (const id of ids) {
+        failed.set(id, `refresh of ${caseId} failed: ${(err as Error).message}`);
+        if (lost) transient.add(id);
+      }
     }
   });
   await settleEventStatus(ctx.db, events.filter((e) => !failed.has(e.id)).map((e) => e.id), SETTLEABLE);
   for (const e of events.filter((x) => failed.has(x.id))) {
-    await handleFailure(ctx, e, failed.get(e.id)!, [...byCase].filter(([, ids]) => ids.includes(e.id)).map(([c]) => c));
+    await handleFailure(ctx, e, failed.get(e.id)!, [...byCase].filter(([, ids]) => ids.includes(e.id)).map(([c]) => c), transient.has(e.id));
   }
   return events.length;
 }
 
-/** Retries with exponential backoff; after MAX_ATTEMPTS the event is failed and an exception says why. */
-async function handleFailure(ctx: EngineContext, e: QueuedEvent, message: string, caseIds: string[]): Promise<void> {
+/**
+ * Retries with exponential backoff; after MAX_ATTEMPTS the event is failed and an exception says why.
+ * A lost connection says nothing about the event: it is retried soon and the attempt is given back,
+ * so a database restart or a killed backend never fails events. (While the database stays away
+ * these writes fail too; the claim's lease then brings the events back.)
+ */
+async function handleFailure(ctx: EngineContext, e: QueuedEvent, message: string, caseIds: string[], transient = false): Promise<void> {
   const lastError = message.slice(0, 2000);
+  if (transient) {
+    await ctx.db.webhookEvent.updateMany({
+      where: { id: e.id, status: "received" },
+      data: { nextAttemptAt: new Date(Date.now() + 500), lockedUntil: null, lastError, attempts: { decrement: 1 } },
+    });
+    return;
+  }
   if (e.attempts < MAX_ATTEMPTS) {
     await ctx.db.webhookEvent.updateMany({
       where: { id: e.id, status: "received" },

@@ -18,7 +18,7 @@ export class RefreshWorker {
   constructor(ctx: EngineContext, opts: WorkerOptions = {}) {
     this.loop = new PollingLoop(
       async () => (await processBatch(ctx, opts.batch ?? 100, { leaseSeconds: opts.leaseSeconds, concurrency: opts.concurrency })) > 0,
-      { pollMs: opts.pollMs ?? 250, backoffMs: 400, maxBackoffMs: 10_000, onError: (err) => log.error({ err }, "refresh worker batch failed") },
+      { name: "refresh worker", pollMs: opts.pollMs ?? 250, backoffMs: 400, maxBackoffMs: 10_000, onError: (err) => log.error({ err }, "refresh worker batch failed") },
     );
   }
 

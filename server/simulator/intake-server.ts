@@ -4,6 +4,7 @@ import { Readable } from "node:stream";
 import { GET as healthRoute } from "../../app/api/health/route";
 import type { DbHandle } from "../db/client";
 import { parseEnv } from "../env";
+import { IntakeGate, RefusalLog } from "../intake/intake-gate";
 import type { SourceRateLimiter } from "../intake/rate-limit";
 import { createWebhookLane, WEBHOOK_PATH, type WebhookLane } from "../intake/webhook-lane";
 import type { SecretContext } from "../intake/source-registry";
@@ -21,6 +22,8 @@ export interface LocalRuntimeInput extends EngineContext {
   secrets: SecretContext;
   /** Run a refresh worker in this process, woken by intake (as the app does). */
   worker?: boolean;
+  /** Deliveries in flight before 503 (load shedding); default unbounded, so tests see no shedding they did not ask for. */
+  intakeLimit?: number;
 }
 
 const g = globalThis as unknown as { __errRuntime?: Promise<Runtime> };
@@ -34,6 +37,8 @@ export function installRuntime(input: LocalRuntimeInput, port = 0): { rt: Runtim
     registry: input.registry,
     reference: input.reference,
     limiter: input.limiter,
+    intakeGate: new IntakeGate(input.intakeLimit ?? Infinity),
+    refusals: new RefusalLog(input.db),
     secrets: input.secrets,
     worker: null,
     maintenance: null,
@@ -49,6 +54,7 @@ export function installRuntime(input: LocalRuntimeInput, port = 0): { rt: Runtim
     rt,
     uninstall: async () => {
       await rt.worker?.stop();
+      rt.refusals.close();
       g.__errRuntime = previous;
     },
   };

@@ -3,6 +3,7 @@ import superjson from "superjson";
 import { ZodError } from "zod";
 import { getSessionUser, type Role, type SessionUser } from "../auth/session";
 import type { Actor } from "../lib/audit";
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "../lib/db-errors";
 import { AppError } from "../lib/errors";
 import { getRuntime, type Runtime } from "../runtime";
 
@@ -14,7 +15,16 @@ export interface TRPCContext {
 
 export async function createTRPCContext(opts: { headers: Headers }): Promise<TRPCContext> {
   const rt = await getRuntime();
-  return { rt, user: await getSessionUser(rt.db, opts.headers), headers: opts.headers };
+  try {
+    return { rt, user: await getSessionUser(rt.db, opts.headers), headers: opts.headers };
+  } catch (err) {
+    throw databaseUnavailable(err) ?? err;
+  }
+}
+
+/** The database being away is told as such (503, SERVICE_UNAVAILABLE), so screens say so instead of failing generically. */
+function databaseUnavailable(err: unknown): TRPCError | null {
+  return isDatabaseUnavailable(err) ? new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DATABASE_UNAVAILABLE_MESSAGE, cause: err }) : null;
 }
 
 const CODE: Record<AppError["code"], TRPCError["code"]> = {
@@ -49,6 +59,10 @@ const mapErrors = t.middleware(async ({ next }) => {
   if (!result.ok && result.error.cause instanceof AppError) {
     const cause = result.error.cause;
     throw new TRPCError({ code: CODE[cause.code], message: cause.message, cause });
+  }
+  if (!result.ok) {
+    const unavailable = databaseUnavailable(result.error.cause ?? result.error);
+    if (unavailable) throw unavailable;
   }
   return result;
 });

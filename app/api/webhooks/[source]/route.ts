@@ -1,5 +1,6 @@
 import { pathSegment } from "@/server/api/read-route";
 import { receiveWebhook, MAX_BODY_BYTES } from "@/server/intake/receive-webhook";
+import { intakeDeps } from "@/server/intake/webhook-lane";
 import { jsonResponse, readLimited, route } from "@/server/lib/http";
 import { getRuntime } from "@/server/runtime";
 
@@ -12,7 +13,7 @@ export const POST = route(async (req: Request, _ctx?: { params: Promise<{ source
   const h = req.headers;
   const length = h.get("content-length");
   const result = await receiveWebhook(
-    { db: rt.db, pool: rt.handle.pool, registry: rt.registry, limiter: rt.limiter, onAccepted: () => rt.worker?.wake() },
+    intakeDeps(rt),
     {
       sourceName: source,
       contentType: h.get("content-type"),

@@ -1,0 +1,164 @@
+// `npm run bench:overload -- --db=pglite|postgres [--seconds=60] [--capacity=N] [--factor=2] [--worker=off|on]`:
+// twice the intake capacity for a minute against the production build. The refresh worker is off
+// by default, as in bench:intake, so the capacity is intake's own; with --worker=on it shares the
+// database (on the embedded one also the thread) with refresh. First the capacity is measured (32 deliveries in flight, closed loop, 5 s) unless
+// given; then deliveries are offered open-loop at `factor` times it. Prints accepted and refused
+// (503) deliveries, the acknowledgement latency of the accepted ones (from each request's
+// scheduled send time, so queueing cannot hide), the server's peak RSS, and finally sends every
+// refused delivery again, as its sender would, and counts how many were then accepted.
+import http from "node:http";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { SignedRequest } from "../server/simulator/sign";
+import { createPostgresDatabase } from "../server/testing/test-db";
+import { BENCH_PORT, fmt, mb, percentile, RssSampler, startServer, table } from "./lib";
+import { closedLoop } from "./open-loop";
+import { benchSecrets, secretEnv, signedAt } from "./workload";
+
+const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const kind = (arg("db") ?? "pglite") as "pglite" | "postgres";
+if (kind !== "pglite" && kind !== "postgres") throw new Error("--db must be pglite or postgres");
+const seconds = Number(arg("seconds") ?? "60");
+const factor = Number(arg("factor") ?? "2");
+const givenCapacity = arg("capacity") ? Number(arg("capacity")) : null;
+const worker = arg("worker") === "on" ? "on" : "off";
+const CASES = 2000;
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+
+function post(req: SignedRequest): Promise<{ status: number; retryAfter: number }> {
+  return new Promise((resolve, reject) => {
+    const body = Buffer.from(req.body);
+    const r = http.request(req.url, { method: "POST", agent, headers: { ...req.headers, "content-length": String(body.length) } }, (res) => {
+      res.on("data", () => {});
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, retryAfter: Number(res.headers["retry-after"] ?? 0) }));
+      res.on("error", reject);
+    });
+    r.on("error", reject);
+    r.end(body);
+  });
+}
+
+async function main() {
+  const secrets = benchSecrets();
+  const runId = Date.now().toString(36);
+  const env: Record<string, string> = { ...secretEnv(secrets), IN_PROCESS_WORKER: worker, APP_SECRET_KEY: "11".repeat(32) };
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    if (kind === "postgres") {
+      const db = await createPostgresDatabase();
+      env.DATABASE_URL = db.url;
+      cleanups.push(db.drop);
+    } else {
+      const dir = mkdtempSync(path.join(tmpdir(), "bench-overload-"));
+      env.DATA_DIR = dir;
+      cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    }
+    const server = await startServer(env, BENCH_PORT + 5);
+    cleanups.unshift(() => server.stop());
+    const rss = new RssSampler(server.pid);
+    let k = 0;
+
+    let capacity = givenCapacity;
+    if (!capacity) {
+      const r = await closedLoop((i) => signedAt(i, CASES, server.url, secrets, runId), 32, 5, k);
+      k += r.sent;
+      capacity = r.accepted / r.seconds;
+      console.log(`capacity (32 in flight, 5 s): ${fmt(capacity, 0)} accepted/s, other ${JSON.stringify(r.other)}`);
+    }
+    const rate = capacity * factor;
+    console.log(`offering ${fmt(rate, 0)}/s (${factor}× capacity) for ${seconds} s on ${kind}, refresh worker ${worker}`);
+
+    const acked: number[] = [];
+    const refused: number[] = [];
+    const other: Record<string, number> = {};
+    const retryAfter = new Set<number>();
+    const total = Math.round(rate * seconds);
+    const inflight = new Set<Promise<void>>();
+    const start = performance.now();
+    let maxInFlight = 0;
+    for (let n = 0; n < total; ) {
+      const now = performance.now();
+      while (n < total && start + (n * 1000) / rate <= now) {
+        const scheduled = start + (n * 1000) / rate;
+        const id = k + n;
+        const p: Promise<void> = post(signedAt(id, CASES, server.url, secrets, runId))
+          .then((res) => {
+            if (res.status === 202 || res.status === 200) acked.push(performance.now() - scheduled);
+            else if (res.status === 503) {
+              refused.push(id);
+              retryAfter.add(res.retryAfter);
+            } else other[res.status] = (other[res.status] ?? 0) + 1;
+          })
+          .catch((err: Error) => {
+            other[err.message] = (other[err.message] ?? 0) + 1;
+          })
+          .finally(() => inflight.delete(p));
+        inflight.add(p);
+        maxInFlight = Math.max(maxInFlight, inflight.size);
+        n++;
+      }
+      await sleep(1);
+    }
+    await Promise.all(inflight);
+    const elapsed = (performance.now() - start) / 1000;
+    const peak = rss.stop();
+    acked.sort((a, b) => a - b);
+
+    // Every refused delivery again, as a sender honouring Retry-After would, a few at a time.
+    await sleep(1000 * Math.max(1, ...retryAfter));
+    let retriedOk = 0;
+    const retryFailures: Record<string, number> = {};
+    const queue = [...refused];
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+          for (let attempt = 1; ; attempt++) {
+            const res = await post(signedAt(id, CASES, server.url, secrets, runId)).catch(() => ({ status: 0, retryAfter: 1 }));
+            if (res.status === 202 || res.status === 200) {
+              retriedOk++;
+              break;
+            }
+            if (attempt >= 5) {
+              retryFailures[res.status] = (retryFailures[res.status] ?? 0) + 1;
+              break;
+            }
+            await sleep(1000 * Math.max(1, res.retryAfter));
+          }
+        }
+      }),
+    );
+
+    console.log(
+      table([
+        ["db", "offered/s", "seconds", "accepted", "accepted/s", "refused 503", "other", "ack p50 ms", "ack p99 ms", "ack max ms", "client in flight max", "peak RSS", "Retry-After", "refused then accepted"],
+        [
+          kind,
+          fmt(rate, 0),
+          fmt(elapsed, 1),
+          acked.length,
+          fmt(acked.length / elapsed, 0),
+          refused.length,
+          JSON.stringify(other),
+          fmt(percentile(acked, 50), 1),
+          fmt(percentile(acked, 99), 1),
+          fmt(acked.at(-1) ?? NaN, 1),
+          maxInFlight,
+          mb(peak),
+          [...retryAfter].join(",") || "-",
+          `${retriedOk} of ${refused.length}${Object.keys(retryFailures).length ? ` (still failing: ${JSON.stringify(retryFailures)})` : ""}`,
+        ],
+      ]),
+    );
+  } finally {
+    for (const c of cleanups) await c().catch((err) => console.error(`cleanup failed: ${(err as Error).message}`));
+    agent.destroy();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,176 @@
+// `npm run bench:soak -- [--minutes=30] [--db=pglite|postgres] [--rate=100] [--reads=5]`: steady
+// mixed load against the production build for a long run: signed webhooks open-loop at `rate`/s,
+// the in-process refresh worker turning them into record versions, and read-API reads (the change
+// feed and current records, `reads`/s). Every minute it prints the server's memory, the intake's
+// acknowledgement latency, the reads' latency and the refresh backlog; at the end the ratio of the
+// last five minutes to the first five (1.0 = flat) for memory and p99 latencies.
+import http from "node:http";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { SignedRequest } from "../server/simulator/sign";
+import { createPostgresDatabase } from "../server/testing/test-db";
+import { BENCH_PORT, fmt, mb, percentile, startServer, table, treeRss } from "./lib";
+import { benchSecrets, secretEnv, signedAt } from "./workload";
+
+const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const kind = (arg("db") ?? "pglite") as "pglite" | "postgres";
+if (kind !== "pglite" && kind !== "postgres") throw new Error("--db must be pglite or postgres");
+const minutes = Number(arg("minutes") ?? "30");
+const rate = Number(arg("rate") ?? "100");
+const readRate = Number(arg("reads") ?? "5");
+const CASES = 500;
+const TOKEN = "soak-benchmark-token-0123456789";
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+function request(url: string, init: { method: string; headers: Record<string, string>; body?: string }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const body = init.body === undefined ? undefined : Buffer.from(init.body);
+    const headers = body ? { ...init.headers, "content-length": String(body.length) } : init.headers;
+    const r = http.request(url, { method: init.method, agent, headers }, (res) => {
+      res.on("data", () => {});
+      res.on("end", () => resolve(res.statusCode ?? 0));
+      res.on("error", reject);
+    });
+    r.on("error", reject);
+    r.end(body);
+  });
+}
+
+interface Minute {
+  acks: number[];
+  reads: number[];
+  statuses: Record<string, number>;
+  rss: number[];
+  backlog: number;
+}
+
+const newMinute = (): Minute => ({ acks: [], reads: [], statuses: {}, rss: [], backlog: NaN });
+/** Answers of a minute's requests may arrive after it ended: sort a copy each time. */
+const pct = (xs: number[], q: number) => percentile([...xs].sort((a, b) => a - b), q);
+
+async function main() {
+  const secrets = benchSecrets();
+  const runId = Date.now().toString(36);
+  const env: Record<string, string> = { ...secretEnv(secrets), IN_PROCESS_WORKER: "on", API_TOKEN: TOKEN, APP_SECRET_KEY: "11".repeat(32) };
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    if (kind === "postgres") {
+      const db = await createPostgresDatabase();
+      env.DATABASE_URL = db.url;
+      cleanups.push(db.drop);
+    } else {
+      const dir = mkdtempSync(path.join(tmpdir(), "bench-soak-"));
+      env.DATA_DIR = dir;
+      cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    }
+    const server = await startServer(env, BENCH_PORT + 7);
+    cleanups.unshift(() => server.stop());
+    console.log(`soak on ${kind}: ${rate} webhooks/s and ${readRate} reads/s for ${minutes} min`);
+
+    const done: Minute[] = [];
+    let current = newMinute();
+    const count = (label: string): void => {
+      current.statuses[label] = (current.statuses[label] ?? 0) + 1;
+    };
+    const rssTimer = setInterval(() => current.rss.push(treeRss(server.pid)), 1000);
+    const inflight = new Set<Promise<void>>();
+    const track = (p: Promise<void>) => {
+      inflight.add(p);
+      void p.finally(() => inflight.delete(p));
+    };
+    const start = performance.now();
+    const end = start + minutes * 60_000;
+    let sent = 0;
+    let reads = 0;
+    let nextMinute = start + 60_000;
+    const rows: (string | number)[][] = [["minute", "RSS", "ack p50 ms", "ack p99 ms", "read p99 ms", "backlog", "answers"]];
+    /** Ends the current minute: its backlog from the health endpoint, a printed line. */
+    const closeMinute = async () => {
+      const m = current;
+      current = newMinute();
+      try {
+        const h = (await (await fetch(`${server.url}/api/health`)).json()) as { checks?: { worker?: { backlog?: number } } };
+        m.backlog = h.checks?.worker?.backlog ?? NaN;
+      } catch {
+        // reported as n/a
+      }
+      done.push(m);
+      const row = [done.length, mb(Math.max(...m.rss, 0)), fmt(pct(m.acks, 50), 1), fmt(pct(m.acks, 99), 1), fmt(pct(m.reads, 99), 1), m.backlog, JSON.stringify(m.statuses)];
+      rows.push(row);
+      console.log(row.join("  |  "));
+    };
+    while (performance.now() < end) {
+      const now = performance.now();
+      while (start + (sent * 1000) / rate <= now) {
+        const scheduled = start + (sent * 1000) / rate;
+        const req: SignedRequest = signedAt(sent++, CASES, server.url, secrets, runId);
+        const m = current;
+        track(
+          request(req.url, { method: "POST", headers: req.headers, body: req.body })
+            .then((status) => {
+              m.acks.push(performance.now() - scheduled);
+              count(String(status));
+            })
+            .catch(() => count("error")),
+        );
+      }
+      while (readRate > 0 && start + (reads * 1000) / readRate <= now) {
+        const scheduled = start + (reads * 1000) / readRate;
+        const url = reads++ % 2 ? `${server.url}/api/v1/changes?limit=100` : `${server.url}/api/v1/cases/BENCH-${reads % CASES}/record`;
+        const m = current;
+        track(
+          request(url, { method: "GET", headers: { authorization: `Bearer ${TOKEN}` } })
+            .then((status) => {
+              m.reads.push(performance.now() - scheduled);
+              if (status !== 200 && status !== 404) count(`read ${status}`);
+            })
+            .catch(() => count("read error")),
+        );
+      }
+      if (now >= nextMinute) {
+        nextMinute += 60_000;
+        await closeMinute();
+      }
+      await sleep(2);
+    }
+    // The last minute ends with the run.
+    if (current.acks.length || inflight.size) await closeMinute();
+    clearInterval(rssTimer);
+    await Promise.all(inflight);
+
+    console.log(table(rows));
+    const span = Math.min(5, Math.floor(done.length / 2));
+    if (span >= 1) {
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      const first = done.slice(0, span);
+      const last = done.slice(-span);
+      const ratio = (f: (m: Minute) => number) => mean(last.map(f)) / mean(first.map(f));
+      const rssOf = (m: Minute) => mean(m.rss);
+      console.log(
+        table([
+          [`last ${span} min ÷ first ${span} min`, "RSS", "ack p99", "read p99", "backlog (absolute, first → last)"],
+          [
+            "ratio",
+            fmt(ratio(rssOf), 2),
+            fmt(ratio((m) => pct(m.acks, 99)), 2),
+            fmt(ratio((m) => pct(m.reads, 99)), 2),
+            `${fmt(mean(first.map((m) => m.backlog)), 0)} → ${fmt(mean(last.map((m) => m.backlog)), 0)}`,
+          ],
+        ]),
+      );
+    } else {
+      console.log("run at least 2 minutes for the last/first ratios");
+    }
+  } finally {
+    for (const c of cleanups) await c().catch((err) => console.error(`cleanup failed: ${(err as Error).message}`));
+    agent.destroy();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,149 @@
+import http from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { POST } from "@/app/api/webhooks/[source]/route";
+import { parseEnv } from "../env";
+import { startIntakeServer } from "../simulator/intake-server";
+import { signWebhook, type SignedRequest } from "../simulator/sign";
+import { ticket } from "../testing/events";
+import { createTestDb, TEST_DB_KIND, TEST_SECRET_KEY, type TestDb } from "../testing/test-db";
+import { defaultIntakeLimit, IntakeGate } from "./intake-gate";
+
+/**
+ * Load shedding: with LIMIT deliveries in flight (here held open by senders that have sent their
+ * headers but not yet their bodies), every further delivery is answered 503 with Retry-After at
+ * once, before its body is read, by the lane and the App Router route alike. The held ones are
+ * accepted when their bodies arrive, each refused one is accepted when sent again, and nothing is
+ * stored twice or lost.
+ */
+const SECRET = "whsec_" + Buffer.alloc(32, 81).toString("base64");
+const LIMIT = 4;
+
+let t: TestDb;
+let server: Awaited<ReturnType<typeof startIntakeServer>>;
+
+beforeAll(async () => {
+  t = await createTestDb({ envSecrets: { ticketing: [SECRET] } });
+  server = await startIntakeServer({ ...t, secrets: { key: TEST_SECRET_KEY, envSecrets: { ticketing: [SECRET] } }, intakeLimit: LIMIT });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await t?.close();
+});
+
+const signed = (webhookId: string, caseNo: number): SignedRequest =>
+  signWebhook({ baseUrl: server.url, source: "ticketing", secret: SECRET, webhookId, body: JSON.stringify(ticket(`CASE-SHED-${caseNo}`, 1).body) });
+
+interface Answer {
+  status: number;
+  retryAfter: string | undefined;
+  body: Record<string, unknown>;
+  ms: number;
+}
+
+/** Sends the headers now and the body when `send` is called (or never). */
+function open(req: SignedRequest): { answer: Promise<Answer>; send: () => void; abort: () => void } {
+  const started = performance.now();
+  const r = http.request(req.url, { method: "POST", headers: { ...req.headers, "content-length": String(Buffer.byteLength(req.body)) } });
+  r.flushHeaders();
+  const answer = new Promise<Answer>((resolve, reject) => {
+    r.on("error", reject);
+    r.on("response", (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () =>
+        resolve({ status: res.statusCode!, retryAfter: res.headers["retry-after"] as string | undefined, body: JSON.parse(Buffer.concat(chunks).toString() || "{}"), ms: performance.now() - started }),
+      );
+    });
+  });
+  return { answer, send: () => r.end(req.body), abort: () => r.destroy() };
+}
+
+async function post(req: SignedRequest): Promise<Answer> {
+  const started = performance.now();
+  const res = await fetch(req.url, { method: "POST", headers: req.headers, body: req.body });
+  return { status: res.status, retryAfter: res.headers.get("retry-after") ?? undefined, body: (await res.json()) as Record<string, unknown>, ms: performance.now() - started };
+}
+
+async function until(check: () => boolean, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe(`load shedding (${TEST_DB_KIND})`, () => {
+  it("refuses deliveries beyond the bound with 503 and Retry-After at once; each is accepted when retried", async () => {
+    const gate = server.rt.intakeGate;
+    const held = Array.from({ length: LIMIT }, (_, i) => open(signed(`shed-held-${i}`, i)));
+    await until(() => gate.current === LIMIT);
+
+    // Full: complete deliveries, and one whose body never comes, are all answered at once.
+    const excess = await Promise.all(Array.from({ length: 12 }, (_, i) => post(signed(`shed-excess-${i}`, 100 + i))));
+    const bodiless = open(signed("shed-bodiless", 200));
+    const noBody = await bodiless.answer;
+    bodiless.abort();
+    const viaRoute = await POST(new Request(signed("shed-route", 300).url, { method: "POST", headers: signed("shed-route", 300).headers, body: signed("shed-route", 300).body }));
+    for (const a of [...excess, noBody]) {
+      expect({ status: a.status, retryAfter: a.retryAfter, error: typeof a.body.error }).toEqual({ status: 503, retryAfter: "1", error: "string" });
+      expect(a.ms).toBeLessThan(1_000);
+    }
+    expect(String(excess[0]!.body.error)).toMatch(/intake capacity/);
+    expect({ status: viaRoute.status, retryAfter: viaRoute.headers.get("retry-after") }).toEqual({ status: 503, retryAfter: "1" });
+    expect(gate.current).toBe(LIMIT);
+
+    // The held ones complete and are accepted; the gate is free again.
+    for (const h of held) h.send();
+    const heldAnswers = await Promise.all(held.map((h) => h.answer));
+    expect(heldAnswers.map((a) => a.status)).toEqual(Array(LIMIT).fill(202));
+    await until(() => gate.current === 0);
+
+    // Each refused delivery succeeds when sent again, and is stored once.
+    const retried: Answer[] = [];
+    for (const i of excess.keys()) retried.push(await post(signed(`shed-excess-${i}`, 100 + i)));
+    expect(retried.map((a) => a.status)).toEqual(Array(12).fill(202));
+    expect((await post(signed("shed-route", 300))).status).toBe(202);
+    const stored = await t.db.webhookEvent.findMany({ where: { webhookId: { startsWith: "shed-" } }, select: { webhookId: true, id: true } });
+    expect(stored.map((s) => s.webhookId).sort()).toEqual([...held.map((_, i) => `shed-held-${i}`), ...excess.map((_, i) => `shed-excess-${i}`), "shed-route"].sort());
+    const ids = new Map(stored.map((s) => [s.webhookId, s.id]));
+    expect(heldAnswers.map((a, i) => a.body.eventId === ids.get(`shed-held-${i}`))).toEqual(Array(LIMIT).fill(true));
+    expect(retried.map((a, i) => a.body.eventId === ids.get(`shed-excess-${i}`))).toEqual(Array(12).fill(true));
+
+    // Every refusal is listed in the intake log (written in batches).
+    await server.rt.refusals.flush();
+    const refusals = await t.db.refusal.findMany({ where: { httpStatus: 503 }, select: { webhookId: true, reason: true } });
+    expect(refusals.map((r) => r.webhookId).sort()).toEqual([...excess.map((_, i) => `shed-excess-${i}`), "shed-bodiless", "shed-route"].sort());
+  });
+
+  it("sizes the bound from the database by default, or from INTAKE_MAX_IN_FLIGHT", () => {
+    expect(defaultIntakeLimit("postgres")).toBeGreaterThanOrEqual(32);
+    expect(defaultIntakeLimit("pglite")).toBeGreaterThanOrEqual(32);
+    expect(parseEnv({ INTAKE_MAX_IN_FLIGHT: "12" }).INTAKE_MAX_IN_FLIGHT).toBe(12);
+    expect(parseEnv({}).INTAKE_MAX_IN_FLIGHT).toBeUndefined();
+    expect(() => parseEnv({ INTAKE_MAX_IN_FLIGHT: "0" })).toThrow(/INTAKE_MAX_IN_FLIGHT/);
+    expect(parseEnv({ INTAKE_MAX_LAG_MS: "0" }).INTAKE_MAX_LAG_MS).toBe(0);
+  });
+
+  it("also refuses while the event loop lags behind (requests waiting unparsed), and admits again once it catches up", async () => {
+    const gate = new IntakeGate(1_000, 300);
+    try {
+      await new Promise((r) => setTimeout(r, 150));
+      expect(gate.tryEnter()).toBe(true);
+      gate.leave();
+      // The loop is blocked for a second, as a long synchronous query of the embedded database would.
+      const until = performance.now() + 1_000;
+      while (performance.now() < until) {
+        // busy
+      }
+      await new Promise((r) => setTimeout(r, 0));
+      await new Promise((r) => setImmediate(r));
+      expect(gate.tryEnter()).toBe(false);
+      await new Promise((r) => setTimeout(r, 350));
+      expect(gate.tryEnter()).toBe(true);
+      gate.leave();
+    } finally {
+      gate.close();
+    }
+  });
+});
