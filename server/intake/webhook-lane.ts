@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HSTS, API_CSP, STATIC_SECURITY_HEADERS } from "../auth/security-headers";
+import { bodyReadFailed } from "../lib/client-abort";
 import { errorResponse } from "../lib/http";
 import { AppError } from "../lib/errors";
 import type { Runtime } from "../runtime";
@@ -70,12 +71,18 @@ function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Pro
     };
     req.on("data", onData);
     req.once("end", () => finish(Buffer.concat(chunks).toString("utf8")));
-    req.once("error", (err) => {
-      if (!done) {
-        done = true;
-        reject(err);
+    const failed = (err: unknown) => {
+      if (done) return;
+      done = true;
+      try {
+        bodyReadFailed(err);
+      } catch (mapped) {
+        reject(mapped);
       }
-    });
+    };
+    req.once("error", failed);
+    // A client that disconnects mid-body may close the request without an error event.
+    req.once("close", () => failed(Object.assign(new Error("aborted"), { code: "ECONNRESET" })));
   });
 }
 

@@ -1,5 +1,7 @@
 import { ZodError } from "zod";
+import { bodyReadFailed } from "./client-abort";
 import { AppError, httpStatusOf } from "./errors";
+import { newId } from "./ids";
 import { log } from "./log";
 
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
@@ -22,8 +24,14 @@ export function errorResponse(err: unknown): Response {
       issues: err.issues.map((i) => ({ path: "/" + i.path.map(String).join("/"), message: i.message })),
     });
   }
-  log.error({ err }, "unhandled error in route");
-  return jsonResponse(500, { error: "internal error; the failure was logged" });
+  return internalError(err);
+}
+
+/** Anything unexpected: logged once with a correlation id the answer carries too; no internals in the answer. */
+export function internalError(err: unknown): Response {
+  const correlationId = newId("err");
+  log.error({ err, correlationId }, "unhandled error in route");
+  return jsonResponse(500, { error: "internal error; the failure was logged", correlationId });
 }
 
 export function route<A extends unknown[]>(fn: (...args: A) => Promise<Response>): (...args: A) => Promise<Response> {
@@ -43,7 +51,7 @@ export async function readLimited(req: Request, limit: number): Promise<string |
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch(bodyReadFailed);
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
