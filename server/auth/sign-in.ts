@@ -4,12 +4,13 @@ import type { Db } from "../db/client";
 import { audit, type Actor } from "../lib/audit";
 import { AppError } from "../lib/errors";
 import { log } from "../lib/log";
+import { safeText } from "../lib/safe-text";
 import { createSession, revokeSessionByToken, revokeUserSessions, type SessionUser } from "./session";
 import { checkPassword, lockedMessage } from "./users";
 
 export const signInInput = z.object({
-  email: z.string().trim().min(3, "enter your email").max(200),
-  password: z.string().min(1, "enter your password").max(500),
+  email: safeText(200).trim().min(3, "enter your email"),
+  password: safeText(500).min(1, "enter your password"),
 });
 
 export interface RequestMeta {

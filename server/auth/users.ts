@@ -1,8 +1,8 @@
 import { hash, verify } from "@node-rs/argon2";
-import { z } from "zod";
 import type { Db } from "../db/client";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { safeText } from "../lib/safe-text";
 import type { Role } from "./roles";
 
 export const DEMO_PASSWORD = "demo-password";
@@ -14,10 +14,10 @@ export const DEMO_USERS: { email: string; name: string; role: Role }[] = [
   { email: "admin@demo.local", name: "Alex Admin", role: "admin" },
 ];
 
-export const emailSchema = z.string().trim().toLowerCase().min(3).max(200).email("enter an email address");
+export const emailSchema = safeText(200).trim().toLowerCase().min(3).max(200).email("enter an email address");
 /** Length over composition rules (NIST SP 800-63B); the demo password is the only short-lived exception. */
-export const passwordSchema = z.string().min(12, "use at least 12 characters").max(200, "use at most 200 characters");
-export const nameSchema = z.string().trim().min(1, "enter a name").max(120);
+export const passwordSchema = safeText(1000).min(12, "use at least 12 characters").max(200, "use at most 200 characters");
+export const nameSchema = safeText(120).trim().min(1, "enter a name").max(120);
 
 /** argon2id with the library's defaults (19 MiB, 2 passes), the OWASP baseline. */
 export async function hashPassword(password: string): Promise<string> {

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { POST } from "@/app/api/webhooks/[source]/route";
@@ -219,7 +220,6 @@ describe("signatures", () => {
     refused(await send({ timestamp: "abc" }), 401);
     refused(await send({ timestamp: Date.now() }), 401); // milliseconds, not seconds
     refused(await send({ timestamp: "-5" }), 401);
-    refused(await send({ webhookId: "m".repeat(201) }), 401);
     refused(await send({ source: "entitlement", event: valid("entitlement"), secret: SECRETS.ticketingNew }), 401);
   });
 
@@ -236,6 +236,44 @@ describe("signatures", () => {
     const body2 = JSON.stringify(ev2.body);
     await accepted(await send({ event: ev2, webhookId: "msg_rot_2", timestamp: ts, signature: `${signature(SECRETS.ticketingNew, "msg_rot_2", ts, body2)} v1,AAAA v2,zzzz` }));
     await accepted(await send({ webhookId: "m".repeat(200) }));
+  });
+});
+
+describe("malformed webhook-id headers", () => {
+  it("refuses an over-long or non-ASCII webhook-id with a clear 400, not a signature failure", async () => {
+    refused(await send({ webhookId: "m".repeat(201) }), 400, "webhook-id");
+    // Correctly signed (over the id's UTF-8 bytes, as a sender would), yet not a usable id.
+    const r = await send({ webhookId: "msg_\u00e9t\u00e9" });
+    refused(r, 400, "webhook-id");
+    expect(r.body.error).toMatch(/webhook-id header must be printable ASCII/);
+    refused(await send({ webhookId: "msg\ttab" }), 400, "webhook-id");
+  });
+});
+
+describe("signatures over the raw bytes", () => {
+  it("verifies the bytes as sent, then refuses a body that is not valid UTF-8 with 400", async () => {
+    const text = JSON.stringify(edit(valid("ticketing"), ["data", "subject"], "SUBJ").body);
+    const at = Buffer.from(text).indexOf("SUBJ");
+    const bytes = Buffer.from(text);
+    bytes[at] = 0xff; // an invalid UTF-8 byte inside a string
+    const id = `msg_raw_${++seq}`;
+    const ts = Math.floor(Date.now() / 1000);
+    const key = Buffer.from(SIGNER.ticketing!.slice(6), "base64");
+    const sig = "v1," + createHmac("sha256", key).update(`${id}.${ts}.`).update(bytes).digest("base64");
+    const r = await send({ body: bytes, webhookId: id, timestamp: ts, signature: sig });
+    refused(r, 400);
+    expect(r.body.error).toBe("body is not valid UTF-8");
+    // The same bytes under a signature of their lossy decoding are a forgery.
+    const lossy = "v1," + createHmac("sha256", key).update(`${id}x.${ts}.${bytes.toString("utf8")}`).digest("base64");
+    refused(await send({ body: bytes, webhookId: `${id}x`, timestamp: ts, signature: lossy }), 401);
+  });
+
+  it("refuses \"__proto__\" property names with 400 at their path instead of dropping them", async () => {
+    const text = JSON.stringify(valid("ticketing").body).replace('"accountId"', '"__proto__":{"polluted":true},"accountId"');
+    refused(await send({ body: text }), 400, "/data/__proto__");
+    const escaped = JSON.stringify(edit(valid("ticketing"), ["data", "extraBag"], { inner: 1 }).body).replace('"inner"', '"\\u005f_proto__"');
+    refused(await send({ body: escaped }), 400, "/data/extraBag/__proto__");
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
 

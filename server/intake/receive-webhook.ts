@@ -1,4 +1,4 @@
-import { Webhook, WebhookVerificationError } from "standardwebhooks";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import type pg from "pg";
 import type { Db } from "../db/client";
 import { newId } from "../lib/ids";
@@ -20,8 +20,8 @@ export interface WebhookRequest {
   timestamp: string | null;
   signature: string | null;
   remoteAddr: string | null;
-  /** Reads the raw body; resolves null when it exceeds MAX_BODY_BYTES. */
-  readBody: () => Promise<string | null>;
+  /** Reads the raw body bytes; resolves null when they exceed MAX_BODY_BYTES. */
+  readBody: () => Promise<Uint8Array | null>;
 }
 
 export interface WebhookResponse {
@@ -55,10 +55,13 @@ export async function receiveWebhook(deps: IntakeDeps, req: WebhookRequest): Pro
   if (req.contentLength !== null && req.contentLength > MAX_BODY_BYTES) {
     return refuse(deps, req, 413, `body of ${req.contentLength} bytes exceeds the limit of ${MAX_BODY_BYTES} bytes`);
   }
-  const raw = await req.readBody();
-  if (raw === null) return refuse(deps, req, 413, `body exceeds the limit of ${MAX_BODY_BYTES} bytes`);
+  const idProblem = checkWebhookId(req.webhookId);
+  if (idProblem) return refuse(deps, req, 400, idProblem, [{ path: "webhook-id", message: idProblem }]);
+  const bytes = await req.readBody();
+  if (bytes === null) return refuse(deps, req, 413, `body exceeds the limit of ${MAX_BODY_BYTES} bytes`);
 
-  const authProblem = verifySignature(source, req, raw);
+  // The signature covers the bytes as sent: they are judged before any decoding.
+  const authProblem = verifySignature(source, req, bytes);
   if (authProblem) return refuse(deps, req, 401, authProblem);
   // Only validly signed deliveries spend the source's limit: forged traffic cannot exhaust it.
   const verdict = deps.limiter.takeLeased(source.name, source.rateLimitPerSec, source.rateLimitBurst)
@@ -70,6 +73,12 @@ export async function receiveWebhook(deps: IntakeDeps, req: WebhookRequest): Pro
     });
   }
 
+  let raw: string;
+  try {
+    raw = UTF8.decode(bytes);
+  } catch {
+    return refuse(deps, req, 400, "body is not valid UTF-8", [{ path: "", message: "not valid UTF-8" }]);
+  }
   let body: unknown;
   try {
     body = JSON.parse(raw);
@@ -83,6 +92,10 @@ export async function receiveWebhook(deps: IntakeDeps, req: WebhookRequest): Pro
   const nul = mayHoldUnstorable(raw) ? findNulCharacters(body) : [];
   if (nul.length) {
     return refuse(deps, req, 400, "strings must not contain NUL (\\u0000) characters or unpaired UTF-16 surrogates", nul.slice(0, 20).map((path) => ({ path, message: "contains a NUL character or an unpaired surrogate" })));
+  }
+  const proto = mayHoldProtoKey(raw) ? findProtoKeys(body) : [];
+  if (proto.length) {
+    return refuse(deps, req, 400, 'the property name "__proto__" is not accepted', proto.slice(0, 20).map((path) => ({ path, message: 'property name "__proto__" is not accepted' })));
   }
   const parsed = parseEvent(source.kind, body);
   if (!parsed.ok) {
@@ -124,20 +137,59 @@ function findNulCharacters(value: unknown, path = ""): string[] {
 
 const clean = (s: string, max: number) => s.replace(UNSTORABLE_G, "\uFFFD").slice(0, max);
 
-/** One verifier per secret (it decodes the key once); secrets rotate rarely, so the map stays small. */
-const verifiers = new Map<string, Webhook>();
-function verifierFor(secret: string): Webhook {
-  let v = verifiers.get(secret);
-  if (!v) {
-    if (verifiers.size >= 256) verifiers.clear();
-    verifiers.set(secret, (v = new Webhook(secret)));
-  }
-  return v;
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * "__proto__" as a property name: JSON.parse keeps it as an own property, but every later copy
+ * (schema parsing, spreading) turns it into a prototype assignment and drops it silently. It is
+ * refused with its path instead, so what is stored is exactly what was sent. Only bodies that spell
+ * it, or hold an escape that could, are walked.
+ */
+function mayHoldProtoKey(raw: string): boolean {
+  return raw.includes("__proto__") || raw.includes("\\u");
 }
 
-function verifySignature(source: SourceInfo, req: WebhookRequest, raw: string): string | null {
+function findProtoKeys(value: unknown, path = ""): string[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => findProtoKeys(v, `${path}/${i}`));
+  if (value && typeof value === "object") {
+    return Object.keys(value).flatMap((k) => {
+      const p = `${path}/${k.replace(UNSTORABLE_G, "\uFFFD").replace(/~/g, "~0").replace(/\//g, "~1")}`;
+      return k === "__proto__" ? [p] : findProtoKeys((value as Record<string, unknown>)[k], p);
+    });
+  }
+  return [];
+}
+
+/**
+ * A webhook id must be printable ASCII (as Standard Webhooks' ids are) and at most 200 characters:
+ * anything else is a malformed request (400), not a signature failure. Missing is left to the
+ * signature check (401), as API.md's table has it.
+ */
+function checkWebhookId(id: string | null): string | null {
+  if (!id) return null;
+  if (id.length > 200) return "webhook-id header is longer than 200 characters";
+  if (!/^[\x20-\x7e]+$/.test(id)) return "webhook-id header must be printable ASCII (no control or non-ASCII characters)";
+  return null;
+}
+
+/** Each secret's key bytes, decoded once; secrets rotate rarely, so the map stays small. */
+const keys = new Map<string, Buffer>();
+function keyOf(secret: string): Buffer {
+  let key = keys.get(secret);
+  if (!key) {
+    if (keys.size >= 256) keys.clear();
+    keys.set(secret, (key = Buffer.from(secret.startsWith("whsec_") ? secret.slice(6) : secret, "base64")));
+  }
+  return key;
+}
+
+/** Standard Webhooks' v1 signature: base64 HMAC-SHA256 of "{id}.{timestamp}." followed by the raw body bytes. */
+export function signatureOf(secret: string, id: string, timestamp: string, body: Uint8Array): Buffer {
+  return createHmac("sha256", keyOf(secret)).update(`${id}.${timestamp}.`).update(body).digest();
+}
+
+function verifySignature(source: SourceInfo, req: WebhookRequest, body: Uint8Array): string | null {
   if (!req.webhookId) return "missing webhook-id header";
-  if (req.webhookId.length > 200) return "webhook-id header is longer than 200 characters";
   if (!req.timestamp) return "missing webhook-timestamp header";
   if (!req.signature) return "missing webhook-signature header";
   if (!/^\d{1,12}$/.test(req.timestamp)) return "webhook-timestamp must be Unix seconds";
@@ -146,14 +198,13 @@ function verifySignature(source: SourceInfo, req: WebhookRequest, raw: string): 
     return `webhook-timestamp is ${Math.abs(skew)} s ${skew > 0 ? "in the past" : "in the future"}; the tolerance is ${TOLERANCE_SECONDS} s`;
   }
   if (source.secrets.length === 0) return `no signing secret is configured for source "${source.name}"`;
-  const headers = { "webhook-id": req.webhookId, "webhook-timestamp": req.timestamp, "webhook-signature": req.signature };
+  const offered = req.signature
+    .split(" ")
+    .filter((s) => s.startsWith("v1,"))
+    .map((s) => Buffer.from(s.slice(3), "base64"));
   for (const secret of source.secrets) {
-    try {
-      verifierFor(secret).verify(raw, headers, { jsonParse: false });
-      return null;
-    } catch (err) {
-      if (!(err instanceof WebhookVerificationError)) throw err;
-    }
+    const expected = signatureOf(secret, req.webhookId, String(Number(req.timestamp)), body);
+    if (offered.some((o) => o.length === expected.length && timingSafeEqual(o, expected))) return null;
   }
   return "no signature matches any active secret of this source";
 }

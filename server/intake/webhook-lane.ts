@@ -46,12 +46,12 @@ function send(res: ServerResponse, status: number, body: string, headers?: Recor
 }
 
 /** Reads up to `limit` bytes; null (and the connection is closed after the answer) when larger. */
-function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<string | null> {
+function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
-    const finish = (value: string | null) => {
+    const finish = (value: Buffer | null) => {
       if (done) return;
       done = true;
       req.off("data", onData);
@@ -70,7 +70,7 @@ function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Pro
       chunks.push(chunk);
     };
     req.on("data", onData);
-    req.once("end", () => finish(Buffer.concat(chunks).toString("utf8")));
+    req.once("end", () => finish(Buffer.concat(chunks)));
     const failed = (err: unknown) => {
       if (done) return;
       done = true;

@@ -44,9 +44,9 @@ export function route<A extends unknown[]>(fn: (...args: A) => Promise<Response>
   };
 }
 
-/** Reads a request body up to `limit` bytes; null when it is larger (the rest is not read). */
-export async function readLimited(req: Request, limit: number): Promise<string | null> {
-  if (!req.body) return "";
+/** Reads a request body's bytes up to `limit`; null when it is larger (the rest is not read). */
+export async function readLimited(req: Request, limit: number): Promise<Buffer | null> {
+  if (!req.body) return Buffer.alloc(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -60,5 +60,5 @@ export async function readLimited(req: Request, limit: number): Promise<string |
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }

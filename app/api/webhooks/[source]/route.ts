@@ -1,4 +1,4 @@
-import { pathSegment } from "@/server/api/read-route";
+import { decodePathSegment } from "@/server/api/read-route";
 import { receiveWebhook, MAX_BODY_BYTES } from "@/server/intake/receive-webhook";
 import { jsonResponse, readLimited, route } from "@/server/lib/http";
 import { getRuntime } from "@/server/runtime";
@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 
 // /api/webhooks/{source}
 export const POST = route(async (req: Request, _ctx?: { params: Promise<{ source: string }> }) => {
-  const source = pathSegment(new URL(req.url), 3);
+  const source = decodePathSegment(new URL(req.url), 3);
   const rt = await getRuntime();
   const h = req.headers;
   const length = h.get("content-length");
