@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type pg from "pg";
 import type { Db } from "../db/client";
 import { newId } from "../lib/ids";
@@ -46,23 +46,23 @@ export async function receiveWebhook(deps: IntakeDeps, req: WebhookRequest): Pro
   const source = (deps.registry.fresh() ?? (await deps.registry.all())).get(req.sourceName);
   if (!source || !source.enabled) {
     const reason = source ? `source "${req.sourceName}" is disabled` : `unknown source "${req.sourceName}"`;
-    return refuse(deps, req, 404, reason);
+    return refuseUnverified(deps, req, 404, reason);
   }
   const mediaType = req.contentType?.split(";")[0]?.trim().toLowerCase();
   if (mediaType !== "application/json") {
-    return refuse(deps, req, 415, `Content-Type must be application/json, got ${req.contentType ? `"${req.contentType.slice(0, 100)}"` : "none"}`);
+    return refuseUnverified(deps, req, 415, `Content-Type must be application/json, got ${req.contentType ? `"${req.contentType.slice(0, 100)}"` : "none"}`);
   }
   if (req.contentLength !== null && req.contentLength > MAX_BODY_BYTES) {
-    return refuse(deps, req, 413, `body of ${req.contentLength} bytes exceeds the limit of ${MAX_BODY_BYTES} bytes`);
+    return refuseUnverified(deps, req, 413, `body of ${req.contentLength} bytes exceeds the limit of ${MAX_BODY_BYTES} bytes`);
   }
   const idProblem = checkWebhookId(req.webhookId);
-  if (idProblem) return refuse(deps, req, 400, idProblem, [{ path: "webhook-id", message: idProblem }]);
+  if (idProblem) return refuseUnverified(deps, req, 400, idProblem, [{ path: "webhook-id", message: idProblem }]);
   const bytes = await req.readBody();
-  if (bytes === null) return refuse(deps, req, 413, `body exceeds the limit of ${MAX_BODY_BYTES} bytes`);
+  if (bytes === null) return refuseUnverified(deps, req, 413, `body exceeds the limit of ${MAX_BODY_BYTES} bytes`);
 
   // The signature covers the bytes as sent: they are judged before any decoding.
   const authProblem = verifySignature(source, req, bytes);
-  if (authProblem) return refuse(deps, req, 401, authProblem);
+  if (authProblem) return refuseUnverified(deps, req, 401, authProblem);
   // Only validly signed deliveries spend the source's limit: forged traffic cannot exhaust it.
   const verdict = deps.limiter.takeLeased(source.name, source.rateLimitPerSec, source.rateLimitBurst)
     ? ADMITTED
@@ -209,6 +209,48 @@ function verifySignature(source: SourceInfo, req: WebhookRequest, body: Uint8Arr
   return "no signature matches any active secret of this source";
 }
 
+/**
+ * Refusals before a valid signature (unknown source, wrong media type, oversized, bad id or
+ * signature) cost the sender nothing, so each remote address gets a budget of them per minute;
+ * beyond it the answer is a 429 and the rest of that minute's refusals share one counted row.
+ * Refusals after a valid signature are bounded by the source's own rate limit instead.
+ */
+let refusalsPerMinute = 120;
+let refusalWindow = { minute: 0, byAddress: new Map<string, number>() };
+
+/** Test hook: the per-address budget of unverified refusals per minute (default 120). */
+export function setRefusalBudget(perMinute: number): void {
+  refusalsPerMinute = perMinute;
+  refusalWindow = { minute: 0, byAddress: new Map() };
+}
+
+function overRefusalBudget(addr: string | null): boolean {
+  const minute = Math.floor(Date.now() / 60_000);
+  // One window at a time: the map holds only this minute's addresses, so it cannot grow without bound.
+  if (refusalWindow.minute !== minute) refusalWindow = { minute, byAddress: new Map() };
+  const key = addr ?? "";
+  const n = (refusalWindow.byAddress.get(key) ?? 0) + 1;
+  refusalWindow.byAddress.set(key, n);
+  return n > refusalsPerMinute;
+}
+
+async function refuseUnverified(deps: IntakeDeps, req: WebhookRequest, status: number, reason: string, issues?: Issue[]): Promise<WebhookResponse> {
+  if (!overRefusalBudget(req.remoteAddr)) return refuse(deps, req, status, reason, issues);
+  const retryAfter = String(60 - (Math.floor(Date.now() / 1000) % 60));
+  return refuse(deps, req, 429, THROTTLED, undefined, { "Retry-After": retryAfter }, true);
+}
+
+const THROTTLED = "too many refused requests from this address; slow down";
+
+/**
+ * Counted, not appended: one row per (status, source, address, minute, reason), whose `count`
+ * grows with each repeat (an upsert on its key), keeping the latest webhook id. Throttled
+ * refusals of an address share one row per minute whatever their source.
+ */
+const REFUSAL_UPSERT = `INSERT INTO "Refusal" ("id", "sourceName", "httpStatus", "reason", "issues", "webhookId", "remoteAddr", "groupKey")
+  VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)
+  ON CONFLICT ("groupKey") DO UPDATE SET "count" = "Refusal"."count" + 1, "lastAt" = CURRENT_TIMESTAMP, "webhookId" = EXCLUDED."webhookId"`;
+
 async function refuse(
   deps: IntakeDeps,
   req: WebhookRequest,
@@ -216,19 +258,19 @@ async function refuse(
   reason: string,
   issues?: Issue[],
   headers?: Record<string, string>,
+  throttled = false,
 ): Promise<WebhookResponse> {
   try {
-    await deps.db.refusal.create({
-      data: {
-        id: newId("ref"),
-        sourceName: clean(req.sourceName, 200),
-        httpStatus: status,
-        reason: clean(reason, 2000),
-        issues: issues ? issues.slice(0, 200).map((i) => ({ path: clean(i.path, 500), message: clean(i.message, 1000) })) : undefined,
-        webhookId: req.webhookId ? clean(req.webhookId, 200) : null,
-        remoteAddr: req.remoteAddr ? clean(req.remoteAddr, 100) : null,
-      },
-    });
+    const sourceName = clean(req.sourceName, 200);
+    const remoteAddr = req.remoteAddr ? clean(req.remoteAddr, 100) : null;
+    const storedReason = clean(reason, 2000);
+    const minute = Math.floor(Date.now() / 60_000);
+    const groupKey = createHash("sha256")
+      .update(JSON.stringify([status, throttled ? "*" : sourceName, remoteAddr, minute, storedReason]))
+      .digest("base64url");
+    const storedIssues = issues ? JSON.stringify(issues.slice(0, 200).map((i) => ({ path: clean(i.path, 500), message: clean(i.message, 1000) }))) : null;
+    const webhookId = req.webhookId ? clean(req.webhookId, 200) : null;
+    await deps.db.$executeRawUnsafe(REFUSAL_UPSERT, newId("ref"), sourceName, status, storedReason, storedIssues, webhookId, remoteAddr, groupKey);
   } catch (err) {
     log.error({ err, source: req.sourceName, status }, "could not record refusal");
   }
