@@ -5,6 +5,7 @@
 //
 // Plain JavaScript: start.mjs runs outside Next's bundle and without a TypeScript loader.
 // scripts/edge-screen.d.mts gives the TypeScript side (tests) its types.
+import net from "node:net";
 
 /** Methods each API route answers; HEAD comes with GET, OPTIONS with every route. */
 const API_ROUTES = [
@@ -114,4 +115,83 @@ export function securityHeadersFor(pathname, production) {
 export function isClientAbort(err) {
   const code = err && typeof err === "object" ? err.code : undefined;
   return code === "ECONNRESET" || code === "ECONNABORTED" || code === "EPIPE" || code === "ERR_STREAM_PREMATURE_CLOSE" || (err instanceof Error && err.message === "aborted");
+}
+
+// ---- Who the client is: proxies are trusted only when configured (TRUSTED_PROXIES) ----
+
+
+/** Headers only this server sets (any copy a client sends is removed): the client's address and the public origin. */
+export const CLIENT_ADDRESS_HEADER = "x-escalation-client-address";
+export const PUBLIC_ORIGIN_HEADER = "x-escalation-public-origin";
+
+const normalise = (addr) => {
+  const a = String(addr ?? "").trim();
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(a);
+  return mapped ? mapped[1] : a;
+};
+
+/**
+ * TRUSTED_PROXIES: CIDRs (or single addresses) separated by commas or spaces, e.g.
+ * "10.0.0.0/8, 192.168.1.7, fd00::/8". Throws on anything else; empty means no proxy is trusted.
+ */
+export function parseTrustedProxies(text) {
+  const list = new net.BlockList();
+  let count = 0;
+  for (const item of String(text ?? "").split(/[\s,]+/).filter(Boolean)) {
+    const [ip, bits, extra] = item.split("/");
+    const family = net.isIP(normalise(ip));
+    const prefix = bits === undefined ? (family === 6 ? 128 : 32) : Number(bits);
+    if (!family || extra !== undefined || !/^\d{1,3}$/.test(String(prefix)) || prefix > (family === 6 ? 128 : 32)) {
+      throw new Error(`TRUSTED_PROXIES: "${item}" is not an IP address or CIDR`);
+    }
+    list.addSubnet(normalise(ip), prefix, family === 6 ? "ipv6" : "ipv4");
+    count++;
+  }
+  return { list, count };
+}
+
+export function isTrustedProxy(addr, proxies) {
+  const a = normalise(addr);
+  const family = net.isIP(a);
+  return proxies.count > 0 && family !== 0 && proxies.list.check(a, family === 6 ? "ipv6" : "ipv4");
+}
+
+/**
+ * The client's address: the socket's peer, unless that peer is a trusted proxy; then the
+ * right-most X-Forwarded-For entry that is not itself a trusted proxy (entries to its left are
+ * the client's own claims and prove nothing).
+ */
+export function clientAddress(socketAddr, forwardedFor, proxies) {
+  const peer = normalise(socketAddr);
+  if (!isTrustedProxy(peer, proxies) || !forwardedFor) return peer || null;
+  const hops = String(forwardedFor).split(",").map(normalise).filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i--) {
+    if (!net.isIP(hops[i])) return peer;
+    if (!isTrustedProxy(hops[i], proxies)) return hops[i];
+  }
+  return hops[0] ?? peer;
+}
+
+/**
+ * The origin browsers use for this app: APP_URL when configured; else, behind a trusted proxy,
+ * its X-Forwarded-Proto and X-Forwarded-Host; else this server's own (plain http, Host header).
+ */
+export function publicOrigin(headers, trustedPeer, appUrl) {
+  if (appUrl) return new URL(appUrl).origin;
+  const first = (v) => (Array.isArray(v) ? v[0] : v)?.split(",")[0]?.trim();
+  const host = (trustedPeer && first(headers["x-forwarded-host"])) || first(headers.host) || "";
+  const proto = trustedPeer && first(headers["x-forwarded-proto"]) === "https" ? "https" : "http";
+  try {
+    return new URL(`${proto}://${host}`).origin;
+  } catch {
+    return "null";
+  }
+}
+
+/** Replaces whatever a client sent in the server-only headers with what the server knows. */
+export function stampClient(req, proxies, appUrl) {
+  const peer = req.socket?.remoteAddress;
+  const trustedPeer = isTrustedProxy(peer, proxies);
+  req.headers[CLIENT_ADDRESS_HEADER] = clientAddress(peer, req.headers["x-forwarded-for"], proxies) ?? "";
+  req.headers[PUBLIC_ORIGIN_HEADER] = publicOrigin(req.headers, trustedPeer, appUrl);
 }

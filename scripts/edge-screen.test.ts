@@ -1,6 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { API_CSP as TS_API_CSP, HSTS as TS_HSTS, STATIC_SECURITY_HEADERS as TS_STATIC } from "../server/auth/security-headers";
-import { API_CSP, HSTS, STATIC_SECURITY_HEADERS, allowedMethods, screenRequest, securityHeadersFor } from "./edge-screen.mjs";
+import * as edgeHeaders from "../server/auth/edge-headers";
+import { parseEnv } from "../server/env";
+import {
+  API_CSP,
+  CLIENT_ADDRESS_HEADER,
+  HSTS,
+  PUBLIC_ORIGIN_HEADER,
+  STATIC_SECURITY_HEADERS,
+  allowedMethods,
+  clientAddress,
+  parseTrustedProxies,
+  publicOrigin,
+  screenRequest,
+  securityHeadersFor,
+  stampClient,
+} from "./edge-screen.mjs";
 
 /** The production server's screening (scripts/start.mjs): every case here was a 500 from Next.js before. */
 describe("malformed request targets get 400, never a 5xx", () => {
@@ -69,5 +84,45 @@ describe("security headers at the edge", () => {
     expect(securityHeadersFor("/api/health", true)).toMatchObject({ "Content-Security-Policy": API_CSP, "Strict-Transport-Security": HSTS, "X-Frame-Options": "DENY" });
     expect(securityHeadersFor("/records", false)["Content-Security-Policy"]).toBeUndefined();
     expect(securityHeadersFor("/records", false)["Strict-Transport-Security"]).toBeUndefined();
+  });
+});
+
+describe("proxies are trusted only when configured", () => {
+  const none = parseTrustedProxies("");
+  const lb = parseTrustedProxies("10.0.0.0/8, 192.168.1.7 fd00::/8");
+  it("without TRUSTED_PROXIES the socket's peer is the client, whatever X-Forwarded-For says", () => {
+    expect(clientAddress("203.0.113.9", "1.2.3.4", none)).toBe("203.0.113.9");
+    expect(clientAddress("::ffff:203.0.113.9", "1.2.3.4, 5.6.7.8", none)).toBe("203.0.113.9");
+    expect(clientAddress("10.1.2.3", "1.2.3.4", none)).toBe("10.1.2.3");
+  });
+  it("behind a trusted proxy, the right-most untrusted forwarded address is the client", () => {
+    expect(clientAddress("10.1.2.3", "198.51.100.4", lb)).toBe("198.51.100.4");
+    // A client's own X-Forwarded-For entries (left of what the proxy appended) prove nothing.
+    expect(clientAddress("10.1.2.3", "6.6.6.6, 198.51.100.4", lb)).toBe("198.51.100.4");
+    expect(clientAddress("10.1.2.3", "198.51.100.4, 192.168.1.7", lb)).toBe("198.51.100.4");
+    expect(clientAddress("10.1.2.3", undefined, lb)).toBe("10.1.2.3");
+    expect(clientAddress("10.1.2.3", "not-an-ip", lb)).toBe("10.1.2.3");
+    expect(clientAddress("203.0.113.9", "198.51.100.4", lb)).toBe("203.0.113.9"); // not from the proxy
+  });
+  it("refuses malformed TRUSTED_PROXIES and APP_URL at start", () => {
+    for (const bad of ["10.0.0.0/33", "banana", "10.0.0.0/8/1", "::/129"]) expect(() => parseTrustedProxies(bad)).toThrow(/TRUSTED_PROXIES/);
+    expect(() => parseEnv({ TRUSTED_PROXIES: "banana" })).toThrow(/TRUSTED_PROXIES/);
+    expect(() => parseEnv({ APP_URL: "escalations.example.com" })).toThrow(/APP_URL/);
+    expect(parseEnv({ TRUSTED_PROXIES: "10.0.0.0/8", APP_URL: "https://x.example" })).toMatchObject({ TRUSTED_PROXIES: "10.0.0.0/8", APP_URL: "https://x.example" });
+  });
+  it("the public origin: APP_URL, else a trusted proxy's forwarded proto and host, else plain http and Host", () => {
+    const h = { host: "10.0.0.5:3000", "x-forwarded-host": "esc.example.com", "x-forwarded-proto": "https" };
+    expect(publicOrigin(h, false, undefined)).toBe("http://10.0.0.5:3000");
+    expect(publicOrigin(h, true, undefined)).toBe("https://esc.example.com");
+    expect(publicOrigin(h, true, "https://app.example:8443/x")).toBe("https://app.example:8443");
+  });
+  it("stamps both headers, replacing client-sent copies", () => {
+    const req = { socket: { remoteAddress: "203.0.113.9" }, headers: { host: "h:1", "x-forwarded-for": "1.1.1.1", [CLIENT_ADDRESS_HEADER]: "6.6.6.6", [PUBLIC_ORIGIN_HEADER]: "https://evil.example" } };
+    stampClient(req as never, none, undefined);
+    expect(req.headers[CLIENT_ADDRESS_HEADER]).toBe("203.0.113.9");
+    expect(req.headers[PUBLIC_ORIGIN_HEADER]).toBe("http://h:1");
+  });
+  it("the app reads the same header names", () => {
+    expect({ ...edgeHeaders }).toEqual({ CLIENT_ADDRESS_HEADER, PUBLIC_ORIGIN_HEADER });
   });
 });

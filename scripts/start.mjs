@@ -8,7 +8,7 @@ import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
-import { isClientAbort, screenRequest, securityHeadersFor, writeRefusal } from "./edge-screen.mjs";
+import { isClientAbort, parseTrustedProxies, screenRequest, securityHeadersFor, stampClient, writeRefusal } from "./edge-screen.mjs";
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -24,6 +24,16 @@ const handle = app.getRequestHandler();
 await app.prepare();
 
 const production = process.env.NODE_ENV === "production";
+// Forwarded headers count only from these peers (none by default); server/env.ts validates the same variables.
+let proxies;
+try {
+  proxies = parseTrustedProxies(process.env.TRUSTED_PROXIES);
+  if (process.env.APP_URL) new URL(process.env.APP_URL);
+} catch (err) {
+  console.error(`[escalation-refresh] invalid configuration: ${err.message}`);
+  process.exit(1);
+}
+const appUrl = process.env.APP_URL || undefined;
 
 // Slow or stalled clients cannot hold a connection for minutes: the headers must arrive within
 // 20 s and the whole request within 30 s (Node checks every 5 s), else Node answers 408.
@@ -33,6 +43,8 @@ const server = http.createServer({ headersTimeout: 20_000, requestTimeout: 30_00
   const headers = securityHeadersFor(pathname, production);
   const refusal = screenRequest(req.method, url);
   if (refusal) return writeRefusal(res, refusal, headers);
+  // The client's address and the public origin, as this server knows them; client-sent copies are replaced.
+  stampClient(req, proxies, appUrl);
   if (req.method === "POST") {
     const m = WEBHOOK_PATH.exec(req.url ?? "");
     const lane = globalThis[LANE];

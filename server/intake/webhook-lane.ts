@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { CLIENT_ADDRESS_HEADER } from "../auth/edge-headers";
 import { HSTS, API_CSP, STATIC_SECURITY_HEADERS } from "../auth/security-headers";
 import { bodyReadFailed } from "../lib/client-abort";
 import { errorResponse } from "../lib/http";
@@ -102,7 +103,8 @@ export function createWebhookLane(rt: LaneRuntime): WebhookLane {
         const h = req.headers;
         const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(", ") : (v ?? null));
         const length = one(h["content-length"]);
-        const forwarded = one(h["x-forwarded-for"])?.split(",")[0]?.trim() || one(h["x-real-ip"]);
+        // Set by scripts/start.mjs from the socket (or a trusted proxy's X-Forwarded-For), never as the client sent it.
+        const client = one(h[CLIENT_ADDRESS_HEADER]);
         const result: WebhookResponse = await receiveWebhook(
           { db: rt.db, pool: rt.handle.pool, registry: rt.registry, limiter: rt.limiter, onAccepted: () => rt.worker?.wake() },
           {
@@ -112,7 +114,7 @@ export function createWebhookLane(rt: LaneRuntime): WebhookLane {
             webhookId: one(h["webhook-id"]),
             timestamp: one(h["webhook-timestamp"]),
             signature: one(h["webhook-signature"]),
-            remoteAddr: forwarded || req.socket.remoteAddress || null,
+            remoteAddr: client || req.socket.remoteAddress || null,
             readBody: () => readBody(req, res, MAX_BODY_BYTES),
           },
         );

@@ -1,4 +1,5 @@
 import { decodePathSegment } from "@/server/api/read-route";
+import { clientAddress } from "@/server/auth/request-meta";
 import { receiveWebhook, MAX_BODY_BYTES } from "@/server/intake/receive-webhook";
 import { jsonResponse, readLimited, route } from "@/server/lib/http";
 import { getRuntime } from "@/server/runtime";
@@ -20,7 +21,7 @@ export const POST = route(async (req: Request, _ctx?: { params: Promise<{ source
       webhookId: h.get("webhook-id"),
       timestamp: h.get("webhook-timestamp"),
       signature: h.get("webhook-signature"),
-      remoteAddr: h.get("x-forwarded-for")?.split(",")[0]?.trim() ?? h.get("x-real-ip"),
+      remoteAddr: clientAddress(h),
       readBody: () => readLimited(req, MAX_BODY_BYTES),
     },
   );
