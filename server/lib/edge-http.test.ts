@@ -93,3 +93,16 @@ describe("unexpected errors", () => {
     }
   });
 });
+
+describe("/api/health", () => {
+  it("tells anonymous callers the status only; details need a bearer token", async () => {
+    const { GET } = await import("@/app/api/health/route");
+    const anonymous = await GET(new Request(`${BASE}/api/health`));
+    expect(anonymous.status).toBe(200);
+    expect(await anonymous.json()).toEqual({ status: "ok" });
+    const detailed = await GET(new Request(`${BASE}/api/health`, { headers: bearerHeaders() }));
+    expect(await detailed.json()).toMatchObject({ ok: true, status: "ok", startedAt: expect.any(String), checks: { database: { ok: true, kind: expect.any(String) }, worker: { backlog: 0 } } });
+    const forged = await GET(new Request(`${BASE}/api/health`, { headers: { authorization: "Bearer not-a-token-at-all" } }));
+    expect(forged.status).toBe(401);
+  });
+});
