@@ -106,6 +106,8 @@ describe("pages", () => {
     // Next.js makes a same-origin Location relative when it sends the answer; compare path and query.
     const where = (r: Response) => { const u = new URL(r.headers.get("location")!); return u.pathname + u.search; };
     expect(where(res)).toBe("/sign-in?next=%2Frecords%3Fseverity%3DS1");
+    // Security headers on the redirect itself (next.config.js's headers() do not reach it).
+    for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS)) expect(res.headers.get(name)).toBe(value);
     expect(where(proxy(req("/")))).toBe("/sign-in");
     expect(where(proxy(req("/admin/users", { headers: { cookie: "other=1" } })))).toBe("/sign-in?next=%2Fadmin%2Fusers");
     expect(passes(proxy(req("/sign-in")))).toBe(true);
