@@ -99,4 +99,41 @@ describe.skipIf(!built)("production server (scripts/start.mjs)", () => {
     const r = await raw("GET /\u0001 HTTP/1.1\r\n\r\n");
     expect(r.status).toBe(400);
   });
+
+  it("ignores forged forwarding headers: the per-address sign-in budget holds, CSRF refuses a forged host", async () => {
+    const origin = `http://127.0.0.1:${port}`;
+    const signIn = (i: number) =>
+      fetch(`${origin}/api/auth/sign-in`, {
+        method: "POST",
+        headers: { origin, "content-type": "application/json", "x-forwarded-for": `198.51.100.${i}`, "x-real-ip": `198.51.100.${i}` },
+        body: JSON.stringify({ email: `spray${i}@example.com`, password: "Winter2026!" }),
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 51; i++) statuses.push((await signIn(i)).status);
+    expect(statuses.slice(0, 50).every((s) => s === 401)).toBe(true);
+    expect(statuses[50]).toBe(429);
+    const forgedHost = await fetch(`${origin}/api/auth/sign-in`, {
+      method: "POST",
+      headers: { origin: "https://evil.example", "x-forwarded-host": "evil.example", "x-forwarded-proto": "https", "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(forgedHost.status).toBe(403);
+  });
+
+  it("tells anonymous health callers the status only", async () => {
+    const r = await fetch(`http://127.0.0.1:${port}/api/health`);
+    expect(await r.json()).toEqual({ status: "ok" });
+  });
+
+  it("logs an aborted body at info, never as a failure", async () => {
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(port, "127.0.0.1", () => {
+        socket.write(`POST /api/webhooks/ticketing HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"type":`);
+        setTimeout(() => socket.destroy(), 200);
+      });
+      socket.on("close", () => resolve());
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(output).not.toMatch(/"level":50|request failed|unhandled error/);
+  });
 });
