@@ -2,8 +2,9 @@
 import type { ServerResponse } from "node:http";
 
 export interface EdgeRefusal {
-  status: 400 | 405;
+  status: 400 | 405 | 500;
   error: string;
+  correlationId?: string;
   headers?: Record<string, string>;
 }
 export function allowedMethods(pathname: string): string[];

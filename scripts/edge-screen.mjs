@@ -76,7 +76,7 @@ export function screenRequest(method, rawUrl) {
 
 /** Writes a refusal as the JSON answer API.md promises, with the API's security headers. */
 export function writeRefusal(res, refusal, securityHeaders) {
-  const body = JSON.stringify({ error: refusal.error });
+  const body = JSON.stringify(refusal.correlationId ? { error: refusal.error, correlationId: refusal.correlationId } : { error: refusal.error });
   res.writeHead(refusal.status, {
     ...securityHeaders,
     "content-type": "application/json; charset=utf-8",

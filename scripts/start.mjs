@@ -4,6 +4,7 @@
 // POST /api/webhooks/{source}, which goes straight to the intake lane that the app's boot
 // installs (server/intake/webhook-lane.ts): same code and answers as the App Router route,
 // without a millisecond of routing per delivery.
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -53,9 +54,13 @@ const server = http.createServer({ headersTimeout: 20_000, requestTimeout: 30_00
   // Set before Next.js answers, so that redirects and error pages carry them too.
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   handle(req, res).catch((err) => {
-    if (isClientAbort(err)) console.info("[escalation-refresh] client went away mid-request", req.method, pathname.slice(0, 200));
-    else console.error("[escalation-refresh] request failed", err);
-    if (!res.headersSent) writeRefusal(res, { status: 500, error: "internal error; the failure was logged" }, headers);
+    if (isClientAbort(err)) {
+      console.info("[escalation-refresh] client went away mid-request", req.method, pathname.slice(0, 200));
+      return;
+    }
+    const correlationId = `err_${randomUUID()}`;
+    console.error("[escalation-refresh] request failed", correlationId, err);
+    if (!res.headersSent) writeRefusal(res, { status: 500, error: "internal error; the failure was logged", correlationId }, headers);
   });
 });
 // CONNECT (proxy tunnelling) never reaches the request handler; no route of the app supports it.
