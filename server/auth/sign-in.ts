@@ -2,6 +2,7 @@ import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import { z } from "zod";
 import type { Db } from "../db/client";
 import { audit, type Actor } from "../lib/audit";
+import { sha256Hex } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { log } from "../lib/log";
 import { safeText } from "../lib/safe-text";
@@ -95,10 +96,15 @@ export async function signIn(db: Db, raw: unknown, meta: RequestMeta): Promise<{
   const check = await checkPassword(db, input.email, input.password);
   if (!check.ok) {
     await countFailure(input.email, meta.ip);
+    // Every failure costs the same work (the password hash above, one counter update, one audit
+    // row), so the answer's timing does not tell a real email from an unknown one.
+    const anonymous: Actor = { id: null, label: `sign-in attempt${meta.ip ? ` from ${meta.ip}` : ""}`, role: "system" };
     if (check.reason === "wrong") {
-      const anonymous: Actor = { id: null, label: `sign-in attempt${meta.ip ? ` from ${meta.ip}` : ""}`, role: "system" };
       await db.$transaction((tx) => audit(tx, anonymous, { action: "auth.sign_in_failed", targetType: "user", targetId: check.userId, after: { failures: check.failures } }));
     } else {
+      await db.user.updateMany({ where: { email: "" }, data: { failedLogins: { increment: 1 } } }); // matches nobody: the same statement as a real failure
+      const emailHash = sha256Hex(input.email.trim().toLowerCase()).slice(0, 16);
+      await db.$transaction((tx) => audit(tx, anonymous, { action: "auth.sign_in_failed", targetType: "email", targetId: `sha256:${emailHash}`, after: { reason: check.reason } }));
       log.info({ reason: check.reason, ip: meta.ip }, "sign-in refused");
     }
     throw new AppError("UNAUTHORIZED", "Wrong email or password.");
