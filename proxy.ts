@@ -3,7 +3,7 @@ import { SESSION_COOKIE, isHttpsRequest } from "./server/auth/cookies";
 import { checkStateChangingRequest } from "./server/auth/csrf";
 import { safeNextPath } from "./server/auth/next-path";
 import { REQUEST_PATH_HEADER_NAME } from "./server/auth/request-path";
-import { newNonce, pageCsp } from "./server/auth/security-headers";
+import { newNonce, pageCsp, STATIC_SECURITY_HEADERS } from "./server/auth/security-headers";
 
 /**
  * Runs before every route (Next.js 16's Proxy, formerly Middleware):
@@ -32,6 +32,8 @@ export function proxy(req: NextRequest): NextResponse {
     if (next && next !== "/") target.searchParams.set("next", next);
     const res = NextResponse.redirect(target, 307);
     res.headers.set("content-security-policy", csp);
+    // next.config.js's headers() do not reach a proxy's redirect (scripts/start.mjs also sets them on every answer).
+    for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS)) res.headers.set(name, value);
     return res;
   }
 

@@ -187,7 +187,7 @@ test.describe("admin", () => {
     await anon.dispose();
   });
 
-  test("manages a user: create, lock-out after five wrong passwords, reset, disable", async ({ page, playwright }) => {
+  test("manages a user: create, slowed (never locked) after wrong passwords, reset, disable", async ({ page, playwright }) => {
     await signIn(page, "admin");
     await page.goto("/admin/users");
     const email = `e2e.${Date.now()}@example.com`;
@@ -203,19 +203,21 @@ test.describe("admin", () => {
 
     const other = await playwright.request.newContext({ baseURL: siteOrigin() });
     const attempt = (password: string) => other.post("/api/auth/sign-in", { headers: { origin: siteOrigin() }, data: { email, password } });
+    // Three free failures, the fourth makes the next attempt from this address wait 2 s.
     for (let i = 0; i < 4; i++) expect((await attempt(`wrong ${i}`)).status()).toBe(401);
-    const locked = await attempt("wrong 4");
-    expect(locked.status()).toBe(429);
-    expect((await locked.json()).error).toMatch(/Too many failed sign-ins/);
+    const slowed = await attempt("wrong 4");
+    expect(slowed.status()).toBe(429);
+    expect((await slowed.json()).error).toMatch(/Too many failed sign-ins\. Try again in \d+ seconds?\./);
     expect((await attempt("first long password")).status()).toBe(429);
     await page.reload();
-    await expect(row).toContainText("Locked");
+    await expect(row).not.toContainText("Locked");
 
     await row.getByRole("button", { name: "Reset password" }).click();
     await row.getByLabel(`New password for Eve Example`).fill("second long password");
     await row.getByRole("button", { name: "Set" }).click();
     await expect(page.getByRole("status").filter({ hasText: "password was replaced" })).toBeVisible();
-    expect((await attempt("second long password")).status()).toBe(200);
+    // The delay of that address may still run for a moment; the right password is not a failure.
+    await expect.poll(async () => (await attempt("second long password")).status(), { timeout: 10_000, intervals: [500] }).toBe(200);
     expect((await (await other.get("/api/trpc/me.get")).json()).result.data.json.email).toBe(email);
 
     await row.getByRole("button", { name: "Disable" }).click();

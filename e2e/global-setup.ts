@@ -7,7 +7,8 @@ export default async function globalSetup(config: FullConfig) {
   let last = "";
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(`${baseURL}/api/health`);
+      // Health details need the read-API token (playwright.config.ts gives the server the same one).
+      const res = await fetch(`${baseURL}/api/health`, { headers: { authorization: `Bearer ${process.env.E2E_API_TOKEN ?? "e2e-read-token-0123456789"}` } });
       const body = (await res.json()) as { checks?: { demo?: { state?: string; posted?: number; total?: number }; worker?: { backlog?: number } } };
       const demo = body.checks?.demo;
       last = JSON.stringify(body.checks ?? {});

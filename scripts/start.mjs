@@ -4,10 +4,12 @@
 // POST /api/webhooks/{source}, which goes straight to the intake lane that the app's boot
 // installs (server/intake/webhook-lane.ts): same code and answers as the App Router route,
 // without a millisecond of routing per delivery.
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
+import { isClientAbort, parseTrustedProxies, screenRequest, securityHeadersFor, stampClient, writeRefusal } from "./edge-screen.mjs";
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -22,19 +24,57 @@ const app = next({ dev: false, dir: root, hostname: host, port });
 const handle = app.getRequestHandler();
 await app.prepare();
 
-const server = http.createServer((req, res) => {
+const production = process.env.NODE_ENV === "production";
+// Forwarded headers count only from these peers (none by default); server/env.ts validates the same variables.
+let proxies;
+try {
+  proxies = parseTrustedProxies(process.env.TRUSTED_PROXIES);
+  if (process.env.APP_URL) new URL(process.env.APP_URL);
+} catch (err) {
+  console.error(`[escalation-refresh] invalid configuration: ${err.message}`);
+  process.exit(1);
+}
+const appUrl = process.env.APP_URL || undefined;
+
+// Slow or stalled clients cannot hold a connection for minutes: the headers must arrive within
+// 20 s and the whole request within 30 s (Node checks every 5 s), else Node answers 408.
+const server = http.createServer({ headersTimeout: 20_000, requestTimeout: 30_000, connectionsCheckingInterval: 5_000 }, (req, res) => {
+  const url = req.url ?? "";
+  const pathname = url.split("?", 1)[0];
+  const headers = securityHeadersFor(pathname, production);
+  const refusal = screenRequest(req.method, url);
+  if (refusal) return writeRefusal(res, refusal, headers);
+  // The client's address and the public origin, as this server knows them; client-sent copies are replaced.
+  stampClient(req, proxies, appUrl);
   if (req.method === "POST") {
     const m = WEBHOOK_PATH.exec(req.url ?? "");
     const lane = globalThis[LANE];
     if (m && typeof lane === "function") return lane(req, res, m[1]);
   }
+  // Set before Next.js answers, so that redirects and error pages carry them too.
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   handle(req, res).catch((err) => {
-    console.error("[escalation-refresh] request failed", err);
-    if (!res.headersSent) {
-      res.statusCode = 500;
-      res.end();
+    if (isClientAbort(err)) {
+      console.info("[escalation-refresh] client went away mid-request", req.method, pathname.slice(0, 200));
+      return;
     }
+    const correlationId = `err_${randomUUID()}`;
+    console.error("[escalation-refresh] request failed", correlationId, err);
+    if (!res.headersSent) writeRefusal(res, { status: 500, error: "internal error; the failure was logged", correlationId }, headers);
   });
+});
+// CONNECT (proxy tunnelling) never reaches the request handler; no route of the app supports it.
+server.on("connect", (req, socket) => {
+  const body = JSON.stringify({ error: "method CONNECT is not allowed here" });
+  socket.end(`HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD, OPTIONS\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+});
+// Requests Node cannot parse, and timeouts: a short JSON answer (408/431/400), never a stack.
+server.on("clientError", (err, socket) => {
+  if (!socket.writable || err.code === "ECONNRESET") return socket.destroy();
+  const status = err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : err.code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
+  const text = status === 408 ? "Request Timeout" : status === 431 ? "Request Header Fields Too Large" : "Bad Request";
+  const body = JSON.stringify({ error: status === 408 ? "the request took too long to arrive" : "the request could not be parsed" });
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 });
 server.on("error", (err) => {
   console.error(`[escalation-refresh] cannot listen on ${host}:${port}: ${err.message}`);

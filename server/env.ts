@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseTrustedProxies } from "../scripts/edge-screen.mjs";
 
 /** Configuration of API.md plus the operational knobs; parsed once, a bad value stops the start. */
 const secretList = z
@@ -45,6 +46,30 @@ const schema = z.object({
   INTAKE_MAX_LAG_MS: z.coerce.number().int().min(0).max(60_000).optional(),
   /** Build the demo on first start of the embedded database. */
   DEMO: z.enum(["on", "off"]).default("on"),
+  /** CIDRs of reverse proxies whose X-Forwarded-For/-Host/-Proto count; none by default (the socket's peer is the client). */
+  TRUSTED_PROXIES: z
+    .string()
+    .trim()
+    .default("")
+    .refine(
+      (v) => {
+        try {
+          parseTrustedProxies(v);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'expected IP addresses or CIDRs separated by commas, e.g. "10.0.0.0/8, 192.168.1.7"' },
+    ),
+  /** The app's public origin (scheme, host, port) for the CSRF check and Secure cookies; default: the request's own. */
+  APP_URL: z
+    .string()
+    .trim()
+    .url("expected an absolute URL such as https://escalations.example.com")
+    .refine((v) => /^https?:\/\//.test(v), "expected an http:// or https:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });

@@ -242,7 +242,7 @@ function RefusalsTable({ query, updating, page, onPager }: { query: RefusalQuery
     <div className="space-y-2">
       <div className="flex items-center justify-between text-xs text-slate-600">
         <LiveIndicator updatedAt={dataUpdatedAt} fetching={isFetching || updating} />
-        <span>Refused deliveries are listed with their reason; their unverified bodies are never stored.</span>
+        <span>Refused deliveries are listed with their reason, identical ones counted per address and minute; their unverified bodies are never stored.</span>
       </div>
       {!data.rows.length ? (
         <EmptyState title="No refused deliveries">Wrong signatures, stale timestamps, invalid bodies and rate-limited requests would be listed here.</EmptyState>
@@ -275,12 +275,19 @@ function RefusalsTable({ query, updating, page, onPager }: { query: RefusalQuery
                   <td className="px-3 py-2">
                     <RelativeTime value={r.createdAt} />
                   </td>
-                  <td className="px-3 py-2">{r.sourceName}</td>
+                  <td className="px-3 py-2">
+                    <bdi>{r.sourceName}</bdi>
+                  </td>
                   <td className="px-3 py-2">
                     <Badge tone={r.httpStatus === 429 ? "amber" : "red"}>{r.httpStatus}</Badge>
                   </td>
                   <td className="px-3 py-2">
-                    <span className="break-words">{r.reason}</span>
+                    <bdi className="break-words">{r.reason}</bdi>
+                    {r.count > 1 ? (
+                      <span className="ml-2 whitespace-nowrap text-xs text-slate-600" title="Identical refusals from this address within the minute are counted in one row">
+                        × {r.count.toLocaleString("en-US")} in this minute
+                      </span>
+                    ) : null}
                     {Array.isArray(r.issues) && r.issues.length ? (
                       <details className="mt-1 text-xs">
                         <summary className="cursor-pointer text-blue-800">{r.issues.length} issue(s)</summary>

@@ -83,7 +83,7 @@ export function ExceptionDetail({ id }: { id: string }) {
             <div className="mt-1.5 flex flex-wrap items-center gap-2 text-sm text-slate-700">
               <ExceptionStatusBadge status={e.status} />
               <SeverityBadge severity={e.case.severity} />
-              <span>{e.case.customerName}</span>
+              <bdi dir="auto">{e.case.customerName}</bdi>
               <span className="text-slate-600">· {e.case.tierName ?? "no tier"}</span>
               <span className="text-slate-600">
                 · opened <RelativeTime value={e.openedAt} />, last seen <RelativeTime value={e.lastSeenAt} />

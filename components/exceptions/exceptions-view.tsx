@@ -214,7 +214,7 @@ function ExceptionsTable({
                     </Link>
                     <div className="mt-0.5 flex items-center gap-1.5 text-xs text-slate-600">
                       <SeverityBadge severity={r.severity} />
-                      <span className="truncate">{r.customerName}</span>
+                      <bdi dir="auto" className="truncate">{r.customerName}</bdi>
                     </div>
                   </td>
                   <td className="px-3 py-2">

@@ -195,7 +195,9 @@ function Notes({ notes, lineage, onField }: { notes: unknown[]; lineage: Record<
                   </button>
                 </span>
               </div>
-              <p className="mt-1 whitespace-pre-wrap break-words text-slate-900">{formatScalar(note.body)}</p>
+              <p dir="auto" data-user-text className="mt-1 whitespace-pre-wrap break-words text-slate-900">
+                {formatScalar(note.body)}
+              </p>
             </li>
           );
         })}

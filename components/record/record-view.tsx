@@ -77,12 +77,17 @@ export function RecordView({ caseId }: { caseId: string }) {
             </p>
             <h1 className="mt-0.5 text-xl font-semibold tracking-tight text-slate-900">
               <span className="font-mono">{caseId}</span>
-              {ov.case.subject ? <span className="font-normal text-slate-700"> — {ov.case.subject}</span> : null}
+              {ov.case.subject ? (
+                <span className="font-normal text-slate-700">
+                  {" — "}
+                  <bdi dir="auto">{ov.case.subject}</bdi>
+                </span>
+              ) : null}
             </h1>
             <div className="mt-1.5 flex flex-wrap items-center gap-2 text-sm text-slate-700">
               <SeverityBadge severity={ov.case.severity} />
               <CaseStatusBadge status={ov.case.status} />
-              <span>{ov.case.customerName ?? "—"}</span>
+              <bdi dir="auto">{ov.case.customerName ?? "—"}</bdi>
               <span className="font-mono text-xs text-slate-600">{ov.case.accountId}</span>
               <span aria-hidden="true" className="text-slate-300">
                 |

@@ -165,12 +165,12 @@ function RecordsTable({
                     {r.id}
                   </Link>
                   <div className="truncate text-xs text-slate-600" title={r.subject ?? undefined}>
-                    {r.subject}
+                    <bdi dir="auto">{r.subject}</bdi>
                   </div>
                 </td>
                 <td className="px-3 py-1.5">
                   <div className="truncate" title={r.customerName ?? undefined}>
-                    {r.customerName ?? "—"}
+                    <bdi dir="auto">{r.customerName ?? "—"}</bdi>
                   </div>
                   <div className="truncate font-mono text-xs text-slate-600">{r.accountId}</div>
                 </td>

@@ -68,7 +68,7 @@ export async function listSources(db: Db, secrets: SecretContext, actor: Actor) 
        FROM "WebhookEvent" e WHERE e."receivedAt" >= now() - interval '7 days' GROUP BY e."sourceId"`,
     ),
     db.$queryRawUnsafe<{ sourceName: string; refusals24h: number }[]>(
-      `SELECT r."sourceName", count(*)::int AS "refusals24h" FROM "Refusal" r
+      `SELECT r."sourceName", sum(r."count")::int AS "refusals24h" FROM "Refusal" r
        WHERE r."createdAt" >= now() - interval '24 hours' GROUP BY r."sourceName"`,
     ),
     activeAddedFields(db),

@@ -3,6 +3,7 @@
  * reached us over https (directly or through a proxy that sets X-Forwarded-Proto). Pure, so the
  * proxy can use it without loading the database.
  */
+import { PUBLIC_ORIGIN_HEADER } from "./edge-headers";
 export const SESSION_COOKIE = "err_session";
 
 export function readCookie(headers: Headers, name: string): string | null {
@@ -23,6 +24,9 @@ export function readCookie(headers: Headers, name: string): string | null {
 
 /** True when the browser talks https to us, which is when a Secure cookie will come back. */
 export function isHttpsRequest(url: string, headers: Headers): boolean {
+  // The production server's public origin (APP_URL, or a trusted proxy's X-Forwarded-Proto) decides.
+  const origin = process.env.APP_URL || headers.get(PUBLIC_ORIGIN_HEADER);
+  if (origin) return origin.startsWith("https:");
   const forwarded = headers.get("x-forwarded-proto")?.split(",")[0]?.trim().toLowerCase();
   if (forwarded) return forwarded === "https";
   return new URL(url).protocol === "https:";

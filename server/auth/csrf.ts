@@ -1,3 +1,5 @@
+import { PUBLIC_ORIGIN_HEADER } from "./edge-headers";
+
 /**
  * Cross-site request forgery guard for browser-facing endpoints that change state: the tRPC API
  * and /api/auth/*. A state-changing request must (1) be JSON, which a cross-site HTML form cannot
@@ -17,9 +19,30 @@ export function isGuardedPath(pathname: string): boolean {
   return GUARDED_PREFIXES.some((p) => pathname === p || pathname.startsWith(p.endsWith("/") ? p : `${p}/`));
 }
 
-/** The host the browser addressed: X-Forwarded-Host behind a reverse proxy, else Host. */
-export function requestHost(headers: Headers, url: string): string {
-  return (headers.get("x-forwarded-host")?.split(",")[0]?.trim() || headers.get("host") || new URL(url).host).toLowerCase();
+/**
+ * The origin (scheme, host and port) browsers use for this app: APP_URL when configured; else the
+ * one the production server established (scripts/start.mjs: a trusted proxy's forwarded proto and
+ * host, or its own Host over plain http); else, under `next dev` and in tests, the request's own
+ * URL. A client-sent X-Forwarded-Host counts for nothing here.
+ */
+export function expectedOrigin(headers: Headers, url: string, appUrl = process.env.APP_URL): string {
+  if (appUrl) {
+    try {
+      return new URL(appUrl).origin;
+    } catch {
+      // server/env.ts refuses a malformed APP_URL at start; fall through rather than throw here.
+    }
+  }
+  const stamped = headers.get(PUBLIC_ORIGIN_HEADER);
+  if (stamped) return stamped;
+  const own = new URL(url);
+  const host = headers.get("host");
+  if (!host) return own.origin;
+  try {
+    return new URL(`${own.protocol}//${host}`).origin;
+  } catch {
+    return own.origin;
+  }
 }
 
 export function mediaType(headers: Headers): string {
@@ -31,13 +54,13 @@ export function checkStateChangingRequest(req: { method: string; url: string; he
   if (SAFE_METHODS.has(req.method.toUpperCase()) || !isGuardedPath(pathname)) return null;
   const origin = req.headers.get("origin");
   if (origin) {
-    let originHost: string | null = null;
+    let sent: string | null = null;
     try {
-      originHost = origin === "null" ? null : new URL(origin).host.toLowerCase();
+      sent = origin === "null" ? null : new URL(origin).origin;
     } catch {
-      originHost = null;
+      sent = null;
     }
-    if (originHost !== requestHost(req.headers, req.url)) {
+    if (sent !== expectedOrigin(req.headers, req.url)) {
       return { status: 403, error: "Cross-origin request refused: this endpoint only accepts requests from its own site." };
     }
   } else {

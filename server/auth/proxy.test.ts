@@ -6,6 +6,7 @@ import { describe, expect, it, vi } from "vitest";
 import nextConfigJs from "../../next.config.js";
 import { config, proxy } from "../../proxy";
 import { SESSION_COOKIE } from "./cookies";
+import { PUBLIC_ORIGIN_HEADER } from "./edge-headers";
 import { API_CSP, HSTS, STATIC_SECURITY_HEADERS } from "./security-headers";
 import { safeNextPath } from "./next-path";
 
@@ -58,9 +59,30 @@ describe("CSRF guard on state-changing browser endpoints", () => {
     for (const method of ["PUT", "PATCH", "DELETE"]) expect(proxy(req(targets[0]!, { method, headers: { origin: "https://evil.example", ...json }, body: "{}" })).status).toBe(403);
   });
 
-  it("trusts the forwarded host behind a reverse proxy", () => {
-    const r = req("/api/auth/sign-in", { method: "POST", headers: { origin: "https://escalations.example.com", "x-forwarded-host": "escalations.example.com", ...json }, body: "{}" });
-    expect(passes(proxy(r))).toBe(true);
+  it("ignores a client-sent X-Forwarded-Host, and compares scheme and port too", () => {
+    const forged = req("/api/auth/sign-in", { method: "POST", headers: { origin: "https://escalations.example.com", "x-forwarded-host": "escalations.example.com", ...json }, body: "{}" });
+    expect(proxy(forged).status).toBe(403);
+    for (const origin of ["https://127.0.0.1:4455", "http://127.0.0.1:4456", "http://127.0.0.1"]) {
+      expect(proxy(req("/api/auth/sign-in", { method: "POST", headers: { origin, ...json }, body: "{}" })).status).toBe(403);
+    }
+  });
+
+  it("trusts the public origin the production server established (a trusted proxy's forwarded host and proto)", () => {
+    const stamped = { [PUBLIC_ORIGIN_HEADER]: "https://escalations.example.com" };
+    expect(passes(proxy(req("/api/auth/sign-in", { method: "POST", headers: { origin: "https://escalations.example.com", ...stamped, ...json }, body: "{}" })))).toBe(true);
+    expect(proxy(req("/api/auth/sign-in", { method: "POST", headers: { origin: "http://escalations.example.com", ...stamped, ...json }, body: "{}" })).status).toBe(403);
+    expect(proxy(req("/api/auth/sign-in", { method: "POST", headers: { origin: SITE, ...stamped, ...json }, body: "{}" })).status).toBe(403);
+  });
+
+  it("with APP_URL, only that origin passes", () => {
+    vi.stubEnv("APP_URL", "https://app.example:8443/");
+    try {
+      expect(passes(proxy(req("/api/auth/sign-in", { method: "POST", headers: { origin: "https://app.example:8443", ...json }, body: "{}" })))).toBe(true);
+      expect(proxy(req("/api/auth/sign-in", { method: "POST", headers: sameOrigin, body: "{}" })).status).toBe(403);
+      expect(proxy(req("/api/auth/sign-in", { method: "POST", headers: { origin: "https://app.example", ...json }, body: "{}" })).status).toBe(403);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it("leaves signed webhooks and the bearer read API alone", () => {
@@ -84,6 +106,8 @@ describe("pages", () => {
     // Next.js makes a same-origin Location relative when it sends the answer; compare path and query.
     const where = (r: Response) => { const u = new URL(r.headers.get("location")!); return u.pathname + u.search; };
     expect(where(res)).toBe("/sign-in?next=%2Frecords%3Fseverity%3DS1");
+    // Security headers on the redirect itself (next.config.js's headers() do not reach it).
+    for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS)) expect(res.headers.get(name)).toBe(value);
     expect(where(proxy(req("/")))).toBe("/sign-in");
     expect(where(proxy(req("/admin/users", { headers: { cookie: "other=1" } })))).toBe("/sign-in?next=%2Fadmin%2Fusers");
     expect(passes(proxy(req("/sign-in")))).toBe(true);

@@ -1,8 +1,10 @@
+import { CLIENT_ADDRESS_HEADER } from "./edge-headers";
 import type { RequestMeta } from "./sign-in";
 import { sessionTokenOf } from "./session";
 
+/** The client's address as the production server established it (never a client-sent X-Forwarded-For); null when unknown (next dev, tests). */
 export function clientAddress(headers: Headers): string | null {
-  return headers.get("x-forwarded-for")?.split(",")[0]?.trim() || headers.get("x-real-ip")?.trim() || null;
+  return headers.get(CLIENT_ADDRESS_HEADER)?.trim() || null;
 }
 
 export function requestMeta(req: Request): RequestMeta {

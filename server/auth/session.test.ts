@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { sha256Hex } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { createTestDb, type TestDb } from "../testing/test-db";
@@ -6,7 +6,7 @@ import { clearedSessionCookie, readCookie, secureCookies, sessionCookie, SESSION
 import { createSession, getSessionUser, revokeUserSessions, SESSION_TTL_MS } from "./session";
 import { resetAddressFailures, signIn, signOut } from "./sign-in";
 import { createUserRow, TEST_PASSWORD, type TestUser } from "./testing";
-import { checkPassword, LOCK_MS, MAX_FAILURES } from "./users";
+import { checkPassword } from "./users";
 
 let tdb: TestDb;
 let user: TestUser;
@@ -107,27 +107,67 @@ describe("sign-in", () => {
     expect(await tdb.db.auditLog.count({ where: { action: "auth.sign_in_failed", targetId: user.id } })).toBeGreaterThan(0);
   });
 
-  it(`locks the account after ${MAX_FAILURES} failures, refuses even the right password, and recovers after the lock`, async () => {
-    for (let i = 0; i < MAX_FAILURES - 1; i++) {
-      expect(await codeOf(signIn(tdb.db, { email: user.email, password: `wrong-${i}` }, meta()))).toBe("UNAUTHORIZED");
-    }
-    expect(await codeOf(signIn(tdb.db, { email: user.email, password: "wrong-last" }, meta()))).toBe("TOO_MANY_REQUESTS");
-    expect(await codeOf(signIn(tdb.db, { email: user.email, password: TEST_PASSWORD }, meta()))).toBe("TOO_MANY_REQUESTS");
-    const locked = await tdb.db.user.findUniqueOrThrow({ where: { id: user.id } });
-    expect(locked.lockedUntil!.getTime()).toBeGreaterThan(Date.now() + LOCK_MS - 60_000);
-    expect(await tdb.db.auditLog.count({ where: { action: "auth.locked_out", targetId: user.id } })).toBe(1);
-
-    await tdb.db.user.update({ where: { id: user.id }, data: { lockedUntil: new Date(Date.now() - 1000) } });
-    expect(await codeOf(signIn(tdb.db, { email: user.email, password: TEST_PASSWORD }, meta()))).toBe("OK");
-    const after = await tdb.db.user.findUniqueOrThrow({ where: { id: user.id } });
-    expect([after.failedLogins, after.lockedUntil]).toEqual([0, null]);
+  it("cannot be used to lock anyone out: failing someone's password slows only the failing address", async () => {
+    for (let i = 0; i < 12; i++) await codeOf(signIn(tdb.db, { email: user.email, password: `wrong-${i}` }, meta("10.6.6.6")));
+    expect(await codeOf(signIn(tdb.db, { email: user.email, password: TEST_PASSWORD }, meta("10.6.6.6")))).toBe("TOO_MANY_REQUESTS");
+    // The person, from their own address, signs in at once; nothing is locked.
+    expect(await codeOf(signIn(tdb.db, { email: user.email, password: TEST_PASSWORD }, meta("10.0.0.1")))).toBe("OK");
+    const row = await tdb.db.user.findUniqueOrThrow({ where: { id: user.id } });
+    expect([row.failedLogins, row.lockedUntil]).toEqual([0, null]);
+    expect(await tdb.db.auditLog.count({ where: { action: "auth.locked_out" } })).toBe(0);
+    await resetAddressFailures("10.6.6.6");
   });
 
-  it("counts parallel guesses atomically", async () => {
+  it("per account and address: three free failures, then growing delays, the same for unknown emails", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const run = async (email: string, ip: string) => {
+        const out: string[] = [];
+        const attempt = async () => {
+          const e = await signIn(tdb.db, { email, password: "wrong" }, meta(ip)).catch((err: AppError) => err);
+          out.push(e instanceof AppError ? `${e.code}: ${e.message}` : "OK");
+        };
+        for (let i = 0; i < 4; i++) await attempt(); // 3 free, the 4th sets a 2 s delay
+        await attempt(); // refused: wait 2 s
+        vi.setSystemTime(Date.now() + 2_000);
+        await attempt(); // 5th failure: 4 s
+        vi.setSystemTime(Date.now() + 3_000);
+        await attempt(); // refused: 1 s left
+        vi.setSystemTime(Date.now() + 1_000);
+        await attempt(); // 6th failure: 8 s
+        await attempt();
+        return out;
+      };
+      const known = await run(user.email, "10.7.7.1");
+      const unknown = await run("nobody-here@test.local", "10.7.7.2");
+      expect(known).toEqual([
+        "UNAUTHORIZED: Wrong email or password.",
+        "UNAUTHORIZED: Wrong email or password.",
+        "UNAUTHORIZED: Wrong email or password.",
+        "UNAUTHORIZED: Wrong email or password.",
+        "TOO_MANY_REQUESTS: Too many failed sign-ins. Try again in 2 seconds.",
+        "UNAUTHORIZED: Wrong email or password.",
+        "TOO_MANY_REQUESTS: Too many failed sign-ins. Try again in 1 second.",
+        "UNAUTHORIZED: Wrong email or password.",
+        "TOO_MANY_REQUESTS: Too many failed sign-ins. Try again in 8 seconds.",
+      ]);
+      expect(unknown).toEqual(known);
+      // The right password waits out the delay like any other attempt from that address.
+      expect(await codeOf(signIn(tdb.db, { email: user.email, password: TEST_PASSWORD }, meta("10.7.7.1")))).toBe("TOO_MANY_REQUESTS");
+      vi.setSystemTime(Date.now() + 8_000);
+      expect(await codeOf(signIn(tdb.db, { email: user.email, password: TEST_PASSWORD }, meta("10.7.7.1")))).toBe("OK");
+    } finally {
+      vi.useRealTimers();
+      await resetAddressFailures("10.7.7.1");
+      await resetAddressFailures("10.7.7.2");
+    }
+  });
+
+  it("counts parallel failures atomically", async () => {
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => checkPassword(tdb.db, user.email, `guess-${i}`)));
-    expect(results.filter((r) => !r.ok && r.reason === "locked" && r.justLocked).length).toBeGreaterThanOrEqual(1);
+    expect(results.every((r) => !r.ok && r.reason === "wrong")).toBe(true);
     const row = await tdb.db.user.findUniqueOrThrow({ where: { id: user.id } });
-    expect(row.lockedUntil).not.toBeNull();
+    expect([row.failedLogins, row.lockedUntil]).toEqual([8, null]);
   });
 
   it("stops one address that fails on many accounts", async () => {

@@ -3,6 +3,7 @@ import { seedDemoUsers } from "../auth/users";
 import { ensureDevelopmentSecrets, type SecretContext } from "../intake/source-registry";
 import { getHealth } from "../ops/health";
 import { CAUSES, RULES, type LineageMap } from "../refresh/types";
+import { internalHealthToken } from "../ops/health";
 import { startIntakeServer } from "../simulator/intake-server";
 import { createTestDb, TEST_SECRET_KEY, type TestDb } from "../testing/test-db";
 import { buildDemoScenario, DEMO_CASES, packRounds } from "./build-demo-scenario";
@@ -85,8 +86,10 @@ describe("embedded demo through the HTTP intake", () => {
     expect(progress).toEqual({ state: "done", posted: scenario.events, total: scenario.events });
     const health = await getHealth(server.rt);
     expect(health.checks.demo).toEqual(progress);
-    const res = await fetch(`${server.url}/api/health`);
+    const res = await fetch(`${server.url}/api/health`, { headers: { authorization: `Bearer ${internalHealthToken()}` } });
     expect(((await res.json()) as { checks: { demo: unknown } }).checks.demo).toEqual(progress);
+    // Anonymous callers learn the status only.
+    expect(await (await fetch(`${server.url}/api/health`)).json()).toEqual({ status: "ok" });
   });
 
   it("stored every event through the intake and refreshed all of them", async () => {

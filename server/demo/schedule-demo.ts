@@ -3,6 +3,7 @@ import type { Runtime } from "../runtime";
 import { buildDemoScenario } from "./build-demo-scenario";
 import { setDemoProgress, updateDemoProgress } from "./demo-progress";
 import { runDemo } from "./run-demo";
+import { internalHealthToken } from "../ops/health";
 
 const SERVER_WAIT_MS = 180_000;
 /** The story spans about a day and a half of source activity, ending shortly before start-up. */
@@ -59,7 +60,7 @@ async function waitForServer(baseUrl: string, startedAt: string): Promise<void> 
   let last = "no answer";
   for (;;) {
     try {
-      const res = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(5_000) });
+      const res = await fetch(`${baseUrl}/api/health`, { headers: { authorization: `Bearer ${internalHealthToken()}` }, signal: AbortSignal.timeout(5_000) });
       const body = (await res.json().catch(() => null)) as { startedAt?: string } | null;
       if (body?.startedAt === startedAt) return;
       last = `another server answers there (HTTP ${res.status}, started ${body?.startedAt ?? "unknown"})`;

@@ -28,6 +28,9 @@ interface Row {
   webhookId: string | null;
   remoteAddr: string | null;
   createdAt: Date;
+  /** Refusals of this reason, source and address within the row's minute (server/intake/receive-webhook.ts). */
+  count: number;
+  lastAt: Date;
 }
 
 function where(p: SqlParams, input: RefusalListInput): string[] {
@@ -45,7 +48,7 @@ export async function listRefusals(db: Db, input: RefusalListInput) {
     const conditions = where(p, input);
     const plan = keysetPlan(p, ORDER, page);
     const rows = await db.$queryRawUnsafe<Row[]>(
-      `SELECT r."id", r."sourceName", r."httpStatus", r."reason", r."issues", r."webhookId", r."remoteAddr", r."createdAt", ${keyColumns(ORDER)}
+      `SELECT r."id", r."sourceName", r."httpStatus", r."reason", r."issues", r."webhookId", r."remoteAddr", r."createdAt", r."count", r."lastAt", ${keyColumns(ORDER)}
        FROM "Refusal" r WHERE ${[...conditions, plan.where].join(" AND ")} ORDER BY ${plan.orderBy} LIMIT ${input.pageSize + 1}`,
       ...p.values,
     );

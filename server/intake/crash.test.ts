@@ -40,6 +40,8 @@ interface Server {
   exited: Promise<number | null>;
 }
 
+const CRASH_API_TOKEN = "crash-test-read-token-0123456789";
+
 function startServer(env: NodeJS.ProcessEnv): Server {
   // Its own process group, so SIGKILL reaches `next start` under scripts/start.mjs as well.
   const child = spawn(process.execPath, ["scripts/start.mjs"], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
@@ -58,7 +60,7 @@ async function waitHealthy(base: string, server: Server, until: (h: { checks?: {
   for (;;) {
     if (exited) throw new Error(`the server exited during start-up:\n${server.output()}`);
     try {
-      const res = await fetch(`${base}/api/health`, { signal: AbortSignal.timeout(5_000) });
+      const res = await fetch(`${base}/api/health`, { headers: { authorization: `Bearer ${CRASH_API_TOKEN}` }, signal: AbortSignal.timeout(5_000) });
       if (res.status === 200 && until((await res.json()) as never)) return;
     } catch {
       // not listening yet
@@ -118,6 +120,7 @@ describe(`crash mid-burst (${TEST_DB_KIND})`, () => {
     env = { ...process.env, PORT: String(port), DATA_DIR: dataDir, DEMO: "off", NODE_ENV: "production", LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: databaseUrl ?? "" };
     for (const k of Object.keys(env)) if (k.startsWith("WEBHOOK_SECRET_") || k === "API_TOKEN" || k === "APP_SECRET_KEY") delete env[k];
     for (const [s, v] of Object.entries(SECRETS)) env[`WEBHOOK_SECRET_${s.toUpperCase()}`] = v;
+    env.API_TOKEN = CRASH_API_TOKEN; // health details (the worker's backlog) need a bearer token
     delete env.VITEST;
     delete env.TEST_DB;
   }, 60_000);

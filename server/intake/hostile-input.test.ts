@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { POST } from "@/app/api/webhooks/[source]/route";
@@ -7,7 +8,7 @@ import { installRuntime } from "../simulator/intake-server";
 import { onboardSource } from "../sources/onboard-source";
 import { bundle, entitlement, environment, incident, ticket, type TestEvent } from "../testing/events";
 import { createTestDb, TEST_SECRET_KEY, type TestDb } from "../testing/test-db";
-import { MAX_BODY_BYTES } from "./receive-webhook";
+import { MAX_BODY_BYTES, setRefusalBudget } from "./receive-webhook";
 
 /**
  * API.md's intake table, request by request, through the real route handler: each hostile input
@@ -50,6 +51,8 @@ const refusedIds: { source: string; webhookId: string }[] = [];
 beforeAll(async () => {
   t = await createTestDb({ envSecrets: ENV_SECRETS });
   ({ uninstall } = installRuntime({ ...t, secrets: { key: TEST_SECRET_KEY, envSecrets: ENV_SECRETS } }));
+  // This suite sends a few hundred refusals from one (unknown) address; the budget has its own test below.
+  setRefusalBudget(1_000_000);
 });
 
 afterAll(async () => {
@@ -138,12 +141,12 @@ async function send(s: Send = {}): Promise<Result> {
   if (sig !== null) headers.set("webhook-signature", sig);
   const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
   if (s.contentLength !== false) headers.set("content-length", String(bytes.byteLength));
-  const [eventsBefore, refusalsBefore] = await Promise.all([t.db.webhookEvent.count(), t.db.refusal.count()]);
+  const [eventsBefore, refusalsBefore] = await Promise.all([t.db.webhookEvent.count(), refusalTotal()]);
   const req = new Request(`http://127.0.0.1/api/webhooks/${encodeURIComponent(source)}`, { method: "POST", headers, body: new Uint8Array(bytes) });
   const res = await POST(req, { params: Promise.resolve({ source }) });
   expect(res.headers.get("content-type")).toMatch(/^application\/json/);
   const parsed = JSON.parse(await res.text()) as Record<string, unknown>;
-  const [eventsAfter, refusalsAfter] = await Promise.all([t.db.webhookEvent.count(), t.db.refusal.count()]);
+  const [eventsAfter, refusalsAfter] = await Promise.all([t.db.webhookEvent.count(), refusalTotal()]);
   tally.requests++;
   tally.statuses.add(res.status);
   expect(res.status, `no 5xx: ${JSON.stringify(parsed)}`).toBeLessThan(500);
@@ -156,6 +159,11 @@ async function send(s: Send = {}): Promise<Result> {
     webhookId: webhookId ?? "",
     source,
   };
+}
+
+/** Refusals counted, whether each has a row of its own or shares one (identical within a minute). */
+async function refusalTotal(): Promise<number> {
+  return (await t.db.refusal.aggregate({ _sum: { count: true } }))._sum.count ?? 0;
 }
 
 /** A refusal: the status, `{ error }` (plus issues for 400), one Refusal row, no event row. */
@@ -219,7 +227,6 @@ describe("signatures", () => {
     refused(await send({ timestamp: "abc" }), 401);
     refused(await send({ timestamp: Date.now() }), 401); // milliseconds, not seconds
     refused(await send({ timestamp: "-5" }), 401);
-    refused(await send({ webhookId: "m".repeat(201) }), 401);
     refused(await send({ source: "entitlement", event: valid("entitlement"), secret: SECRETS.ticketingNew }), 401);
   });
 
@@ -236,6 +243,44 @@ describe("signatures", () => {
     const body2 = JSON.stringify(ev2.body);
     await accepted(await send({ event: ev2, webhookId: "msg_rot_2", timestamp: ts, signature: `${signature(SECRETS.ticketingNew, "msg_rot_2", ts, body2)} v1,AAAA v2,zzzz` }));
     await accepted(await send({ webhookId: "m".repeat(200) }));
+  });
+});
+
+describe("malformed webhook-id headers", () => {
+  it("refuses an over-long or non-ASCII webhook-id with a clear 400, not a signature failure", async () => {
+    refused(await send({ webhookId: "m".repeat(201) }), 400, "webhook-id");
+    // Correctly signed (over the id's UTF-8 bytes, as a sender would), yet not a usable id.
+    const r = await send({ webhookId: "msg_\u00e9t\u00e9" });
+    refused(r, 400, "webhook-id");
+    expect(r.body.error).toMatch(/webhook-id header must be printable ASCII/);
+    refused(await send({ webhookId: "msg\ttab" }), 400, "webhook-id");
+  });
+});
+
+describe("signatures over the raw bytes", () => {
+  it("verifies the bytes as sent, then refuses a body that is not valid UTF-8 with 400", async () => {
+    const text = JSON.stringify(edit(valid("ticketing"), ["data", "subject"], "SUBJ").body);
+    const at = Buffer.from(text).indexOf("SUBJ");
+    const bytes = Buffer.from(text);
+    bytes[at] = 0xff; // an invalid UTF-8 byte inside a string
+    const id = `msg_raw_${++seq}`;
+    const ts = Math.floor(Date.now() / 1000);
+    const key = Buffer.from(SIGNER.ticketing!.slice(6), "base64");
+    const sig = "v1," + createHmac("sha256", key).update(`${id}.${ts}.`).update(bytes).digest("base64");
+    const r = await send({ body: bytes, webhookId: id, timestamp: ts, signature: sig });
+    refused(r, 400);
+    expect(r.body.error).toBe("body is not valid UTF-8");
+    // The same bytes under a signature of their lossy decoding are a forgery.
+    const lossy = "v1," + createHmac("sha256", key).update(`${id}x.${ts}.${bytes.toString("utf8")}`).digest("base64");
+    refused(await send({ body: bytes, webhookId: `${id}x`, timestamp: ts, signature: lossy }), 401);
+  });
+
+  it("refuses \"__proto__\" property names with 400 at their path instead of dropping them", async () => {
+    const text = JSON.stringify(valid("ticketing").body).replace('"accountId"', '"__proto__":{"polluted":true},"accountId"');
+    refused(await send({ body: text }), 400, "/data/__proto__");
+    const escaped = JSON.stringify(edit(valid("ticketing"), ["data", "extraBag"], { inner: 1 }).body).replace('"inner"', '"\\u005f_proto__"');
+    refused(await send({ body: escaped }), 400, "/data/extraBag/__proto__");
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
 
@@ -591,15 +636,53 @@ describe("rate limit", () => {
   });
 });
 
+describe("junk costs nothing", () => {
+  it("identical refusals within a minute share one counted row, listed with their count", async () => {
+    const rowsBefore = await t.db.refusal.count();
+    for (let i = 0; i < 50; i++) refused(await send({ source: "no-such-source", body: "{}" }), 404);
+    expect(await t.db.refusal.count()).toBe(rowsBefore + 1);
+    const row = await t.db.refusal.findFirst({ where: { sourceName: "no-such-source" } });
+    expect(row?.count).toBe(50);
+    const { listRefusals } = await import("../events/list-refusals");
+    const page = await listRefusals(t.db, { source: "no-such-source", pageSize: 10 });
+    expect(page.rows).toHaveLength(1);
+    expect(page.rows[0]).toMatchObject({ count: 50, httpStatus: 404, reason: 'unknown source "no-such-source"' });
+  });
+
+  it("unverified refusals are throttled per address: 429 beyond the budget, one row for the rest of the minute", async () => {
+    setRefusalBudget(20);
+    try {
+      const rowsBefore = await t.db.refusal.count();
+      const statuses: number[] = [];
+      // Each request a different unknown source: without the budget, a row each.
+      for (let i = 0; i < 200; i++) {
+        const r = await send({ source: `junk-${i}`, body: "{}" });
+        statuses.push(r.status);
+        refused(r, r.status);
+      }
+      expect(statuses.filter((s) => s === 404)).toHaveLength(20);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(180);
+      // 20 rows for the budget, one shared row for the 180 throttled (two if the minute turned).
+      expect(await t.db.refusal.count()).toBeLessThanOrEqual(rowsBefore + 22);
+      const throttled = await t.db.refusal.aggregate({ where: { httpStatus: 429, reason: { contains: "too many refused" } }, _sum: { count: true } });
+      expect(throttled._sum.count).toBe(180);
+      // A validly signed delivery from the same address is still accepted: only refusals are budgeted.
+      await accepted(await send({ event: valid("ticketing") }));
+    } finally {
+      setRefusalBudget(1_000_000);
+    }
+  });
+});
+
 describe("what the database holds afterwards", () => {
   it("has one event row per acceptance, one Refusal row per refusal, and nothing for refused ids", async () => {
     expect(tally.requests).toBeGreaterThanOrEqual(150);
     expect([...tally.statuses].every((s) => [200, 202, 400, 401, 404, 413, 415, 429].includes(s))).toBe(true);
     expect([...tally.statuses].sort((a, b) => a - b)).toEqual([200, 202, 400, 401, 404, 413, 415, 429]);
     expect(await t.db.webhookEvent.count()).toBe(tally.accepted);
-    expect(await t.db.refusal.count()).toBe(tally.refused);
-    const byStatus = await t.db.refusal.groupBy({ by: ["httpStatus"], _count: true });
-    expect(Object.fromEntries(byStatus.map((r) => [r.httpStatus, r._count]))).toEqual(tally.refusedByStatus);
+    expect(await refusalTotal()).toBe(tally.refused);
+    const byStatus = await t.db.refusal.groupBy({ by: ["httpStatus"], _sum: { count: true } });
+    expect(Object.fromEntries(byStatus.map((r) => [r.httpStatus, r._sum.count]))).toEqual(tally.refusedByStatus);
     expect(await t.db.refusal.count({ where: { reason: "" } })).toBe(0);
     // Refused ids are unique to their request (source names with NUL cannot even be queried).
     const ids = refusedIds.map((r) => r.webhookId);

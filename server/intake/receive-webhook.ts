@@ -1,4 +1,4 @@
-import { Webhook, WebhookVerificationError } from "standardwebhooks";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type pg from "pg";
 import type { DatabaseAvailability } from "../db/availability";
 import type { Db } from "../db/client";
@@ -24,8 +24,8 @@ export interface WebhookRequest {
   timestamp: string | null;
   signature: string | null;
   remoteAddr: string | null;
-  /** Reads the raw body; resolves null when it exceeds MAX_BODY_BYTES. */
-  readBody: () => Promise<string | null>;
+  /** Reads the raw body bytes; resolves null when they exceed MAX_BODY_BYTES. */
+  readBody: () => Promise<Uint8Array | null>;
 }
 
 export interface WebhookResponse {
@@ -106,20 +106,23 @@ async function receive(deps: IntakeDeps, req: WebhookRequest): Promise<WebhookRe
   const source = (deps.registry.fresh() ?? (await deps.registry.all())).get(req.sourceName);
   if (!source || !source.enabled) {
     const reason = source ? `source "${req.sourceName}" is disabled` : `unknown source "${req.sourceName}"`;
-    return refuse(deps, req, 404, reason);
+    return refuseUnverified(deps, req, 404, reason);
   }
   const mediaType = req.contentType?.split(";")[0]?.trim().toLowerCase();
   if (mediaType !== "application/json") {
-    return refuse(deps, req, 415, `Content-Type must be application/json, got ${req.contentType ? `"${req.contentType.slice(0, 100)}"` : "none"}`);
+    return refuseUnverified(deps, req, 415, `Content-Type must be application/json, got ${req.contentType ? `"${req.contentType.slice(0, 100)}"` : "none"}`);
   }
   if (req.contentLength !== null && req.contentLength > MAX_BODY_BYTES) {
-    return refuse(deps, req, 413, `body of ${req.contentLength} bytes exceeds the limit of ${MAX_BODY_BYTES} bytes`);
+    return refuseUnverified(deps, req, 413, `body of ${req.contentLength} bytes exceeds the limit of ${MAX_BODY_BYTES} bytes`);
   }
-  const raw = await req.readBody();
-  if (raw === null) return refuse(deps, req, 413, `body exceeds the limit of ${MAX_BODY_BYTES} bytes`);
+  const idProblem = checkWebhookId(req.webhookId);
+  if (idProblem) return refuseUnverified(deps, req, 400, idProblem, [{ path: "webhook-id", message: idProblem }]);
+  const bytes = await req.readBody();
+  if (bytes === null) return refuseUnverified(deps, req, 413, `body exceeds the limit of ${MAX_BODY_BYTES} bytes`);
 
-  const authProblem = verifySignature(source, req, raw);
-  if (authProblem) return refuse(deps, req, 401, authProblem);
+  // The signature covers the bytes as sent: they are judged before any decoding.
+  const authProblem = verifySignature(source, req, bytes);
+  if (authProblem) return refuseUnverified(deps, req, 401, authProblem);
   // Only validly signed deliveries spend the source's limit: forged traffic cannot exhaust it.
   const verdict = deps.limiter.takeLeased(source.name, source.rateLimitPerSec, source.rateLimitBurst)
     ? ADMITTED
@@ -130,6 +133,12 @@ async function receive(deps: IntakeDeps, req: WebhookRequest): Promise<WebhookRe
     });
   }
 
+  let raw: string;
+  try {
+    raw = UTF8.decode(bytes);
+  } catch {
+    return refuse(deps, req, 400, "body is not valid UTF-8", [{ path: "", message: "not valid UTF-8" }]);
+  }
   let body: unknown;
   try {
     body = JSON.parse(raw);
@@ -143,6 +152,10 @@ async function receive(deps: IntakeDeps, req: WebhookRequest): Promise<WebhookRe
   const nul = mayHoldUnstorable(raw) ? findNulCharacters(body) : [];
   if (nul.length) {
     return refuse(deps, req, 400, "strings must not contain NUL (\\u0000) characters or unpaired UTF-16 surrogates", nul.slice(0, 20).map((path) => ({ path, message: "contains a NUL character or an unpaired surrogate" })));
+  }
+  const proto = mayHoldProtoKey(raw) ? findProtoKeys(body) : [];
+  if (proto.length) {
+    return refuse(deps, req, 400, 'the property name "__proto__" is not accepted', proto.slice(0, 20).map((path) => ({ path, message: 'property name "__proto__" is not accepted' })));
   }
   const parsed = parseEvent(source.kind, body);
   if (!parsed.ok) {
@@ -183,20 +196,59 @@ function findNulCharacters(value: unknown, path = ""): string[] {
 
 const clean = (s: string, max: number) => s.replace(UNSTORABLE_G, "\uFFFD").slice(0, max);
 
-/** One verifier per secret (it decodes the key once); secrets rotate rarely, so the map stays small. */
-const verifiers = new Map<string, Webhook>();
-function verifierFor(secret: string): Webhook {
-  let v = verifiers.get(secret);
-  if (!v) {
-    if (verifiers.size >= 256) verifiers.clear();
-    verifiers.set(secret, (v = new Webhook(secret)));
-  }
-  return v;
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * "__proto__" as a property name: JSON.parse keeps it as an own property, but every later copy
+ * (schema parsing, spreading) turns it into a prototype assignment and drops it silently. It is
+ * refused with its path instead, so what is stored is exactly what was sent. Only bodies that spell
+ * it, or hold an escape that could, are walked.
+ */
+function mayHoldProtoKey(raw: string): boolean {
+  return raw.includes("__proto__") || raw.includes("\\u");
 }
 
-function verifySignature(source: SourceInfo, req: WebhookRequest, raw: string): string | null {
+function findProtoKeys(value: unknown, path = ""): string[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => findProtoKeys(v, `${path}/${i}`));
+  if (value && typeof value === "object") {
+    return Object.keys(value).flatMap((k) => {
+      const p = `${path}/${k.replace(UNSTORABLE_G, "\uFFFD").replace(/~/g, "~0").replace(/\//g, "~1")}`;
+      return k === "__proto__" ? [p] : findProtoKeys((value as Record<string, unknown>)[k], p);
+    });
+  }
+  return [];
+}
+
+/**
+ * A webhook id must be printable ASCII (as Standard Webhooks' ids are) and at most 200 characters:
+ * anything else is a malformed request (400), not a signature failure. Missing is left to the
+ * signature check (401), as API.md's table has it.
+ */
+function checkWebhookId(id: string | null): string | null {
+  if (!id) return null;
+  if (id.length > 200) return "webhook-id header is longer than 200 characters";
+  if (!/^[\x20-\x7e]+$/.test(id)) return "webhook-id header must be printable ASCII (no control or non-ASCII characters)";
+  return null;
+}
+
+/** Each secret's key bytes, decoded once; secrets rotate rarely, so the map stays small. */
+const keys = new Map<string, Buffer>();
+function keyOf(secret: string): Buffer {
+  let key = keys.get(secret);
+  if (!key) {
+    if (keys.size >= 256) keys.clear();
+    keys.set(secret, (key = Buffer.from(secret.startsWith("whsec_") ? secret.slice(6) : secret, "base64")));
+  }
+  return key;
+}
+
+/** Standard Webhooks' v1 signature: base64 HMAC-SHA256 of "{id}.{timestamp}." followed by the raw body bytes. */
+export function signatureOf(secret: string, id: string, timestamp: string, body: Uint8Array): Buffer {
+  return createHmac("sha256", keyOf(secret)).update(`${id}.${timestamp}.`).update(body).digest();
+}
+
+function verifySignature(source: SourceInfo, req: WebhookRequest, body: Uint8Array): string | null {
   if (!req.webhookId) return "missing webhook-id header";
-  if (req.webhookId.length > 200) return "webhook-id header is longer than 200 characters";
   if (!req.timestamp) return "missing webhook-timestamp header";
   if (!req.signature) return "missing webhook-signature header";
   if (!/^\d{1,12}$/.test(req.timestamp)) return "webhook-timestamp must be Unix seconds";
@@ -205,17 +257,58 @@ function verifySignature(source: SourceInfo, req: WebhookRequest, raw: string): 
     return `webhook-timestamp is ${Math.abs(skew)} s ${skew > 0 ? "in the past" : "in the future"}; the tolerance is ${TOLERANCE_SECONDS} s`;
   }
   if (source.secrets.length === 0) return `no signing secret is configured for source "${source.name}"`;
-  const headers = { "webhook-id": req.webhookId, "webhook-timestamp": req.timestamp, "webhook-signature": req.signature };
+  const offered = req.signature
+    .split(" ")
+    .filter((s) => s.startsWith("v1,"))
+    .map((s) => Buffer.from(s.slice(3), "base64"));
   for (const secret of source.secrets) {
-    try {
-      verifierFor(secret).verify(raw, headers, { jsonParse: false });
-      return null;
-    } catch (err) {
-      if (!(err instanceof WebhookVerificationError)) throw err;
-    }
+    const expected = signatureOf(secret, req.webhookId, String(Number(req.timestamp)), body);
+    if (offered.some((o) => o.length === expected.length && timingSafeEqual(o, expected))) return null;
   }
   return "no signature matches any active secret of this source";
 }
+
+/**
+ * Refusals before a valid signature (unknown source, wrong media type, oversized, bad id or
+ * signature) cost the sender nothing, so each remote address gets a budget of them per minute;
+ * beyond it the answer is a 429 and the rest of that minute's refusals share one counted row.
+ * Refusals after a valid signature are bounded by the source's own rate limit instead.
+ */
+let refusalsPerMinute = 120;
+let refusalWindow = { minute: 0, byAddress: new Map<string, number>() };
+
+/** Test hook: the per-address budget of unverified refusals per minute (default 120). */
+export function setRefusalBudget(perMinute: number): void {
+  refusalsPerMinute = perMinute;
+  refusalWindow = { minute: 0, byAddress: new Map() };
+}
+
+function overRefusalBudget(addr: string | null): boolean {
+  const minute = Math.floor(Date.now() / 60_000);
+  // One window at a time: the map holds only this minute's addresses, so it cannot grow without bound.
+  if (refusalWindow.minute !== minute) refusalWindow = { minute, byAddress: new Map() };
+  const key = addr ?? "";
+  const n = (refusalWindow.byAddress.get(key) ?? 0) + 1;
+  refusalWindow.byAddress.set(key, n);
+  return n > refusalsPerMinute;
+}
+
+async function refuseUnverified(deps: IntakeDeps, req: WebhookRequest, status: number, reason: string, issues?: Issue[]): Promise<WebhookResponse> {
+  if (!overRefusalBudget(req.remoteAddr)) return refuse(deps, req, status, reason, issues);
+  const retryAfter = String(60 - (Math.floor(Date.now() / 1000) % 60));
+  return refuse(deps, req, 429, THROTTLED, undefined, { "Retry-After": retryAfter }, true);
+}
+
+const THROTTLED = "too many refused requests from this address; slow down";
+
+/**
+ * Counted, not appended: one row per (status, source, address, minute, reason), whose `count`
+ * grows with each repeat (an upsert on its key), keeping the latest webhook id. Throttled
+ * refusals of an address share one row per minute whatever their source.
+ */
+const REFUSAL_UPSERT = `INSERT INTO "Refusal" ("id", "sourceName", "httpStatus", "reason", "issues", "webhookId", "remoteAddr", "groupKey")
+  VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)
+  ON CONFLICT ("groupKey") DO UPDATE SET "count" = "Refusal"."count" + 1, "lastAt" = CURRENT_TIMESTAMP, "webhookId" = EXCLUDED."webhookId"`;
 
 async function refuse(
   deps: IntakeDeps,
@@ -224,19 +317,19 @@ async function refuse(
   reason: string,
   issues?: Issue[],
   headers?: Record<string, string>,
+  throttled = false,
 ): Promise<WebhookResponse> {
   try {
-    await deps.db.refusal.create({
-      data: {
-        id: newId("ref"),
-        sourceName: clean(req.sourceName, 200),
-        httpStatus: status,
-        reason: clean(reason, 2000),
-        issues: issues ? issues.slice(0, 200).map((i) => ({ path: clean(i.path, 500), message: clean(i.message, 1000) })) : undefined,
-        webhookId: req.webhookId ? clean(req.webhookId, 200) : null,
-        remoteAddr: req.remoteAddr ? clean(req.remoteAddr, 100) : null,
-      },
-    });
+    const sourceName = clean(req.sourceName, 200);
+    const remoteAddr = req.remoteAddr ? clean(req.remoteAddr, 100) : null;
+    const storedReason = clean(reason, 2000);
+    const minute = Math.floor(Date.now() / 60_000);
+    const groupKey = createHash("sha256")
+      .update(JSON.stringify([status, throttled ? "*" : sourceName, remoteAddr, minute, storedReason]))
+      .digest("base64url");
+    const storedIssues = issues ? JSON.stringify(issues.slice(0, 200).map((i) => ({ path: clean(i.path, 500), message: clean(i.message, 1000) }))) : null;
+    const webhookId = req.webhookId ? clean(req.webhookId, 200) : null;
+    await deps.db.$executeRawUnsafe(REFUSAL_UPSERT, newId("ref"), sourceName, status, storedReason, storedIssues, webhookId, remoteAddr, groupKey);
   } catch (err) {
     // A connection-level failure is the outage, logged once by the availability tracker.
     if (!(deps.availability ? deps.availability.noteFailure(err) : isDatabaseUnavailable(err))) {

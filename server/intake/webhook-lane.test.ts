@@ -1,6 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import net from "node:net";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { POST } from "@/app/api/webhooks/[source]/route";
 import { API_CSP, STATIC_SECURITY_HEADERS } from "../auth/security-headers";
 import { installRuntime } from "../simulator/intake-server";
@@ -181,5 +182,28 @@ describe("webhook lane and App Router route answer alike", () => {
     const { readFileSync } = await import("node:fs");
     const script = readFileSync(new URL("../../scripts/start.mjs", import.meta.url), "utf8");
     expect(script).toContain(`const WEBHOOK_PATH = ${WEBHOOK_PATH.toString()};`);
+  });
+});
+
+describe("a client that aborts its body", () => {
+  it("is logged at info, not as an error, and leaves nothing behind", async () => {
+    const { log } = await import("../lib/log");
+    const error = vi.spyOn(log, "error");
+    const info = vi.spyOn(log, "info");
+    const refusalsBefore = await t.db.refusal.count();
+    const { port } = new URL(base);
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(Number(port), "127.0.0.1", () => {
+        socket.write(`POST /api/webhooks/ticketing HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"type":`);
+        setTimeout(() => socket.destroy(), 100);
+      });
+      socket.on("close", () => resolve());
+    });
+    await vi.waitFor(() => expect(info).toHaveBeenCalledWith(expect.anything(), "client aborted the request body"), { timeout: 5000 });
+    expect(error).not.toHaveBeenCalled();
+    // Nothing was delivered, so nothing is stored or counted.
+    expect(await t.db.refusal.count()).toBe(refusalsBefore);
+    error.mockRestore();
+    info.mockRestore();
   });
 });

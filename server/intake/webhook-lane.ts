@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { CLIENT_ADDRESS_HEADER } from "../auth/edge-headers";
 import { HSTS, API_CSP, STATIC_SECURITY_HEADERS } from "../auth/security-headers";
+import { bodyReadFailed } from "../lib/client-abort";
 import { errorResponse } from "../lib/http";
 import { AppError } from "../lib/errors";
 import type { Runtime } from "../runtime";
@@ -45,12 +47,12 @@ function send(res: ServerResponse, status: number, body: string, headers?: Recor
 }
 
 /** Reads up to `limit` bytes; null (and the connection is closed after the answer) when larger. */
-function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<string | null> {
+function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
-    const finish = (value: string | null) => {
+    const finish = (value: Buffer | null) => {
       if (done) return;
       done = true;
       req.off("data", onData);
@@ -69,13 +71,19 @@ function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Pro
       chunks.push(chunk);
     };
     req.on("data", onData);
-    req.once("end", () => finish(Buffer.concat(chunks).toString("utf8")));
-    req.once("error", (err) => {
-      if (!done) {
-        done = true;
-        reject(err);
+    req.once("end", () => finish(Buffer.concat(chunks)));
+    const failed = (err: unknown) => {
+      if (done) return;
+      done = true;
+      try {
+        bodyReadFailed(err);
+      } catch (mapped) {
+        reject(mapped);
       }
-    });
+    };
+    req.once("error", failed);
+    // A client that disconnects mid-body may close the request without an error event.
+    req.once("close", () => failed(Object.assign(new Error("aborted"), { code: "ECONNRESET" })));
   });
 }
 
@@ -110,7 +118,8 @@ export function createWebhookLane(rt: LaneRuntime): WebhookLane {
         const h = req.headers;
         const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(", ") : (v ?? null));
         const length = one(h["content-length"]);
-        const forwarded = one(h["x-forwarded-for"])?.split(",")[0]?.trim() || one(h["x-real-ip"]);
+        // Set by scripts/start.mjs from the socket (or a trusted proxy's X-Forwarded-For), never as the client sent it.
+        const client = one(h[CLIENT_ADDRESS_HEADER]);
         const result: WebhookResponse = await receiveWebhook(
           deps,
           {
@@ -120,7 +129,7 @@ export function createWebhookLane(rt: LaneRuntime): WebhookLane {
             webhookId: one(h["webhook-id"]),
             timestamp: one(h["webhook-timestamp"]),
             signature: one(h["webhook-signature"]),
-            remoteAddr: forwarded || req.socket.remoteAddress || null,
+            remoteAddr: client || req.socket.remoteAddress || null,
             readBody: () => readBody(req, res, MAX_BODY_BYTES),
           },
         );

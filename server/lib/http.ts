@@ -1,6 +1,8 @@
 import { ZodError } from "zod";
 import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "./db-errors";
+import { bodyReadFailed } from "./client-abort";
 import { AppError, httpStatusOf } from "./errors";
+import { newId } from "./ids";
 import { log } from "./log";
 
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
@@ -27,8 +29,14 @@ export function errorResponse(err: unknown): Response {
   if (isDatabaseUnavailable(err)) {
     return jsonResponse(503, { error: DATABASE_UNAVAILABLE_MESSAGE }, { "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS) });
   }
-  log.error({ err }, "unhandled error in route");
-  return jsonResponse(500, { error: "internal error; the failure was logged" });
+  return internalError(err);
+}
+
+/** Anything unexpected: logged once with a correlation id the answer carries too; no internals in the answer. */
+export function internalError(err: unknown): Response {
+  const correlationId = newId("err");
+  log.error({ err, correlationId }, "unhandled error in route");
+  return jsonResponse(500, { error: "internal error; the failure was logged", correlationId });
 }
 
 export function route<A extends unknown[]>(fn: (...args: A) => Promise<Response>): (...args: A) => Promise<Response> {
@@ -41,14 +49,14 @@ export function route<A extends unknown[]>(fn: (...args: A) => Promise<Response>
   };
 }
 
-/** Reads a request body up to `limit` bytes; null when it is larger (the rest is not read). */
-export async function readLimited(req: Request, limit: number): Promise<string | null> {
-  if (!req.body) return "";
+/** Reads a request body's bytes up to `limit`; null when it is larger (the rest is not read). */
+export async function readLimited(req: Request, limit: number): Promise<Buffer | null> {
+  if (!req.body) return Buffer.alloc(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch(bodyReadFailed);
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
@@ -57,5 +65,5 @@ export async function readLimited(req: Request, limit: number): Promise<string |
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }

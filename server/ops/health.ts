@@ -1,3 +1,4 @@
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { readMigrations } from "../db/migrate";
 import { readDemoProgress } from "../demo/demo-progress";
 import { isDatabaseUnavailable } from "../lib/db-errors";
@@ -30,4 +31,20 @@ export async function getHealth(rt: Runtime) {
   const demo = readDemoProgress();
   if (demo) checks.demo = demo;
   return { ok, status: ok ? "ok" : "degraded", startedAt: rt.startedAt.toISOString(), checks };
+}
+
+/**
+ * A bearer token that never leaves this process, so the process can read its own health details
+ * (the demo scheduler waits until /api/health reports this process's start time) without API_TOKEN.
+ */
+const g = globalThis as unknown as { __errHealthToken?: string };
+export function internalHealthToken(): string {
+  g.__errHealthToken ??= randomBytes(24).toString("base64url");
+  return g.__errHealthToken;
+}
+
+export function isInternalHealthToken(authorization: string): boolean {
+  const sent = Buffer.from(authorization);
+  const own = Buffer.from(`Bearer ${internalHealthToken()}`);
+  return sent.length === own.length && timingSafeEqual(sent, own);
 }

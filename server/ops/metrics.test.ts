@@ -37,7 +37,7 @@ async function deliver(source: string, ev: TestEvent, opts: { secret?: string; c
       timestamp: h["webhook-timestamp"]!,
       signature: h["webhook-signature"]!,
       remoteAddr: "127.0.0.1",
-      readBody: async () => body,
+      readBody: async () => Buffer.from(body, "utf8"),
     },
   );
 }

@@ -25,7 +25,7 @@ async function deliver(source: string, ev: TestEvent, webhookId = nextWebhookId(
   const h = signWebhook({ baseUrl: "http://127.0.0.1", source, secret: SECRET, webhookId, body }).headers;
   return receiveWebhook(
     { db: t.db, registry, limiter: t.limiter },
-    { sourceName: source, contentType: "application/json", contentLength: body.length, webhookId, timestamp: h["webhook-timestamp"]!, signature: h["webhook-signature"]!, remoteAddr: null, readBody: async () => body },
+    { sourceName: source, contentType: "application/json", contentLength: body.length, webhookId, timestamp: h["webhook-timestamp"]!, signature: h["webhook-signature"]!, remoteAddr: null, readBody: async () => Buffer.from(body, "utf8") },
   );
 }
 

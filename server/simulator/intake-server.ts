@@ -75,7 +75,7 @@ function toRequest(req: http.IncomingMessage): Request {
 async function handle(req: http.IncomingMessage): Promise<Response> {
   const request = toRequest(req);
   const path = new URL(request.url).pathname;
-  if (path === "/api/health" && request.method === "GET") return healthRoute();
+  if (path === "/api/health" && request.method === "GET") return healthRoute(request);
   return new Response(JSON.stringify({ error: `no route for ${request.method} ${path}` }), { status: 404, headers: { "content-type": "application/json" } });
 }
 

@@ -5,6 +5,9 @@ import { getSessionUser, type Role, type SessionUser } from "../auth/session";
 import type { Actor } from "../lib/audit";
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "../lib/db-errors";
 import { AppError } from "../lib/errors";
+import { newId } from "../lib/ids";
+import { log } from "../lib/log";
+import { findUnsafeString } from "../lib/safe-text";
 import { getRuntime, type Runtime } from "../runtime";
 
 export interface TRPCContext {
@@ -39,14 +42,33 @@ const CODE: Record<AppError["code"], TRPCError["code"]> = {
   INTERNAL: "INTERNAL_SERVER_ERROR",
 };
 
+/**
+ * An unexpected failure (anything not a deliberate TRPCError/AppError) is logged once, here, with
+ * a correlation id the answer carries too; the client sees only a human message and that id, never
+ * the driver's text or a stack.
+ */
+export const INTERNAL_MESSAGE = "internal error; the failure was logged";
+
+function correlate(error: TRPCError & { correlationId?: string }, path: string | undefined): string {
+  if (!error.correlationId) {
+    error.correlationId = newId("err");
+    log.error({ err: error.cause ?? error, correlationId: error.correlationId, path }, "unhandled error in tRPC procedure");
+  }
+  return error.correlationId;
+}
+
 const t = initTRPC.context<TRPCContext>().create({
   transformer: superjson,
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, path }) {
     const cause = error.cause;
+    const { stack: _stack, ...data } = shape.data as typeof shape.data & { stack?: string };
+    if (error.code === "INTERNAL_SERVER_ERROR") {
+      return { ...shape, message: INTERNAL_MESSAGE, data: { ...data, zodIssues: null, correlationId: correlate(error, path) } };
+    }
     return {
       ...shape,
       data: {
-        ...shape.data,
+        ...data,
         zodIssues: cause instanceof ZodError ? cause.issues.map((i) => ({ path: i.path.join("."), message: i.message })) : null,
       },
     };
@@ -70,7 +92,20 @@ const mapErrors = t.middleware(async ({ next }) => {
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-export const publicProcedure = t.procedure.use(mapErrors);
+/**
+ * The edge's one string check for every procedure, before its input is parsed: no NUL, no lone
+ * surrogate, nothing over MAX_INPUT_STRING, anywhere in the input (keys included). Each input's
+ * zod schema then applies its own, tighter bounds.
+ */
+const screenInput = t.middleware(async ({ getRawInput, next }) => {
+  const found = findUnsafeString(await getRawInput());
+  if (found) {
+    throw new TRPCError({ code: "BAD_REQUEST", message: `input ${found.path === "/" ? "" : `at ${found.path} `}${found.message}` });
+  }
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(mapErrors).use(screenInput);
 
 const RANK: Record<Role, number> = { duty_manager: 1, specialist: 2, admin: 3 };
 

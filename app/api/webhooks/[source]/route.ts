@@ -1,4 +1,5 @@
-import { pathSegment } from "@/server/api/read-route";
+import { decodePathSegment } from "@/server/api/read-route";
+import { clientAddress } from "@/server/auth/request-meta";
 import { receiveWebhook, MAX_BODY_BYTES } from "@/server/intake/receive-webhook";
 import { intakeDeps } from "@/server/intake/webhook-lane";
 import { jsonResponse, readLimited, route } from "@/server/lib/http";
@@ -8,7 +9,7 @@ export const dynamic = "force-dynamic";
 
 // /api/webhooks/{source}
 export const POST = route(async (req: Request, _ctx?: { params: Promise<{ source: string }> }) => {
-  const source = pathSegment(new URL(req.url), 3);
+  const source = decodePathSegment(new URL(req.url), 3);
   const rt = await getRuntime();
   const h = req.headers;
   const length = h.get("content-length");
@@ -21,7 +22,7 @@ export const POST = route(async (req: Request, _ctx?: { params: Promise<{ source
       webhookId: h.get("webhook-id"),
       timestamp: h.get("webhook-timestamp"),
       signature: h.get("webhook-signature"),
-      remoteAddr: h.get("x-forwarded-for")?.split(",")[0]?.trim() ?? h.get("x-real-ip"),
+      remoteAddr: clientAddress(h),
       readBody: () => readLimited(req, MAX_BODY_BYTES),
     },
   );

@@ -1,0 +1,139 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/**
+ * The real production server (scripts/start.mjs over a production build), asked the requests
+ * that used to earn a 500 from Next.js. Needs `npx next build` first; without a build it is skipped.
+ * EDGE_TEST_PORT picks the port (default 4290).
+ */
+const root = path.resolve(__dirname, "..");
+const built = existsSync(path.join(root, ".next", "BUILD_ID"));
+const port = Number(process.env.EDGE_TEST_PORT ?? 4290);
+let server: ChildProcess | undefined;
+let dataDir = "";
+let output = "";
+
+/** One raw HTTP/1.1 exchange, so the request target goes out exactly as written. */
+function raw(request: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, "127.0.0.1", () => socket.write(request));
+    let data = "";
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      const split = data.indexOf("\r\n\r\n");
+      if (split === -1) return;
+      const [statusLine = "", ...lines] = data.slice(0, split).split("\r\n");
+      const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(":")).toLowerCase(), l.slice(l.indexOf(":") + 1).trim()]));
+      const body = data.slice(split + 4);
+      if (Buffer.byteLength(body, "latin1") < Number(headers["content-length"] ?? 0) && !socket.destroyed) return;
+      done = true;
+      socket.destroy();
+      resolve({ status: Number(statusLine.split(" ")[1]), headers, body });
+    };
+    socket.on("data", (d) => {
+      data += d.toString("latin1");
+      finish();
+    });
+    socket.on("error", reject);
+    socket.on("close", () => {
+      finish();
+      if (!done) reject(new Error(`connection closed without a complete answer: ${JSON.stringify(data)}`));
+    });
+  });
+}
+const get = (target: string, method = "GET") => raw(`${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`);
+
+describe.skipIf(!built)("production server (scripts/start.mjs)", () => {
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(os.tmpdir(), "edge-server-"));
+    server = spawn(process.execPath, ["scripts/start.mjs"], {
+      cwd: root,
+      env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dataDir, DEMO: "off", IN_PROCESS_WORKER: "off", LOG_LEVEL: "info" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    server.stdout!.on("data", (d) => (output += d));
+    server.stderr!.on("data", (d) => (output += d));
+    for (let i = 0; i < 600 && !output.includes("listening on"); i++) await new Promise((r) => setTimeout(r, 100));
+    if (!output.includes("listening on")) throw new Error(`server did not start:\n${output}`);
+  });
+  afterAll(() => {
+    server?.kill("SIGTERM");
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("answers malformed paths and queries with 400 JSON, never a 5xx", async () => {
+    for (const target of ["/api/v1/cases/%E0%A4%A/record", "/api/trpc/records.current%FF", "/api/v1/cases/%ED%A0%80/record", "/api/v1/cases/A%00B/record", "/records?q=%00", "/api/health?x=%E0"]) {
+      const r = await get(target);
+      expect({ target, status: r.status }).toEqual({ target, status: 400 });
+      expect(JSON.parse(r.body).error).toMatch(/percent-encoding|NUL/);
+      expect(r.headers["x-content-type-options"]).toBe("nosniff");
+    }
+  });
+
+  it("answers unsupported methods with 405 and Allow, TRACE and CONNECT included", async () => {
+    const trace = await get("/", "TRACE");
+    expect(trace.status).toBe(405);
+    expect(trace.headers.allow).toBe("GET, HEAD, OPTIONS");
+    expect((await get("/api/v1/cases/x/record", "DELETE")).headers.allow).toBe("GET, HEAD, OPTIONS");
+    const put = await get("/api/webhooks/ticketing", "PUT");
+    expect([put.status, put.headers.allow]).toEqual([405, "POST, OPTIONS"]);
+    const connect = await raw(`CONNECT 127.0.0.1:80 HTTP/1.1\r\nHost: 127.0.0.1:80\r\n\r\n`);
+    expect(connect.status).toBe(405);
+    expect(output).not.toMatch(/request failed|TypeError|at .*\.js:\d+/);
+  });
+
+  it("puts security headers on redirects", async () => {
+    const r = await fetch(`http://127.0.0.1:${port}/records`, { redirect: "manual" });
+    expect(r.status).toBe(307);
+    expect(r.headers.get("x-frame-options")).toBe("DENY");
+    expect(r.headers.get("strict-transport-security")).toContain("max-age=");
+    expect(r.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+  });
+
+  it("answers a garbled request line with 400, not a dropped connection", async () => {
+    const r = await raw("GET /\u0001 HTTP/1.1\r\n\r\n");
+    expect(r.status).toBe(400);
+  });
+
+  it("ignores forged forwarding headers: the per-address sign-in budget holds, CSRF refuses a forged host", async () => {
+    const origin = `http://127.0.0.1:${port}`;
+    const signIn = (i: number) =>
+      fetch(`${origin}/api/auth/sign-in`, {
+        method: "POST",
+        headers: { origin, "content-type": "application/json", "x-forwarded-for": `198.51.100.${i}`, "x-real-ip": `198.51.100.${i}` },
+        body: JSON.stringify({ email: `spray${i}@example.com`, password: "Winter2026!" }),
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 51; i++) statuses.push((await signIn(i)).status);
+    expect(statuses.slice(0, 50).every((s) => s === 401)).toBe(true);
+    expect(statuses[50]).toBe(429);
+    const forgedHost = await fetch(`${origin}/api/auth/sign-in`, {
+      method: "POST",
+      headers: { origin: "https://evil.example", "x-forwarded-host": "evil.example", "x-forwarded-proto": "https", "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(forgedHost.status).toBe(403);
+  });
+
+  it("tells anonymous health callers the status only", async () => {
+    const r = await fetch(`http://127.0.0.1:${port}/api/health`);
+    expect(await r.json()).toEqual({ status: "ok" });
+  });
+
+  it("logs an aborted body at info, never as a failure", async () => {
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(port, "127.0.0.1", () => {
+        socket.write(`POST /api/webhooks/ticketing HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"type":`);
+        setTimeout(() => socket.destroy(), 200);
+      });
+      socket.on("close", () => resolve());
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(output).not.toMatch(/"level":50|request failed|unhandled error/);
+  });
+});
