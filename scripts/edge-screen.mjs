@@ -1,5 +1,5 @@
 // The production server's first look at every request (scripts/start.mjs), before Next.js or the
-// webhook lane sees it. API.md: no request, however malformed, earns a 5xx. Next.js answers a
+// webhook lane sees it. docs/api.md: no request, however malformed, earns a 5xx. Next.js answers a
 // path with broken percent-encoding, an unknown method such as TRACE, and similar junk with a 500
 // (and a stack trace on stderr), so those are answered here, with a 4xx and a JSON `error`.
 //
@@ -74,7 +74,7 @@ export function screenRequest(method, rawUrl) {
   return null;
 }
 
-/** Writes a refusal as the JSON answer API.md promises, with the API's security headers. */
+/** Writes a refusal as the JSON answer docs/api.md promises, with the API's security headers. */
 export function writeRefusal(res, refusal, securityHeaders) {
   const body = JSON.stringify(refusal.correlationId ? { error: refusal.error, correlationId: refusal.correlationId } : { error: refusal.error });
   res.writeHead(refusal.status, {

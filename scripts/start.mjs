@@ -1,4 +1,4 @@
-// `npm start`: the production server on PORT (API.md's configuration table), default 3000.
+// `npm start`: the production server on PORT (docs/api.md's configuration table), default 3000.
 //
 // A small custom server around Next.js: every request goes to Next's handler, except
 // POST /api/webhooks/{source}, which goes straight to the intake lane that the app's boot

@@ -4,7 +4,7 @@ import { EnvError, isWebhookSecret, parseEnv } from "./env";
 const secret = "whsec_" + Buffer.alloc(32, 1).toString("base64");
 
 describe("environment parsing", () => {
-  it("applies API.md's defaults", () => {
+  it("applies docs/api.md's defaults", () => {
     const e = parseEnv({});
     expect(e.PORT).toBe(3000);
     expect(e.DATA_DIR).toBe("./.data");

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { parseTrustedProxies } from "../scripts/edge-screen.mjs";
 
-/** Configuration of API.md plus the operational knobs; parsed once, a bad value stops the start. */
+/** Configuration of docs/api.md plus the operational knobs; parsed once, a bad value stops the start. */
 const secretList = z
   .string()
   .trim()

@@ -72,7 +72,7 @@ function Figure({ label, value, testId }: { label: string; value: React.ReactNod
   );
 }
 
-/** The service measures of SPEC.md over the dashboard's window, each computed in SQL (server/admin/dashboard-metrics.ts). */
+/** The service measures of docs/domain.md over the dashboard's window, each computed in SQL (server/admin/dashboard-metrics.ts). */
 export function OpsDashboard({ isAdmin }: { isAdmin: boolean }) {
   const trpc = useTRPC();
   const sp = useSearchParams();

@@ -9,7 +9,7 @@ import { button } from "@/components/ui/button";
 import { useTRPC } from "@/components/trpc/client";
 
 /**
- * The guided flow for a field the record never had (SPEC.md, escalation schema): define it, check
+ * The guided flow for a field the record never had (docs/domain.md, escalation schema): define it, check
  * it against the current records (from the stored events, before anything changes), add it to the
  * draft; the draft's review then lists it and publishing re-materialises every record.
  */

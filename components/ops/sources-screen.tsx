@@ -135,7 +135,7 @@ function Onboarded({ made, onDone }: { made: OnboardResult; onDone: () => void }
         {made.webhookPath}
       </dd>
       <dt className="font-medium">Kind</dt>
-      <dd>{made.kind}: the same envelope and data as the built-in {made.kind} source (API.md)</dd>
+      <dd>{made.kind}: the same envelope and data as the built-in {made.kind} source (docs/api.md)</dd>
       <dt className="font-medium">Overwrite policy</dt>
       <dd>
         all {made.reviewFields} fields on review.{" "}

@@ -1,6 +1,6 @@
 import type { Db } from "../db/client";
 
-/** API.md's seven lineage fields: a lineage entry without one of them is incomplete. */
+/** docs/api.md's seven lineage fields: a lineage entry without one of them is incomplete. */
 export const LINEAGE_KEYS = ["source", "entityKind", "entityId", "entityVersion", "webhookId", "occurredAt", "receivedAt"];
 
 const escape = (key: string) => key.replace(/~/g, "~0").replace(/\//g, "~1");

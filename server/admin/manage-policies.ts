@@ -111,7 +111,7 @@ export interface PolicyChange {
 
 /**
  * A widened policy re-evaluates, at once and as a job with progress, the open REVIEW_REQUIRED
- * exceptions it may settle (SPEC.md, "Governance edits re-evaluate"); narrowing one only changes
+ * exceptions it may settle (docs/domain.md, "Governance edits re-evaluate"); narrowing one only changes
  * what later refreshes hold, so it needs none.
  */
 async function enqueueReevaluation(tx: Tx, actor: Actor, source: string, fields: string[]): Promise<string | undefined> {

@@ -15,7 +15,7 @@ import { defineField, previewField, removeField } from "./schema-fields";
 import { createDraft, diffSchema, listSchemaVersions, publishSchema } from "./schema-versions";
 import { expectAppError } from "./test-helpers";
 
-/** SPEC.md, escalation schema: a schema version adds a field the record never had, filled from stored and later events. */
+/** docs/domain.md, escalation schema: a schema version adds a field the record never had, filled from stored and later events. */
 let t: TestDb;
 let admin: Actor;
 let runner: JobRunner;
@@ -54,7 +54,7 @@ const deltaOf = (caseId: string, path: string) => t.db.deltaEntry.findMany({ whe
 const liveRules = async (caseId: string) => (await caseState(t.db, caseId)).live.map((e) => e.rule);
 
 describe(`fields a schema version adds (${TEST_DB_KIND})`, () => {
-  it("stores data properties beyond API.md's shapes with the event, and leaves them out of the record until mapped", async () => {
+  it("stores data properties beyond docs/api.md's shapes with the event, and leaves them out of the record until mapped", async () => {
     const ev = await t.db.webhookEvent.findFirstOrThrow({ where: { caseId: "CASE-A" }, select: { data: true } });
     expect((ev.data as Record<string, unknown>).customerImpact).toBe("High");
     const ent = await t.db.webhookEvent.findFirstOrThrow({ where: { entityId: "ACC-D" }, select: { data: true } });

@@ -4,7 +4,7 @@ import { ingest, ingestAndDrain } from "../testing/ingest";
 import { createTestDb, type TestDb } from "../testing/test-db";
 import { getEventStatus } from "./read-api";
 
-/** API.md's event status: every case an event touched, each with its own outcome and version. */
+/** docs/api.md's event status: every case an event touched, each with its own outcome and version. */
 let t: TestDb;
 
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { createTestDb, type TestDb } from "../testing/test-db";
 import { drain } from "../refresh/process-events";
 import { exceptionQuery, getCurrentRecord, getEventStatus, getVersion, listExceptions, listVersions } from "./read-api";
 
-/** API.md's read API, shape by shape. */
+/** docs/api.md's read API, shape by shape. */
 let t: TestDb;
 const CASE = "CASE-API";
 const note = (id: string, body: string, minute: number) => ({ id, author: "agent", body, at: new Date(Date.UTC(2026, 10, 27, 1, minute)).toISOString() });

@@ -3,7 +3,7 @@ import type { ConflictRule, ExceptionStatus } from "../db/generated/client";
 import { AppError } from "../lib/errors";
 import { z } from "zod";
 
-/** API.md's read API, as plain domain functions over the database. */
+/** docs/api.md's read API, as plain domain functions over the database. */
 export async function getEventStatus(db: Db, sourceName: string, webhookId: string) {
   const event = await db.webhookEvent.findFirst({
     where: { webhookId, source: { name: sourceName } },

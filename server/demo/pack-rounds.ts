@@ -14,7 +14,7 @@ export interface DemoEventStep {
   sourceKind: SourceKind;
   webhookId: string;
   body: EventBody;
-  /** Every case the event fans out to (SPEC.md's table). */
+  /** Every case the event fans out to (docs/domain.md's table). */
   touches: string[];
 }
 

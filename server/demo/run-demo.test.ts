@@ -12,7 +12,7 @@ import { scheduleDemo } from "./schedule-demo";
 
 const START = Date.UTC(2026, 10, 25, 12);
 
-/** Every leaf path of a record (JSON Pointer), list items included, as API.md's lineage keys them. */
+/** Every leaf path of a record (JSON Pointer), list items included, as docs/api.md's lineage keys them. */
 function leafPaths(value: unknown, path = ""): string[] {
   if (Array.isArray(value)) return value.length ? value.flatMap((v, i) => leafPaths(v, `${path}/${i}`)) : [];
   if (value && typeof value === "object") {

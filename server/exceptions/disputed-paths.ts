@@ -4,7 +4,7 @@ import type { ReferenceData, RuleHit } from "../refresh/types";
 const pointerOf = (field: string) => "/" + field.split(".").join("/");
 
 /**
- * The fields an exception disputes, the only ones an override may set (SPEC.md): the field each hit
+ * The fields an exception disputes, the only ones an override may set (docs/domain.md): the field each hit
  * names; for a tier mismatch both sides (the ticket's declared tier and the entitlement tier); for
  * REVIEW_REQUIRED every path of its evidence. A derived field counts as the field it follows (the
  * product name and area as /case/product, the tier name and SLA minutes as /entitlement/tier).

@@ -8,7 +8,7 @@ import { claimException, resolveException } from "./resolve-exception";
 import type { LineageMap } from "../refresh/types";
 
 /**
- * SPEC.md "What these mean precisely": an override holds while the overridden field's own source
+ * docs/domain.md "What these mean precisely": an override holds while the overridden field's own source
  * value stays what it was when it was made; when that value changes it lapses visibly and the rules
  * judge the new value. An override is always visible: a manual_override delta entry (also when the
  * value is unchanged) and a summary naming the specialist and the note.

@@ -8,7 +8,7 @@ import { createCallerFactory, createTRPCContext } from "../trpc/init";
 import { appRouter } from "../trpc/routers/_app";
 
 /**
- * SPEC.md: an override may set only a field the exception disputes, with a value valid for that
+ * docs/domain.md: an override may set only a field the exception disputes, with a value valid for that
  * field; anything else is a clear 400 and the exception stays as it was. Driven through tRPC, as the
  * UI calls it, so a 500 (INTERNAL_SERVER_ERROR) would show.
  */

@@ -67,7 +67,7 @@ function stateOf(e: EventRow, source: { name: string; kind: EntityState<unknown>
 }
 
 /**
- * Quarantines the offending events behind a rejected candidate (SPEC.md "What these mean
+ * Quarantines the offending events behind a rejected candidate (docs/domain.md "What these mean
  * precisely"). For every entity a hit names, each accepted event newer than the version the current
  * record uses, up to the version the specialist reviewed (a newer delivery was not part of the
  * decision), is compared with that current version through the values the hit's rule reads

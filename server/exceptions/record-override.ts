@@ -15,7 +15,7 @@ export interface ValidOverride {
 const ONE_FIELD = /^\/[A-Za-z][A-Za-z0-9]*\/[A-Za-z][A-Za-z0-9]*$/;
 
 /**
- * SPEC.md: an override may set only a field the exception disputes, with a value valid for that
+ * docs/domain.md: an override may set only a field the exception disputes, with a value valid for that
  * field, normalised like source data. Everything else is a 400 naming the problem, raised before
  * anything is written, so the exception stays as it was.
  */

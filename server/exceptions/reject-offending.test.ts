@@ -10,7 +10,7 @@ import { drain } from "../refresh/process-events";
 import { claimException, resolveException } from "./resolve-exception";
 
 /**
- * SPEC.md "What these mean precisely": a reject quarantines only the offending events, those that
+ * docs/domain.md "What these mean precisely": a reject quarantines only the offending events, those that
  * changed a value the rule reads relative to the current version; the case refreshes at once without
  * them and innocent events are applied (or held by another rule) as if the offending ones never came.
  */

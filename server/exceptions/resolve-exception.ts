@@ -31,7 +31,7 @@ function assertCanAct(actor: Actor) {
   }
 }
 
-/** SPEC.md: a claimed exception is acted on, unclaimed or reassigned only by its claimant or an admin. */
+/** docs/domain.md: a claimed exception is acted on, unclaimed or reassigned only by its claimant or an admin. */
 function assertClaimantOrAdmin(actor: Actor, exc: { id: string; status: string; claimedById: string | null }, what: string) {
   if (exc.status === "claimed" && exc.claimedById !== actor.id && actor.role !== "admin") {
     throw new AppError("FORBIDDEN", `exception ${exc.id} is claimed by someone else; only they or an admin can ${what} it`);
@@ -100,7 +100,7 @@ interface Resolution {
 }
 
 /**
- * SPEC.md's resolutions. Approve: the conflict's evidence is accepted and the held candidate becomes
+ * docs/domain.md's resolutions. Approve: the conflict's evidence is accepted and the held candidate becomes
  * current. Reject: the offending events are quarantined and the case refreshes from the entities'
  * previous accepted versions. Override: the specialist's value stands for the field.
  * A claimed exception is resolved by its claimant, or by an admin on the claimant's behalf.

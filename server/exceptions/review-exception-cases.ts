@@ -2,7 +2,7 @@ import type { Db, Tx } from "../db/client";
 
 /**
  * Cases with a live REVIEW_REQUIRED exception raised by `source` on one of `fields`: the ones a
- * widened overwrite policy may settle (SPEC.md, "Governance edits re-evaluate"). Read through the
+ * widened overwrite policy may settle (docs/domain.md, "Governance edits re-evaluate"). Read through the
  * exception's hits, since one exception can name several sources and fields.
  */
 export async function reviewExceptionCases(db: Db | Tx, source: string, fields: string[]): Promise<string[]> {

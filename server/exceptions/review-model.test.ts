@@ -12,7 +12,7 @@ import { createTestDb, TEST_DB_KIND, type TestDb } from "../testing/test-db";
 import { claimException, resolveException } from "./resolve-exception";
 
 /**
- * Review decisions against a reference model (SPEC.md, "What these mean precisely"). Random
+ * Review decisions against a reference model (docs/domain.md, "What these mean precisely"). Random
  * sequences of ticket and incident versions for one case, interleaved with approve / reject /
  * override decisions on the SEVERITY_CONFLICT they provoke, are run through the real intake, engine
  * and resolution code; after every step the current record, the open exception and the quarantined

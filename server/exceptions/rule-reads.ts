@@ -3,7 +3,7 @@ import type { RuleHit } from "../refresh/types";
 
 /**
  * The record paths each rule of detect-conflicts.ts reads, so a reject can tell the offending
- * events (SPEC.md: "the ones that changed a value the rule reads, relative to the current version")
+ * events (docs/domain.md: "the ones that changed a value the rule reads, relative to the current version")
  * from the innocent ones. Paths are the leaves one entity gives the record (entity-slice.ts); an
  * item appearing or disappearing shows as its leaves appearing or disappearing.
  *

@@ -5,7 +5,7 @@ import { decodeCursor, encodeCursor, FEED_START } from "./feed-cursor";
 import { feedWaiters } from "./feed-waiters";
 
 /**
- * The change feed (API.md, GET /api/v1/changes).
+ * The change feed (docs/api.md, GET /api/v1/changes).
  *
  * Why it never skips: a position handed out when a row is inserted (a serial, a timestamp, a
  * transaction id) can commit out of order. Writer A takes 10, writer B takes 11 and commits first;

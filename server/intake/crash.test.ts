@@ -163,7 +163,7 @@ describe(`crash mid-burst (${TEST_DB_KIND})`, () => {
     expect(killedAt).toBeGreaterThan(0);
     expect(before.length).toBeGreaterThanOrEqual(KILL_AFTER_ACKS);
     expect(lost.length, "the kill must land mid-burst").toBeGreaterThan(0);
-    // 503 is intake shedding load (API.md): not stored, so retried below like the lost ones.
+    // 503 is intake shedding load (docs/api.md): not stored, so retried below like the lost ones.
     expect(burst.outcomes.every((o) => acked(o) || o.status === null || o.status === 503), JSON.stringify(burst.byStatus)).toBe(true);
 
     server = startServer(env);

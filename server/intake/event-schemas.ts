@@ -1,10 +1,10 @@
 import { z } from "zod";
 
 /**
- * The envelope and `data` schemas of API.md: the parser, the TypeScript types and the 400 error
+ * The envelope and `data` schemas of docs/api.md: the parser, the TypeScript types and the 400 error
  * messages all come from here.
  *
- * `data` objects are loose at every level: API.md lets a source send properties beyond these
+ * `data` objects are loose at every level: docs/api.md lets a source send properties beyond these
  * shapes (a field added before the record maps it), and they are kept and stored with the event.
  * The envelope stays strict.
  */

@@ -11,7 +11,7 @@ import { createTestDb, TEST_SECRET_KEY, type TestDb } from "../testing/test-db";
 import { MAX_BODY_BYTES, setRefusalBudget } from "./receive-webhook";
 
 /**
- * API.md's intake table, request by request, through the real route handler: each hostile input
+ * docs/api.md's intake table, request by request, through the real route handler: each hostile input
  * gets its exact status and body shape, never a 5xx, and the database changes only where it
  * should (a Refusal row per refusal, an event row per acceptance, nothing else).
  */
@@ -415,7 +415,7 @@ describe("unknown and disabled sources", () => {
 
 const ENVELOPE_FIELDS = [["type"], ["caseId"], ["entity"], ["entity", "kind"], ["entity", "id"], ["version"], ["occurredAt"], ["data"]];
 
-/** API.md's required `data` fields of each source, nested ones included. */
+/** docs/api.md's required `data` fields of each source, nested ones included. */
 const REQUIRED_DATA: Record<SourceKind, (string | number)[][]> = {
   ticketing: [
     ["accountId"], ["customerName"], ["subject"], ["status"], ["severity"], ["productArea"], ["reproduction"], ["notes"],
@@ -508,7 +508,7 @@ describe("data fields", () => {
     }
   });
 
-  // API.md: data may carry properties beyond its shapes; they are stored with the event as sent.
+  // docs/api.md: data may carry properties beyond its shapes; they are stored with the event as sent.
   const EXTRA: Record<SourceKind, (string | number)[]> = {
     ticketing: ["reproduction", "environmentName"],
     entitlement: ["correction", "ticketRef"],
@@ -528,7 +528,7 @@ describe("data fields", () => {
 });
 
 describe("properties beyond the documented shapes", () => {
-  // API.md: `data` may carry properties a source added before the record maps them; they are stored with the event.
+  // docs/api.md: `data` may carry properties a source added before the record maps them; they are stored with the event.
   const EXTRA: Record<SourceKind, (string | number)[][]> = {
     ticketing: [["priority"], ["reproduction", "environment"], ["notes", 0, "visibility"]],
     entitlement: [["region"], ["correction", "ticket"]],

@@ -50,7 +50,7 @@ export interface IntakeDeps {
   refusals?: RefusalLog;
 }
 
-/** API.md's webhook intake, counted and timed for /api/metrics (server/ops/metrics.ts). */
+/** docs/api.md's webhook intake, counted and timed for /api/metrics (server/ops/metrics.ts). */
 export async function receiveWebhook(deps: IntakeDeps, req: WebhookRequest): Promise<WebhookResponse> {
   const started = performance.now();
   const res = await guarded(deps, req);
@@ -100,7 +100,7 @@ function serviceRefusal(deps: IntakeDeps, req: WebhookRequest, reason: string, r
   return { status: 503, body: { error: reason }, headers: { "Retry-After": String(retryAfter) } };
 }
 
-/** Every refusal row of API.md's table, then a durable, idempotent store. */
+/** Every refusal row of docs/api.md's table, then a durable, idempotent store. */
 async function receive(deps: IntakeDeps, req: WebhookRequest): Promise<WebhookResponse> {
   // The registry's cache and the rate limit's lease answer nearly every delivery without waiting.
   const source = (deps.registry.fresh() ?? (await deps.registry.all())).get(req.sourceName);
@@ -222,7 +222,7 @@ function findProtoKeys(value: unknown, path = ""): string[] {
 /**
  * A webhook id must be printable ASCII (as Standard Webhooks' ids are) and at most 200 characters:
  * anything else is a malformed request (400), not a signature failure. Missing is left to the
- * signature check (401), as API.md's table has it.
+ * signature check (401), as docs/api.md's table has it.
  */
 function checkWebhookId(id: string | null): string | null {
   if (!id) return null;

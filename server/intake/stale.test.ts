@@ -10,7 +10,7 @@ import { entitlement, environment, ticket, type TestEvent } from "../testing/eve
 import { createTestDb, TEST_SECRET_KEY, type TestDb } from "../testing/test-db";
 
 /**
- * SPEC.md: an event at or below the newest accepted version of its entity — per source and entity
+ * docs/domain.md: an event at or below the newest accepted version of its entity — per source and entity
  * id — is stale: stored in the event log, answered "stale", never applied to a record.
  */
 const SECRET = "whsec_" + Buffer.alloc(32, 21).toString("base64");

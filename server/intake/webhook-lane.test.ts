@@ -14,7 +14,7 @@ import { createWebhookLane, WEBHOOK_PATH } from "./webhook-lane";
 
 /**
  * The production server answers webhooks through its lane (scripts/start.mjs), `next dev` through
- * the App Router route. Both must give every request of API.md's table the same status, body and
+ * the App Router route. Both must give every request of docs/api.md's table the same status, body and
  * headers: each case below is sent once to each, with its own webhook id, and the answers compared.
  */
 const SECRET = "whsec_" + Buffer.alloc(32, 61).toString("base64");

@@ -56,7 +56,7 @@ function walk(err: unknown, depth: number, test: (e: ErrorLike) => boolean): boo
   return test(e) || walk(e.cause, depth + 1, test) || walk(e.meta?.driverAdapterError, depth + 1, test);
 }
 
-/** What a reader is told (API.md: 503 with Retry-After). */
+/** What a reader is told (docs/api.md: 503 with Retry-After). */
 export const DATABASE_UNAVAILABLE_MESSAGE = "the database is unavailable; retry after the Retry-After delay";
 /** What a webhook sender is told: it must know that the delivery was not kept. */
 export const INTAKE_UNAVAILABLE_MESSAGE = "the database is unavailable; nothing was stored, deliver again after the Retry-After delay";

@@ -25,7 +25,7 @@ export function errorResponse(err: unknown): Response {
       issues: err.issues.map((i) => ({ path: "/" + i.path.map(String).join("/"), message: i.message })),
     });
   }
-  // The database being away is an outage, not a bug: 503, and the client retries (API.md).
+  // The database being away is an outage, not a bug: 503, and the client retries (docs/api.md).
   if (isDatabaseUnavailable(err)) {
     return jsonResponse(503, { error: DATABASE_UNAVAILABLE_MESSAGE }, { "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS) });
   }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { AppError } from "./errors";
 
 /**
- * The one validation every string passes at the edge before it can reach the database (API.md:
+ * The one validation every string passes at the edge before it can reach the database (docs/api.md:
  * no NUL, no lone surrogates, bounded length, a clear 400). PostgreSQL text and jsonb cannot hold
  * U+0000, and an unpaired UTF-16 surrogate cannot be encoded as UTF-8: either one reaching a
  * query fails it with a driver error, which used to surface as a 500.

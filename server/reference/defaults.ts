@@ -1,4 +1,4 @@
-/** Default reference data of SPEC.md, seeded into an empty database. */
+/** Default reference data of docs/domain.md, seeded into an empty database. */
 export const DEFAULT_TIERS = [
   { code: "standard", name: "Standard", slaMinutes: 480, aliases: ["Standard Support", "STD", "basic"] },
   { code: "premium", name: "Premium", slaMinutes: 120, aliases: ["Premium Support", "PREM", "gold"] },

@@ -6,7 +6,7 @@ import { FIELD_TYPES, RECORD_FIELDS, type FieldType, type SchemaField } from "./
 import { normaliseAlias } from "./normalise";
 
 /**
- * Fields a schema version adds to the record (SPEC.md, "escalation schema"): a name in one of the
+ * Fields a schema version adds to the record (docs/domain.md, "escalation schema"): a name in one of the
  * record's single-valued sections, a type, and the source (by name) and JSON Pointer in its `data`
  * the value comes from. Only sources with one entity per case can feed a field: a case has one
  * ticket, one account and one environment, but several incidents and bundles, and a single field

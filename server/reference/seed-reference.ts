@@ -4,7 +4,7 @@ import { normaliseAlias } from "./normalise";
 import { BUILT_IN_SOURCES, DEFAULT_PRODUCTS, DEFAULT_TIERS, SCHEMA_V1 } from "./defaults";
 
 
-/** Seeds SPEC.md's defaults where they are missing; running it twice changes nothing. */
+/** Seeds docs/domain.md's defaults where they are missing; running it twice changes nothing. */
 export async function seedReference(db: Db): Promise<void> {
   for (const t of DEFAULT_TIERS) {
     await db.serviceTier.upsert({ where: { code: t.code }, update: {}, create: { code: t.code, name: t.name, slaMinutes: t.slaMinutes } });

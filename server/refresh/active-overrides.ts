@@ -24,7 +24,7 @@ export interface OverrideContext {
 const show = (v: unknown) => (v === undefined ? "nothing" : JSON.stringify(v));
 
 /**
- * The overrides a refresh applies (SPEC.md: "An override holds while the overridden field's own
+ * The overrides a refresh applies (docs/domain.md: "An override holds while the overridden field's own
  * source value stays what it was when the override was made"). The sources' record is built without
  * overrides and, for each override, the value at its basis path (override-fields.ts) is compared with
  * the one stored when it was made: equal, it holds, whatever else the sources changed; different, it

@@ -106,7 +106,7 @@ export function computeDelta(
     }
     if (before !== undefined && after !== undefined && canonical(before) === canonical(after)) {
       // Same value; a leaf whose lineage moved to an equal value is not a change, except an override
-      // made or ended: the field's authority changed, so the version says so (SPEC.md: always visible).
+      // made or ended: the field's authority changed, so the version says so (docs/domain.md: always visible).
       if (overrideChanged(prevLineage[beforePath], next.lineage[path])) emit(path, before, after, beforePath);
       return;
     }

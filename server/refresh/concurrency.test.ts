@@ -11,7 +11,7 @@ import { drain, processBatch } from "./process-events";
 import { refreshCase } from "./refresh-case";
 
 /**
- * SPEC.md: "Exactly one version of a case is current at any moment, under any concurrency" and
+ * docs/domain.md: "Exactly one version of a case is current at any moment, under any concurrency" and
  * "refreshes of one case never interleave". On PostgreSQL two database handles stand for two
  * processes; PGlite is one connection, so there the same calls run concurrently in one process.
  */

@@ -30,7 +30,7 @@ const level = (s: string) => Number(s.slice(1));
 const SHA256 = /^[0-9a-f]{64}$/i;
 const OPEN_INCIDENT = (status: string) => status !== "resolved";
 
-/** Runs every rule of SPEC.md on a candidate; the caller drops hits a specialist already approved. */
+/** Runs every rule of docs/domain.md on a candidate; the caller drops hits a specialist already approved. */
 export function detectConflicts(ctx: ConflictContext): RuleHit[] {
   return [
     ...severityConflicts(ctx),

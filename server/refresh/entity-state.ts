@@ -62,7 +62,7 @@ export async function recomputeEntityState(db: Db | Tx, scope: EntityScope): Pro
   );
 }
 
-/** Every case an incident has listed in an accepted event is linked to it (SPEC.md: "now or before"). */
+/** Every case an incident has listed in an accepted event is linked to it (docs/domain.md: "now or before"). */
 export async function rebuildIncidentLinks(db: Db | Tx, caseId?: string): Promise<number> {
   return db.$executeRawUnsafe(
     `INSERT INTO "EntityCaseLink" ("id", "entityId", "caseId")

@@ -12,7 +12,7 @@ export interface QueuedEvent {
 }
 
 /**
- * The cases an event touches (SPEC.md's "fans out to"): its case; every case of the account;
+ * The cases an event touches (docs/domain.md's "fans out to"): its case; every case of the account;
  * every case an incident lists now or listed before; every case whose ticket names the environment.
  */
 export async function fanOut(db: Db, kind: SourceKind, event: QueuedEvent): Promise<string[]> {

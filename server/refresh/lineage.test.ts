@@ -6,7 +6,7 @@ import { createTestDb, type TestDb } from "../testing/test-db";
 import { caseState, createUser, isCompleteLineage, leafAndItemPaths, LINEAGE_FIELDS } from "./test-support";
 import type { LineageMap } from "./types";
 
-/** SPEC.md: every leaf field and every list item of every version names all seven lineage fields. */
+/** docs/domain.md: every leaf field and every list item of every version names all seven lineage fields. */
 let t: TestDb;
 beforeAll(async () => {
   t = await createTestDb();

@@ -25,7 +25,7 @@ const SELECT = `SELECT se."id" AS "rowId", se."sourceId", se."entityKind", se."e
   FROM "SourceEntity" se JOIN "WebhookEvent" e ON e."id" = se."currentEventId"`;
 
 /**
- * SQL for the accepted current state of every source entity of the case `$1` (SPEC.md's fan-out
+ * SQL for the accepted current state of every source entity of the case `$1` (docs/domain.md's fan-out
  * table, read backwards): its tickets and bundles, the incidents linked to it, and the accounts and
  * environments its tickets name. One row per entity; times as ISO-8601 text.
  *

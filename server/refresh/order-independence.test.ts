@@ -8,7 +8,7 @@ import { scenarioArb, type Delivery } from "./test-event-sets";
 import { currentRecords, resetEventTables } from "./test-support";
 
 /**
- * SPEC.md: "any permutation and duplication of the same events gives the same final record".
+ * docs/domain.md: "any permutation and duplication of the same events gives the same final record".
  * Generated event sets span several cases and all five sources, with version gaps, stale versions
  * and re-deliveries. They are conflict-free (a held candidate legitimately depends on what was
  * current when it arrived), which the in-order fold checks.

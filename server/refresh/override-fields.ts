@@ -48,7 +48,7 @@ export const DERIVED_FIELDS: ReadonlyMap<string, string> = new Map([
 
 /**
  * How a path may be overridden: a built-in field of OVERRIDE_FIELDS, or a field the active schema
- * version added (SPEC.md: a required one the sources miss is disputed by SCHEMA_INVALID, and a
+ * version added (docs/domain.md: a required one the sources miss is disputed by SCHEMA_INVALID, and a
  * specialist may supply it), typed and normalised like its source value would be.
  */
 export function overrideSpecOf(path: string, ref: ReferenceData): OverrideFieldSpec | undefined {

@@ -18,7 +18,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-/** Stores an event and returns its webhook id, for API.md's event-status look-up. */
+/** Stores an event and returns its webhook id, for docs/api.md's event-status look-up. */
 async function send(ev: TestEvent): Promise<{ webhookId: string; eventId: string; status: string }> {
   const webhookId = nextWebhookId();
   const stored = await ingest(t, ev, webhookId);
@@ -26,7 +26,7 @@ async function send(ev: TestEvent): Promise<{ webhookId: string; eventId: string
 }
 const status = (ev: { webhookId: string }, source: string) => getEventStatus(t.db, source, ev.webhookId);
 
-describe("event status (API.md)", () => {
+describe("event status (docs/api.md)", () => {
   it("received until its cases are refreshed, then applied with the version it made", async () => {
     const caseId = fresh();
     const e = await send(ticket(caseId, 1));

@@ -121,6 +121,6 @@ export function outcomesStatement(p: SqlParams, caseId: string, decided: Decided
 /** After the EventCase rows are written: the other events' statuses follow them. */
 export async function settleExtra(tx: Tx, decided: DecidedOutcomes): Promise<void> {
   // Not "received": an event still in the queue keeps that status until its own batch has refreshed
-  // every case it fans out to (API.md).
+  // every case it fans out to (docs/api.md).
   if (decided.extra.length) await settleEventStatus(tx, decided.extra, ["waiting", "held", "applied", "no_change"]);
 }

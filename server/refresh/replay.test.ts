@@ -10,7 +10,7 @@ import { diffPaths, replayAll, replayCase, type ReplayProgress } from "./replay"
 import { eventSetArb } from "./test-event-sets";
 import { caseState, createUser, currentRecords, resetEventTables } from "./test-support";
 
-/** SPEC.md: "Any case, or every case, can be re-materialised from stored events; the result is the same." */
+/** docs/domain.md: "Any case, or every case, can be re-materialised from stored events; the result is the same." */
 let t: TestDb;
 let copy: TestDb;
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import type { Db, Tx } from "../db/client";
 import type { EventStatus } from "../db/generated/client";
 
 /**
- * API.md's event status from its per-case outcomes (EventCase): held wins over applied, applied over
+ * docs/api.md's event status from its per-case outcomes (EventCase): held wins over applied, applied over
  * no_change; an event no case has taken yet is waiting. Only events whose status is in `from` move,
  * so a quarantined, stale or failed event keeps its status. The one place this rule lives.
  */

@@ -52,7 +52,7 @@ function describe(d: DeltaItem, docs: Docs): string {
 }
 
 /**
- * One sentence per override made in this version, naming the specialist and the note (SPEC.md: an
+ * One sentence per override made in this version, naming the specialist and the note (docs/domain.md: an
  * override is always visible, also when it kept the value), and one per override that lapsed.
  */
 function overrideSentences(delta: DeltaItem[], docs: Docs): string[] {

@@ -46,7 +46,7 @@ export async function createUser(db: Db, role: "specialist" | "admin" | "duty_ma
 
 export const LINEAGE_FIELDS = ["source", "entityKind", "entityId", "entityVersion", "webhookId", "occurredAt", "receivedAt"] as const;
 
-/** API.md's seven lineage fields, each present and of the right type. */
+/** docs/api.md's seven lineage fields, each present and of the right type. */
 export function isCompleteLineage(l: Lineage | undefined): boolean {
   if (!l) return false;
   return (

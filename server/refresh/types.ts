@@ -1,7 +1,7 @@
 import type { SchemaField } from "../reference/defaults";
 import type { DiagnosticsData, EntitlementData, EnvironmentData, IncidentData, SourceKind, TicketData } from "../intake/event-schemas";
 
-/** API.md's lineage of one leaf or list item. */
+/** docs/api.md's lineage of one leaf or list item. */
 export interface Lineage {
   source: string;
   entityKind: string;

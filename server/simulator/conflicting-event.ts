@@ -2,7 +2,7 @@ import { UNKNOWN_PRODUCT_AREAS } from "./catalog";
 import type { Random } from "./random";
 import { entitlementData, level, newBundle, SEVERITIES, type Fresh, type World } from "./simulate-world";
 
-/** An occasional event that trips one of SPEC.md's conflict rules, or null when the world offers none yet. */
+/** An occasional event that trips one of docs/domain.md's conflict rules, or null when the world offers none yet. */
 export function conflictingEvent(rng: Random, world: World, fresh: Fresh) {
   const opened = world.cases.filter((c) => c.ticket);
   if (!opened.length) return null;

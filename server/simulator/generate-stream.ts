@@ -5,7 +5,7 @@ import { conflictingEvent } from "./conflicting-event";
 import { Random } from "./random";
 import { createWorld, iso, routineEvent, routineFollowUp } from "./simulate-world";
 
-/** An API.md envelope. */
+/** An docs/api.md envelope. */
 export interface EventBody {
   type: string;
   caseId: string;

@@ -33,7 +33,7 @@ export interface OnboardedSource {
 }
 
 /**
- * A new source of an existing kind (a second ticketing system, say). SPEC.md: every field it
+ * A new source of an existing kind (a second ticketing system, say). docs/domain.md: every field it
  * feeds starts with overwrite policy `review`, so nothing it says becomes current unreviewed
  * until an admin relaxes the policy.
  */

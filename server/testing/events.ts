@@ -1,6 +1,6 @@
 import type { SourceKind } from "../intake/event-schemas";
 
-/** Builders of valid API.md events for tests, overridable field by field. */
+/** Builders of valid docs/api.md events for tests, overridable field by field. */
 let seq = 0;
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 27, 0, minute)).toISOString();
 
