@@ -164,7 +164,9 @@ test.describe("support operations", () => {
     await screenshot(page, "ops-schema-published");
 
     // Records that lack the field opened SCHEMA_INVALID, naming it.
-    const invalid = (await openExceptions(page.request, "SCHEMA_INVALID")).filter((e) => JSON.stringify(e.detail).includes(`environment.id (escalation schema version ${draft})`));
+    const invalid = (await openExceptions(page.request, "SCHEMA_INVALID")).filter((e) =>
+      (e.detail as { hits?: { field: string; message: string }[] }).hits?.some((h) => h.field === "environment.id" && h.message.includes(`environment ID (escalation schema version ${draft})`)),
+    );
     expect(invalid.length).toBeGreaterThanOrEqual(lacking);
 
     // Put the demo back: the next version drops the requirement and the exceptions clear.

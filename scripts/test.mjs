@@ -1,8 +1,8 @@
 // `npm test`: every check, in the order that fails fastest. Lint and type-check (side by side), a
-// production build, the domain and integration suites on embedded PGlite and on PostgreSQL (side by
-// side: each test makes its own database, and the two runs share no files), then the Playwright
-// suite in Debian's Chromium against the production build. Running the two Vitest suites together
-// keeps a full CI run on a 2-core machine well under 20 minutes.
+// production build, then side by side: the domain and integration suites on embedded PGlite and on
+// PostgreSQL (each test makes its own database, and the runs share no files) and the Playwright
+// suite in Debian's Chromium against the production build. Running them together keeps a full CI
+// run on a 2-core machine under 20 minutes (one after another they took about 27).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import pg from "pg";
@@ -124,14 +124,18 @@ if (await postgresReachable()) {
   console.warn(`\n!!! PostgreSQL is not reachable at ${pgUrl}: the PostgreSQL suite was SKIPPED (CI fails in this case).`);
   stages.push({ name: "unit + integration (PostgreSQL) SKIPPED", ok: true, seconds: "0" });
 }
+// The browser suite drives its own production server (port 3210, its own data folder) and spends
+// much of its time waiting on the browser, so it runs beside the two Vitest suites.
+suites.push({
+  name: "e2e (Playwright, Chromium)",
+  prefix: "e2e",
+  cmd: npx("playwright")[0],
+  args: ["test", "--reporter=list,json"],
+  extraEnv: { PLAYWRIGHT_JSON_OUTPUT_NAME: "test-results/playwright.json" },
+});
 const suitesOk = await runTogether(suites);
 countVitest("test-results/vitest-pglite.json");
 countVitest("test-results/vitest-postgres.json");
-if (!suitesOk) {
-  summary();
-  process.exit(1);
-}
-
-run("e2e (Playwright, Chromium)", ...npx("playwright"), ["test", "--reporter=list,json"], { PLAYWRIGHT_JSON_OUTPUT_NAME: "test-results/playwright.json" });
 countPlaywright("test-results/playwright.json");
 summary();
+if (!suitesOk) process.exit(1);
