@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { openDb, type DbHandle } from "../../server/db/client";
+import { migrate } from "../../server/db/migrate";
 import { serverUrl } from "../../server/testing/test-db";
 import { seedScale, type ScaleSeedResult } from "./seed";
 
@@ -97,6 +98,7 @@ export async function postgresTarget(size: Size, keep: boolean, say: (m: string)
   if (matches(marker, size)) {
     seed = marker!.seed;
     say(`reusing ${name} (seeded: ${seed.cases} cases, ${seed.events} events)`);
+    await upToDate(await openDb({ databaseUrl: urlOf(name) }), say);
   } else {
     await drop(name)();
     await admin((c) => c.query(`CREATE DATABASE "${name}"`));
@@ -110,6 +112,19 @@ export async function postgresTarget(size: Size, keep: boolean, say: (m: string)
   say(`copying ${name} to ${copy}`);
   await admin((c) => c.query(`CREATE DATABASE "${copy}" TEMPLATE "${name}" STRATEGY FILE_COPY`));
   return target(copy, seed, drop(copy));
+}
+
+/** A kept database seeded by an older build gets the migrations that came since (then fresh statistics). */
+async function upToDate(handle: DbHandle, say: (m: string) => void): Promise<void> {
+  try {
+    const applied = await migrate(handle.db);
+    if (applied.length) {
+      say(`applied ${applied.join(", ")}`);
+      await handle.db.$executeRawUnsafe("ANALYZE");
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The same for PGlite: the kept folder is `<tmp>/err_scale_pglite_<size>`, copied for each run. */
@@ -142,6 +157,7 @@ export async function pgliteTarget(size: Size, keep: boolean, say: (m: string) =
   if (matches(marker, size)) {
     seed = marker!.seed;
     say(`reusing ${kept}`);
+    await upToDate(await openDb({ dataDir: kept }), say);
   } else {
     rmSync(kept, { recursive: true, force: true });
     say(`seeding ${kept} (kept for later runs)`);
