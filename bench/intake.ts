@@ -2,6 +2,7 @@
 // its capacity (32 deliveries in flight, closed loop). On PostgreSQL the capacity is compared, in
 // the same run and with the same load generator, with a minimal reference intake
 // (bench/reference-intake.ts); on PGlite with the embedded database's own insert ceiling.
+import "./quiet";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";

@@ -5,6 +5,7 @@
 // them) and one event per case on a database already holding HISTORY_CASES cases of history, where
 // nothing folds and every event costs a whole refresh; the latency phase sends one event per case
 // into such a database too, so neither figure can flatter the engine.
+import "./quiet";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";

@@ -5,6 +5,7 @@
 // against 10,000 / 100,000 (`--quick`: 5,000 / 50,000). `--keep` keeps the seeded databases
 // (err_scale_<size>, or <tmp>/err_scale_pglite_<size>) and reuses them in later runs. Needs
 // `npm run build` (the production server).
+import "./quiet";
 import { fmt, percentile, table } from "./lib";
 import { p } from "./open-loop";
 import { postgresTarget, pgliteTarget, sizeLabel, type SeededTarget, type Size } from "./scale/databases";
