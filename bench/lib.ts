@@ -15,13 +15,26 @@ export interface ServerProcess {
   stop: () => Promise<void>;
 }
 
+/** The read-API token the benchmarks give the servers they start: /api/health shows its details only to a token holder. */
+export const BENCH_TOKEN = "bench-read-token-0123456789";
+
+/** The refresh backlog of a running app, from its health details (null when it does not answer). */
+export async function backlogOf(url: string, token = BENCH_TOKEN): Promise<number | null> {
+  try {
+    const h = (await (await fetch(`${url}/api/health`, { headers: { authorization: `Bearer ${token}` } })).json()) as { checks?: { worker?: { backlog?: number } } };
+    return typeof h.checks?.worker?.backlog === "number" ? h.checks.worker.backlog : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The production app (scripts/start.mjs, after `npm run build`) on `port`. */
 export async function startServer(env: Record<string, string>, port: number): Promise<ServerProcess> {
   if (!existsSync(path.resolve(".next/BUILD_ID"))) throw new Error("no production build: run `npm run build` first");
   // BENCH_PROFILE_DIR=dir writes a V8 CPU profile of the app process there (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE_DIR;
   const args = profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`, "scripts/start.mjs"] : ["scripts/start.mjs"];
-  return startProcess(args, { NODE_ENV: "production", LOG_LEVEL: "warn", DEMO: "off", ...env }, port);
+  return startProcess(args, { NODE_ENV: "production", LOG_LEVEL: "warn", DEMO: "off", API_TOKEN: BENCH_TOKEN, ...env }, port);
 }
 
 /** The intake baseline (bench/reference-intake.ts) as a process of its own, like the app. */

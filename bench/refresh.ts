@@ -24,7 +24,7 @@ import { seedSyntheticHistory } from "../server/testing/synthetic-history";
 import { defaultRefreshConcurrency } from "../server/runtime";
 import { createPostgresDatabase } from "../server/testing/test-db";
 import { pgliteCeilings, pgTxCeiling } from "./ceiling";
-import { BENCH_PORT, fmt, latencies, mb, percentile, RssSampler, startServer, table } from "./lib";
+import { backlogOf, BENCH_PORT, fmt, latencies, mb, percentile, RssSampler, startServer, table } from "./lib";
 import { openLoop } from "./open-loop";
 import { benchSecrets, distinctCaseUpdate, eventAt, secretEnv, signedAt, signedDistinct } from "./workload";
 
@@ -106,8 +106,7 @@ async function latencyAtSteadyRate(env: Record<string, string>, port: number, se
     await openLoop((i) => signedDistinct(i, HISTORY_CASES, server.url, secrets, "lat"), 100, quick ? 10 : 30, 100_000);
     // Let the queue finish before reading latencies from the database.
     for (let i = 0; i < 120; i++) {
-      const h = (await (await fetch(`${server.url}/api/health`)).json()) as { checks: { worker: { backlog: number } } };
-      if (h.checks.worker.backlog === 0) break;
+      if ((await backlogOf(server.url)) === 0) break;
       await new Promise((r) => setTimeout(r, 500));
     }
   } finally {

@@ -11,7 +11,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SignedRequest } from "../server/simulator/sign";
 import { createPostgresDatabase } from "../server/testing/test-db";
-import { BENCH_PORT, fmt, mb, percentile, startServer, table, treeRss } from "./lib";
+import { backlogOf, BENCH_PORT, fmt, mb, percentile, startServer, table, treeRss } from "./lib";
 import { benchSecrets, secretEnv, signedAt } from "./workload";
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -92,8 +92,7 @@ async function main() {
       const m = current;
       current = newMinute();
       try {
-        const h = (await (await fetch(`${server.url}/api/health`)).json()) as { checks?: { worker?: { backlog?: number } } };
-        m.backlog = h.checks?.worker?.backlog ?? NaN;
+        m.backlog = (await backlogOf(server.url, TOKEN)) ?? NaN;
       } catch {
         // reported as n/a
       }

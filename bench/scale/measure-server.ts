@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { startServer, type ServerProcess } from "../lib";
+import { backlogOf, startServer, type ServerProcess } from "../lib";
 import { openLoop, type LoadResult } from "../open-loop";
 import { secretEnv } from "../workload";
 import type { TicketUpdates } from "./ticket-updates";
@@ -25,8 +25,7 @@ export async function withServer<T>(target: ServerTarget, fn: (server: ServerPro
 export async function waitForBacklog(server: ServerProcess, capMs: number): Promise<boolean> {
   const until = performance.now() + capMs;
   while (performance.now() < until) {
-    const h = (await (await fetch(`${server.url}/api/health`)).json()) as { checks: { worker?: { backlog: number } } };
-    if (h.checks.worker?.backlog === 0) return true;
+    if ((await backlogOf(server.url)) === 0) return true;
     await sleep(500);
   }
   return false;
