@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import net from "node:net";
 import path from "node:path";
 import pg from "pg";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Db } from "../server/db/client";
+import { createPostgresDatabase } from "../server/testing/test-db";
 
 /** Shared helpers for the benchmarks: a production server process, RSS sampling, percentiles. */
 export interface ServerProcess {
@@ -26,6 +28,19 @@ export async function backlogOf(url: string, token = BENCH_TOKEN): Promise<numbe
   } catch {
     return null;
   }
+}
+
+/**
+ * A fresh, empty database for a server a benchmark starts: its env entry (DATABASE_URL, or DATA_DIR
+ * for the embedded database) and how to remove it afterwards.
+ */
+export async function throwawayDatabase(kind: "postgres" | "pglite", label: string): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+  if (kind === "postgres") {
+    const db = await createPostgresDatabase();
+    return { env: { DATABASE_URL: db.url }, drop: db.drop };
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), `bench-${label}-`));
+  return { env: { DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** The production app (scripts/start.mjs, after `npm run build`) on `port`. */

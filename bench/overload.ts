@@ -7,13 +7,9 @@
 // scheduled send time, so queueing cannot hide), the server's peak RSS, and finally sends every
 // refused delivery again, as its sender would, and counts how many were then accepted.
 import http from "node:http";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SignedRequest } from "../server/simulator/sign";
-import { createPostgresDatabase } from "../server/testing/test-db";
-import { BENCH_PORT, fmt, mb, percentile, RssSampler, startServer, table } from "./lib";
+import { BENCH_PORT, throwawayDatabase, fmt, mb, percentile, RssSampler, startServer, table } from "./lib";
 import { closedLoop } from "./open-loop";
 import { benchSecrets, secretEnv, signedAt } from "./workload";
 
@@ -47,15 +43,9 @@ async function main() {
   const env: Record<string, string> = { ...secretEnv(secrets), IN_PROCESS_WORKER: worker, APP_SECRET_KEY: "11".repeat(32) };
   const cleanups: (() => Promise<void>)[] = [];
   try {
-    if (kind === "postgres") {
-      const db = await createPostgresDatabase();
-      env.DATABASE_URL = db.url;
-      cleanups.push(db.drop);
-    } else {
-      const dir = mkdtempSync(path.join(tmpdir(), "bench-overload-"));
-      env.DATA_DIR = dir;
-      cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-    }
+    const db = await throwawayDatabase(kind, "overload");
+    Object.assign(env, db.env);
+    cleanups.push(db.drop);
     const server = await startServer(env, BENCH_PORT + 5);
     cleanups.unshift(() => server.stop());
     const rss = new RssSampler(server.pid);

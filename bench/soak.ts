@@ -5,13 +5,9 @@
 // acknowledgement latency, the reads' latency and the refresh backlog; at the end the ratio of the
 // last five minutes to the first five (1.0 = flat) for memory and p99 latencies.
 import http from "node:http";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SignedRequest } from "../server/simulator/sign";
-import { createPostgresDatabase } from "../server/testing/test-db";
-import { backlogOf, BENCH_PORT, fmt, mb, percentile, startServer, table, treeRss } from "./lib";
+import { backlogOf, BENCH_PORT, throwawayDatabase, fmt, mb, percentile, startServer, table, treeRss } from "./lib";
 import { benchSecrets, secretEnv, signedAt } from "./workload";
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -57,15 +53,9 @@ async function main() {
   const env: Record<string, string> = { ...secretEnv(secrets), IN_PROCESS_WORKER: "on", API_TOKEN: TOKEN, APP_SECRET_KEY: "11".repeat(32) };
   const cleanups: (() => Promise<void>)[] = [];
   try {
-    if (kind === "postgres") {
-      const db = await createPostgresDatabase();
-      env.DATABASE_URL = db.url;
-      cleanups.push(db.drop);
-    } else {
-      const dir = mkdtempSync(path.join(tmpdir(), "bench-soak-"));
-      env.DATA_DIR = dir;
-      cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-    }
+    const db = await throwawayDatabase(kind, "soak");
+    Object.assign(env, db.env);
+    cleanups.push(db.drop);
     const server = await startServer(env, BENCH_PORT + 7);
     cleanups.unshift(() => server.stop());
     console.log(`soak on ${kind}: ${rate} webhooks/s and ${readRate} reads/s for ${minutes} min`);

@@ -60,9 +60,8 @@ export function sign(secret: string, webhookId: string, timestamp: number, body:
   return "v1," + createHmac("sha256", key).update(`${webhookId}.${timestamp}.${body}`).digest("base64");
 }
 
-export function signedAt(k: number, cases: number, baseUrl: string, secrets: Record<string, string>, runId: string): SignedRequest {
-  const ev = eventAt(k, cases);
-  const webhookId = `bench_${runId}_${k}`;
+/** An event as the production server receives it: POSTed to its source's webhook, signed now. */
+export function signedEvent(ev: TestEvent, webhookId: string, baseUrl: string, secrets: Record<string, string>): SignedRequest {
   const body = JSON.stringify(ev.body);
   const timestamp = Math.floor(Date.now() / 1000);
   return {
@@ -70,6 +69,10 @@ export function signedAt(k: number, cases: number, baseUrl: string, secrets: Rec
     headers: { "content-type": "application/json", "webhook-id": webhookId, "webhook-timestamp": String(timestamp), "webhook-signature": sign(secrets[ev.kind]!, webhookId, timestamp, body) },
     body,
   };
+}
+
+export function signedAt(k: number, cases: number, baseUrl: string, secrets: Record<string, string>, runId: string): SignedRequest {
+  return signedEvent(eventAt(k, cases), `bench_${runId}_${k}`, baseUrl, secrets);
 }
 
 /**
@@ -98,13 +101,5 @@ export function distinctCaseUpdate(k: number, cases: number): TestEvent {
 }
 
 export function signedDistinct(k: number, cases: number, baseUrl: string, secrets: Record<string, string>, runId: string): SignedRequest {
-  const ev = distinctCaseUpdate(k, cases);
-  const webhookId = `bench_${runId}_${k}`;
-  const body = JSON.stringify(ev.body);
-  const timestamp = Math.floor(Date.now() / 1000);
-  return {
-    url: `${baseUrl}/api/webhooks/${ev.kind}`,
-    headers: { "content-type": "application/json", "webhook-id": webhookId, "webhook-timestamp": String(timestamp), "webhook-signature": sign(secrets[ev.kind]!, webhookId, timestamp, body) },
-    body,
-  };
+  return signedEvent(distinctCaseUpdate(k, cases), `bench_${runId}_${k}`, baseUrl, secrets);
 }

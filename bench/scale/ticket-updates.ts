@@ -1,7 +1,7 @@
 import type { Db } from "../../server/db/client";
 import type { SignedRequest } from "../../server/simulator/sign";
 import { ticket, type TestEvent } from "../../server/testing/events";
-import { sign } from "../workload";
+import { signedEvent } from "../workload";
 
 interface TicketState {
   entityId: string;
@@ -49,14 +49,6 @@ export class TicketUpdates {
 
   /** The k-th update of the rotation (case k mod n), signed for the production server. */
   signed(k: number, baseUrl: string, secrets: Record<string, string>, webhookPrefix: string): SignedRequest {
-    const ev = this.next(this.caseIds[k % this.caseIds.length]!);
-    const webhookId = `${webhookPrefix}${k}`;
-    const body = JSON.stringify(ev.body);
-    const timestamp = Math.floor(Date.now() / 1000);
-    return {
-      url: `${baseUrl}/api/webhooks/${ev.kind}`,
-      headers: { "content-type": "application/json", "webhook-id": webhookId, "webhook-timestamp": String(timestamp), "webhook-signature": sign(secrets[ev.kind]!, webhookId, timestamp, body) },
-      body,
-    };
+    return signedEvent(this.next(this.caseIds[k % this.caseIds.length]!), `${webhookPrefix}${k}`, baseUrl, secrets);
   }
 }
