@@ -5,6 +5,7 @@
 // run on a 2-core machine under 20 minutes (one after another they took about 27).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import pg from "pg";
 
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
@@ -35,24 +36,49 @@ async function runTogether(jobs) {
         new Promise((resolve) => {
           console.log(`\n=== ${name}: ${cmd} ${args.join(" ")} (in parallel)`);
           const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...env, ...extraEnv } });
+          // The last lines of each stage, repeated at the very end when it fails: interleaved with
+          // two other suites, the reason a stage failed is otherwise hard to find in a long CI log.
+          const tail = [];
+          const keep = (line) => {
+            console.log(`[${prefix}] ${line}`);
+            tail.push(line);
+            if (tail.length > 80) tail.shift();
+          };
           for (const stream of [child.stdout, child.stderr]) {
             let rest = "";
             stream.on("data", (chunk) => {
               const lines = (rest + chunk.toString("utf8")).split("\n");
               rest = lines.pop() ?? "";
-              for (const line of lines) console.log(`[${prefix}] ${line}`);
+              for (const line of lines) keep(line);
             });
-            stream.on("end", () => rest && console.log(`[${prefix}] ${rest}`));
+            stream.on("end", () => rest && keep(rest));
           }
-          child.on("close", (code, signal) => resolve({ name, ok: code === 0, code: code ?? signal, seconds: ((Date.now() - started) / 1000).toFixed(1) }));
+          child.on("close", (code, signal) => resolve({ name, prefix, tail, ok: code === 0, code: code ?? signal, seconds: ((Date.now() - started) / 1000).toFixed(1) }));
         }),
     ),
   );
   for (const r of results) {
     stages.push({ name: r.name, ok: r.ok, seconds: r.seconds });
-    if (!r.ok) console.error(`\n✗ ${r.name} failed (exit ${r.code}) after ${r.seconds}s`);
+    if (!r.ok) {
+      console.error(`\n✗ ${r.name} failed (exit ${r.code}) after ${r.seconds}s; its last lines:`);
+      for (const line of r.tail) console.error(`  [${r.prefix}] ${line}`);
+    }
   }
   return results.every((r) => r.ok);
+}
+
+/** `preferred` when nothing listens on it (on any address), otherwise a port the system picks. */
+async function freePort(preferred) {
+  const tryListen = (port) =>
+    new Promise((resolve) => {
+      const server = createServer();
+      server.once("error", () => resolve(null));
+      server.listen({ port, host: "0.0.0.0", exclusive: true }, () => {
+        const { port: got } = server.address();
+        server.close(() => resolve(got));
+      });
+    });
+  return (await tryListen(preferred)) ?? (await tryListen(0));
 }
 
 function countVitest(file) {
@@ -124,14 +150,17 @@ if (await postgresReachable()) {
   console.warn(`\n!!! PostgreSQL is not reachable at ${pgUrl}: the PostgreSQL suite was SKIPPED (CI fails in this case).`);
   stages.push({ name: "unit + integration (PostgreSQL) SKIPPED", ok: true, seconds: "0" });
 }
-// The browser suite drives its own production server (port 3210, its own data folder) and spends
-// much of its time waiting on the browser, so it runs beside the two Vitest suites.
+// The browser suite drives its own production server (port 3210, or a free port when something
+// else holds 3210, and its own data folder) and spends much of its time waiting on the browser, so
+// it runs beside the two Vitest suites.
+const e2ePort = process.env.E2E_PORT ?? String(await freePort(3210));
+if (e2ePort !== "3210") console.warn(`\nport 3210 is taken; the browser suite's server uses port ${e2ePort}`);
 suites.push({
   name: "e2e (Playwright, Chromium)",
   prefix: "e2e",
   cmd: npx("playwright")[0],
   args: ["test", "--reporter=list,json"],
-  extraEnv: { PLAYWRIGHT_JSON_OUTPUT_NAME: "test-results/playwright.json" },
+  extraEnv: { PLAYWRIGHT_JSON_OUTPUT_NAME: "test-results/playwright.json", E2E_PORT: e2ePort },
 });
 const suitesOk = await runTogether(suites);
 countVitest("test-results/vitest-pglite.json");
