@@ -6,7 +6,7 @@ import { openDb } from "../server/db/client";
 import { MetricsMaintenance } from "../server/admin/metrics-maintenance";
 import { migrate } from "../server/db/migrate";
 import { EnvError, parseEnv } from "../server/env";
-import { SourceRegistry } from "../server/intake/source-registry";
+import { SourceRegistry } from "../server/sources/registry";
 import { log } from "../server/lib/log";
 import { ReferenceCache } from "../server/reference/load-reference";
 import { seedReference } from "../server/reference/seed-reference";

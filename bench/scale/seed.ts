@@ -1,6 +1,6 @@
 import type { DbHandle } from "../../server/db/client";
 import { migrate } from "../../server/db/migrate";
-import { SourceRegistry } from "../../server/intake/source-registry";
+import { SourceRegistry } from "../../server/sources/registry";
 import { ReferenceCache } from "../../server/reference/load-reference";
 import { seedReference } from "../../server/reference/seed-reference";
 import type { EngineContext } from "../../server/refresh/engine-context";

@@ -11,8 +11,8 @@ import { claimException, resolveException } from "../exceptions/resolve-exceptio
 import { getDashboard } from "./dashboard-metrics";
 import { binOf, histogramPercentile } from "./latency-histogram";
 import { foldRollups, runMetricsMaintenance } from "./metrics-maintenance";
-import { onboardNewSource } from "./manage-sources";
-import { recurringExceptions, widenFromReport } from "./recurring-exceptions";
+import { onboardNewSource } from "../sources/manage-sources";
+import { recurringExceptions, widenFromReport } from "../exceptions/recurring";
 import { expectAppError } from "./test-helpers";
 
 let t: TestDb;

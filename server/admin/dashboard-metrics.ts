@@ -3,7 +3,7 @@ import { backlogNow, eventBuckets, exceptionsByRule, incompleteEvents, latencyBi
 import { histogramSummary } from "./latency-histogram";
 import { auditBacklog } from "./lineage-audit";
 import { readCounters } from "./metric-counters";
-import { recurringExceptions } from "./recurring-exceptions";
+import { recurringExceptions } from "../exceptions/recurring";
 import { WINDOWS, windowKey, type WindowKey } from "./windows";
 
 export interface AuthoritativeChanges {

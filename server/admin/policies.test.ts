@@ -7,7 +7,7 @@ import { bundle, entitlement, environment, incident, ticket } from "../testing/e
 import { ingestAndDrain } from "../testing/ingest";
 import { createTestDb, TEST_SECRET_KEY, TEST_DB_KIND, type TestDb } from "../testing/test-db";
 import { listPolicies, setDefaultPolicy, setFieldPolicies } from "./manage-policies";
-import { onboardNewSource } from "./manage-sources";
+import { onboardNewSource } from "../sources/manage-sources";
 import { POLICY_FIELDS } from "./policy-fields";
 import { getJob } from "./jobs";
 import { expectAppError } from "./test-helpers";

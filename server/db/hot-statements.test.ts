@@ -1,14 +1,14 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDashboard } from "../admin/dashboard-metrics";
-import { recurringExceptions } from "../admin/recurring-exceptions";
+import { recurringExceptions } from "../exceptions/recurring";
 import { getCurrentRecord, getEventStatus, getVersion, listVersions } from "../api/read-api";
 import { eventListInput, listEvents } from "../events/list-events";
 import { listRefusals, refusalListInput } from "../events/list-refusals";
 import { compareVersions } from "../records/compare-versions";
 import { getFieldHistory } from "../records/get-field-history";
 import { getRecordOverview } from "../records/get-record-overview";
-import { exceptionQueueInput, listExceptionQueue } from "../records/list-exception-queue";
+import { exceptionQueueInput, listExceptionQueue } from "../exceptions/list-queue";
 import { listRecordVersions } from "../records/list-record-versions";
 import { listRecords, recordListInput } from "../records/list-records";
 import { processBatch } from "../refresh/process-events";

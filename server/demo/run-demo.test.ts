@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedDemoUsers } from "../auth/users";
-import { ensureDevelopmentSecrets, type SecretContext } from "../intake/source-registry";
+import { ensureDevelopmentSecrets, type SecretContext } from "../sources/registry";
 import { getHealth } from "../ops/health";
 import { CAUSES, RULES, type LineageMap } from "../refresh/types";
 import { internalHealthToken } from "../ops/health";

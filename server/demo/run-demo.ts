@@ -1,6 +1,6 @@
 import type { Db } from "../db/client";
 import { claimException, resolveException } from "../exceptions/resolve-exception";
-import { readStoredSecrets, type SecretContext } from "../intake/source-registry";
+import { readStoredSecrets, type SecretContext } from "../sources/registry";
 import { audit, SYSTEM_ACTOR, type Actor } from "../lib/audit";
 import { AppError } from "../lib/errors";
 import { log } from "../lib/log";

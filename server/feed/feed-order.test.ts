@@ -3,7 +3,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../db/client";
 import { claimException, resolveException } from "../exceptions/resolve-exception";
-import { SourceRegistry } from "../intake/source-registry";
+import { SourceRegistry } from "../sources/registry";
 import type { Actor } from "../lib/audit";
 import { ReferenceCache } from "../reference/load-reference";
 import type { EngineContext } from "../refresh/engine-context";

@@ -10,8 +10,8 @@ import { signWebhook } from "../simulator/sign";
 import { ticket } from "../testing/events";
 import { postgresBinDir, startPrivatePostgres, type PrivatePostgres } from "../testing/private-postgres";
 import { TEST_DB_KIND, TEST_SECRET_KEY } from "../testing/test-db";
-import { SourceRateLimiter } from "./rate-limit";
-import { SourceRegistry } from "./source-registry";
+import { SourceRateLimiter } from "../sources/rate-limit";
+import { SourceRegistry } from "../sources/registry";
 
 /**
  * A real PostgreSQL server of the test's own (port 5490-5499), stopped, restarted and with its

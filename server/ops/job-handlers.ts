@@ -1,7 +1,7 @@
 import type { JobKind } from "../db/generated/client";
 import type { EngineContext } from "../refresh/engine-context";
 import { reviewExceptionCases } from "../exceptions/review-exception-cases";
-import { refreshCase } from "../refresh/refresh-case";
+import { refreshCases } from "../refresh/refresh-cases";
 import { replayAll, replayCase, type ReplayCaseResult } from "../refresh/replay";
 import { casesAffectedBy, casesInWindow, casesWithRecords, type ReferenceScope } from "./affected-cases";
 import { replayReport, snapshotCases } from "./replay-report";
@@ -26,18 +26,8 @@ function countBy(values: string[]): Record<string, number> {
 
 /** Refreshes each case in turn; one case failing does not stop the others, it is reported. */
 async function refreshEach(ctx: EngineContext, caseIds: string[], progress: JobProgress): Promise<{ outcomes: Record<string, number>; failures: { caseId: string; error: string }[] }> {
-  const outcomes: string[] = [];
-  const failures: { caseId: string; error: string }[] = [];
-  await progress(0, caseIds.length);
-  for (const [i, caseId] of caseIds.entries()) {
-    try {
-      outcomes.push((await refreshCase(ctx, caseId)).outcome);
-    } catch (err) {
-      failures.push({ caseId, error: (err as Error).message.slice(0, 500) });
-    }
-    await progress(i + 1, caseIds.length);
-  }
-  return { outcomes: countBy(outcomes), failures };
+  const { results, failures } = await refreshCases(ctx, caseIds, { onError: "continue", progress });
+  return { outcomes: countBy(results.map((r) => r.outcome)), failures };
 }
 
 function failureText(failures: { caseId: string }[], total: number): string | undefined {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET } from "../../app/api/metrics/route";
 import { bearerHeaders, installTestRuntime, type TestRuntime } from "../auth/testing";
 import { receiveWebhook } from "../intake/receive-webhook";
-import { SourceRegistry } from "../intake/source-registry";
+import { SourceRegistry } from "../sources/registry";
 import { drain } from "../refresh/process-events";
 import { signWebhook } from "../simulator/sign";
 import { incident, nextWebhookId, ticket, type TestEvent } from "../testing/events";

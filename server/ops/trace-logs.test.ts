@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { claimException, resolveException } from "../exceptions/resolve-exception";
 import { receiveWebhook } from "../intake/receive-webhook";
-import { SourceRegistry } from "../intake/source-registry";
+import { SourceRegistry } from "../sources/registry";
 import { log } from "../lib/log";
 import { drain } from "../refresh/process-events";
 import { createUser } from "../refresh/test-support";

@@ -3,7 +3,7 @@ import { COUNT_CAP } from "../db/keyset";
 import { listEvents, eventListInput } from "../events/list-events";
 import { listRefusals, refusalListInput } from "../events/list-refusals";
 import { createTestDb, TEST_DB_KIND, type TestDb } from "../testing/test-db";
-import { exceptionQueueInput, listExceptionQueue } from "./list-exception-queue";
+import { exceptionQueueInput, listExceptionQueue } from "../exceptions/list-queue";
 import { listRecords, recordListInput, type RecordSort } from "./list-records";
 
 /**

@@ -11,10 +11,10 @@ import { ingest } from "../testing/ingest";
 import { createTestDb, type TestDb } from "../testing/test-db";
 import { compareVersions } from "./compare-versions";
 import { getDashboard } from "../admin/dashboard-metrics";
-import { getExceptionDetail } from "./get-exception-detail";
+import { getExceptionDetail } from "../exceptions/get-detail";
 import { getFieldHistory } from "./get-field-history";
 import { getRecordOverview } from "./get-record-overview";
-import { listExceptionQueue } from "./list-exception-queue";
+import { listExceptionQueue } from "../exceptions/list-queue";
 import { listRecordVersions } from "./list-record-versions";
 import { listRecords, recordListInput } from "./list-records";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, type DbHandle } from "../db/client";
-import { SourceRegistry } from "../intake/source-registry";
+import { SourceRegistry } from "../sources/registry";
 import { newId } from "../lib/ids";
 import { ReferenceCache } from "../reference/load-reference";
 import { bundle, entitlement, incident, ticket } from "../testing/events";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { listPolicies, setDefaultPolicy, setDefaultPolicyInput, setFieldPolicies, setFieldPoliciesInput } from "../../admin/manage-policies";
-import { recurringExceptions, widenFromReport, widenFromReportInput } from "../../admin/recurring-exceptions";
+import { recurringExceptions, widenFromReport, widenFromReportInput } from "../../exceptions/recurring";
 import { windowKey } from "../../admin/windows";
 import { ensureJobRunner } from "../../ops/job-runner";
 import { adminProcedure, createTRPCRouter } from "../init";

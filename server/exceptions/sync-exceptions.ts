@@ -1,7 +1,7 @@
 import type { Tx } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { newId } from "../lib/ids";
-import { RULES, type Rule, type RuleHit } from "./types";
+import { RULES, type Rule, type RuleHit } from "../refresh/types";
 
 const json = (v: unknown) => v as Prisma.InputJsonValue;
 

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import type { Db } from "../db/client";
-import { addSourceSecret, type SecretContext, type SourceRegistry } from "../intake/source-registry";
+import { addSourceSecret, type SecretContext, type SourceRegistry } from "./registry";
 import { audit, type Actor } from "../lib/audit";
 import { AppError } from "../lib/errors";
-import { assertRole } from "./authorize";
+import { assertRole } from "../auth/authorize";
 
 /**
  * Webhook signing secrets as admins see them: label, last four characters, dates, never the secret.

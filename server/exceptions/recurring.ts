@@ -3,11 +3,11 @@ import { assertRole } from "../auth/authorize";
 import type { Db } from "../db/client";
 import type { Actor } from "../lib/audit";
 import { AppError } from "../lib/errors";
-import { setFieldPolicies, type PolicyContext, type PolicyChange } from "./manage-policies";
-import { POLICY_FIELDS } from "./policy-fields";
-import { windowRange } from "./dashboard-rollups";
-import { activeAddedFields, policyFieldsOf } from "./source-fields";
-import { WINDOWS, windowKey, type WindowKey } from "./windows";
+import { setFieldPolicies, type PolicyContext, type PolicyChange } from "../admin/manage-policies";
+import { POLICY_FIELDS } from "../admin/policy-fields";
+import { windowRange } from "../admin/dashboard-rollups";
+import { activeAddedFields, policyFieldsOf } from "../admin/source-fields";
+import { WINDOWS, windowKey, type WindowKey } from "../admin/windows";
 
 export interface RecurringGroup {
   source: string | null;

@@ -1,13 +1,13 @@
 import { z } from "zod";
 import { assertRole } from "../auth/authorize";
 import type { Db } from "../db/client";
-import type { SecretContext, SourceRegistry } from "../intake/source-registry";
+import type { SecretContext, SourceRegistry } from "./registry";
 import { audit, type Actor } from "../lib/audit";
 import { AppError } from "../lib/errors";
 import type { EngineContext } from "../refresh/engine-context";
-import { onboardSource, onboardSourceInput, type OnboardedSource } from "../sources/onboard-source";
-import { POLICY_FIELDS } from "./policy-fields";
-import { activeAddedFields, policyFieldsOf } from "./source-fields";
+import { onboardSource, onboardSourceInput, type OnboardedSource } from "./onboard-source";
+import { POLICY_FIELDS } from "../admin/policy-fields";
+import { activeAddedFields, policyFieldsOf } from "../admin/source-fields";
 
 const note = z.string().trim().min(3, "say why, in a few words (at least 3 characters)").max(1000);
 

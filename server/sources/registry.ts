@@ -2,7 +2,7 @@ import type { Db } from "../db/client";
 import { decrypt, encrypt, newWebhookSecret } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
-import type { SourceKind } from "./event-schemas";
+import type { SourceKind } from "../intake/event-schemas";
 import { isDatabaseUnavailable, isDatabaseUnreachable } from "../lib/db-errors";
 
 export interface SourceInfo {
