@@ -3,7 +3,7 @@ import { EnvError } from "./env";
 import { DataDirLockedError } from "./db/client";
 import { log } from "./lib/log";
 import { installWebhookLane } from "./intake/webhook-lane";
-import { ensureJobRunner } from "./ops/job-runner";
+import { ensureJobRunner } from "./ops/jobs/job-runner";
 import { getRuntime, stopRuntime } from "./runtime";
 
 /** Server start-up: a bad configuration or a locked embedded database stops the process with the reason. */

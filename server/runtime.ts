@@ -1,4 +1,4 @@
-import { MetricsMaintenance } from "./admin/metrics-maintenance";
+import { MetricsMaintenance } from "./ops/dashboard/metrics-maintenance";
 import { ensureFirstAdmin } from "./auth/bootstrap";
 import { seedDemoUsers } from "./auth/users";
 import { openDb, type DbHandle } from "./db/client";

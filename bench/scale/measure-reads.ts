@@ -1,4 +1,4 @@
-import { getDashboard as getRefreshMeasures } from "../../server/admin/dashboard-metrics";
+import { getDashboard as getRefreshMeasures } from "../../server/ops/dashboard/dashboard-metrics";
 import { getVersion } from "../../server/api/read-api";
 import type { Db } from "../../server/db/client";
 import { eventListInput, listEvents } from "../../server/events/list-events";

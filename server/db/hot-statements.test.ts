@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getDashboard } from "../admin/dashboard-metrics";
+import { getDashboard } from "../ops/dashboard/dashboard-metrics";
 import { recurringExceptions } from "../exceptions/recurring";
 import { getCurrentRecord, getEventStatus, getVersion, listVersions } from "../api/read-api";
 import { eventListInput, listEvents } from "../events/list-events";
@@ -115,7 +115,7 @@ describe.skipIf(TEST_DB_KIND !== "postgres")("hot statements on a large database
     // so its cost is the size of its answer by definition.
 
     // The reviewer UI: every list a keyset page in an index's order, counts capped or from counters,
-    // the dashboard from rollups (server/records, server/events, server/admin).
+    // the dashboard from rollups (server/records, server/events, server/ops/dashboard).
     // The rollups as autovacuum keeps them: the bulk seed above updated each counter row thousands of times in one statement.
     for (const table of ["EventRollup", "LatencyRollup", "ExceptionRollup", "RefusalRollup", "MetricCounter"]) await client.query(`VACUUM ANALYZE "${table}"`);
     const records = (input: object) => listRecords(t.db, recordListInput.parse(input));

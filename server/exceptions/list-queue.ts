@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Db } from "../db/client";
-import { readCounters, type CounterName } from "../admin/metric-counters";
+import { readCounters, type CounterName } from "../ops/dashboard/metric-counters";
 import { cappedCountSql, cappedTotal, finishPage, keyColumns, keysetPlan, type KeysetOrder, type Total } from "../db/keyset";
 import { SqlParams } from "../db/sql-params";
 

@@ -3,11 +3,11 @@ import { assertRole } from "../auth/authorize";
 import type { Db } from "../db/client";
 import type { Actor } from "../lib/audit";
 import { AppError } from "../lib/errors";
-import { setFieldPolicies, type PolicyContext, type PolicyChange } from "../admin/manage-policies";
-import { POLICY_FIELDS } from "../admin/policy-fields";
-import { windowRange } from "../admin/dashboard-rollups";
-import { activeAddedFields, policyFieldsOf } from "../admin/source-fields";
-import { WINDOWS, windowKey, type WindowKey } from "../admin/windows";
+import { setFieldPolicies, type PolicyContext, type PolicyChange } from "../ops/governance/manage-policies";
+import { POLICY_FIELDS } from "../ops/governance/policy-fields";
+import { windowRange } from "../ops/dashboard/dashboard-rollups";
+import { activeAddedFields, policyFieldsOf } from "../ops/governance/source-fields";
+import { WINDOWS, windowKey, type WindowKey } from "../ops/dashboard/windows";
 
 export interface RecurringGroup {
   source: string | null;

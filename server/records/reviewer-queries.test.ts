@@ -10,7 +10,7 @@ import { bundle, entitlement, incident, nextWebhookId, ticket } from "../testing
 import { ingest } from "../testing/ingest";
 import { createTestDb, type TestDb } from "../testing/test-db";
 import { compareVersions } from "./compare-versions";
-import { getDashboard } from "../admin/dashboard-metrics";
+import { getDashboard } from "../ops/dashboard/dashboard-metrics";
 import { getExceptionDetail } from "../exceptions/get-detail";
 import { getFieldHistory } from "./get-field-history";
 import { getRecordOverview } from "./get-record-overview";

@@ -6,8 +6,8 @@ import { audit, type Actor } from "../lib/audit";
 import { AppError } from "../lib/errors";
 import type { EngineContext } from "../refresh/engine-context";
 import { onboardSource, onboardSourceInput, type OnboardedSource } from "./onboard-source";
-import { POLICY_FIELDS } from "../admin/policy-fields";
-import { activeAddedFields, policyFieldsOf } from "../admin/source-fields";
+import { POLICY_FIELDS } from "../ops/governance/policy-fields";
+import { activeAddedFields, policyFieldsOf } from "../ops/governance/source-fields";
 
 const note = z.string().trim().min(3, "say why, in a few words (at least 3 characters)").max(1000);
 

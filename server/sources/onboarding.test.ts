@@ -7,10 +7,10 @@ import { startIntakeServer } from "../simulator/intake-server";
 import { ticket } from "../testing/events";
 import { ingestAndDrain } from "../testing/ingest";
 import { createTestDb, TEST_SECRET_KEY, TEST_DB_KIND, type TestDb } from "../testing/test-db";
-import { listPolicies, setFieldPolicies } from "../admin/manage-policies";
+import { listPolicies, setFieldPolicies } from "../ops/governance/manage-policies";
 import { listSources, onboardNewSource, setSourceEnabled, setSourceRateLimit } from "./manage-sources";
-import { POLICY_FIELDS } from "../admin/policy-fields";
-import { expectAppError, occurredAt, postAs } from "../admin/test-helpers";
+import { POLICY_FIELDS } from "../ops/governance/policy-fields";
+import { expectAppError, occurredAt, postAs } from "../ops/test-helpers";
 
 /**
  * Issue 7's onboarding story over the real HTTP intake: a new source of an existing kind is

@@ -1,7 +1,7 @@
-import type { Db, Tx } from "../db/client";
-import type { SourceKind } from "../intake/event-schemas";
-import type { SchemaField } from "../reference/defaults";
-import { isAddedField, type AddedField } from "../reference/schema-fields";
+import type { Db, Tx } from "../../db/client";
+import type { SourceKind } from "../../intake/event-schemas";
+import type { SchemaField } from "../../reference/defaults";
+import { isAddedField, type AddedField } from "../../reference/schema-fields";
 import { POLICY_FIELDS } from "./policy-fields";
 
 /** Fields the active (newest published) schema version added. */

@@ -1,13 +1,13 @@
 import { z } from "zod";
-import { assertRole } from "../auth/authorize";
-import type { Db, Tx } from "../db/client";
-import type { SourceKind } from "../intake/event-schemas";
-import { reviewExceptionCases } from "../exceptions/review-exception-cases";
-import { audit, type Actor } from "../lib/audit";
-import { AppError } from "../lib/errors";
-import { newId } from "../lib/ids";
-import type { ReferenceCache } from "../reference/load-reference";
-import { enqueueJob } from "./jobs";
+import { assertRole } from "../../auth/authorize";
+import type { Db, Tx } from "../../db/client";
+import type { SourceKind } from "../../intake/event-schemas";
+import { reviewExceptionCases } from "../../exceptions/review-exception-cases";
+import { audit, type Actor } from "../../lib/audit";
+import { AppError } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+import type { ReferenceCache } from "../../reference/load-reference";
+import { enqueueJob } from "../jobs/jobs";
 import { activeAddedFields, policyFieldsOf } from "./source-fields";
 
 export const POLICY_MODES = ["auto", "review"] as const;

@@ -1,6 +1,6 @@
-import type { Db } from "../db/client";
-import { log } from "../lib/log";
-import { PollingLoop } from "../lib/polling-loop";
+import type { Db } from "../../db/client";
+import { log } from "../../lib/log";
+import { PollingLoop } from "../../lib/polling-loop";
 import { auditLineage } from "./lineage-audit";
 
 /**

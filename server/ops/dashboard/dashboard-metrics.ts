@@ -1,9 +1,9 @@
-import type { Db } from "../db/client";
+import type { Db } from "../../db/client";
 import { backlogNow, eventBuckets, exceptionsByRule, incompleteEvents, latencyBins, refusalBuckets, windowRange, type EventBucket } from "./dashboard-rollups";
 import { histogramSummary } from "./latency-histogram";
 import { auditBacklog } from "./lineage-audit";
 import { readCounters } from "./metric-counters";
-import { recurringExceptions } from "../exceptions/recurring";
+import { recurringExceptions } from "../../exceptions/recurring";
 import { WINDOWS, windowKey, type WindowKey } from "./windows";
 
 export interface AuthoritativeChanges {

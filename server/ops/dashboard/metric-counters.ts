@@ -1,4 +1,4 @@
-import type { Db } from "../db/client";
+import type { Db } from "../../db/client";
 
 /**
  * Whole-database counts the write path keeps in MetricCounter (triggers of migration

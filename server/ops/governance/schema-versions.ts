@@ -1,14 +1,14 @@
 import { z } from "zod";
-import { assertRole } from "../auth/authorize";
-import type { Db } from "../db/client";
-import type { Prisma } from "../db/generated/client";
-import { audit, type Actor } from "../lib/audit";
-import { AppError } from "../lib/errors";
-import { RECORD_FIELDS, SCHEMA_V1, type SchemaField } from "../reference/defaults";
-import type { ReferenceCache } from "../reference/load-reference";
-import { isAddedField, type AddedField } from "../reference/schema-fields";
-import { canonical } from "../refresh/pointer";
-import { enqueueJob } from "./jobs";
+import { assertRole } from "../../auth/authorize";
+import type { Db } from "../../db/client";
+import type { Prisma } from "../../db/generated/client";
+import { audit, type Actor } from "../../lib/audit";
+import { AppError } from "../../lib/errors";
+import { RECORD_FIELDS, SCHEMA_V1, type SchemaField } from "../../reference/defaults";
+import type { ReferenceCache } from "../../reference/load-reference";
+import { isAddedField, type AddedField } from "../../reference/schema-fields";
+import { canonical } from "../../refresh/pointer";
+import { enqueueJob } from "../jobs/jobs";
 import { fieldSources, previewDefinition, type FieldPreview } from "./schema-fields";
 
 const note = z.string().trim().min(3, "say why, in a few words (at least 3 characters)").max(1000);

@@ -1,4 +1,4 @@
-import type { SourceKind } from "../intake/event-schemas";
+import type { SourceKind } from "../../intake/event-schemas";
 
 /**
  * Overwrite-policy fields (pointer.ts fieldOf of every path a source kind writes) per source kind,

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { enqueueJob, getJob, OPS_RUNNER } from "../admin/jobs";
-import { SYSTEM_ACTOR } from "../lib/audit";
-import { newId } from "../lib/ids";
-import { createTestDb, TEST_DB_KIND, type TestDb } from "../testing/test-db";
+import { enqueueJob, getJob, OPS_RUNNER } from "./jobs";
+import { SYSTEM_ACTOR } from "../../lib/audit";
+import { newId } from "../../lib/ids";
+import { createTestDb, TEST_DB_KIND, type TestDb } from "../../testing/test-db";
 import type { JobHandler } from "./job-handlers";
 import { JobRunner } from "./job-runner";
 

@@ -1,8 +1,8 @@
-import type { Db, Tx } from "../db/client";
-import type { JobKind, Prisma } from "../db/generated/client";
-import type { Actor } from "../lib/audit";
-import { AppError } from "../lib/errors";
-import { newId } from "../lib/ids";
+import type { Db, Tx } from "../../db/client";
+import type { JobKind, Prisma } from "../../db/generated/client";
+import type { Actor } from "../../lib/audit";
+import { AppError } from "../../lib/errors";
+import { newId } from "../../lib/ids";
 
 /** Jobs this runner owns carry this marker in params; other engineers' inline jobs (already running) are left alone. */
 export const OPS_RUNNER = "ops";
@@ -14,7 +14,7 @@ export interface JobParams {
   [key: string]: unknown;
 }
 
-/** Queues a job for server/ops/job-runner.ts; call inside the transaction that made the change it follows. */
+/** Queues a job for server/ops/jobs/job-runner.ts; call inside the transaction that made the change it follows. */
 export async function enqueueJob(tx: Tx | Db, actor: Actor, kind: JobKind, params: Omit<JobParams, "runner">): Promise<string> {
   const id = newId("job");
   await tx.job.create({

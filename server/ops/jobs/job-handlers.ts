@@ -1,8 +1,8 @@
-import type { JobKind } from "../db/generated/client";
-import type { EngineContext } from "../refresh/engine-context";
-import { reviewExceptionCases } from "../exceptions/review-exception-cases";
-import { refreshCases } from "../refresh/refresh-cases";
-import { replayAll, replayCase, type ReplayCaseResult } from "../refresh/replay";
+import type { JobKind } from "../../db/generated/client";
+import type { EngineContext } from "../../refresh/engine-context";
+import { reviewExceptionCases } from "../../exceptions/review-exception-cases";
+import { refreshCases } from "../../refresh/refresh-cases";
+import { replayAll, replayCase, type ReplayCaseResult } from "../../refresh/replay";
 import { casesAffectedBy, casesInWindow, casesWithRecords, type ReferenceScope } from "./affected-cases";
 import { replayReport, snapshotCases } from "./replay-report";
 

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { assertRole } from "../auth/authorize";
-import type { Db, Tx } from "../db/client";
-import type { Prisma } from "../db/generated/client";
-import type { SourceKind } from "../intake/event-schemas";
-import { audit, type Actor } from "../lib/audit";
-import { AppError } from "../lib/errors";
-import type { SchemaField } from "../reference/defaults";
+import { assertRole } from "../../auth/authorize";
+import type { Db, Tx } from "../../db/client";
+import type { Prisma } from "../../db/generated/client";
+import type { SourceKind } from "../../intake/event-schemas";
+import { audit, type Actor } from "../../lib/audit";
+import { AppError } from "../../lib/errors";
+import type { SchemaField } from "../../reference/defaults";
 import {
   convertValue,
   fieldDefinition,
@@ -16,8 +16,8 @@ import {
   toSchemaField,
   type AddedField,
   type FieldDefinition,
-} from "../reference/schema-fields";
-import type { Json } from "../refresh/types";
+} from "../../reference/schema-fields";
+import type { Json } from "../../refresh/types";
 
 /**
  * The admin side of fields a schema version adds: define one on a draft, remove it, and preview it

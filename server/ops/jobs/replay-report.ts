@@ -1,6 +1,6 @@
-import type { Db } from "../db/client";
-import { diffPaths, type PathDifference, type ReplayCaseResult, type ReplayResult } from "../refresh/replay";
-import type { Json } from "../refresh/types";
+import type { Db } from "../../db/client";
+import { diffPaths, type PathDifference, type ReplayCaseResult, type ReplayResult } from "../../refresh/replay";
+import type { Json } from "../../refresh/types";
 
 const MAX_REPORTED_CASES = 200;
 const MAX_REPORTED_DIFFERENCES = 50;

@@ -1,14 +1,14 @@
 import { z } from "zod";
-import { assertRole } from "../auth/authorize";
-import type { Db, Tx } from "../db/client";
-import { audit, type Actor } from "../lib/audit";
-import { AppError } from "../lib/errors";
-import { newId } from "../lib/ids";
-import type { ReferenceScope } from "../ops/affected-cases";
-import { addReferenceAlias, type AliasChange } from "../reference/edit-reference";
-import { normaliseAlias } from "../reference/normalise";
-import type { EngineContext } from "../refresh/engine-context";
-import { enqueueJob } from "./jobs";
+import { assertRole } from "../../auth/authorize";
+import type { Db, Tx } from "../../db/client";
+import { audit, type Actor } from "../../lib/audit";
+import { AppError } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+import type { ReferenceScope } from "../jobs/affected-cases";
+import { addReferenceAlias, type AliasChange } from "../../reference/edit-reference";
+import { normaliseAlias } from "../../reference/normalise";
+import type { EngineContext } from "../../refresh/engine-context";
+import { enqueueJob } from "../jobs/jobs";
 
 const note = z.string().trim().min(3, "say why, in a few words (at least 3 characters)").max(500);
 const code = z

@@ -1,8 +1,8 @@
-import type { JobKind, Prisma } from "../db/generated/client";
-import { OPS_RUNNER } from "../admin/jobs";
-import { log } from "../lib/log";
-import { PollingLoop } from "../lib/polling-loop";
-import type { EngineContext } from "../refresh/engine-context";
+import type { JobKind, Prisma } from "../../db/generated/client";
+import { OPS_RUNNER } from "./jobs";
+import { log } from "../../lib/log";
+import { PollingLoop } from "../../lib/polling-loop";
+import type { EngineContext } from "../../refresh/engine-context";
 import { JOB_HANDLERS, type JobHandler } from "./job-handlers";
 
 export interface JobRunnerOptions {

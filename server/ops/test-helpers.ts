@@ -1,4 +1,4 @@
-// Helpers of the server/admin tests (not imported by application code).
+// Helpers of the server/ops tests (not imported by application code).
 import { expect } from "vitest";
 import { AppError } from "../lib/errors";
 import { postSigned, signWebhook } from "../simulator/sign";

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { assertRole } from "../auth/authorize";
-import type { Db } from "../db/client";
-import { audit, type Actor } from "../lib/audit";
-import { AppError } from "../lib/errors";
+import { assertRole } from "../../auth/authorize";
+import type { Db } from "../../db/client";
+import { audit, type Actor } from "../../lib/audit";
+import { AppError } from "../../lib/errors";
 import { enqueueJob } from "./jobs";
 
 const MAX_WINDOW_DAYS = 31;

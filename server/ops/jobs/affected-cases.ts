@@ -1,4 +1,4 @@
-import type { Db } from "../db/client";
+import type { Db } from "../../db/client";
 
 /** SQL spelling of reference/normalise.ts normaliseAlias: lower-case, whitespace runs collapsed, trimmed. */
 const NORMALISED = (expr: string) => `btrim(regexp_replace(lower(${expr}), '\\s+', ' ', 'g'))`;

@@ -1,4 +1,4 @@
-import type { Db } from "../db/client";
+import type { Db } from "../../db/client";
 
 /** docs/api.md's seven lineage fields: a lineage entry without one of them is incomplete. */
 export const LINEAGE_KEYS = ["source", "entityKind", "entityId", "entityVersion", "webhookId", "occurredAt", "receivedAt"];

@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SourceKind } from "../intake/event-schemas";
-import type { Actor } from "../lib/audit";
-import { fieldOf } from "../refresh/pointer";
-import { caseState, createUser, currentRecord } from "../refresh/test-support";
-import { bundle, entitlement, environment, incident, ticket } from "../testing/events";
-import { ingestAndDrain } from "../testing/ingest";
-import { createTestDb, TEST_SECRET_KEY, TEST_DB_KIND, type TestDb } from "../testing/test-db";
+import type { SourceKind } from "../../intake/event-schemas";
+import type { Actor } from "../../lib/audit";
+import { fieldOf } from "../../refresh/pointer";
+import { caseState, createUser, currentRecord } from "../../refresh/test-support";
+import { bundle, entitlement, environment, incident, ticket } from "../../testing/events";
+import { ingestAndDrain } from "../../testing/ingest";
+import { createTestDb, TEST_SECRET_KEY, TEST_DB_KIND, type TestDb } from "../../testing/test-db";
 import { listPolicies, setDefaultPolicy, setFieldPolicies } from "./manage-policies";
-import { onboardNewSource } from "../sources/manage-sources";
+import { onboardNewSource } from "../../sources/manage-sources";
 import { POLICY_FIELDS } from "./policy-fields";
-import { getJob } from "./jobs";
-import { expectAppError } from "./test-helpers";
-import { JobRunner } from "../ops/job-runner";
+import { getJob } from "../jobs/jobs";
+import { expectAppError } from "../test-helpers";
+import { JobRunner } from "../jobs/job-runner";
 
 let t: TestDb;
 let admin: Actor;
