@@ -53,7 +53,7 @@ export const HISTORY_CASE_ID = "HIST-LONG";
  * open exception) goes through the real intake store and refresh engine; then bulk SQL clones it
  * into groups 1..N-1 (clone-groups.ts), replacing the group token in every id, text and JSON
  * column and suffixing random ids, so every clone is the template's state as if its own events had
- * come through intake (server/testing/seed-scale.test.ts proves it). Case ids are
+ * come through intake (dev/testing/seed-scale.test.ts proves it). Case ids are
  * `caseIdOf(groupToken(k), i)`: `C-G00042-007` is case 7 of group 42. One more case,
  * HISTORY_CASE_ID, gets `historyVersions` versions through the engine (before the clones, while
  * refreshes are quick), and VACUUM ANALYZE ends it.

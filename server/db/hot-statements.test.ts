@@ -12,14 +12,14 @@ import { exceptionQueueInput, listExceptionQueue } from "../exceptions/list-queu
 import { listRecordVersions } from "../records/list-record-versions";
 import { listRecords, recordListInput } from "../records/list-records";
 import { processBatch } from "../refresh/process-events";
-import { captureSql, checkPlan, renderPlan, type CapturedStatement } from "../testing/capture-sql";
-import { bundle, entitlement, environment, incident, ticket } from "../testing/events";
-import { ingest } from "../testing/ingest";
-import { seedSyntheticHistory } from "../testing/synthetic-history";
+import { captureSql, checkPlan, renderPlan, type CapturedStatement } from "../../dev/testing/capture-sql";
+import { bundle, entitlement, environment, incident, ticket } from "../../dev/testing/events";
+import { ingest } from "../../dev/testing/ingest";
+import { seedSyntheticHistory } from "../../dev/testing/synthetic-history";
 import { appendChanges } from "../feed/append-changes";
 import { encodeCursor } from "../feed/feed-cursor";
 import { readChanges } from "../feed/read-changes";
-import { createTestDb, TEST_DB_KIND, type TestDb } from "../testing/test-db";
+import { createTestDb, TEST_DB_KIND, type TestDb } from "../../dev/testing/test-db";
 
 /**
  * Every statement on a hot path must cost what its case costs, not what the database holds

@@ -8,10 +8,10 @@ import type { Actor } from "../lib/audit";
 import { ReferenceCache } from "../reference/load-reference";
 import type { EngineContext } from "../refresh/engine-context";
 import { processBatch } from "../refresh/process-events";
-import { createUser } from "../refresh/test-support";
-import { incident, ticket } from "../testing/events";
-import { ingest } from "../testing/ingest";
-import { createTestDb, TEST_DB_KIND, TEST_SECRET_KEY, type TestDb } from "../testing/test-db";
+import { createUser } from "../../dev/testing/refresh";
+import { incident, ticket } from "../../dev/testing/events";
+import { ingest } from "../../dev/testing/ingest";
+import { createTestDb, TEST_DB_KIND, TEST_SECRET_KEY, type TestDb } from "../../dev/testing/test-db";
 import { decodeCursor } from "./feed-cursor";
 import { readChanges, type FeedChangeItem } from "./read-changes";
 

@@ -8,9 +8,9 @@ import { SourceRegistry } from "../sources/registry";
 import { ReferenceCache } from "../reference/load-reference";
 import { seedReference } from "../reference/seed-reference";
 import type { EngineContext } from "../refresh/engine-context";
-import { ticket } from "../testing/events";
-import { ingestAndDrain } from "../testing/ingest";
-import { createPostgresDatabase, TEST_DB_KIND, TEST_SECRET_KEY } from "../testing/test-db";
+import { ticket } from "../../dev/testing/events";
+import { ingestAndDrain } from "../../dev/testing/ingest";
+import { createPostgresDatabase, TEST_DB_KIND, TEST_SECRET_KEY } from "../../dev/testing/test-db";
 import { readChanges, type FeedChangeItem } from "./read-changes";
 
 /**

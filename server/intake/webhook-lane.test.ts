@@ -4,11 +4,11 @@ import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { POST } from "@/app/api/webhooks/[source]/route";
 import { API_CSP, STATIC_SECURITY_HEADERS } from "../auth/security-headers";
-import { installRuntime } from "../simulator/intake-server";
-import { signWebhook } from "../simulator/sign";
+import { installRuntime } from "../../dev/simulator/intake-server";
+import { signWebhook } from "../../dev/simulator/sign";
 import { onboardSource } from "../sources/onboard-source";
-import { ticket } from "../testing/events";
-import { createTestDb, TEST_SECRET_KEY, type TestDb } from "../testing/test-db";
+import { ticket } from "../../dev/testing/events";
+import { createTestDb, TEST_SECRET_KEY, type TestDb } from "../../dev/testing/test-db";
 import { MAX_BODY_BYTES } from "./receive-webhook";
 import { createWebhookLane, WEBHOOK_PATH } from "./webhook-lane";
 

@@ -2,15 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getEventStatus } from "../api/read-api";
 import type { Actor } from "../lib/audit";
 import { drain } from "../refresh/process-events";
-import { caseState, createUser, currentRecord } from "../refresh/test-support";
-import { startIntakeServer } from "../simulator/intake-server";
-import { ticket } from "../testing/events";
-import { ingestAndDrain } from "../testing/ingest";
-import { createTestDb, TEST_SECRET_KEY, TEST_DB_KIND, type TestDb } from "../testing/test-db";
+import { caseState, createUser, currentRecord } from "../../dev/testing/refresh";
+import { startIntakeServer } from "../../dev/simulator/intake-server";
+import { ticket } from "../../dev/testing/events";
+import { ingestAndDrain } from "../../dev/testing/ingest";
+import { createTestDb, TEST_SECRET_KEY, TEST_DB_KIND, type TestDb } from "../../dev/testing/test-db";
 import { listPolicies, setFieldPolicies } from "../ops/governance/manage-policies";
 import { listSources, onboardNewSource, setSourceEnabled, setSourceRateLimit } from "./manage-sources";
 import { POLICY_FIELDS } from "../ops/governance/policy-fields";
-import { expectAppError, occurredAt, postAs } from "../ops/test-helpers";
+import { expectAppError, occurredAt, postAs } from "../../dev/testing/ops";
 
 /**
  * Issue 7's onboarding story over the real HTTP intake: a new source of an existing kind is

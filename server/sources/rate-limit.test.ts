@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { leaseSize, SourceRateLimiter } from "./rate-limit";
-import { createPostgresDatabase, TEST_DB_KIND } from "../testing/test-db";
+import { createPostgresDatabase, TEST_DB_KIND } from "../../dev/testing/test-db";
 
 /**
  * The per-source limit holds across app processes: on PostgreSQL every instance below stands for

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, TEST_DB_KIND, type TestDb } from "../../testing/test-db";
+import { createTestDb, TEST_DB_KIND, type TestDb } from "../../../dev/testing/test-db";
 import { foldRollups } from "./metrics-maintenance";
 
 /**

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../../lib/audit";
 import { JobRunner } from "../jobs/job-runner";
-import { caseState, createUser, currentRecord } from "../../refresh/test-support";
-import { entitlement, ticket } from "../../testing/events";
-import { ingestAndDrain } from "../../testing/ingest";
-import { createTestDb, TEST_DB_KIND, type TestDb } from "../../testing/test-db";
+import { caseState, createUser, currentRecord } from "../../../dev/testing/refresh";
+import { entitlement, ticket } from "../../../dev/testing/events";
+import { ingestAndDrain } from "../../../dev/testing/ingest";
+import { createTestDb, TEST_DB_KIND, type TestDb } from "../../../dev/testing/test-db";
 import { addAlias, createProduct, createTier, listReferenceData, removeAlias, updateProduct, updateTier } from "./edit-reference-data";
 import { getJob } from "../jobs/jobs";
-import { expectAppError } from "../test-helpers";
+import { expectAppError } from "../../../dev/testing/ops";
 
 let t: TestDb;
 let admin: Actor;

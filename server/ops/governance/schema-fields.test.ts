@@ -2,18 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../../lib/audit";
 import { JobRunner } from "../jobs/job-runner";
 import { replayAll } from "../../refresh/replay";
-import { caseState, createUser, currentRecord, isCompleteLineage, leafAndItemPaths } from "../../refresh/test-support";
+import { caseState, createUser, currentRecord, isCompleteLineage, leafAndItemPaths } from "../../../dev/testing/refresh";
 import type { LineageMap } from "../../refresh/types";
-import { entitlement, ticket } from "../../testing/events";
-import { ingestAndDrain } from "../../testing/ingest";
-import { createTestDb, TEST_DB_KIND, type TestDb } from "../../testing/test-db";
+import { entitlement, ticket } from "../../../dev/testing/events";
+import { ingestAndDrain } from "../../../dev/testing/ingest";
+import { createTestDb, TEST_DB_KIND, type TestDb } from "../../../dev/testing/test-db";
 import { listOverrideFields } from "../../exceptions/override-options";
 import { claimException, resolveException } from "../../exceptions/resolve-exception";
 import { getJob } from "../jobs/jobs";
 import { listPolicies, setFieldPolicies } from "./manage-policies";
 import { defineField, previewField, removeField } from "./schema-fields";
 import { createDraft, diffSchema, listSchemaVersions, publishSchema } from "./schema-versions";
-import { expectAppError } from "../test-helpers";
+import { expectAppError } from "../../../dev/testing/ops";
 
 /** docs/domain.md, escalation schema: a schema version adds a field the record never had, filled from stored and later events. */
 let t: TestDb;

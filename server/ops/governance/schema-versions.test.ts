@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../../lib/audit";
 import { JobRunner } from "../jobs/job-runner";
-import { caseState, createUser } from "../../refresh/test-support";
-import { environment, ticket } from "../../testing/events";
-import { ingestAndDrain } from "../../testing/ingest";
-import { createTestDb, TEST_DB_KIND, type TestDb } from "../../testing/test-db";
+import { caseState, createUser } from "../../../dev/testing/refresh";
+import { environment, ticket } from "../../../dev/testing/events";
+import { ingestAndDrain } from "../../../dev/testing/ingest";
+import { createTestDb, TEST_DB_KIND, type TestDb } from "../../../dev/testing/test-db";
 import { createDraft, diffSchema, discardDraft, listSchemaVersions, publishSchema, saveDraft } from "./schema-versions";
 import { getJob } from "../jobs/jobs";
-import { expectAppError } from "../test-helpers";
+import { expectAppError } from "../../../dev/testing/ops";
 
 const V1_REQUIRED = ["case.accountId", "case.id", "case.product", "case.severity", "case.status", "case.subject"];
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueueJob, getJob, OPS_RUNNER } from "./jobs";
 import { SYSTEM_ACTOR } from "../../lib/audit";
 import { newId } from "../../lib/ids";
-import { createTestDb, TEST_DB_KIND, type TestDb } from "../../testing/test-db";
+import { createTestDb, TEST_DB_KIND, type TestDb } from "../../../dev/testing/test-db";
 import type { JobHandler } from "./job-handlers";
 import { JobRunner } from "./job-runner";
 

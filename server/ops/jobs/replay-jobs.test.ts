@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../../lib/audit";
 import { JobRunner } from "./job-runner";
-import { createUser, currentRecords } from "../../refresh/test-support";
-import { entitlement, incident, ticket } from "../../testing/events";
-import { ingestAndDrain } from "../../testing/ingest";
-import { createTestDb, TEST_DB_KIND, type TestDb } from "../../testing/test-db";
+import { createUser, currentRecords } from "../../../dev/testing/refresh";
+import { entitlement, incident, ticket } from "../../../dev/testing/events";
+import { ingestAndDrain } from "../../../dev/testing/ingest";
+import { createTestDb, TEST_DB_KIND, type TestDb } from "../../../dev/testing/test-db";
 import { getJob } from "./jobs";
 import { requestReplay } from "./replay-jobs";
-import { expectAppError } from "../test-helpers";
+import { expectAppError } from "../../../dev/testing/ops";
 
 let t: TestDb;
 let admin: Actor;

@@ -1,5 +1,5 @@
-import type { DiagnosticsData, EntitlementData, EnvironmentData, IncidentData, SourceKind, TicketData } from "../intake/event-schemas";
-import { eventContract } from "../intake/event-schemas";
+import type { DiagnosticsData, EntitlementData, EnvironmentData, IncidentData, SourceKind, TicketData } from "../../server/intake/event-schemas";
+import { eventContract } from "../../server/intake/event-schemas";
 import { CONTACT_FIRST, ENGINEERS, NOTE_BODIES, REPRO_STEPS } from "../simulator/catalog";
 import { digestOf, Random } from "../simulator/random";
 import { ACCOUNTS, CASES, ENVIRONMENTS, INCIDENTS, type AccountSpec, type CaseSpec } from "./demo-cast";

@@ -1,14 +1,14 @@
-import type { Db } from "../db/client";
-import { claimException, resolveException } from "../exceptions/resolve-exception";
-import { readStoredSecrets, type SecretContext } from "../sources/registry";
-import { audit, SYSTEM_ACTOR, type Actor } from "../lib/audit";
-import { AppError } from "../lib/errors";
-import { log } from "../lib/log";
-import { addReferenceAlias } from "../reference/edit-reference";
-import type { EngineContext } from "../refresh/engine-context";
-import { drain } from "../refresh/process-events";
+import type { Db } from "../../server/db/client";
+import { claimException, resolveException } from "../../server/exceptions/resolve-exception";
+import { readStoredSecrets, type SecretContext } from "../../server/sources/registry";
+import { audit, SYSTEM_ACTOR, type Actor } from "../../server/lib/audit";
+import { AppError } from "../../server/lib/errors";
+import { log } from "../../server/lib/log";
+import { addReferenceAlias } from "../../server/reference/edit-reference";
+import type { EngineContext } from "../../server/refresh/engine-context";
+import { drain } from "../../server/refresh/process-events";
 import { postSigned, signWebhook } from "../simulator/sign";
-import { onboardSource } from "../sources/onboard-source";
+import { onboardSource } from "../../server/sources/onboard-source";
 import type { DemoActionStep, DemoEventStep, DemoScenario } from "./pack-rounds";
 
 export interface DemoDeps {

@@ -1,4 +1,4 @@
-import type { EnvironmentData, IncidentData, TicketData } from "../intake/event-schemas";
+import type { EnvironmentData, IncidentData, TicketData } from "../../server/intake/event-schemas";
 
 /** The demo's cast: customers, their cases, environments and the incidents that link cases. */
 export interface CaseSpec {

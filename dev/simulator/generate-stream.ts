@@ -1,6 +1,6 @@
-import type { SourceKind } from "../intake/event-schemas";
-import { eventContract } from "../intake/event-schemas";
-import type { Rule } from "../refresh/types";
+import type { SourceKind } from "../../server/intake/event-schemas";
+import { eventContract } from "../../server/intake/event-schemas";
+import type { Rule } from "../../server/refresh/types";
 import { conflictingEvent } from "./conflicting-event";
 import { Random } from "./random";
 import { createWorld, iso, routineEvent, routineFollowUp } from "./simulate-world";

@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { openDb, type DbHandle } from "../db/client";
-import { migrate } from "../db/migrate";
-import { SourceRateLimiter } from "../sources/rate-limit";
-import { SourceRegistry } from "../sources/registry";
-import { ReferenceCache } from "../reference/load-reference";
-import { seedReference } from "../reference/seed-reference";
-import type { EngineContext } from "../refresh/engine-context";
+import { openDb, type DbHandle } from "../../server/db/client";
+import { migrate } from "../../server/db/migrate";
+import { SourceRateLimiter } from "../../server/sources/rate-limit";
+import { SourceRegistry } from "../../server/sources/registry";
+import { ReferenceCache } from "../../server/reference/load-reference";
+import { seedReference } from "../../server/reference/seed-reference";
+import type { EngineContext } from "../../server/refresh/engine-context";
 
 /**
  * A fresh, migrated and seeded database for one test file: embedded PGlite by default, or a new

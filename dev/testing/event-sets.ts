@@ -1,6 +1,6 @@
 // Generated event sets for the order-independence and replay tests (not imported by application code).
 import fc from "fast-check";
-import { bundle, entitlement, environment, incident, SHA, ticket, type TestEvent } from "../testing/events";
+import { bundle, entitlement, environment, incident, SHA, ticket, type TestEvent } from "./events";
 
 export const CASES = ["P-1", "P-2", "P-3"] as const;
 const ACCOUNTS = ["A-1", "A-2"] as const;

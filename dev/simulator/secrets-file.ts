@@ -1,8 +1,8 @@
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { isWebhookSecret } from "../env";
-import { AppError } from "../lib/errors";
+import { isWebhookSecret } from "../../server/env";
+import { AppError } from "../../server/lib/errors";
 
 /**
  * DATA_DIR/dev-secrets.json: the embedded default's development secrets, {source: secret}, so

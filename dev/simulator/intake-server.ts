@@ -1,16 +1,17 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
-import { GET as healthRoute } from "../../app/api/health/route";
-import type { DbHandle } from "../db/client";
-import { parseEnv } from "../env";
-import { IntakeGate, RefusalLog } from "../intake/intake-gate";
-import type { SourceRateLimiter } from "../sources/rate-limit";
-import { createWebhookLane, WEBHOOK_PATH, type WebhookLane } from "../intake/webhook-lane";
-import type { SecretContext } from "../sources/registry";
-import type { EngineContext } from "../refresh/engine-context";
-import { RefreshWorker } from "../refresh/worker";
-import type { Runtime } from "../runtime";
+import type { DbHandle } from "../../server/db/client";
+import { parseEnv } from "../../server/env";
+import { jsonResponse, route } from "../../server/lib/http";
+import { healthAnswer } from "../../server/ops/health";
+import { IntakeGate, RefusalLog } from "../../server/intake/intake-gate";
+import type { SourceRateLimiter } from "../../server/sources/rate-limit";
+import { createWebhookLane, WEBHOOK_PATH, type WebhookLane } from "../../server/intake/webhook-lane";
+import type { SecretContext } from "../../server/sources/registry";
+import type { EngineContext } from "../../server/refresh/engine-context";
+import { RefreshWorker } from "../../server/refresh/worker";
+import { getRuntime, type Runtime } from "../../server/runtime";
 
 /**
  * The app's own route handlers (webhook intake and health) over a given database, without Next:
@@ -71,6 +72,12 @@ function toRequest(req: http.IncomingMessage): Request {
   }
   return new Request(url, init);
 }
+
+/** The same answer as app/api/health/route.ts, without Next. */
+const healthRoute = route(async (req: Request) => {
+  const { status, body } = await healthAnswer(await getRuntime(), req.headers.get("authorization"));
+  return jsonResponse(status, body);
+});
 
 async function handle(req: http.IncomingMessage): Promise<Response> {
   const request = toRequest(req);

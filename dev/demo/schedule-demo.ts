@@ -1,9 +1,9 @@
-import { log } from "../lib/log";
-import type { Runtime } from "../runtime";
+import { log } from "../../server/lib/log";
+import type { Runtime } from "../../server/runtime";
 import { buildDemoScenario } from "./build-demo-scenario";
 import { setDemoProgress, updateDemoProgress } from "./demo-progress";
 import { runDemo } from "./run-demo";
-import { internalHealthToken } from "../ops/health";
+import { internalHealthToken } from "../../server/ops/health";
 
 const SERVER_WAIT_MS = 180_000;
 /** The story spans about a day and a half of source activity, ending shortly before start-up. */

@@ -1,8 +1,8 @@
 // Helpers of the server/ops tests (not imported by application code).
 import { expect } from "vitest";
-import { AppError } from "../lib/errors";
+import { AppError } from "../../server/lib/errors";
 import { postSigned, signWebhook } from "../simulator/sign";
-import { nextWebhookId, type TestEvent } from "../testing/events";
+import { nextWebhookId, type TestEvent } from "./events";
 
 export async function expectAppError(p: Promise<unknown>, code: string): Promise<AppError> {
   const err = await p.then(

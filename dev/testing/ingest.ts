@@ -1,7 +1,7 @@
-import { parseEvent } from "../intake/event-schemas";
-import { storeEvent, type StoredEvent } from "../intake/receive-webhook";
-import { drain } from "../refresh/process-events";
-import type { EngineContext } from "../refresh/engine-context";
+import { parseEvent } from "../../server/intake/event-schemas";
+import { storeEvent, type StoredEvent } from "../../server/intake/receive-webhook";
+import { drain } from "../../server/refresh/process-events";
+import type { EngineContext } from "../../server/refresh/engine-context";
 import { nextWebhookId, type TestEvent } from "./events";
 
 /** Stores an event as intake would (after signature checks), without HTTP. */

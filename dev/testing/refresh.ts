@@ -1,9 +1,9 @@
 // Helpers shared by the refresh and exception tests (not imported by application code).
-import type { Db } from "../db/client";
-import type { Actor } from "../lib/audit";
-import { newId } from "../lib/ids";
-import { canonical } from "./pointer";
-import type { Lineage, LineageMap } from "./types";
+import type { Db } from "../../server/db/client";
+import type { Actor } from "../../server/lib/audit";
+import { newId } from "../../server/lib/ids";
+import { canonical } from "../../server/refresh/pointer";
+import type { Lineage, LineageMap } from "../../server/refresh/types";
 
 export interface CaseState {
   current: number | null;

@@ -1,5 +1,5 @@
-import type { SourceKind } from "../intake/event-schemas";
-import type { Rule } from "../refresh/types";
+import type { SourceKind } from "../../server/intake/event-schemas";
+import type { Rule } from "../../server/refresh/types";
 import type { EventBody } from "../simulator/generate-stream";
 
 /**

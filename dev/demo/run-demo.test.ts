@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedDemoUsers } from "../auth/users";
-import { ensureDevelopmentSecrets, type SecretContext } from "../sources/registry";
-import { getHealth } from "../ops/health";
-import { CAUSES, RULES, type LineageMap } from "../refresh/types";
-import { internalHealthToken } from "../ops/health";
+import { seedDemoUsers } from "../../server/auth/users";
+import { ensureDevelopmentSecrets, type SecretContext } from "../../server/sources/registry";
+import { getHealth } from "../../server/ops/health";
+import { CAUSES, RULES, type LineageMap } from "../../server/refresh/types";
+import { internalHealthToken } from "../../server/ops/health";
 import { startIntakeServer } from "../simulator/intake-server";
+// What instrumentation.ts loads for the embedded default: the demo's progress in the health answer.
+import "../embedded";
 import { createTestDb, TEST_SECRET_KEY, type TestDb } from "../testing/test-db";
 import { buildDemoScenario, DEMO_CASES, packRounds } from "./build-demo-scenario";
 import { clearDemoProgress, readDemoProgress, type DemoProgress } from "./demo-progress";

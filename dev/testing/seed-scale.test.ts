@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { caseIdOf, groupToken, HISTORY_CASE_ID, seedScale, TEMPLATE_TOKEN, type ScaleSeedResult } from "../../bench/scale/seed";
-import { drain } from "../refresh/process-events";
-import { replayCase } from "../refresh/replay";
+import { drain } from "../../server/refresh/process-events";
+import { replayCase } from "../../server/refresh/replay";
 import { entitlement, ticket } from "./events";
 import { ingest } from "./ingest";
 import { createTestDb, type TestDb } from "./test-db";

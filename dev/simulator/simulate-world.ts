@@ -1,5 +1,5 @@
-import type { DiagnosticsData, EntitlementData, EnvironmentData, IncidentData, SourceKind, TicketData } from "../intake/event-schemas";
-import type { Rule } from "../refresh/types";
+import type { DiagnosticsData, EntitlementData, EnvironmentData, IncidentData, SourceKind, TicketData } from "../../server/intake/event-schemas";
+import type { Rule } from "../../server/refresh/types";
 import {
   COMPONENTS,
   CONTACT_FIRST,

@@ -1,4 +1,4 @@
-import type { SourceKind } from "../intake/event-schemas";
+import type { SourceKind } from "../../server/intake/event-schemas";
 
 /** Builders of valid docs/api.md events for tests, overridable field by field. */
 let seq = 0;

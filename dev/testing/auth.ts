@@ -1,14 +1,14 @@
 import { randomBytes } from "node:crypto";
-import type { Db } from "../db/client";
-import { parseEnv } from "../env";
-import { IntakeGate, RefusalLog } from "../intake/intake-gate";
-import { newId } from "../lib/ids";
-import type { Runtime } from "../runtime";
-import { createTestDb, TEST_SECRET_KEY, type TestDb } from "../testing/test-db";
-import { SESSION_COOKIE } from "./cookies";
-import type { Role } from "./roles";
-import { createSession } from "./session";
-import { hashPassword } from "./users";
+import type { Db } from "../../server/db/client";
+import { parseEnv } from "../../server/env";
+import { IntakeGate, RefusalLog } from "../../server/intake/intake-gate";
+import { newId } from "../../server/lib/ids";
+import type { Runtime } from "../../server/runtime";
+import { createTestDb, TEST_SECRET_KEY, type TestDb } from "./test-db";
+import { SESSION_COOKIE } from "../../server/auth/cookies";
+import type { Role } from "../../server/auth/roles";
+import { createSession } from "../../server/auth/session";
+import { hashPassword } from "../../server/auth/users";
 
 /** Test support for the auth suites: a full Runtime over a test database, users per role, sessions. */
 export const TEST_API_TOKEN = "test-read-token-0123456789";

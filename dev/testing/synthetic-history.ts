@@ -1,4 +1,4 @@
-import type { Db } from "../db/client";
+import type { Db } from "../../server/db/client";
 
 /**
  * Fills a migrated, seeded database with a plausible history in a few bulk statements, so that the

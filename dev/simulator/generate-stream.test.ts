@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseEvent, SOURCE_KINDS } from "../intake/event-schemas";
+import { parseEvent, SOURCE_KINDS } from "../../server/intake/event-schemas";
 import { takeStream, type StreamItem } from "./generate-stream";
 
 const EPOCH = Date.UTC(2026, 10, 27);
