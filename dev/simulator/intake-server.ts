@@ -7,7 +7,8 @@ import { jsonResponse, route } from "../../server/lib/http";
 import { healthAnswer } from "../../server/ops/health";
 import { IntakeGate, RefusalLog } from "../../server/intake/intake-gate";
 import type { SourceRateLimiter } from "../../server/sources/rate-limit";
-import { createWebhookLane, WEBHOOK_PATH, type WebhookLane } from "../../server/intake/webhook-lane";
+import { matchWebhookPath } from "../../server/intake/webhook-adapter";
+import { createWebhookLane, type WebhookLane } from "../../server/intake/webhook-lane";
 import type { SecretContext } from "../../server/sources/registry";
 import type { EngineContext } from "../../server/refresh/engine-context";
 import { RefreshWorker } from "../../server/refresh/worker";
@@ -93,8 +94,8 @@ async function handle(req: http.IncomingMessage): Promise<Response> {
 export async function startIntakeServer(input: LocalRuntimeInput, port = 0): Promise<{ url: string; rt: Runtime; close: () => Promise<void> }> {
   let lane: WebhookLane | null = null;
   const server = http.createServer((req, res) => {
-    const m = req.method === "POST" ? WEBHOOK_PATH.exec(req.url ?? "") : null;
-    if (m && lane) return lane(req, res, m[1]!);
+    const source = req.method === "POST" ? matchWebhookPath(req.url ?? "") : null;
+    if (source !== null && lane) return lane(req, res, source);
     handle(req)
       .then(async (response) => {
         res.writeHead(response.status, Object.fromEntries(response.headers));
