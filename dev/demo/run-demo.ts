@@ -77,11 +77,24 @@ export async function runDemo(deps: DemoDeps, scenario: DemoScenario): Promise<D
   return { events: scenario.events, rounds: scenario.rounds.length, seconds };
 }
 
+/** How long the demo keeps delivering one event the server sheds (503) or throttles (429), as a well-behaved source would. */
+const RETRY_FOR_MS = 120_000;
+
 async function postEvent(baseUrl: string, secrets: Record<string, string>, step: DemoEventStep): Promise<void> {
   const secret = secrets[step.source];
   if (!secret) throw new AppError("INTERNAL", `no signing secret for source ${step.source}`);
-  const res = await postSigned(signWebhook({ baseUrl, source: step.source, secret, webhookId: step.webhookId, body: JSON.stringify(step.body) }));
-  if (res.status !== 202 || res.body.status !== "accepted") {
+  const deadline = Date.now() + RETRY_FOR_MS;
+  // Signed afresh for every attempt (a new webhook-timestamp), with the same webhook-id: docs/api.md, "Responses".
+  let res = await postSigned(signWebhook({ baseUrl, source: step.source, secret, webhookId: step.webhookId, body: JSON.stringify(step.body) }));
+  let retried = false;
+  while ((res.status === 503 || res.status === 429) && Date.now() < deadline) {
+    retried = true;
+    await new Promise((r) => setTimeout(r, Math.min(5, Math.max(1, res.retryAfterSeconds ?? 1)) * 1000));
+    res = await postSigned(signWebhook({ baseUrl, source: step.source, secret, webhookId: step.webhookId, body: JSON.stringify(step.body) }));
+  }
+  // After a retry, "duplicate" means an earlier attempt was stored after all; that is the event too.
+  const stored = (res.status === 202 && res.body.status === "accepted") || (retried && res.status === 200 && res.body.status === "duplicate");
+  if (!stored) {
     throw new AppError("INTERNAL", `demo event ${step.webhookId} (${step.source} ${step.body.entity.id} v${step.body.version}) was answered ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
   }
 }

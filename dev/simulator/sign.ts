@@ -22,8 +22,10 @@ export function signWebhook(opts: { baseUrl: string; source: string; secret: str
   };
 }
 
-export async function postSigned(req: SignedRequest): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function postSigned(req: SignedRequest): Promise<{ status: number; body: Record<string, unknown>; retryAfterSeconds: number | null }> {
   const res = await fetch(req.url, { method: "POST", headers: req.headers, body: req.body });
+  const retryAfter = res.headers.get("retry-after");
+  const retryAfterSeconds = retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) : null;
   const text = await res.text();
   let body: Record<string, unknown> = {};
   try {
@@ -31,5 +33,5 @@ export async function postSigned(req: SignedRequest): Promise<{ status: number; 
   } catch {
     body = { raw: text };
   }
-  return { status: res.status, body };
+  return { status: res.status, body, retryAfterSeconds };
 }
