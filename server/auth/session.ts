@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Db, Tx } from "../db/client";
+import { audit, type Actor } from "../lib/audit";
 import { sha256Hex } from "../lib/crypto";
+import { AppError } from "../lib/errors";
 import { readCookie, SESSION_COOKIE } from "./cookies";
 import type { Role } from "./roles";
 
@@ -69,6 +71,25 @@ export async function revokeUserSessions(db: Db | Tx, userId: string, opts: { ex
     data: { revokedAt: new Date() },
   });
   return r.count;
+}
+
+/** Revokes one of the user's own live sessions (someone else's id answers like a missing one), audited. */
+export async function revokeOwnSession(db: Db, actor: Actor, userId: string, sessionId: string): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const s = await tx.session.findFirst({ where: { id: sessionId, userId, revokedAt: null }, select: { id: true } });
+    if (!s) throw new AppError("NOT_FOUND", "no such live session of yours");
+    await tx.session.update({ where: { id: s.id }, data: { revokedAt: new Date() } });
+    await audit(tx, actor, { action: "auth.revoke_session", targetType: "session", targetId: s.id });
+  });
+}
+
+/** Revokes every other live session of the user ("sign out everywhere else"), audited; how many it revoked. */
+export async function signOutOtherSessions(db: Db, actor: Actor, userId: string, currentSessionId: string): Promise<number> {
+  return db.$transaction(async (tx) => {
+    const n = await revokeUserSessions(tx, userId, { exceptSessionId: currentSessionId });
+    await audit(tx, actor, { action: "auth.sign_out_others", targetType: "user", targetId: userId, after: { revokedSessions: n } });
+    return n;
+  });
 }
 
 export async function listLiveSessions(db: Db, userId: string) {

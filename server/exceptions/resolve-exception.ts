@@ -61,6 +61,26 @@ export async function claimException(ctx: EngineContext, actor: Actor, id: strin
   });
 }
 
+/**
+ * Claims several exceptions, each in its own transaction: one that cannot be claimed (resolved,
+ * someone else's, unknown) is reported with the reason and the others are claimed still.
+ */
+export async function claimExceptions(ctx: EngineContext, actor: Actor, ids: readonly string[]): Promise<{ claimed: string[]; failed: { id: string; reason: string }[] }> {
+  assertCanAct(actor);
+  const claimed: string[] = [];
+  const failed: { id: string; reason: string }[] = [];
+  for (const id of ids) {
+    try {
+      await claimException(ctx, actor, id);
+      claimed.push(id);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      failed.push({ id, reason: err.message });
+    }
+  }
+  return { claimed, failed };
+}
+
 export async function unclaimException(ctx: EngineContext, actor: Actor, id: string): Promise<void> {
   assertCanAct(actor);
   await withCase(ctx, id, async (tx) => {

@@ -8,6 +8,7 @@ import type { ReferenceScope } from "../jobs/affected-cases";
 import { addReferenceAlias, type AliasChange } from "../../reference/edit-reference";
 import { normaliseAlias } from "../../reference/normalise";
 import type { EngineContext } from "../../refresh/engine-context";
+import { wakeJobRunner } from "../jobs/job-runner";
 import { enqueueJob } from "../jobs/jobs";
 
 const note = z.string().trim().min(3, "say why, in a few words (at least 3 characters)").max(500);
@@ -89,6 +90,7 @@ async function editReference(ctx: EngineContext, actor: Actor, change: (tx: Tx) 
     return job;
   });
   ctx.reference.invalidate();
+  wakeJobRunner();
   return { jobId };
 }
 

@@ -7,6 +7,7 @@ import { audit, type Actor } from "../../lib/audit";
 import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import type { ReferenceCache } from "../../reference/load-reference";
+import { wakeJobRunner } from "../jobs/job-runner";
 import { enqueueJob } from "../jobs/jobs";
 import { activeAddedFields, policyFieldsOf } from "./source-fields";
 
@@ -163,6 +164,7 @@ export async function setFieldPolicies(ctx: PolicyContext, actor: Actor, raw: Se
     return out;
   });
   if (result.changed.length) ctx.reference.invalidate();
+  if (result.jobId) wakeJobRunner();
   return result;
 }
 
@@ -193,5 +195,6 @@ export async function setDefaultPolicy(
     return { source: source.name, before: source.defaultPolicy, after: input.mode, changed: true, ...(jobId ? { jobId } : {}) };
   });
   if (result.changed) ctx.reference.invalidate();
+  if ("jobId" in result && result.jobId) wakeJobRunner();
   return result;
 }

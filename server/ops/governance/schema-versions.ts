@@ -8,6 +8,7 @@ import { RECORD_FIELDS, SCHEMA_V1, type SchemaField } from "../../reference/defa
 import type { ReferenceCache } from "../../reference/load-reference";
 import { isAddedField, type AddedField } from "../../reference/schema-fields";
 import { canonical } from "../../refresh/pointer";
+import { wakeJobRunner } from "../jobs/job-runner";
 import { enqueueJob } from "../jobs/jobs";
 import { fieldSources, previewDefinition, type FieldPreview } from "./schema-fields";
 
@@ -203,5 +204,6 @@ export async function publishSchema(ctx: SchemaContext, actor: Actor, raw: z.inp
     return { version: input.version, jobId };
   });
   ctx.reference.invalidate();
+  wakeJobRunner();
   return out;
 }

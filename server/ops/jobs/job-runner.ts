@@ -152,8 +152,8 @@ export class JobRunner {
 const g = globalThis as unknown as { __errJobRunner?: { ctx: EngineContext; runner: JobRunner } };
 
 /**
- * The process's job runner, started on first use by the admin procedures (server/runtime.ts is
- * not ours to change): a queued job is picked up as soon as any admin screen asks about jobs.
+ * The process's job runner, started by the server's boot (server/boot.ts): queued jobs, those a
+ * restart left included, run in every serving process; the queue's row locks keep them apart.
  */
 export function ensureJobRunner(ctx: EngineContext): JobRunner {
   if (g.__errJobRunner?.ctx.db !== ctx.db) {
@@ -163,6 +163,14 @@ export function ensureJobRunner(ctx: EngineContext): JobRunner {
     g.__errJobRunner = { ctx, runner };
   }
   return g.__errJobRunner.runner;
+}
+
+/**
+ * Starts this process's runner on a job queued just now, rather than at its next poll. Call after
+ * the transaction that queued the job committed; a no-op where no runner runs (tests, scripts).
+ */
+export function wakeJobRunner(): void {
+  g.__errJobRunner?.runner.wake();
 }
 
 export async function stopJobRunner(): Promise<void> {

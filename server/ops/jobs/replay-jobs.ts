@@ -3,6 +3,7 @@ import { assertRole } from "../../auth/authorize";
 import type { Db } from "../../db/client";
 import { audit, type Actor } from "../../lib/audit";
 import { AppError } from "../../lib/errors";
+import { wakeJobRunner } from "./job-runner";
 import { enqueueJob } from "./jobs";
 
 const MAX_WINDOW_DAYS = 31;
@@ -21,7 +22,7 @@ export type ReplayInput = z.input<typeof replayInput>;
 export async function requestReplay(db: Db, actor: Actor, raw: ReplayInput): Promise<{ jobId: string }> {
   assertRole(actor, "admin");
   const input = replayInput.parse(raw);
-  return db.$transaction(async (tx) => {
+  const queued = await db.$transaction(async (tx) => {
     let jobId: string;
     if (input.scope === "case") {
       const known =
@@ -42,4 +43,6 @@ export async function requestReplay(db: Db, actor: Actor, raw: ReplayInput): Pro
     await audit(tx, actor, { action: "replay.request", targetType: "job", targetId: jobId, after: input });
     return { jobId };
   });
+  wakeJobRunner();
+  return queued;
 }

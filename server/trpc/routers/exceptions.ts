@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { listOverrideFields } from "../../exceptions/override-options";
-import { assignException, claimException, resolveException, unclaimException } from "../../exceptions/resolve-exception";
-import { AppError } from "../../lib/errors";
+import { assignException, claimException, claimExceptions, resolveException, unclaimException } from "../../exceptions/resolve-exception";
 import { getExceptionDetail } from "../../exceptions/get-detail";
 import { exceptionFacets, exceptionQueueInput, listExceptionQueue } from "../../exceptions/list-queue";
 import { createTRPCRouter, readerProcedure, specialistProcedure } from "../init";
@@ -20,20 +19,7 @@ export const exceptionsRouter = createTRPCRouter({
     .input(z.object({ id, assigneeId: id }))
     .mutation(({ ctx, input }) => assignException(ctx.rt, ctx.actor, input.id, input.assigneeId)),
   /** Claims each exception in turn; the ones someone else holds are reported, not forced. */
-  bulkClaim: specialistProcedure.input(z.object({ ids: z.array(id).min(1).max(200) })).mutation(async ({ ctx, input }) => {
-    const claimed: string[] = [];
-    const failed: { id: string; reason: string }[] = [];
-    for (const exceptionId of input.ids) {
-      try {
-        await claimException(ctx.rt, ctx.actor, exceptionId);
-        claimed.push(exceptionId);
-      } catch (err) {
-        if (!(err instanceof AppError)) throw err;
-        failed.push({ id: exceptionId, reason: err.message });
-      }
-    }
-    return { claimed, failed };
-  }),
+  bulkClaim: specialistProcedure.input(z.object({ ids: z.array(id).min(1).max(200) })).mutation(({ ctx, input }) => claimExceptions(ctx.rt, ctx.actor, input.ids)),
   resolve: specialistProcedure
     .input(
       z.discriminatedUnion("kind", [

@@ -1,24 +1,14 @@
 import { z } from "zod";
 import { getJob, listJobs } from "../../ops/jobs/jobs";
 import { replayInput, requestReplay } from "../../ops/jobs/replay-jobs";
-import { ensureJobRunner } from "../../ops/jobs/job-runner";
 import { adminProcedure, createTRPCRouter } from "../init";
 
 const JOB_KINDS = ["replay_case", "replay_all", "replay_window", "schema_publish", "reference_change", "policy_change"] as const;
 
 export const opsJobsRouter = createTRPCRouter({
-  /** Asking about jobs also makes sure this process runs them (a queued job left by a restart starts here). */
-  list: adminProcedure.input(z.object({ kinds: z.array(z.enum(JOB_KINDS)).max(5).optional(), limit: z.number().int().min(1).max(100).optional() })).query(({ ctx, input }) => {
-    ensureJobRunner(ctx.rt);
-    return listJobs(ctx.rt.db, input);
-  }),
-  get: adminProcedure.input(z.object({ id: z.string().min(1).max(100) })).query(({ ctx, input }) => {
-    ensureJobRunner(ctx.rt);
-    return getJob(ctx.rt.db, input.id);
-  }),
-  replay: adminProcedure.input(replayInput).mutation(async ({ ctx, input }) => {
-    const out = await requestReplay(ctx.rt.db, ctx.actor, input);
-    ensureJobRunner(ctx.rt).wake();
-    return out;
-  }),
+  list: adminProcedure
+    .input(z.object({ kinds: z.array(z.enum(JOB_KINDS)).max(5).optional(), limit: z.number().int().min(1).max(100).optional() }))
+    .query(({ ctx, input }) => listJobs(ctx.rt.db, input)),
+  get: adminProcedure.input(z.object({ id: z.string().min(1).max(100) })).query(({ ctx, input }) => getJob(ctx.rt.db, input.id)),
+  replay: adminProcedure.input(replayInput).mutation(({ ctx, input }) => requestReplay(ctx.rt.db, ctx.actor, input)),
 });

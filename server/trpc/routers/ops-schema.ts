@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { createDraft, diffSchema, discardDraft, discardInput, listSchemaVersions, publishInput, publishSchema, saveDraft, saveDraftInput } from "../../ops/governance/schema-versions";
 import { defineField, defineFieldInput, previewField, previewFieldInput, removeField, removeFieldInput } from "../../ops/governance/schema-fields";
-import { ensureJobRunner } from "../../ops/jobs/job-runner";
 import { adminProcedure, createTRPCRouter } from "../init";
 
 export const opsSchemaRouter = createTRPCRouter({
@@ -18,9 +17,5 @@ export const opsSchemaRouter = createTRPCRouter({
   removeField: adminProcedure.input(removeFieldInput).mutation(({ ctx, input }) => removeField(ctx.rt.db, ctx.actor, input)),
   /** Which current records would lack the field or hold a value that does not fit, from the stored events. */
   previewField: adminProcedure.input(previewFieldInput).query(({ ctx, input }) => previewField(ctx.rt.db, ctx.actor, input)),
-  publish: adminProcedure.input(publishInput).mutation(async ({ ctx, input }) => {
-    const out = await publishSchema(ctx.rt, ctx.actor, input);
-    ensureJobRunner(ctx.rt).wake();
-    return out;
-  }),
+  publish: adminProcedure.input(publishInput).mutation(({ ctx, input }) => publishSchema(ctx.rt, ctx.actor, input)),
 });
