@@ -1,6 +1,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
+import { hasRole } from "../auth/roles";
 import { getSessionUser, type Role, type SessionUser } from "../auth/session";
 import type { Actor } from "../lib/audit";
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "../lib/db-errors";
@@ -107,12 +108,11 @@ const screenInput = t.middleware(async ({ getRawInput, next }) => {
 
 export const publicProcedure = t.procedure.use(mapErrors).use(screenInput);
 
-const RANK: Record<Role, number> = { duty_manager: 1, specialist: 2, admin: 3 };
 
 function requireRole(min: Role) {
   return t.middleware(({ ctx, next }) => {
     if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
-    if (RANK[ctx.user.role] < RANK[min]) throw new TRPCError({ code: "FORBIDDEN", message: `this needs the ${min} role` });
+    if (!hasRole(ctx.user.role, min)) throw new TRPCError({ code: "FORBIDDEN", message: `this needs the ${min} role` });
     const actor: Actor = { id: ctx.user.id, label: ctx.user.name, role: ctx.user.role };
     return next({ ctx: { ...ctx, user: ctx.user, actor } });
   });

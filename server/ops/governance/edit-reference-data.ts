@@ -5,7 +5,7 @@ import { audit, type Actor } from "../../lib/audit";
 import { AppError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import type { ReferenceScope } from "../jobs/affected-cases";
-import { addReferenceAlias, type AliasChange } from "../../reference/edit-reference";
+import { addAliasInput as referenceAliasInput, addReferenceAlias, type AliasChange } from "../../reference/edit-reference";
 import { normaliseAlias } from "../../reference/normalise";
 import type { EngineContext } from "../../refresh/engine-context";
 import { wakeJobRunner } from "../jobs/job-runner";
@@ -27,8 +27,8 @@ export const updateProductInput = z.object({ code, name, note });
 export const createTierInput = z.object({ code, name, slaMinutes, aliases: aliasList, note });
 export const updateTierInput = z.object({ code, name, slaMinutes, note });
 export const removeAliasInput = z.object({ kind: z.enum(["product", "tier"]), alias: z.string().trim().min(1).max(200), note });
-export const addAliasInput = z.object({ kind: z.enum(["product", "tier"]), alias: z.string().trim().min(1, "enter the text to recognise").max(200), code, note });
-
+/** The reference engine's alias input (server/reference/edit-reference.ts), with the code rules and the note every governance edit requires. */
+export const addAliasInput = referenceAliasInput.extend({ code, note });
 
 /** Product taxonomy and tier registry with aliases and how many current records use each entry. */
 export async function listReferenceData(db: Db, actor: Actor) {
