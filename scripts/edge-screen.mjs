@@ -16,6 +16,7 @@ const API_ROUTES = [
   [/^\/api\/v1\/exceptions$/, ["GET"]],
   [/^\/api\/auth\/(?:sign-in|sign-out|setup)$/, ["POST"]],
   [/^\/api\/health$/, ["GET"]],
+  [/^\/api\/openapi\.json$/, ["GET"]],
   [/^\/api\/trpc\/[^/]+$/, ["GET", "POST"]],
 ];
 
