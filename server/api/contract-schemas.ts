@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CAUSES } from "../../shared/causes";
 
 /**
  * Every response body of docs/api.md as a zod schema: the source of the OpenAPI document
@@ -18,8 +19,6 @@ const severity = z.enum(["S1", "S2", "S3", "S4"]);
 export const EVENT_STATUSES = ["received", "applied", "held", "no_change", "stale", "waiting", "quarantined", "failed"] as const;
 export const CASE_OUTCOMES = ["applied", "held", "no_change", "waiting", "quarantined"] as const;
 export const VERSION_STATUSES = ["current", "superseded", "held", "rejected"] as const;
-/** In docs/api.md's order of causes (docs/domain.md "Delta and causes"). */
-export const CAUSE_NAMES = ["diagnostics", "manual_override", "incident_change", "entitlement_correction", "environment_refresh", "ticket_update", "schema_change", "routine_carry_forward"] as const;
 export const RULES = ["SEVERITY_CONFLICT", "ENTITLEMENT_INCONSISTENT", "DIAGNOSTIC_CORRUPTED", "UNAPPROVED_EVIDENCE", "CASE_BOUNDARY_CONFLICT", "SCHEMA_INVALID", "REVIEW_REQUIRED", "PROCESSING_FAILED"] as const;
 export const EXCEPTION_STATUSES = ["open", "claimed", "resolved"] as const;
 
@@ -122,11 +121,11 @@ export const currentRecord = z.strictObject({
   openExceptions: z.array(exception),
 });
 
-const causes = z.array(z.enum(CAUSE_NAMES));
+const causes = z.array(z.enum(CAUSES));
 export const versionSummary = z.strictObject({ version, status: z.enum(VERSION_STATUSES), createdAt: isoTime, summary: z.string(), causes });
 export const versionList = z.array(versionSummary).min(1).describe("newest first");
 
-export const deltaEntry = z.strictObject({ path: z.string(), before: z.unknown(), after: z.unknown(), cause: z.enum(CAUSE_NAMES), lineage: lineageEntry });
+export const deltaEntry = z.strictObject({ path: z.string(), before: z.unknown(), after: z.unknown(), cause: z.enum(CAUSES), lineage: lineageEntry });
 export const oneVersion = z.strictObject({
   caseId,
   version,

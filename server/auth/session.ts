@@ -1,3 +1,4 @@
+import "server-only";
 import { randomBytes } from "node:crypto";
 import type { Db, Tx } from "../db/client";
 import { sha256Hex } from "../lib/crypto";
