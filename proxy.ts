@@ -14,6 +14,8 @@ import { newNonce, pageCsp, STATIC_SECURITY_HEADERS } from "./server/auth/securi
  * Static headers for all routes (nosniff, Referrer-Policy, HSTS, API CSP) come from next.config.js.
  */
 const PUBLIC_PAGES = new Set(["/sign-in", "/sign-in/setup"]);
+/** Static files in public/ anyone may fetch (robots.txt tells crawlers this internal tool is off limits). */
+const PUBLIC_FILES = new Set(["/robots.txt"]);
 
 export function proxy(req: NextRequest): NextResponse {
   const { pathname, search } = req.nextUrl;
@@ -22,6 +24,8 @@ export function proxy(req: NextRequest): NextResponse {
     if (refusal) return NextResponse.json({ error: refusal.error }, { status: refusal.status, headers: { "cache-control": "no-store" } });
     return NextResponse.next();
   }
+
+  if (PUBLIC_FILES.has(pathname)) return NextResponse.next();
 
   const nonce = newNonce();
   const csp = pageCsp(nonce, { dev: process.env.NODE_ENV === "development", https: isHttpsRequest(req.url, req.headers) });

@@ -54,7 +54,7 @@ export async function startServer(env: Record<string, string>, port: number): Pr
 
 /** The intake baseline (bench/reference-intake.ts) as a process of its own, like the app. */
 export function startReferenceIntake(env: Record<string, string>, port: number): Promise<ServerProcess> {
-  return startProcess(["--import", "tsx", "bench/reference-intake.ts"], { NODE_ENV: "production", ...env }, port);
+  return startProcess(["--conditions=react-server", "--import", "tsx", "bench/reference-intake.ts"], { NODE_ENV: "production", ...env }, port);
 }
 
 /** Base of the ports the benchmarks listen on (BENCH_PORT, default 4900): each uses a few above it. */

@@ -16,6 +16,7 @@ const API_ROUTES = [
   [/^\/api\/v1\/exceptions$/, ["GET"]],
   [/^\/api\/auth\/(?:sign-in|sign-out|setup)$/, ["POST"]],
   [/^\/api\/health$/, ["GET"]],
+  [/^\/api\/openapi\.json$/, ["GET"]],
   [/^\/api\/trpc\/[^/]+$/, ["GET", "POST"]],
 ];
 
@@ -76,7 +77,9 @@ export function screenRequest(method, rawUrl) {
 
 /** Writes a refusal as the JSON answer docs/api.md promises, with the API's security headers. */
 export function writeRefusal(res, refusal, securityHeaders) {
-  const body = JSON.stringify(refusal.correlationId ? { error: refusal.error, correlationId: refusal.correlationId } : { error: refusal.error });
+  // docs/api.md: a 400 also carries `issues`; the URL as a whole is what is wrong ("" points at the whole input).
+  const extra = refusal.correlationId ? { correlationId: refusal.correlationId } : refusal.status === 400 ? { issues: [{ path: "", message: refusal.error }] } : {};
+  const body = JSON.stringify({ error: refusal.error, ...extra });
   res.writeHead(refusal.status, {
     ...securityHeaders,
     "content-type": "application/json; charset=utf-8",

@@ -15,6 +15,7 @@ import {
   screenRequest,
   securityHeadersFor,
   stampClient,
+  writeRefusal,
 } from "./edge-screen.mjs";
 
 /** The production server's screening (scripts/start.mjs): every case here was a 500 from Next.js before. */
@@ -71,6 +72,14 @@ describe("unsupported methods get 405 with Allow", () => {
     expect(screenRequest("PATCH", "/api/trpc/records.current")).toMatchObject({ status: 405, headers: { allow: "GET, POST, HEAD, OPTIONS" } });
     expect(screenRequest("POST", "/records/CASE-1")).toMatchObject({ status: 405 });
     expect(allowedMethods("/api/v1/cases/x/versions/3")).toEqual(["GET", "HEAD", "OPTIONS"]);
+    expect(screenRequest("POST", "/api/openapi.json")).toMatchObject({ status: 405, headers: { allow: "GET, HEAD, OPTIONS" } });
+  });
+
+  it("a 400 carries issues, as every 400 does (docs/api.md)", () => {
+    let written = "";
+    const res = { writeHead: () => {}, end: (body: string) => (written = body) };
+    writeRefusal(res as never, screenRequest("GET", "/api/v1/cases/%E0%A4%A/record")!, {});
+    expect(JSON.parse(written)).toEqual({ error: "malformed percent-encoding in the URL path", issues: [{ path: "", message: "malformed percent-encoding in the URL path" }] });
   });
 });
 

@@ -1,3 +1,4 @@
+import "server-only";
 import { AdminEnvError } from "./auth/bootstrap";
 import { EnvError } from "./env";
 import { DataDirLockedError } from "./db/client";

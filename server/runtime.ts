@@ -1,3 +1,4 @@
+import "server-only";
 import { MetricsMaintenance } from "./ops/dashboard/metrics-maintenance";
 import { ensureFirstAdmin } from "./auth/bootstrap";
 import { seedDemoUsers } from "./auth/users";

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { ROLE_LABEL, type Role } from "@/server/auth/roles";
+import { ROLE_LABEL, type Role } from "@/shared/roles";
 
 /** Shown in place of a screen the signed-in role may not use. */
 export function NotAllowed({ need, role }: { need: Role; role: Role }) {

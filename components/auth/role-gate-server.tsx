@@ -1,5 +1,5 @@
 import "server-only";
-import { can, hasRole, type Capability, type Role } from "@/server/auth/roles";
+import { can, hasRole, type Capability, type Role } from "@/shared/roles";
 import { getServerContext } from "@/server/trpc/server";
 
 /** Server-component twin of <RoleGate>: nothing for roles that may not use the children. */

@@ -1,7 +1,7 @@
 "use client";
 
 import { useId, useRef, useState } from "react";
-import { ROLE_DESCRIPTION, ROLE_LABEL, type Role } from "@/server/auth/roles";
+import { ROLE_DESCRIPTION, ROLE_LABEL, type Role } from "@/shared/roles";
 
 export interface DemoAccount {
   email: string;

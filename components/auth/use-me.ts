@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc/client";
-import { can, hasRole, type Capability, type Role } from "@/server/auth/roles";
+import { can, hasRole, type Capability, type Role } from "@/shared/roles";
 
 /**
  * The signed-in user in client components, with role checks for hiding what the role may not

@@ -1,4 +1,4 @@
-import { CAUSE_LABEL, CAUSE_ORDER } from "@/server/refresh/summarise";
+import { CAUSE_LABEL, CAUSE_ORDER } from "@/shared/causes";
 import type { Cause } from "@/server/refresh/types";
 
 export { CAUSE_LABEL, CAUSE_ORDER };

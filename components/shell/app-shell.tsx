@@ -1,11 +1,9 @@
 import Link from "next/link";
-import { isDatabaseUnavailable } from "@/server/lib/db-errors";
-import { getServerContext } from "@/server/trpc/server";
+import { getServerContext, isDatabaseUnavailable } from "@/server/trpc/server";
+import { ROLE_LABEL } from "@/shared/roles";
 import { NavLinks } from "./nav-links";
 import { ShortcutsHelp } from "./shortcuts-help";
 import { SignOutButton } from "./sign-out-button";
-
-const ROLE_LABEL = { duty_manager: "Duty manager", specialist: "Specialist", admin: "Admin" } as const;
 
 /** Top navigation with the signed-in user; signed out (the sign-in page) only the product name. */
 export async function AppShell({ children }: { children: React.ReactNode }) {

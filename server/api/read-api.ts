@@ -1,3 +1,4 @@
+import "server-only";
 import type { Db } from "../db/client";
 import type { ConflictRule, ExceptionStatus } from "../db/generated/client";
 import { AppError } from "../lib/errors";

@@ -1,3 +1,4 @@
+import "server-only";
 import { authenticateBearer } from "../auth/bearer";
 import type { Db } from "../db/client";
 import { AppError } from "../lib/errors";

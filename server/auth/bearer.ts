@@ -1,3 +1,4 @@
+import "server-only";
 import { timingSafeEqual } from "node:crypto";
 import type { Db } from "../db/client";
 import { sha256Hex } from "../lib/crypto";

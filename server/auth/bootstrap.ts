@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import type { Db, Tx } from "../db/client";
 import { audit, SYSTEM_ACTOR } from "../lib/audit";

@@ -35,6 +35,7 @@ const ROUTES: Record<string, RouteSpec> = {
   "auth/setup": { params: {}, methods: { POST: { access: "public", url: "/api/auth/setup", body: { email: "late@test.local", name: "Late", password: "long enough password" } } } },
   health: { params: {}, methods: { GET: { access: "public", url: "/api/health" } } },
   metrics: { params: {}, methods: { GET: { access: "bearer", url: "/api/metrics" } } },
+  "openapi.json": { params: {}, methods: { GET: { access: "public", url: "/api/openapi.json" } } },
   "trpc/[trpc]": {
     params: { trpc: "records.facets" },
     methods: {

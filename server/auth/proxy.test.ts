@@ -112,6 +112,9 @@ describe("pages", () => {
     expect(where(proxy(req("/admin/users", { headers: { cookie: "other=1" } })))).toBe("/sign-in?next=%2Fadmin%2Fusers");
     expect(passes(proxy(req("/sign-in")))).toBe(true);
     expect(passes(proxy(req("/sign-in/setup")))).toBe(true);
+    // public/robots.txt is for anyone; a look-alike path is not.
+    expect(passes(proxy(req("/robots.txt")))).toBe(true);
+    expect(proxy(req("/robots.txt/x")).status).toBe(307);
   });
 
   it("get a fresh nonce CSP with frame-ancestors 'none', handed to Next.js on the request", () => {

@@ -1,3 +1,4 @@
+import "server-only";
 import { randomBytes } from "node:crypto";
 import type { Db, Tx } from "../db/client";
 import { audit, type Actor } from "../lib/audit";

@@ -73,7 +73,7 @@ describe("parameters", () => {
     expect((await get("", new Headers())).status).toBe(401);
     const res = await get("?limit=0");
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: "limit must be a whole number from 1 to 1000" });
+    expect(await res.json()).toEqual({ error: "limit must be a whole number from 1 to 1000", issues: [{ path: "", message: "limit must be a whole number from 1 to 1000" }] });
     const badCursor = await get("?after=nope");
     expect(badCursor.status).toBe(400);
     expect(((await badCursor.json()) as { error: string }).error).toMatch(/^after must be a cursor/);

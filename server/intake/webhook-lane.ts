@@ -1,3 +1,4 @@
+import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { CLIENT_ADDRESS_HEADER } from "../auth/edge-headers";
 import { HSTS, API_CSP, STATIC_SECURITY_HEADERS } from "../auth/security-headers";

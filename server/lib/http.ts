@@ -17,6 +17,8 @@ export function errorResponse(err: unknown): Response {
   if (err instanceof AppError) {
     const body: Record<string, unknown> = { error: err.message };
     if (err.details !== undefined) body.issues = err.details;
+    // docs/api.md: a 400 always carries `issues`; a check that names no part of the input points at the whole of it.
+    else if (err.code === "BAD_REQUEST") body.issues = [{ path: "", message: err.message }];
     return jsonResponse(httpStatusOf[err.code], body);
   }
   if (err instanceof ZodError) {

@@ -1,30 +1,10 @@
 // The words the reviewer's tables use (components/lib/format.ts is plain TypeScript, shared by both sides).
 import { pathPhrase } from "../../components/lib/format";
 import { canonical } from "./pointer";
+import { CAUSE_LABEL, CAUSE_ORDER } from "../../shared/causes";
 import type { Cause, DeltaItem, RuleHit } from "./types";
 
-/** Diagnostics first; routine ticket-note carry-forward last and named as such. */
-export const CAUSE_ORDER: Cause[] = [
-  "diagnostics",
-  "manual_override",
-  "incident_change",
-  "entitlement_correction",
-  "environment_refresh",
-  "ticket_update",
-  "schema_change",
-  "routine_carry_forward",
-];
-
-export const CAUSE_LABEL: Record<Cause, string> = {
-  diagnostics: "New diagnostics",
-  entitlement_correction: "Entitlement correction",
-  incident_change: "Incident change",
-  environment_refresh: "Environment refresh",
-  ticket_update: "Ticket update",
-  routine_carry_forward: "Routine ticket-note carry-forward",
-  schema_change: "Schema change",
-  manual_override: "Manual override",
-};
+export { CAUSE_LABEL, CAUSE_ORDER };
 
 export function causesOf(delta: DeltaItem[]): Cause[] {
   const present = new Set(delta.map((d) => d.cause));

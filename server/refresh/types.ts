@@ -108,17 +108,8 @@ export interface RuleHit {
   entities: string[];
 }
 
-export const CAUSES = [
-  "diagnostics",
-  "entitlement_correction",
-  "incident_change",
-  "environment_refresh",
-  "ticket_update",
-  "routine_carry_forward",
-  "schema_change",
-  "manual_override",
-] as const;
-export type Cause = (typeof CAUSES)[number];
+import type { Cause } from "../../shared/causes";
+export { CAUSES, type Cause } from "../../shared/causes";
 
 export interface DeltaItem {
   path: string;

@@ -17,7 +17,7 @@ const children: ChildProcess[] = [];
 function startWorker(env: Record<string, string | undefined>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let output = "";
   // node with tsx's loader, not the tsx CLI: the CLI is a parent process, and a SIGKILL to it would leave the worker running.
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], {
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/worker.ts"], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: "info", WORKER_BATCH: "4", WORKER_POLL_MS: "50", WORKER_LEASE_SECONDS: "2", ...env },
     stdio: ["ignore", "pipe", "pipe"],

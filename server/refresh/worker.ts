@@ -1,3 +1,4 @@
+import "server-only";
 import { log } from "../lib/log";
 import { PollingLoop } from "../lib/polling-loop";
 import type { EngineContext } from "./engine-context";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Db } from "../db/client";
 import { decrypt, encrypt, newWebhookSecret } from "../lib/crypto";
 import { AppError } from "../lib/errors";

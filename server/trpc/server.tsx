@@ -15,6 +15,9 @@ export const trpc = createTRPCOptionsProxy({ ctx: createContext, router: appRout
 
 export const getServerContext = createContext;
 
+/** For server components that render around an outage (components/shell/app-shell.tsx): the one door from components/ to server values. */
+export { isDatabaseUnavailable } from "../lib/db-errors";
+
 export function HydrateClient({ children }: { children: React.ReactNode }) {
   return <HydrationBoundary state={dehydrate(getQueryClient())}>{children}</HydrationBoundary>;
 }

@@ -6,7 +6,7 @@ import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badges";
 import { button } from "@/components/ui/button";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { ROLE_DESCRIPTION, ROLE_LABEL, ROLES, type Role } from "@/server/auth/roles";
+import { ROLE_DESCRIPTION, ROLE_LABEL, ROLES, type Role } from "@/shared/roles";
 import { Alert, ConfirmButton, errorText, Field, inputClass } from "./parts";
 
 export function UsersScreen({ currentUserId }: { currentUserId: string }) {
