@@ -38,7 +38,10 @@ export interface AttemptInput {
 /** Sends once and stores the attempt in the delivery log (status, error, duration, response start). */
 export async function attemptOnce(input: AttemptInput): Promise<SendResult> {
   const { db, endpoint, delivery, now } = input;
-  const result = await sendSigned({ url: endpoint.url, webhookId: delivery.id, body: delivery.body, secrets: liveSecrets(input.key, endpoint, now), now, timeoutMs: input.timeoutMs });
+  // The signature's timestamp is the wall clock (receivers check it against theirs); `now` is the
+  // scheduling clock, which tests move forward by hours.
+  const signedAt = new Date();
+  const result = await sendSigned({ url: endpoint.url, webhookId: delivery.id, body: delivery.body, secrets: liveSecrets(input.key, endpoint, signedAt), now: signedAt, timeoutMs: input.timeoutMs });
   recordOutboundAttempt(result.outcome, input.trigger, result.durationMs / 1000);
   await db.outboundAttempt.create({
     data: {
