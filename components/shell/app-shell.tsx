@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { isDatabaseUnavailable } from "@/server/lib/db-errors";
 import { getServerContext } from "@/server/trpc/server";
+import { OutboundNotice } from "@/components/notify/outbound-notice";
 import { NavLinks } from "./nav-links";
 import { ShortcutsHelp } from "./shortcuts-help";
 import { SignOutButton } from "./sign-out-button";
@@ -53,6 +54,7 @@ export async function AppShell({ children }: { children: React.ReactNode }) {
           )}
         </div>
       </header>
+      {user?.role === "admin" ? <OutboundNotice /> : null}
       <div id="main" tabIndex={-1} className="outline-none">
         {children}
       </div>
