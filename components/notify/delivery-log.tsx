@@ -39,7 +39,7 @@ export function DeliveryLog({ endpointId }: { endpointId: string }) {
       {data.rows.length === 0 ? (
         <EmptyState title="No deliveries yet">Changes made from now on appear here; send a test event to try the endpoint.</EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
           <table className="min-w-full text-sm" data-testid="delivery-log">
             <caption className="sr-only">Deliveries to this endpoint, newest first</caption>
             <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">

@@ -72,7 +72,7 @@ export function EndpointScreen({ id }: { id: string }) {
           ) : (
             <ConfirmButton label="Disable" confirmLabel="Disable: changes wait" tone="secondary" onConfirm={() => setEnabled.mutate({ id, enabled: false })} />
           )}
-          <button type="button" className={button.secondary} onClick={() => setEditing(!editing)} aria-expanded={editing}>
+          <button type="button" className={button.small} onClick={() => setEditing(!editing)} aria-expanded={editing}>
             Edit
           </button>
           <ConfirmButton label="Rotate secret" confirmLabel="Make a new secret" tone="secondary" onConfirm={() => rotate.mutate({ id })} />
