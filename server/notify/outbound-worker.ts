@@ -166,7 +166,7 @@ export class OutboundWorker {
         }
         const now = this.now();
         const result = await attemptOnce({ db: this.ctx.db, key: this.ctx.key, endpoint: { ...head, id: ep.id }, delivery: head, now, timeoutMs: this.o.timeoutMs, trigger: "automatic" });
-        const after = await settleAutomatic(this.ctx.db, { id: ep.id, url: head.url, ...state }, head, result, now, this.policy, this.random);
+        const after = await settleAutomatic(this.ctx.db, { id: ep.id, url: head.url, ...state }, head, result, now, this.policy, this.random, new Date(now.getTime() + this.o.leaseSeconds * 1000));
         state = after;
         worked = true;
         sent++;

@@ -79,11 +79,13 @@ export async function settleAutomatic(
   now: Date,
   policy: RetryPolicy,
   random: () => number,
+  /** The worker's lease, renewed with each success so a long run of slow answers keeps the endpoint. */
+  leaseUntil: Date,
 ): Promise<FailureState & { disabled: boolean }> {
   if (result.ok) {
     await db.$transaction([
       db.outboundDelivery.update({ where: { id: delivery.id }, data: { status: "succeeded", attempts: delivery.attempts + 1, lastStatusCode: result.statusCode, lastError: null, deliveredAt: now, nextAttemptAt: null } }),
-      db.outboundEndpoint.updateMany({ where: { id: ep.id }, data: { consecutiveFailures: 0, failingSince: null, lastSuccessAt: now, nextAttemptAt: now } }),
+      db.outboundEndpoint.updateMany({ where: { id: ep.id }, data: { consecutiveFailures: 0, failingSince: null, lastSuccessAt: now, nextAttemptAt: now, lockedUntil: leaseUntil } }),
     ]);
     return { consecutiveFailures: 0, failingSince: null, disabled: false };
   }
