@@ -24,6 +24,7 @@ import { SYSTEM_ACTOR } from "../lib/audit";
 import { listDeliveries } from "../notify/delivery-log";
 import { createEndpoint } from "../notify/manage-endpoints";
 import { OutboundWorker } from "../notify/outbound-worker";
+import { pruneDeliveries } from "../notify/prune-deliveries";
 
 /**
  * Every statement on a hot path must cost what its case costs, not what the database holds
@@ -135,6 +136,8 @@ describe.skipIf(TEST_DB_KIND !== "postgres")("hot statements on a large database
     await t.db.$executeRawUnsafe(`UPDATE "OutboundEndpoint" SET "nextAttemptAt" = now() WHERE "id" = $1`, ep.id);
     await hot("outbound: retry the pending head", () => outbound.runOnce());
     await hot("outbound: nothing due (poll)", () => outbound.runOnce());
+    // The oldest ~500 of those deliveries are past the 30 days.
+    await hot("outbound: prune the delivery log", () => pruneDeliveries(t.db, new Date(Date.now() - 199_500_000 + 30 * 86_400_000)));
     await hot("outbound: delivery log of a long history", () => listDeliveries(t.db, SYSTEM_ACTOR, { endpointId: old.id }));
     const firstPage = await listDeliveries(t.db, SYSTEM_ACTOR, { endpointId: old.id });
     await hot("outbound: delivery log, next page", () => listDeliveries(t.db, SYSTEM_ACTOR, { endpointId: old.id, after: firstPage.next! }));

@@ -5,6 +5,7 @@ import { newId } from "../lib/ids";
 import { log } from "../lib/log";
 import { PollingLoop } from "../lib/polling-loop";
 import { changeBody, RECORD_CHANGED, type FeedRow } from "./payload";
+import { pruneDeliveries } from "./prune-deliveries";
 import { attemptOnce, settleAutomatic, type FailureState } from "./record-attempt";
 import { DEFAULT_POLICY, type RetryPolicy } from "./schedule";
 
@@ -92,6 +93,7 @@ export class OutboundWorker {
   private readonly now: () => Date;
   private readonly random: () => number;
   private unsubscribe: (() => void) | null = null;
+  private lastPrune = 0;
 
   constructor(
     private readonly ctx: OutboundContext,
@@ -136,6 +138,12 @@ export class OutboundWorker {
 
   /** One step: claims due endpoints and delivers to each; true when it sent or queued something. */
   async runOnce(): Promise<boolean> {
+    const t = this.now().getTime();
+    if (t - this.lastPrune >= 3_600_000) {
+      this.lastPrune = t;
+      const pruned = await pruneDeliveries(this.ctx.db, this.now());
+      if (pruned) log.info({ pruned }, "outbound delivery log pruned");
+    }
     await appendIfPending(this.ctx.db);
     const claimed = await this.ctx.db.$queryRawUnsafe<Claimed[]>(CLAIM_SQL, ts(this.now()), this.o.leaseSeconds, this.o.endpointsPerClaim);
     if (!claimed.length) return false;

@@ -11,6 +11,7 @@ import { createTestDb, TEST_DB_KIND, TEST_SECRET_KEY, type TestDb } from "../tes
 import { redeliver, sendTestEvent, listDeliveries } from "./delivery-log";
 import { createEndpoint, outboundNotices, rotateEndpointSecret, setEndpointEnabled, type NotifyContext } from "./manage-endpoints";
 import { OutboundWorker } from "./outbound-worker";
+import { pruneDeliveries } from "./prune-deliveries";
 
 /**
  * Outbound notifications against a real HTTP receiver that verifies every signature
@@ -224,5 +225,21 @@ describe("outbound notifications", () => {
     expect(await redeliver(n, admin, { id: pending.id })).toMatchObject({ queued: true });
     await worker().drain();
     expect(rx.accepted.map((a) => a.webhookId)).toEqual([pending.id]);
+  });
+
+  it("the delivery log keeps 30 days of finished deliveries and every pending one", async () => {
+    const { rx, id } = await endpoint({ caseIdPrefix: "OLD-" });
+    await ingestAndDrain(t, ticket("OLD-1", 1));
+    await worker().drain();
+    rx.mode = "fail";
+    await ingestAndDrain(t, ticket("OLD-2", 1));
+    await worker().drain();
+    const rows = await t.db.outboundDelivery.findMany({ where: { endpointId: id }, select: { id: true, status: true } });
+    expect(rows.map((r) => r.status).sort()).toEqual(["pending", "succeeded"]);
+    await t.db.outboundDelivery.updateMany({ where: { endpointId: id }, data: { createdAt: new Date(clock.getTime() - 31 * 86_400_000) } });
+    expect(await pruneDeliveries(t.db, clock)).toBeGreaterThanOrEqual(1);
+    const left = await t.db.outboundDelivery.findMany({ where: { endpointId: id }, select: { status: true } });
+    expect(left.map((r) => r.status)).toEqual(["pending"]);
+    expect(await t.db.outboundAttempt.count({ where: { deliveryId: rows.find((r) => r.status === "succeeded")!.id } })).toBe(0);
   });
 });
