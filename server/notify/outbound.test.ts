@@ -242,4 +242,23 @@ describe("outbound notifications", () => {
     expect(left.map((r) => r.status)).toEqual(["pending"]);
     expect(await t.db.outboundAttempt.count({ where: { deliveryId: rows.find((r) => r.status === "succeeded")!.id } })).toBe(0);
   });
+
+  it("two processes share the work: every change is sent once, in feed order (the endpoint's lease)", async () => {
+    const { rx } = await endpoint({ caseIdPrefix: "TWO-" });
+    for (let v = 1; v <= 3; v++) await ingestAndDrain(t, ticket("TWO-1", v, { subject: `Subject ${v}` }), ticket("TWO-2", v, { subject: `Subject ${v}` }));
+    const expected = await feedFor("TWO-");
+    expect(expected.length).toBe(6);
+    const other = TEST_DB_KIND === "postgres" ? await openDb({ databaseUrl: t.databaseUrl, dataDir: "memory://" }) : null;
+    const workers = [worker({ pollMs: 5 }), new OutboundWorker({ db: other?.db ?? t.db, key: TEST_SECRET_KEY }, { now, pollMs: 5, timeoutMs: 3_000, deliveriesPerClaim: 1 })];
+    for (const w of workers) w.start();
+    try {
+      await vi.waitFor(() => expect(rx.accepted.length).toBe(6), { timeout: 20_000 });
+    } finally {
+      for (const w of workers) await w.stop();
+      await other?.close();
+    }
+    expect(rx.requests.length).toBe(6);
+    expect(new Set(rx.requests.map((r) => r.webhookId)).size).toBe(6);
+    expect(rx.accepted.map((a) => label(a.data))).toEqual(expected);
+  });
 });
