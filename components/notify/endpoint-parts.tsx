@@ -1,6 +1,15 @@
 "use client";
 
 import { Badge } from "@/components/ui/badges";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { useNow } from "@/components/lib/use-now";
+
+/** When a failing endpoint is tried next; "due now" once that time has passed (the worker is on it). */
+export function NextAttempt({ state, at }: { state: EndpointState; at: Date | string }) {
+  const now = useNow();
+  if (state !== "failing") return <>—</>;
+  return new Date(at).getTime() <= now ? <>due now</> : <RelativeTime value={at} />;
+}
 
 export type EndpointState = "healthy" | "failing" | "disabled" | "auto_disabled";
 

@@ -9,7 +9,7 @@ import { button } from "@/components/ui/button";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { DeliveryLog } from "./delivery-log";
 import { EndpointForm } from "./endpoint-form";
-import { EndpointStateBadge, FilterSummary } from "./endpoint-parts";
+import { EndpointStateBadge, FilterSummary, NextAttempt } from "./endpoint-parts";
 
 /** One endpoint: health, settings, secret rotation, test event, enable/disable/delete, delivery log. */
 export function EndpointScreen({ id }: { id: string }) {
@@ -51,7 +51,7 @@ export function EndpointScreen({ id }: { id: string }) {
           <Item label="Last success">{e.lastSuccessAt ? <RelativeTime value={e.lastSuccessAt} /> : "never"}</Item>
           <Item label="Last failure">{e.lastFailureAt ? <RelativeTime value={e.lastFailureAt} /> : "never"}</Item>
           <Item label="Failures in a row">{e.consecutiveFailures}</Item>
-          <Item label="Next attempt">{e.state === "failing" ? <RelativeTime value={e.nextAttemptAt} /> : "—"}</Item>
+          <Item label="Next attempt"><NextAttempt state={e.state} at={e.nextAttemptAt} /></Item>
           <Item label="Waiting">{(e.pending + e.notYetQueued).toLocaleString("en-US")} changes</Item>
           <Item label="Secret">
             <span className="font-mono">{e.secretHint}</span>

@@ -9,7 +9,7 @@ import { button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { EndpointForm } from "./endpoint-form";
-import { EndpointStateBadge, FilterSummary } from "./endpoint-parts";
+import { EndpointStateBadge, FilterSummary, NextAttempt } from "./endpoint-parts";
 
 const EMPTY = { url: "", description: "", causes: [] as string[], caseIdPrefix: "" };
 
@@ -98,7 +98,7 @@ export function OutboundScreen() {
                 </div>
                 <div>
                   <dt className="text-slate-500">Next attempt</dt>
-                  <dd className="text-slate-800">{e.state === "failing" ? <RelativeTime value={e.nextAttemptAt} /> : "—"}</dd>
+                  <dd className="text-slate-800"><NextAttempt state={e.state} at={e.nextAttemptAt} /></dd>
                 </div>
                 <div>
                   <dt className="text-slate-500">Sends</dt>

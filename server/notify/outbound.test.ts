@@ -261,4 +261,18 @@ describe("outbound notifications", () => {
     expect(new Set(rx.requests.map((r) => r.webhookId)).size).toBe(6);
     expect(rx.accepted.map((a) => label(a.data))).toEqual(expected);
   });
+
+  it("a secret this server cannot unseal fails that endpoint's attempt, visibly, and other endpoints still get theirs", async () => {
+    const broken = await endpoint({ caseIdPrefix: "KEY-" });
+    const fine = await endpoint({ caseIdPrefix: "KEY-" });
+    await t.db.outboundEndpoint.update({ where: { id: broken.id }, data: { secretSealed: "v1.AAAA.AAAA.AAAA" } });
+    await ingestAndDrain(t, ticket("KEY-1", 1));
+    await worker().drain();
+    expect(fine.rx.accepted.map((a) => label(a.data))).toEqual(["KEY-1@1"]);
+    expect(broken.rx.requests).toEqual([]);
+    const ep = await t.db.outboundEndpoint.findUniqueOrThrow({ where: { id: broken.id } });
+    expect(ep.consecutiveFailures).toBe(1);
+    expect(ep.lastError).toMatch(/cannot be unsealed/);
+    expect(await metrics.registry.metrics()).toMatch(/escalation_outbound_attempts_total\{outcome="secret_error",trigger="automatic"\} 1/);
+  });
 });

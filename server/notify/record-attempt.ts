@@ -41,7 +41,17 @@ export async function attemptOnce(input: AttemptInput): Promise<SendResult> {
   // The signature's timestamp is the wall clock (receivers check it against theirs); `now` is the
   // scheduling clock, which tests move forward by hours.
   const signedAt = new Date();
-  const result = await sendSigned({ url: endpoint.url, webhookId: delivery.id, body: delivery.body, secrets: liveSecrets(input.key, endpoint, signedAt), now: signedAt, timeoutMs: input.timeoutMs });
+  let secrets: string[] | null = null;
+  try {
+    secrets = liveSecrets(input.key, endpoint, signedAt);
+  } catch (err) {
+    // A secret this process cannot unseal (APP_SECRET_KEY changed or missing) fails this endpoint's
+    // attempt, visibly, instead of stalling the loop for every endpoint.
+    log.error({ err, endpointId: endpoint.id }, "outbound endpoint secret cannot be unsealed");
+  }
+  const result: SendResult = secrets
+    ? await sendSigned({ url: endpoint.url, webhookId: delivery.id, body: delivery.body, secrets, now: signedAt, timeoutMs: input.timeoutMs })
+    : { ok: false, outcome: "secret_error", statusCode: null, error: "the endpoint's signing secret cannot be unsealed with this server's APP_SECRET_KEY; rotate the secret", responseSnippet: null, durationMs: 0 };
   recordOutboundAttempt(result.outcome, input.trigger, result.durationMs / 1000);
   await db.outboundAttempt.create({
     data: {

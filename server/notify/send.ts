@@ -16,7 +16,7 @@ export interface SendRequest {
   timeoutMs: number;
 }
 
-export type AttemptOutcome = "success" | "http_4xx" | "http_5xx" | "http_other" | "timeout" | "network_error";
+export type AttemptOutcome = "success" | "http_4xx" | "http_5xx" | "http_other" | "timeout" | "network_error" | "secret_error";
 
 export interface SendResult {
   ok: boolean;
