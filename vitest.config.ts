@@ -2,9 +2,9 @@ import path from "node:path";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
-  resolve: { alias: { "@": path.resolve(__dirname), "server-only": path.resolve(__dirname, "server/testing/empty.ts") } },
+  resolve: { alias: { "@": path.resolve(__dirname), "server-only": path.resolve(__dirname, "dev/testing/empty.ts") } },
   test: {
-    include: ["server/**/*.test.ts", "scripts/**/*.test.ts"],
+    include: ["server/**/*.test.ts", "dev/**/*.test.ts", "scripts/**/*.test.ts"],
     environment: "node",
     pool: "forks",
     testTimeout: 120_000,

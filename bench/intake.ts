@@ -6,7 +6,7 @@ import "./quiet";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createPostgresDatabase } from "../server/testing/test-db";
+import { createPostgresDatabase } from "../dev/testing/test-db";
 import { pgliteCeilings } from "./ceiling";
 import { BENCH_PORT, CpuMeter, fmt, mb, RssSampler, startReferenceIntake, startServer, table, type ServerProcess } from "./lib";
 import { closedLoop, mergeResults, openLoop, p, type LoadResult } from "./open-loop";

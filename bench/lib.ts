@@ -6,7 +6,7 @@ import path from "node:path";
 import pg from "pg";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Db } from "../server/db/client";
-import { createPostgresDatabase } from "../server/testing/test-db";
+import { createPostgresDatabase } from "../dev/testing/test-db";
 
 /** Shared helpers for the benchmarks: a production server process, RSS sampling, percentiles. */
 export interface ServerProcess {

@@ -1,6 +1,6 @@
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { SignedRequest } from "../server/simulator/sign";
+import type { SignedRequest } from "../dev/simulator/sign";
 import { percentile } from "./lib";
 
 export interface LoadResult {

@@ -8,7 +8,7 @@
 // refused delivery again, as its sender would, and counts how many were then accepted.
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { SignedRequest } from "../server/simulator/sign";
+import type { SignedRequest } from "../dev/simulator/sign";
 import { BENCH_PORT, throwawayDatabase, fmt, mb, percentile, RssSampler, startServer, table } from "./lib";
 import { closedLoop } from "./open-loop";
 import { benchSecrets, secretEnv, signedAt } from "./workload";

@@ -6,7 +6,7 @@
 // last five minutes to the first five (1.0 = flat) for memory and p99 latencies.
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { SignedRequest } from "../server/simulator/sign";
+import type { SignedRequest } from "../dev/simulator/sign";
 import { backlogOf, BENCH_PORT, throwawayDatabase, fmt, mb, percentile, startServer, table, treeRss } from "./lib";
 import { benchSecrets, secretEnv, signedAt } from "./workload";
 

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { bundle, entitlement, environment, incident, ticket, type TestEvent } from "../server/testing/events";
-import type { SignedRequest } from "../server/simulator/sign";
+import { bundle, entitlement, environment, incident, ticket, type TestEvent } from "../dev/testing/events";
+import type { SignedRequest } from "../dev/simulator/sign";
 
 export const SOURCES = ["ticketing", "entitlement", "incident", "diagnostics", "environment"] as const;
 
@@ -77,7 +77,7 @@ export function signedAt(k: number, cases: number, baseUrl: string, secrets: Rec
 
 /**
  * The k-th update in a stream where nothing folds: a new version of the ticket of synthetic case
- * SYN-(k+1) (server/testing/synthetic-history.ts seeds those cases with two ticket versions), a
+ * SYN-(k+1) (dev/testing/synthetic-history.ts seeds those cases with two ticket versions), a
  * different case each time, so every event costs one whole refresh of a case with history.
  */
 export function distinctCaseUpdate(k: number, cases: number): TestEvent {

@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { buildDemoScenario } from "../server/demo/build-demo-scenario";
-import { signWebhook } from "../server/simulator/sign";
+import { buildDemoScenario } from "../dev/demo/build-demo-scenario";
+import { signWebhook } from "../dev/simulator/sign";
 import { signIn } from "./fixtures/auth";
 import { newWebhookId, postAndSettle, screenshot, settled, ticket, uniqueId, type Envelope } from "./fixtures/reviewer-data";
 

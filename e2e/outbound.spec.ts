@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { OutboundReceiver } from "../server/testing/outbound-receiver";
+import { OutboundReceiver } from "../dev/testing/outbound-receiver";
 import { signIn } from "./fixtures/auth";
 import { gotoReady, postAndSettle, screenshot, ticket, uniqueId } from "./fixtures/reviewer-data";
 

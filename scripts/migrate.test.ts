@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { TEST_DB_KIND } from "../server/testing/test-db";
+import { TEST_DB_KIND } from "../dev/testing/test-db";
 
 /** The README's `npm run db:migrate` (it once pointed at a script that did not exist). */
 describe.runIf(TEST_DB_KIND === "pglite")("npm run db:migrate", () => {

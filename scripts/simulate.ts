@@ -5,9 +5,9 @@ import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { SOURCE_KINDS } from "../server/intake/event-schemas";
 import { AppError } from "../server/lib/errors";
-import { generateStream } from "../server/simulator/generate-stream";
-import { outcomeLabel, postStream, type PostSummary } from "../server/simulator/post-stream";
-import { devSecretsPath, readSecretsFile, secretsFromEnv } from "../server/simulator/secrets-file";
+import { generateStream } from "../dev/simulator/generate-stream";
+import { outcomeLabel, postStream, type PostSummary } from "../dev/simulator/post-stream";
+import { devSecretsPath, readSecretsFile, secretsFromEnv } from "../dev/simulator/secrets-file";
 
 const USAGE = `usage: npm run simulate -- --rate N --cases M [--url http://127.0.0.1:3000] [--duration S] [--seed K] [--secrets-file F] [--max-in-flight K] [--verbose]
 

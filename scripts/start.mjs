@@ -16,9 +16,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const port = Number(process.env.PORT || "3000");
 const host = process.env.HOST || "0.0.0.0";
 
+// The intake lane the app's boot installs: { match(url) → source segment | null, serve(req, res, source) }
+// (server/intake/webhook-lane.ts; which URLs are deliveries is decided there, in webhook-adapter.ts).
 const LANE = Symbol.for("escalation-refresh.webhook-lane");
-// Exactly one path segment after /api/webhooks/; anything else is Next's to answer.
-const WEBHOOK_PATH = /^\/api\/webhooks\/([^/?#]+)(?:\?.*)?$/;
 
 const app = next({ dev: false, dir: root, hostname: host, port });
 const handle = app.getRequestHandler();
@@ -46,10 +46,10 @@ const server = http.createServer({ headersTimeout: 20_000, requestTimeout: 30_00
   if (refusal) return writeRefusal(res, refusal, headers);
   // The client's address and the public origin, as this server knows them; client-sent copies are replaced.
   stampClient(req, proxies, appUrl);
-  if (req.method === "POST") {
-    const m = WEBHOOK_PATH.exec(req.url ?? "");
-    const lane = globalThis[LANE];
-    if (m && typeof lane === "function") return lane(req, res, m[1]);
+  const lane = globalThis[LANE];
+  if (req.method === "POST" && lane) {
+    const source = lane.match(url);
+    if (source !== null) return lane.serve(req, res, source);
   }
   // Set before Next.js answers, so that redirects and error pages carry them too.
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);

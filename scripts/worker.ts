@@ -3,10 +3,10 @@
 // migrations, seeds missing reference data and drains the event queue until SIGTERM or SIGINT.
 import { z } from "zod";
 import { openDb } from "../server/db/client";
-import { MetricsMaintenance } from "../server/admin/metrics-maintenance";
+import { MetricsMaintenance } from "../server/ops/dashboard/metrics-maintenance";
 import { migrate } from "../server/db/migrate";
 import { EnvError, parseEnv } from "../server/env";
-import { SourceRegistry } from "../server/intake/source-registry";
+import { SourceRegistry } from "../server/sources/registry";
 import { log } from "../server/lib/log";
 import { ReferenceCache } from "../server/reference/load-reference";
 import { seedReference } from "../server/reference/seed-reference";

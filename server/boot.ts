@@ -3,8 +3,9 @@ import { EnvError } from "./env";
 import { DataDirLockedError } from "./db/client";
 import { log } from "./lib/log";
 import { installWebhookLane } from "./intake/webhook-lane";
-import { ensureJobRunner } from "./ops/job-runner";
+import { ensureJobRunner } from "./ops/jobs/job-runner";
 import { getRuntime, stopRuntime } from "./runtime";
+import { extensions } from "./runtime-extensions";
 
 /** Server start-up: a bad configuration or a locked embedded database stops the process with the reason. */
 export async function boot(): Promise<void> {
@@ -23,10 +24,8 @@ export async function boot(): Promise<void> {
       });
     }
     console.log(`[escalation-refresh] database: ${rt.handle.kind} (${rt.handle.where})`);
-    if (rt.handle.kind === "pglite" && rt.env.DEMO === "on") {
-      const { scheduleDemo } = await import("./demo/schedule-demo");
-      scheduleDemo(rt);
-    }
+    // What instrumentation.ts loaded for the embedded default (the demo, the simulator's secrets file).
+    for (const extension of extensions()) await extension.started?.(rt);
   } catch (err) {
     if (err instanceof EnvError || err instanceof DataDirLockedError || err instanceof AdminEnvError) {
       console.error(`[escalation-refresh] cannot start: ${err.message}`);

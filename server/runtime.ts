@@ -1,17 +1,16 @@
-import { MetricsMaintenance } from "./admin/metrics-maintenance";
+import { MetricsMaintenance } from "./ops/dashboard/metrics-maintenance";
 import { ensureFirstAdmin } from "./auth/bootstrap";
 import { seedDemoUsers } from "./auth/users";
 import { openDb, type DbHandle } from "./db/client";
 import { migrate } from "./db/migrate";
 import { env, type Env } from "./env";
 import { DEFAULT_MAX_LAG_MS, defaultIntakeLimit, IntakeGate, RefusalLog } from "./intake/intake-gate";
-import { SourceRateLimiter } from "./intake/rate-limit";
-import { ensureDevelopmentSecrets, readStoredSecrets, SourceRegistry, type SecretContext } from "./intake/source-registry";
+import { SourceRateLimiter } from "./sources/rate-limit";
+import { ensureDevelopmentSecrets, SourceRegistry, type SecretContext } from "./sources/registry";
 import { loadOrCreateKeyFile, parseKey } from "./lib/crypto";
 import { log } from "./lib/log";
 import { ReferenceCache } from "./reference/load-reference";
 import { seedReference } from "./reference/seed-reference";
-import { writeDevSecretsFile } from "./simulator/secrets-file";
 import type { EngineContext } from "./refresh/engine-context";
 import { RefreshWorker } from "./refresh/worker";
 import { OutboundWorker } from "./notify/outbound-worker";
@@ -54,12 +53,6 @@ export async function startRuntime(opts: StartOptions = {}): Promise<Runtime> {
     for (const c of created) {
       // Printed once, when generated: the embedded default's development secrets.
       console.log(`[escalation-refresh] development webhook secret for ${c.source}: ${c.secret}`);
-    }
-    if (key && !e.DATA_DIR.startsWith("memory://")) {
-      // So `npm run simulate` signs for this server with no flags; env-provided secrets stay out of the file.
-      const stored = await readStoredSecrets(handle.db, key);
-      const devSecrets = Object.fromEntries(Object.entries(stored).filter(([name]) => !e.webhookSecrets[name]?.length));
-      writeDevSecretsFile(e.DATA_DIR, devSecrets);
     }
     if (e.DEMO === "on") await seedDemoUsers(handle.db);
     // One process owns an embedded database, so no other worker can hold a lease.

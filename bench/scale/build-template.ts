@@ -1,7 +1,7 @@
 import type { EngineContext } from "../../server/refresh/engine-context";
 import { drain, processBatch } from "../../server/refresh/process-events";
-import { ticket } from "../../server/testing/events";
-import { ingest } from "../../server/testing/ingest";
+import { ticket } from "../../dev/testing/events";
+import { ingest } from "../../dev/testing/ingest";
 import { shiftGroupTimes } from "./group-tables";
 import { dbNow, epochMs, type SqlRunner } from "./sql-runner";
 import { roundsOf, templateEvents } from "./template-events";

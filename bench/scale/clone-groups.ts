@@ -67,7 +67,7 @@ export async function resetEventSequence(sql: SqlRunner): Promise<void> {
  * Runs a bulk load with the group tables' secondary indexes dropped and rebuilt afterwards (one
  * sort per index instead of a B-tree insert per row; a unique index rebuilt over clones that broke
  * it would fail loudly) and, where the role may, foreign-key triggers off for the session (the
- * clones satisfy them by construction; server/testing/seed-scale.test.ts looks for orphans).
+ * clones satisfy them by construction; dev/testing/seed-scale.test.ts looks for orphans).
  */
 export async function withBulkLoad<T>(sql: SqlRunner, fn: () => Promise<T>): Promise<T> {
   const indexes = await sql.query<{ name: string; def: string }>(

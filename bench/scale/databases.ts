@@ -4,7 +4,7 @@ import path from "node:path";
 import pg from "pg";
 import { openDb, type DbHandle } from "../../server/db/client";
 import { migrate } from "../../server/db/migrate";
-import { serverUrl } from "../../server/testing/test-db";
+import { serverUrl } from "../../dev/testing/test-db";
 import { seedScale, type ScaleSeedResult } from "./seed";
 
 /** Bump when seeding changes: kept databases of an older format are seeded again. */

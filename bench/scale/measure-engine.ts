@@ -3,7 +3,7 @@ import type { EngineContext } from "../../server/refresh/engine-context";
 import { processBatch } from "../../server/refresh/process-events";
 import { refreshCase } from "../../server/refresh/refresh-case";
 import { SETTLEABLE, settleEventStatus } from "../../server/refresh/settle-events";
-import { ingest } from "../../server/testing/ingest";
+import { ingest } from "../../dev/testing/ingest";
 import type { TicketUpdates } from "./ticket-updates";
 
 export interface EngineSide {

@@ -1,9 +1,9 @@
-import { getDashboard as getRefreshMeasures } from "../../server/admin/dashboard-metrics";
+import { getDashboard as getRefreshMeasures } from "../../server/ops/dashboard/dashboard-metrics";
 import { getVersion } from "../../server/api/read-api";
 import type { Db } from "../../server/db/client";
 import { eventListInput, listEvents } from "../../server/events/list-events";
 import { getRecordOverview } from "../../server/records/get-record-overview";
-import { exceptionQueueInput, listExceptionQueue } from "../../server/records/list-exception-queue";
+import { exceptionQueueInput, listExceptionQueue } from "../../server/exceptions/list-queue";
 import { listRecordVersions } from "../../server/records/list-record-versions";
 import { encodeCursor, keyColumns } from "../../server/db/keyset";
 import { listRecords, recordListInput, recordOrder } from "../../server/records/list-records";

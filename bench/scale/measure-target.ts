@@ -1,5 +1,5 @@
 import type { DbHandle } from "../../server/db/client";
-import { SourceRegistry } from "../../server/intake/source-registry";
+import { SourceRegistry } from "../../server/sources/registry";
 import { ReferenceCache } from "../../server/reference/load-reference";
 import type { EngineContext } from "../../server/refresh/engine-context";
 import { defaultRefreshConcurrency } from "../../server/runtime";

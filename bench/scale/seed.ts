@@ -1,6 +1,6 @@
 import type { DbHandle } from "../../server/db/client";
 import { migrate } from "../../server/db/migrate";
-import { SourceRegistry } from "../../server/intake/source-registry";
+import { SourceRegistry } from "../../server/sources/registry";
 import { ReferenceCache } from "../../server/reference/load-reference";
 import { seedReference } from "../../server/reference/seed-reference";
 import type { EngineContext } from "../../server/refresh/engine-context";
@@ -53,7 +53,7 @@ export const HISTORY_CASE_ID = "HIST-LONG";
  * open exception) goes through the real intake store and refresh engine; then bulk SQL clones it
  * into groups 1..N-1 (clone-groups.ts), replacing the group token in every id, text and JSON
  * column and suffixing random ids, so every clone is the template's state as if its own events had
- * come through intake (server/testing/seed-scale.test.ts proves it). Case ids are
+ * come through intake (dev/testing/seed-scale.test.ts proves it). Case ids are
  * `caseIdOf(groupToken(k), i)`: `C-G00042-007` is case 7 of group 42. One more case,
  * HISTORY_CASE_ID, gets `historyVersions` versions through the engine (before the clones, while
  * refreshes are quick), and VACUUM ANALYZE ends it.

@@ -1,4 +1,4 @@
-import { bundle, entitlement, environment, incident, ticket, type TestEvent } from "../../server/testing/events";
+import { bundle, entitlement, environment, incident, ticket, type TestEvent } from "../../dev/testing/events";
 
 /**
  * The events of one case group of the scale seed (bench/scale/seed.ts), built for the group token

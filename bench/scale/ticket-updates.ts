@@ -1,6 +1,6 @@
 import type { Db } from "../../server/db/client";
-import type { SignedRequest } from "../../server/simulator/sign";
-import { ticket, type TestEvent } from "../../server/testing/events";
+import type { SignedRequest } from "../../dev/simulator/sign";
+import { ticket, type TestEvent } from "../../dev/testing/events";
 import { signedEvent } from "../workload";
 
 interface TicketState {

@@ -1,4 +1,4 @@
-import type { ExceptionQueueInput } from "@/server/records/list-exception-queue";
+import type { ExceptionQueueInput } from "@/server/exceptions/list-queue";
 import { cursorFromParams } from "../ui/cursor-params";
 
 export type ExceptionQuery = Partial<Omit<ExceptionQueueInput, "pageSize">>;

@@ -1,4 +1,4 @@
-import type { WindowKey } from "@/server/admin/windows";
+import type { WindowKey } from "@/server/ops/dashboard/windows";
 
 /**
  * /dashboard?window=1|24|168 (hours), the reviewer UI's parameter (components/dashboard/window.ts),

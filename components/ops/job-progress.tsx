@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Badge, type Tone } from "@/components/ui/badges";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { useTRPC } from "@/components/trpc/client";
-import type { JobView } from "@/server/admin/jobs";
+import type { JobView } from "@/server/ops/jobs/jobs";
 
 const STATUS_TONE: Record<string, Tone> = { queued: "slate", running: "blue", succeeded: "green", failed: "red" };
 const live = (status: string) => status === "queued" || status === "running";

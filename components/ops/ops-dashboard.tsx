@@ -8,7 +8,7 @@ import { ruleLabel } from "@/components/lib/rules";
 import { Badge } from "@/components/ui/badges";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { useTRPC } from "@/components/trpc/client";
-import type { Dashboard } from "@/server/admin/dashboard-metrics";
+import type { Dashboard } from "@/server/ops/dashboard/dashboard-metrics";
 import { dashboardWindow } from "./dashboard-window";
 
 /** Source colours; red is kept for refusals. */
@@ -72,7 +72,7 @@ function Figure({ label, value, testId }: { label: string; value: React.ReactNod
   );
 }
 
-/** The service measures of docs/domain.md over the dashboard's window, each computed in SQL (server/admin/dashboard-metrics.ts). */
+/** The service measures of docs/domain.md over the dashboard's window, each computed in SQL (server/ops/dashboard/dashboard-metrics.ts). */
 export function OpsDashboard({ isAdmin }: { isAdmin: boolean }) {
   const trpc = useTRPC();
   const sp = useSearchParams();

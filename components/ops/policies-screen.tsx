@@ -10,7 +10,7 @@ import { Badge } from "@/components/ui/badges";
 import { button } from "@/components/ui/button";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { useTRPC } from "@/components/trpc/client";
-import type { listPolicies } from "@/server/admin/manage-policies";
+import type { listPolicies } from "@/server/ops/governance/manage-policies";
 import { JobList, Outcomes } from "./job-progress";
 import { NoteField } from "./note-field";
 

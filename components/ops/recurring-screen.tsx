@@ -11,7 +11,7 @@ import { Badge } from "@/components/ui/badges";
 import { button } from "@/components/ui/button";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { useTRPC } from "@/components/trpc/client";
-import type { RecurringGroup } from "@/server/admin/recurring-exceptions";
+import type { RecurringGroup } from "@/server/exceptions/recurring";
 import { NoteField } from "./note-field";
 import { WindowPicker } from "./window-picker";
 import { windowOf, type WindowOption } from "./windows";

@@ -6,7 +6,7 @@ import { useState } from "react";
 import { Alert, errorText, Field, inputClass } from "@/components/auth/admin/parts";
 import { button } from "@/components/ui/button";
 import { useTRPC } from "@/components/trpc/client";
-import type { JobView } from "@/server/admin/jobs";
+import type { JobView } from "@/server/ops/jobs/jobs";
 import { JobList } from "./job-progress";
 
 const PRESETS = [

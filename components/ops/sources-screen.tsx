@@ -8,7 +8,7 @@ import { Badge } from "@/components/ui/badges";
 import { button } from "@/components/ui/button";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { useTRPC } from "@/components/trpc/client";
-import type { listSources, OnboardResult } from "@/server/admin/manage-sources";
+import type { listSources, OnboardResult } from "@/server/sources/manage-sources";
 import { NoteField } from "./note-field";
 
 const KINDS = ["ticketing", "entitlement", "incident", "diagnostics", "environment"] as const;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { entitlement, incident, ticket } from "../testing/events";
-import { ingest, ingestAndDrain } from "../testing/ingest";
-import { createTestDb, type TestDb } from "../testing/test-db";
+import { entitlement, incident, ticket } from "../../dev/testing/events";
+import { ingest, ingestAndDrain } from "../../dev/testing/ingest";
+import { createTestDb, type TestDb } from "../../dev/testing/test-db";
 import { getEventStatus } from "./read-api";
 
 /** docs/api.md's event status: every case an event touched, each with its own outcome and version. */

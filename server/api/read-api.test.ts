@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claimException } from "../exceptions/resolve-exception";
 import { AppError } from "../lib/errors";
-import { createUser } from "../refresh/test-support";
-import { bundle, incident, nextWebhookId, ticket } from "../testing/events";
-import { ingest } from "../testing/ingest";
-import { createTestDb, type TestDb } from "../testing/test-db";
+import { createUser } from "../../dev/testing/refresh";
+import { bundle, incident, nextWebhookId, ticket } from "../../dev/testing/events";
+import { ingest } from "../../dev/testing/ingest";
+import { createTestDb, type TestDb } from "../../dev/testing/test-db";
 import { drain } from "../refresh/process-events";
 import { exceptionQuery, getCurrentRecord, getEventStatus, getVersion, listExceptions, listVersions } from "./read-api";
 

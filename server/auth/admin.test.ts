@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authenticateBearer } from "./bearer";
-import { addSourceSecret } from "../intake/source-registry";
+import { addSourceSecret } from "../sources/registry";
 import type { Actor } from "../lib/audit";
 import { sha256Hex } from "../lib/crypto";
 import { AppError } from "../lib/errors";
-import { TEST_SECRET_KEY } from "../testing/test-db";
+import { TEST_SECRET_KEY } from "../../dev/testing/test-db";
 import { createApiToken, listApiTokens, revokeApiToken } from "./api-tokens";
 import { auditFacets, listAuditLog } from "./audit-log";
 import { createUser, listUsers, resetPassword, revokeSessionsOf, setUserDisabled, updateUser } from "./manage-users";
 import { createSession, getSessionUser } from "./session";
-import { listSourceSecrets, revokeSourceSecret, rotateSourceSecret, type SecretsContext } from "./source-secrets";
-import { createRoleUsers, installTestRuntime, TEST_API_TOKEN, type TestRuntime } from "./testing";
+import { listSourceSecrets, revokeSourceSecret, rotateSourceSecret, type SecretsContext } from "../sources/secrets";
+import { createRoleUsers, installTestRuntime, TEST_API_TOKEN, type TestRuntime } from "../../dev/testing/auth";
 import { checkPassword } from "./users";
 
 let t: TestRuntime;

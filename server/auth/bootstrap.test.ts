@@ -1,6 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { AppError } from "../lib/errors";
-import { createTestDb, type TestDb } from "../testing/test-db";
+import { createTestDb, type TestDb } from "../../dev/testing/test-db";
 import { AdminEnvError, completeSetup, ensureFirstAdmin, needsSetup, parseAdminEnv } from "./bootstrap";
 import { checkPassword, DEMO_USERS } from "./users";
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROLES, ROLE_RANK, type Role } from "./roles";
 import { SESSION_COOKIE } from "./cookies";
 import { createSession } from "./session";
-import { bearerHeaders, createRoleUsers, createUserRow, installTestRuntime, sessionHeaders, TEST_PASSWORD, type TestRuntime, type TestUser } from "./testing";
+import { bearerHeaders, createRoleUsers, createUserRow, installTestRuntime, sessionHeaders, TEST_PASSWORD, type TestRuntime, type TestUser } from "../../dev/testing/auth";
 
 /**
  * Every HTTP route under app/api, called as anonymous, with an expired session, with a read-API

@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { sha256Hex } from "../lib/crypto";
 import { AppError } from "../lib/errors";
-import { createTestDb, type TestDb } from "../testing/test-db";
+import { createTestDb, type TestDb } from "../../dev/testing/test-db";
 import { clearedSessionCookie, readCookie, secureCookies, sessionCookie, SESSION_COOKIE } from "./cookies";
 import { createSession, getSessionUser, revokeUserSessions, SESSION_TTL_MS } from "./session";
 import { resetAddressFailures, signIn, signOut } from "./sign-in";
-import { createUserRow, TEST_PASSWORD, type TestUser } from "./testing";
+import { createUserRow, TEST_PASSWORD, type TestUser } from "../../dev/testing/auth";
 import { checkPassword } from "./users";
 
 let tdb: TestDb;

@@ -1,25 +1,25 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getDashboard } from "../admin/dashboard-metrics";
-import { recurringExceptions } from "../admin/recurring-exceptions";
+import { getDashboard } from "../ops/dashboard/dashboard-metrics";
+import { recurringExceptions } from "../exceptions/recurring";
 import { getCurrentRecord, getEventStatus, getVersion, listVersions } from "../api/read-api";
 import { eventListInput, listEvents } from "../events/list-events";
 import { listRefusals, refusalListInput } from "../events/list-refusals";
 import { compareVersions } from "../records/compare-versions";
 import { getFieldHistory } from "../records/get-field-history";
 import { getRecordOverview } from "../records/get-record-overview";
-import { exceptionQueueInput, listExceptionQueue } from "../records/list-exception-queue";
+import { exceptionQueueInput, listExceptionQueue } from "../exceptions/list-queue";
 import { listRecordVersions } from "../records/list-record-versions";
 import { listRecords, recordListInput } from "../records/list-records";
 import { processBatch } from "../refresh/process-events";
-import { captureSql, checkPlan, renderPlan, type CapturedStatement } from "../testing/capture-sql";
-import { bundle, entitlement, environment, incident, ticket } from "../testing/events";
-import { ingest } from "../testing/ingest";
-import { seedSyntheticHistory } from "../testing/synthetic-history";
+import { captureSql, checkPlan, renderPlan, type CapturedStatement } from "../../dev/testing/capture-sql";
+import { bundle, entitlement, environment, incident, ticket } from "../../dev/testing/events";
+import { ingest } from "../../dev/testing/ingest";
+import { seedSyntheticHistory } from "../../dev/testing/synthetic-history";
 import { appendChanges } from "../feed/append-changes";
 import { encodeCursor } from "../feed/feed-cursor";
 import { readChanges } from "../feed/read-changes";
-import { createTestDb, TEST_DB_KIND, TEST_SECRET_KEY, type TestDb } from "../testing/test-db";
+import { createTestDb, TEST_DB_KIND, TEST_SECRET_KEY, type TestDb } from "../../dev/testing/test-db";
 import { SYSTEM_ACTOR } from "../lib/audit";
 import { listDeliveries } from "../notify/delivery-log";
 import { createEndpoint } from "../notify/manage-endpoints";
@@ -146,7 +146,7 @@ describe.skipIf(TEST_DB_KIND !== "postgres")("hot statements on a large database
     // so its cost is the size of its answer by definition.
 
     // The reviewer UI: every list a keyset page in an index's order, counts capped or from counters,
-    // the dashboard from rollups (server/records, server/events, server/admin).
+    // the dashboard from rollups (server/records, server/events, server/ops/dashboard).
     // The rollups as autovacuum keeps them: the bulk seed above updated each counter row thousands of times in one statement.
     for (const table of ["EventRollup", "LatencyRollup", "ExceptionRollup", "RefusalRollup", "MetricCounter"]) await client.query(`VACUUM ANALYZE "${table}"`);
     const records = (input: object) => listRecords(t.db, recordListInput.parse(input));

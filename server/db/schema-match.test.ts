@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, type DbHandle } from "./client";
 import { migrate, readMigrations } from "./migrate";
 import { diffSchema } from "./schema-diff";
-import { createPostgresDatabase, TEST_DB_KIND } from "../testing/test-db";
+import { createPostgresDatabase, TEST_DB_KIND } from "../../dev/testing/test-db";
 
 async function freshDb(): Promise<{ handle: DbHandle; drop: () => Promise<void> }> {
   if (TEST_DB_KIND === "postgres") {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../lib/audit";
-import { caseState, createUser, currentRecord } from "../refresh/test-support";
-import { entitlement, incident, ticket, type TestEvent } from "../testing/events";
-import { ingestAndDrain } from "../testing/ingest";
-import { createTestDb, type TestDb } from "../testing/test-db";
+import { caseState, createUser, currentRecord } from "../../dev/testing/refresh";
+import { entitlement, incident, ticket, type TestEvent } from "../../dev/testing/events";
+import { ingestAndDrain } from "../../dev/testing/ingest";
+import { createTestDb, type TestDb } from "../../dev/testing/test-db";
 import { claimException, resolveException } from "./resolve-exception";
 import type { LineageMap } from "../refresh/types";
 

@@ -1,9 +1,9 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRoleUsers, installTestRuntime, sessionHeaders, type TestRuntime } from "../auth/testing";
-import { caseState } from "../refresh/test-support";
-import { bundle, entitlement, incident, ticket } from "../testing/events";
-import { ingestAndDrain } from "../testing/ingest";
+import { createRoleUsers, installTestRuntime, sessionHeaders, type TestRuntime } from "../../dev/testing/auth";
+import { caseState } from "../../dev/testing/refresh";
+import { bundle, entitlement, incident, ticket } from "../../dev/testing/events";
+import { ingestAndDrain } from "../../dev/testing/ingest";
 import { createCallerFactory, createTRPCContext } from "../trpc/init";
 import { appRouter } from "../trpc/routers/_app";
 

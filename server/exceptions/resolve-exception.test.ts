@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getEventStatus } from "../api/read-api";
 import type { Actor } from "../lib/audit";
 import { AppError } from "../lib/errors";
-import { caseState, createUser, currentRecord } from "../refresh/test-support";
-import { incident, ticket } from "../testing/events";
-import { ingest, ingestAndDrain } from "../testing/ingest";
-import { createTestDb, type TestDb } from "../testing/test-db";
+import { caseState, createUser, currentRecord } from "../../dev/testing/refresh";
+import { incident, ticket } from "../../dev/testing/events";
+import { ingest, ingestAndDrain } from "../../dev/testing/ingest";
+import { createTestDb, type TestDb } from "../../dev/testing/test-db";
 import { drain } from "../refresh/process-events";
 import { assignException, claimException, resolveException, unclaimException } from "./resolve-exception";
 

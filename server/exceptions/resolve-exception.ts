@@ -5,7 +5,8 @@ import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { log } from "../lib/log";
 import { sourceLookup, type EngineContext } from "../refresh/engine-context";
-import { lockCase, refreshCase, type RefreshResult } from "../refresh/refresh-case";
+import { lockCase, type RefreshResult } from "../refresh/refresh-case";
+import { refreshCases } from "../refresh/refresh-cases";
 import type { RuleHit } from "../refresh/types";
 import { quarantineRejected } from "./quarantine-events";
 import { storeOverride, validateOverride } from "./record-override";
@@ -150,10 +151,8 @@ export async function resolveException(ctx: EngineContext, actor: Actor, id: str
     return [...cases];
   });
   // Events the case held behind this exception take the outcome of this refresh (refreshCase settles them).
-  const results: RefreshResult[] = [];
-  for (const caseId of affected) {
-    results.push(await refreshCase(ctx, caseId, input.kind === "approve" ? { approval: { exceptionId: id, by: actor.label, at: at.toISOString() } } : {}));
-  }
+  const approval = input.kind === "approve" ? { approval: { exceptionId: id, by: actor.label, at: at.toISOString() } } : {};
+  const { results } = await refreshCases(ctx, affected, { options: () => approval });
   // The exception's end in the logs, after the "case refreshed" lines of the refreshes it caused.
   log.info({ exceptionId: id, resolution: input.kind, actorId: actor.id, cases: results.map((r) => ({ caseId: r.caseId, outcome: r.outcome, version: r.version })) }, "exception resolved");
   return results;

@@ -5,10 +5,10 @@ import { getEventStatus } from "../api/read-api";
 import type { Actor } from "../lib/audit";
 import { AppError } from "../lib/errors";
 import { drain } from "../refresh/process-events";
-import { caseState, createUser, currentRecord } from "../refresh/test-support";
-import { incident, ticket } from "../testing/events";
-import { ingest } from "../testing/ingest";
-import { createTestDb, TEST_DB_KIND, type TestDb } from "../testing/test-db";
+import { caseState, createUser, currentRecord } from "../../dev/testing/refresh";
+import { incident, ticket } from "../../dev/testing/events";
+import { ingest } from "../../dev/testing/ingest";
+import { createTestDb, TEST_DB_KIND, type TestDb } from "../../dev/testing/test-db";
 import { claimException, resolveException } from "./resolve-exception";
 
 /**

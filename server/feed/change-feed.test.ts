@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET } from "../../app/api/v1/changes/route";
-import { bearerHeaders, installTestRuntime, type TestRuntime } from "../auth/testing";
+import { bearerHeaders, installTestRuntime, type TestRuntime } from "../../dev/testing/auth";
 import { claimException, resolveException } from "../exceptions/resolve-exception";
 import { AppError } from "../lib/errors";
 import { drain } from "../refresh/process-events";
-import { caseState, createUser } from "../refresh/test-support";
-import { incident, ticket } from "../testing/events";
-import { ingest, ingestAndDrain } from "../testing/ingest";
-import type { TestDb } from "../testing/test-db";
+import { caseState, createUser } from "../../dev/testing/refresh";
+import { incident, ticket } from "../../dev/testing/events";
+import { ingest, ingestAndDrain } from "../../dev/testing/ingest";
+import type { TestDb } from "../../dev/testing/test-db";
 import { decodeCursor, encodeCursor } from "./feed-cursor";
 import { FeedWaiters } from "./feed-waiters";
 import { parseChangesQuery, readChanges, type ChangesPage } from "./read-changes";

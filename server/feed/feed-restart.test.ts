@@ -4,13 +4,13 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDb, type DbHandle } from "../db/client";
 import { migrate } from "../db/migrate";
-import { SourceRegistry } from "../intake/source-registry";
+import { SourceRegistry } from "../sources/registry";
 import { ReferenceCache } from "../reference/load-reference";
 import { seedReference } from "../reference/seed-reference";
 import type { EngineContext } from "../refresh/engine-context";
-import { ticket } from "../testing/events";
-import { ingestAndDrain } from "../testing/ingest";
-import { createPostgresDatabase, TEST_DB_KIND, TEST_SECRET_KEY } from "../testing/test-db";
+import { ticket } from "../../dev/testing/events";
+import { ingestAndDrain } from "../../dev/testing/ingest";
+import { createPostgresDatabase, TEST_DB_KIND, TEST_SECRET_KEY } from "../../dev/testing/test-db";
 import { readChanges, type FeedChangeItem } from "./read-changes";
 
 /**

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/webhooks/[source]/route";
-import { installRuntime } from "../simulator/intake-server";
-import { signWebhook } from "../simulator/sign";
-import { Random } from "../simulator/random";
-import { entitlement, ticket, type TestEvent } from "../testing/events";
-import { createTestDb, TEST_DB_KIND, TEST_SECRET_KEY, type TestDb } from "../testing/test-db";
+import { installRuntime } from "../../dev/simulator/intake-server";
+import { signWebhook } from "../../dev/simulator/sign";
+import { Random } from "../../dev/simulator/random";
+import { entitlement, ticket, type TestEvent } from "../../dev/testing/events";
+import { createTestDb, TEST_DB_KIND, TEST_SECRET_KEY, type TestDb } from "../../dev/testing/test-db";
 
 /**
  * Concurrent deliveries through the real route handler. On PostgreSQL (TEST_DB=postgres) the

@@ -6,9 +6,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../db/client";
 import { SOURCE_KINDS } from "./event-schemas";
-import { takeStream, type StreamItem } from "../simulator/generate-stream";
-import { postStream, type PostOutcome } from "../simulator/post-stream";
-import { createPostgresDatabase, TEST_DB_KIND } from "../testing/test-db";
+import { takeStream, type StreamItem } from "../../dev/simulator/generate-stream";
+import { postStream, type PostOutcome } from "../../dev/simulator/post-stream";
+import { createPostgresDatabase, TEST_DB_KIND } from "../../dev/testing/test-db";
 
 /**
  * Durability of the 202: the production server (node scripts/start.mjs) takes a burst from the

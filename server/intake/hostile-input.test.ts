@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { POST } from "@/app/api/webhooks/[source]/route";
 import { getEventStatus } from "../api/read-api";
 import type { SourceKind } from "./event-schemas";
-import { installRuntime } from "../simulator/intake-server";
+import { installRuntime } from "../../dev/simulator/intake-server";
 import { onboardSource } from "../sources/onboard-source";
-import { bundle, entitlement, environment, incident, ticket, type TestEvent } from "../testing/events";
-import { createTestDb, TEST_SECRET_KEY, type TestDb } from "../testing/test-db";
+import { bundle, entitlement, environment, incident, ticket, type TestEvent } from "../../dev/testing/events";
+import { createTestDb, TEST_SECRET_KEY, type TestDb } from "../../dev/testing/test-db";
 import { MAX_BODY_BYTES, setRefusalBudget } from "./receive-webhook";
 
 /**

@@ -2,10 +2,10 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/webhooks/[source]/route";
 import { parseEnv } from "../env";
-import { startIntakeServer } from "../simulator/intake-server";
-import { signWebhook, type SignedRequest } from "../simulator/sign";
-import { ticket } from "../testing/events";
-import { createTestDb, TEST_DB_KIND, TEST_SECRET_KEY, type TestDb } from "../testing/test-db";
+import { startIntakeServer } from "../../dev/simulator/intake-server";
+import { signWebhook, type SignedRequest } from "../../dev/simulator/sign";
+import { ticket } from "../../dev/testing/events";
+import { createTestDb, TEST_DB_KIND, TEST_SECRET_KEY, type TestDb } from "../../dev/testing/test-db";
 import { defaultIntakeLimit, IntakeGate } from "./intake-gate";
 
 /**

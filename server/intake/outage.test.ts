@@ -5,13 +5,13 @@ import { migrate } from "../db/migrate";
 import { log } from "../lib/log";
 import { ReferenceCache } from "../reference/load-reference";
 import { seedReference } from "../reference/seed-reference";
-import { startIntakeServer } from "../simulator/intake-server";
-import { signWebhook } from "../simulator/sign";
-import { ticket } from "../testing/events";
-import { postgresBinDir, startPrivatePostgres, type PrivatePostgres } from "../testing/private-postgres";
-import { TEST_DB_KIND, TEST_SECRET_KEY } from "../testing/test-db";
-import { SourceRateLimiter } from "./rate-limit";
-import { SourceRegistry } from "./source-registry";
+import { startIntakeServer } from "../../dev/simulator/intake-server";
+import { signWebhook } from "../../dev/simulator/sign";
+import { ticket } from "../../dev/testing/events";
+import { postgresBinDir, startPrivatePostgres, type PrivatePostgres } from "../../dev/testing/private-postgres";
+import { TEST_DB_KIND, TEST_SECRET_KEY } from "../../dev/testing/test-db";
+import { SourceRateLimiter } from "../sources/rate-limit";
+import { SourceRegistry } from "../sources/registry";
 
 /**
  * A real PostgreSQL server of the test's own (port 5490-5499), stopped, restarted and with its

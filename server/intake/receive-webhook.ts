@@ -9,8 +9,8 @@ import { recordIntake } from "../ops/metrics";
 import { MAX_DEPTH, tooDeep } from "./json-depth";
 import { parseEvent, type Issue, type ParsedEvent } from "./event-schemas";
 import { OVERLOAD_MESSAGE, OVERLOAD_RETRY_AFTER_SECONDS, type IntakeGate, type RefusalLog } from "./intake-gate";
-import type { SourceRateLimiter } from "./rate-limit";
-import type { SourceInfo, SourceRegistry } from "./source-registry";
+import type { SourceRateLimiter } from "../sources/rate-limit";
+import type { SourceInfo, SourceRegistry } from "../sources/registry";
 
 export const MAX_BODY_BYTES = 256 * 1024;
 const ADMITTED = { allowed: true, retryAfterSeconds: 0 } as const;

@@ -3,11 +3,11 @@ import { POST } from "@/app/api/webhooks/[source]/route";
 import { getCurrentRecord, getEventStatus } from "../api/read-api";
 import { drain } from "../refresh/process-events";
 import type { LineageMap } from "../refresh/types";
-import { installRuntime } from "../simulator/intake-server";
-import { signWebhook } from "../simulator/sign";
+import { installRuntime } from "../../dev/simulator/intake-server";
+import { signWebhook } from "../../dev/simulator/sign";
 import { onboardSource } from "../sources/onboard-source";
-import { entitlement, environment, ticket, type TestEvent } from "../testing/events";
-import { createTestDb, TEST_SECRET_KEY, type TestDb } from "../testing/test-db";
+import { entitlement, environment, ticket, type TestEvent } from "../../dev/testing/events";
+import { createTestDb, TEST_SECRET_KEY, type TestDb } from "../../dev/testing/test-db";
 
 /**
  * docs/domain.md: an event at or below the newest accepted version of its entity — per source and entity

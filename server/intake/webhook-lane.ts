@@ -3,9 +3,9 @@ import { CLIENT_ADDRESS_HEADER } from "../auth/edge-headers";
 import { HSTS, API_CSP, STATIC_SECURITY_HEADERS } from "../auth/security-headers";
 import { bodyReadFailed } from "../lib/client-abort";
 import { errorResponse } from "../lib/http";
-import { AppError } from "../lib/errors";
 import type { Runtime } from "../runtime";
 import { MAX_BODY_BYTES, receiveWebhook, type IntakeDeps, type WebhookResponse } from "./receive-webhook";
+import { decodeSourceSegment, matchWebhookPath, webhookRequest } from "./webhook-adapter";
 
 /**
  * The webhook intake's lane in the production server (scripts/start.mjs). Next.js's router costs
@@ -109,29 +109,14 @@ export function createWebhookLane(rt: LaneRuntime): WebhookLane {
   return (req, res, rawSource) => {
     void (async () => {
       try {
-        let sourceName: string;
-        try {
-          sourceName = decodeURIComponent(rawSource);
-        } catch {
-          throw new AppError("BAD_REQUEST", `malformed percent-encoding in the URL path segment "${rawSource.slice(0, 100)}"`);
-        }
+        const sourceName = decodeSourceSegment(rawSource);
         const h = req.headers;
         const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(", ") : (v ?? null));
-        const length = one(h["content-length"]);
         // Set by scripts/start.mjs from the socket (or a trusted proxy's X-Forwarded-For), never as the client sent it.
         const client = one(h[CLIENT_ADDRESS_HEADER]);
         const result: WebhookResponse = await receiveWebhook(
           deps,
-          {
-            sourceName,
-            contentType: one(h["content-type"]),
-            contentLength: length && /^\d+$/.test(length) ? Number(length) : null,
-            webhookId: one(h["webhook-id"]),
-            timestamp: one(h["webhook-timestamp"]),
-            signature: one(h["webhook-signature"]),
-            remoteAddr: client || req.socket.remoteAddress || null,
-            readBody: () => readBody(req, res, MAX_BODY_BYTES),
-          },
+          webhookRequest((name) => one(h[name]), sourceName, client || req.socket.remoteAddress || null, () => readBody(req, res, MAX_BODY_BYTES)),
         );
         send(res, result.status, JSON.stringify(result.body), result.headers);
       } catch (err) {
@@ -142,10 +127,14 @@ export function createWebhookLane(rt: LaneRuntime): WebhookLane {
   };
 }
 
-/** Where scripts/start.mjs finds the lane (a global symbol: the server script is outside Next's bundle). */
-export function installWebhookLane(rt: LaneRuntime): void {
-  (globalThis as Record<symbol, unknown>)[WEBHOOK_LANE] = createWebhookLane(rt);
+/** What scripts/start.mjs finds on the global symbol: which URLs are deliveries, and the lane that answers them. */
+export interface InstalledLane {
+  match: (url: string) => string | null;
+  serve: WebhookLane;
 }
 
-/** The paths the lane serves: exactly one segment after /api/webhooks/ (scripts/start.mjs has the same pattern). */
-export const WEBHOOK_PATH = /^\/api\/webhooks\/([^/?#]+)(?:\?.*)?$/;
+/** Where scripts/start.mjs finds the lane (a global symbol: the server script is outside Next's bundle). */
+export function installWebhookLane(rt: LaneRuntime): void {
+  const installed: InstalledLane = { match: matchWebhookPath, serve: createWebhookLane(rt) };
+  (globalThis as Record<symbol, unknown>)[WEBHOOK_LANE] = installed;
+}

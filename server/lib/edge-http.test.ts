@@ -6,7 +6,7 @@ import { GET as eventStatus } from "@/app/api/v1/events/[source]/[webhookId]/rou
 import { GET as exceptions } from "@/app/api/v1/exceptions/route";
 import { POST as signIn } from "@/app/api/auth/sign-in/route";
 import { POST as setup } from "@/app/api/auth/setup/route";
-import { bearerHeaders, installTestRuntime, type TestRuntime } from "../auth/testing";
+import { bearerHeaders, installTestRuntime, type TestRuntime } from "../../dev/testing/auth";
 import { errorResponse } from "./http";
 import { log } from "./log";
 

@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRoleUsers, installTestRuntime, sessionHeaders, type TestRuntime } from "../auth/testing";
+import { createRoleUsers, installTestRuntime, sessionHeaders, type TestRuntime } from "../../dev/testing/auth";
 import { createCallerFactory, createTRPCContext } from "../trpc/init";
 import { appRouter } from "../trpc/routers/_app";
 import { checkEndpointUrl } from "./url-policy";

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createUserRow } from "../auth/testing";
+import { createUserRow } from "../../dev/testing/auth";
 import { openDb } from "../db/client";
 import { readChanges } from "../feed/read-changes";
 import type { Actor } from "../lib/audit";
 import { metrics } from "../ops/metrics";
-import { ticket } from "../testing/events";
-import { ingestAndDrain } from "../testing/ingest";
-import { OutboundReceiver } from "../testing/outbound-receiver";
-import { createTestDb, TEST_DB_KIND, TEST_SECRET_KEY, type TestDb } from "../testing/test-db";
+import { ticket } from "../../dev/testing/events";
+import { ingestAndDrain } from "../../dev/testing/ingest";
+import { OutboundReceiver } from "../../dev/testing/outbound-receiver";
+import { createTestDb, TEST_DB_KIND, TEST_SECRET_KEY, type TestDb } from "../../dev/testing/test-db";
 import { redeliver, sendTestEvent, listDeliveries } from "./delivery-log";
 import { createEndpoint, outboundNotices, rotateEndpointSecret, setEndpointEnabled, type NotifyContext } from "./manage-endpoints";
 import { OutboundWorker } from "./outbound-worker";

@@ -1,8 +1,9 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
+import { authenticateBearer } from "../auth/bearer";
 import { readMigrations } from "../db/migrate";
-import { readDemoProgress } from "../demo/demo-progress";
 import { isDatabaseUnavailable } from "../lib/db-errors";
 import type { Runtime } from "../runtime";
+import { extensions } from "../runtime-extensions";
 
 /** Database reachable, every migration applied, and how far the refresh workers lag behind intake. */
 export async function getHealth(rt: Runtime) {
@@ -27,9 +28,8 @@ export async function getHealth(rt: Runtime) {
     // Says what is wrong without the driver's text (addresses, SQL) in a public answer.
     checks.database = { ok: false, error: isDatabaseUnavailable(err) ? "the database is unavailable" : "the database check failed" };
   }
-  // Informational: a failed demo does not make the service unhealthy.
-  const demo = readDemoProgress();
-  if (demo) checks.demo = demo;
+  // Informational (the embedded demo's progress, say): never makes the service unhealthy.
+  for (const extension of extensions()) Object.assign(checks, extension.healthChecks?.());
   return { ok, status: ok ? "ok" : "degraded", startedAt: rt.startedAt.toISOString(), checks };
 }
 
@@ -47,4 +47,17 @@ export function isInternalHealthToken(authorization: string): boolean {
   const sent = Buffer.from(authorization);
   const own = Buffer.from(`Bearer ${internalHealthToken()}`);
   return sent.length === own.length && timingSafeEqual(sent, own);
+}
+
+/**
+ * GET /api/health (docs/api.md, "Health"). Anonymous callers (load balancers, uptime checks) get
+ * `{ status }` only, 200 or 503. The details (database kind, migrations, backlog, demo progress,
+ * start time) need a read-API bearer token: they tell an attacker what runs and how busy it is.
+ */
+export async function healthAnswer(rt: Runtime, authorization: string | null): Promise<{ status: number; body: unknown }> {
+  const health = await getHealth(rt);
+  const status = health.ok ? 200 : 503;
+  if (!authorization) return { status, body: { status: health.status } };
+  if (!isInternalHealthToken(authorization)) await authenticateBearer(rt.db, rt.env.API_TOKEN, authorization);
+  return { status, body: health };
 }

@@ -1,13 +1,13 @@
 import parsePrometheusTextFormat, { type PromFamily } from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET } from "../../app/api/metrics/route";
-import { bearerHeaders, installTestRuntime, type TestRuntime } from "../auth/testing";
+import { bearerHeaders, installTestRuntime, type TestRuntime } from "../../dev/testing/auth";
 import { receiveWebhook } from "../intake/receive-webhook";
-import { SourceRegistry } from "../intake/source-registry";
+import { SourceRegistry } from "../sources/registry";
 import { drain } from "../refresh/process-events";
-import { signWebhook } from "../simulator/sign";
-import { incident, nextWebhookId, ticket, type TestEvent } from "../testing/events";
-import { TEST_DB_KIND, TEST_SECRET_KEY } from "../testing/test-db";
+import { signWebhook } from "../../dev/simulator/sign";
+import { incident, nextWebhookId, ticket, type TestEvent } from "../../dev/testing/events";
+import { TEST_DB_KIND, TEST_SECRET_KEY } from "../../dev/testing/test-db";
 
 /**
  * GET /api/metrics read by a real Prometheus text-format parser: every family well formed and

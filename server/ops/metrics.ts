@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import { backlogNow } from "../admin/dashboard-rollups";
-import { readCounters } from "../admin/metric-counters";
+import { backlogNow } from "./dashboard/dashboard-rollups";
+import { readCounters } from "./dashboard/metric-counters";
 import type { DbHandle } from "../db/client";
 import { ConflictRule } from "../db/generated/enums";
 import { outboundGauges } from "../notify/outbound-health";
@@ -11,7 +11,7 @@ import { outboundGauges } from "../notify/outbound-health";
  * Counters and histograms are this process's own (each app or worker process is its own scrape
  * target, as Prometheus expects; they restart at zero with the process). Gauges of database-wide
  * state (backlog, unresolved exceptions) are read at scrape time from the rollups and counters the
- * write path keeps (server/admin), so a scrape costs a few index look-ups whatever the history.
+ * write path keeps (server/ops/dashboard), so a scrape costs a few index look-ups whatever the history.
  * Labels stay few: a refused delivery's source is "unknown" unless the source exists, and its
  * reason is a fixed word per refusal kind, never the free-text reason.
  */

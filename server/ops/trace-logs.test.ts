@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { claimException, resolveException } from "../exceptions/resolve-exception";
 import { receiveWebhook } from "../intake/receive-webhook";
-import { SourceRegistry } from "../intake/source-registry";
+import { SourceRegistry } from "../sources/registry";
 import { log } from "../lib/log";
 import { drain } from "../refresh/process-events";
-import { createUser } from "../refresh/test-support";
-import { signWebhook } from "../simulator/sign";
-import { incident, nextWebhookId, ticket, type TestEvent } from "../testing/events";
-import { createTestDb, TEST_SECRET_KEY, type TestDb } from "../testing/test-db";
+import { createUser } from "../../dev/testing/refresh";
+import { signWebhook } from "../../dev/simulator/sign";
+import { incident, nextWebhookId, ticket, type TestEvent } from "../../dev/testing/events";
+import { createTestDb, TEST_SECRET_KEY, type TestDb } from "../../dev/testing/test-db";
 
 /** One webhook followed through the logs: intake line → refresh line → exception resolved line. */
 const SECRET = "whsec_" + Buffer.alloc(32, 5).toString("base64");

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COUNT_CAP } from "../db/keyset";
 import { listEvents, eventListInput } from "../events/list-events";
 import { listRefusals, refusalListInput } from "../events/list-refusals";
-import { createTestDb, TEST_DB_KIND, type TestDb } from "../testing/test-db";
-import { exceptionQueueInput, listExceptionQueue } from "./list-exception-queue";
+import { createTestDb, TEST_DB_KIND, type TestDb } from "../../dev/testing/test-db";
+import { exceptionQueueInput, listExceptionQueue } from "../exceptions/list-queue";
 import { listRecords, recordListInput, type RecordSort } from "./list-records";
 
 /**

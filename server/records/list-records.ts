@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { readCounters } from "../admin/metric-counters";
+import { readCounters } from "../ops/dashboard/metric-counters";
 import type { Db } from "../db/client";
 import type { DeltaCause } from "../db/generated/client";
 import { cappedCountSql, cappedTotal, finishPage, keyColumns, keysetPlan, type KeysetOrder } from "../db/keyset";

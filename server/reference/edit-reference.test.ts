@@ -3,9 +3,9 @@ import { ZodError } from "zod";
 import { getCurrentRecord } from "../api/read-api";
 import type { Actor } from "../lib/audit";
 import { drain } from "../refresh/process-events";
-import { entitlement, ticket } from "../testing/events";
-import { ingest } from "../testing/ingest";
-import { createTestDb, type TestDb } from "../testing/test-db";
+import { entitlement, ticket } from "../../dev/testing/events";
+import { ingest } from "../../dev/testing/ingest";
+import { createTestDb, type TestDb } from "../../dev/testing/test-db";
 import { addReferenceAlias } from "./edit-reference";
 
 const admin: Actor = { id: "usr_ref_admin", label: "Alex Admin", role: "admin" };

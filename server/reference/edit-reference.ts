@@ -5,7 +5,8 @@ import { audit, type Actor } from "../lib/audit";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { EngineContext } from "../refresh/engine-context";
-import { refreshCase, type RefreshResult } from "../refresh/refresh-case";
+import type { RefreshResult } from "../refresh/refresh-case";
+import { refreshCases } from "../refresh/refresh-cases";
 import { normaliseAlias } from "./normalise";
 
 export const addAliasInput = z.object({
@@ -67,12 +68,13 @@ export async function addReferenceAlias(ctx: EngineContext, actor: Actor, raw: A
 
   const affectedCases = await casesUsing(ctx.db, input.kind, alias);
   await ctx.db.job.update({ where: { id: jobId }, data: { total: affectedCases.length } });
-  const results: RefreshResult[] = [];
+  let results: RefreshResult[];
   try {
-    for (const caseId of affectedCases) {
-      results.push(await refreshCase(ctx, caseId));
-      await ctx.db.job.update({ where: { id: jobId }, data: { done: results.length } });
-    }
+    ({ results } = await refreshCases(ctx, affectedCases, {
+      progress: async (done) => {
+        if (done) await ctx.db.job.update({ where: { id: jobId }, data: { done } });
+      },
+    }));
   } catch (err) {
     await ctx.db.job.update({ where: { id: jobId }, data: { status: "failed", error: (err as Error).message.slice(0, 2000), finishedAt: new Date() } });
     throw err;

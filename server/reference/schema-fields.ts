@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ALL_POLICY_FIELDS } from "../admin/policy-fields";
+import { ALL_POLICY_FIELDS } from "../ops/governance/policy-fields";
 import type { SourceKind } from "../intake/event-schemas";
 import type { Json } from "../refresh/types";
 import { FIELD_TYPES, RECORD_FIELDS, type FieldType, type SchemaField } from "./defaults";
@@ -67,7 +67,7 @@ export function pointerTokens(pointer: string): { tokens: string[] } | { problem
 
 const issue = (ctx: z.RefinementCtx, path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
 
-/** A field definition as an admin submits it; the source's existence and kind are checked against the database (admin/schema-fields.ts). */
+/** A field definition as an admin submits it; the source's existence and kind are checked against the database (ops/governance/schema-fields.ts). */
 export const fieldDefinition = z
   .strictObject({
     name: z.string().trim().min(1, "name the field, e.g. case.customerImpact").max(100, "must be at most 100 characters"),

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, type DbHandle } from "../db/client";
-import { SourceRegistry } from "../intake/source-registry";
+import { SourceRegistry } from "../sources/registry";
 import { newId } from "../lib/ids";
 import { ReferenceCache } from "../reference/load-reference";
-import { bundle, entitlement, incident, ticket } from "../testing/events";
-import { ingest } from "../testing/ingest";
-import { createTestDb, TEST_DB_KIND, TEST_SECRET_KEY, type TestDb } from "../testing/test-db";
+import { bundle, entitlement, incident, ticket } from "../../dev/testing/events";
+import { ingest } from "../../dev/testing/ingest";
+import { createTestDb, TEST_DB_KIND, TEST_SECRET_KEY, type TestDb } from "../../dev/testing/test-db";
 import type { EngineContext } from "./engine-context";
 import { drain, processBatch } from "./process-events";
 import { refreshCase } from "./refresh-case";

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newId } from "../lib/ids";
-import { bundle, entitlement, environment, incident, SHA, ticket, type TestEvent } from "../testing/events";
-import { ingest, ingestAndDrain } from "../testing/ingest";
-import { createTestDb, type TestDb } from "../testing/test-db";
+import { bundle, entitlement, environment, incident, SHA, ticket, type TestEvent } from "../../dev/testing/events";
+import { ingest, ingestAndDrain } from "../../dev/testing/ingest";
+import { createTestDb, type TestDb } from "../../dev/testing/test-db";
 import { drain } from "./process-events";
-import { caseState } from "./test-support";
+import { caseState } from "../../dev/testing/refresh";
 
 let t: TestDb;
 let n = 0;

@@ -1,5 +1,5 @@
 import type { Db } from "../db/client";
-import type { SourceRegistry } from "../intake/source-registry";
+import type { SourceRegistry } from "../sources/registry";
 import type { ReferenceCache } from "../reference/load-reference";
 import type { SourceLookup } from "./load-inputs";
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claimException, resolveException } from "../exceptions/resolve-exception";
-import { bundle, entitlement, environment, incident, SHA, ticket } from "../testing/events";
-import { ingestAndDrain } from "../testing/ingest";
-import { createTestDb, type TestDb } from "../testing/test-db";
-import { caseState, createUser, isCompleteLineage, leafAndItemPaths, LINEAGE_FIELDS } from "./test-support";
+import { bundle, entitlement, environment, incident, SHA, ticket } from "../../dev/testing/events";
+import { ingestAndDrain } from "../../dev/testing/ingest";
+import { createTestDb, type TestDb } from "../../dev/testing/test-db";
+import { caseState, createUser, isCompleteLineage, leafAndItemPaths, LINEAGE_FIELDS } from "../../dev/testing/refresh";
 import type { LineageMap } from "./types";
 
 /** docs/domain.md: every leaf field and every list item of every version names all seven lineage fields. */

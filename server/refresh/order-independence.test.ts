@@ -1,11 +1,11 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ingest } from "../testing/ingest";
-import { createTestDb, TEST_DB_KIND, type TestDb } from "../testing/test-db";
+import { ingest } from "../../dev/testing/ingest";
+import { createTestDb, TEST_DB_KIND, type TestDb } from "../../dev/testing/test-db";
 import { drain, processBatch } from "./process-events";
-import { scenarioArb, type Delivery } from "./test-event-sets";
-import { currentRecords, resetEventTables } from "./test-support";
+import { scenarioArb, type Delivery } from "../../dev/testing/event-sets";
+import { currentRecords, resetEventTables } from "../../dev/testing/refresh";
 
 /**
  * docs/domain.md: "any permutation and duplication of the same events gives the same final record".

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getEventStatus } from "../api/read-api";
 import { claimException, resolveException } from "../exceptions/resolve-exception";
-import { bundle, entitlement, incident, nextWebhookId, ticket, type TestEvent } from "../testing/events";
-import { ingest } from "../testing/ingest";
-import { createTestDb, type TestDb } from "../testing/test-db";
+import { bundle, entitlement, incident, nextWebhookId, ticket, type TestEvent } from "../../dev/testing/events";
+import { ingest } from "../../dev/testing/ingest";
+import { createTestDb, type TestDb } from "../../dev/testing/test-db";
 import { drain, MAX_ATTEMPTS, processBatch, retryDelayMs } from "./process-events";
-import { caseState, createUser, currentRecord } from "./test-support";
+import { caseState, createUser, currentRecord } from "../../dev/testing/refresh";
 
 let t: TestDb;
 let n = 0;

@@ -1,5 +1,5 @@
 import type { Db } from "../db/client";
-import { newId } from "../lib/ids";
+import { openProcessingFailed } from "../exceptions/processing-failed";
 import { isDatabaseUnavailable } from "../lib/db-errors";
 import { log } from "../lib/log";
 import { sourceLookup, type EngineContext } from "./engine-context";
@@ -143,14 +143,7 @@ async function handleFailure(ctx: EngineContext, e: QueuedEvent, message: string
     });
     if (!moved.count) return; // quarantined meanwhile: a specialist already decided about it
     for (const caseId of caseIds.length ? caseIds : e.caseId !== "*" ? [e.caseId] : []) {
-      await tx.$executeRawUnsafe(`INSERT INTO "Case" ("id", "updatedAt") VALUES ($1, now()) ON CONFLICT ("id") DO NOTHING`, caseId);
-      const liveKey = `${caseId}:PROCESSING_FAILED`;
-      const detail = { message: `Event ${e.id} failed ${e.attempts} times: ${lastError}`, hits: [], eventId: e.id };
-      const existing = await tx.caseException.findUnique({ where: { liveKey }, select: { id: true } });
-      if (existing) await tx.caseException.update({ where: { id: existing.id }, data: { detail, lastSeenAt: new Date() } });
-      else await tx.caseException.create({ data: { id: newId("exc"), caseId, rule: "PROCESSING_FAILED", liveKey, detail } });
-      const open = await tx.caseException.count({ where: { caseId, liveKey: { not: null } } });
-      await tx.case.update({ where: { id: caseId }, data: { openExceptionCount: open } });
+      await openProcessingFailed(tx, caseId, { eventId: e.id, attempts: e.attempts, lastError });
     }
   });
   log.error({ eventId: e.id, message }, "event failed permanently");

@@ -10,7 +10,7 @@ import { CASE_INPUTS_SQL, toCaseInputs, type InputRow, type SourceLookup } from 
 import { canonical } from "./pointer";
 import { SqlParams } from "../db/sql-params";
 import { CANDIDATE_EVENTS_SQL, decideOutcomes, outcomesStatement, settleExtra, type CandidateEvent, type DecidedOutcomes, type CaseOutcome } from "./record-outcomes";
-import { clearExceptions, syncExceptions, type LiveException } from "./sync-exceptions";
+import { clearExceptions, syncExceptions, type LiveException } from "../exceptions/sync-exceptions";
 import { causesOf, summarise } from "./summarise";
 import { appendAfterCommit } from "../feed/append-changes";
 import { recordCurrentChange } from "../feed/record-change";

@@ -1,14 +1,14 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claimException, resolveException } from "../exceptions/resolve-exception";
-import { bundle, entitlement, environment, incident, ticket } from "../testing/events";
-import { ingest, ingestAndDrain } from "../testing/ingest";
-import { createTestDb, type TestDb } from "../testing/test-db";
+import { bundle, entitlement, environment, incident, ticket } from "../../dev/testing/events";
+import { ingest, ingestAndDrain } from "../../dev/testing/ingest";
+import { createTestDb, type TestDb } from "../../dev/testing/test-db";
 import { drain } from "./process-events";
 import { refreshCase } from "./refresh-case";
 import { diffPaths, replayAll, replayCase, type ReplayProgress } from "./replay";
-import { eventSetArb } from "./test-event-sets";
-import { caseState, createUser, currentRecords, resetEventTables } from "./test-support";
+import { eventSetArb } from "../../dev/testing/event-sets";
+import { caseState, createUser, currentRecords, resetEventTables } from "../../dev/testing/refresh";
 
 /** docs/domain.md: "Any case, or every case, can be re-materialised from stored events; the result is the same." */
 let t: TestDb;

@@ -3,7 +3,8 @@ import { log } from "../lib/log";
 import type { EngineContext } from "./engine-context";
 import { rebuildIncidentLinks, recomputeEntityState } from "./entity-state";
 import { canonical, escapeToken } from "./pointer";
-import { refreshCase, type CaseOutcome } from "./refresh-case";
+import type { CaseOutcome } from "./refresh-case";
+import { refreshCases } from "./refresh-cases";
 import type { Json } from "./types";
 
 export interface ReplayProgress {
@@ -67,16 +68,22 @@ async function materialised(tx: Pick<Tx, "recordVersion">, caseId: string): Prom
 
 async function replayCases(ctx: EngineContext, caseIds: string[], entities: number, opts: ReplayOptions): Promise<ReplayResult> {
   const cases: ReplayCaseResult[] = [];
-  for (const [i, caseId] of caseIds.entries()) {
-    const before = await materialised(ctx.db, caseId);
-    const r = await refreshCase(ctx, caseId);
-    const after = await materialised(ctx.db, caseId);
-    const differences = diffPaths(before.current, after.current);
-    const heldDifferences = diffPaths(before.held, after.held);
-    const matched = !differences.length && !heldDifferences.length;
-    cases.push({ caseId, matched, outcome: r.outcome, version: r.version, differences, heldDifferences });
-    await opts.onProgress?.({ phase: "cases", done: i + 1, total: caseIds.length, caseId });
-  }
+  let before: Awaited<ReturnType<typeof materialised>> = { current: undefined, held: undefined };
+  await refreshCases(ctx, caseIds, {
+    before: async (caseId) => {
+      before = await materialised(ctx.db, caseId);
+    },
+    after: async (caseId, r) => {
+      const after = await materialised(ctx.db, caseId);
+      const differences = diffPaths(before.current, after.current);
+      const heldDifferences = diffPaths(before.held, after.held);
+      const matched = !differences.length && !heldDifferences.length;
+      cases.push({ caseId, matched, outcome: r.outcome, version: r.version, differences, heldDifferences });
+    },
+    progress: async (done, total) => {
+      if (done) await opts.onProgress?.({ phase: "cases", done, total, caseId: caseIds[done - 1]! });
+    },
+  });
   const result = {
     entities,
     cases,

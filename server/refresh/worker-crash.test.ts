@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundle, entitlement, environment, incident, ticket, type TestEvent } from "../testing/events";
-import { ingest } from "../testing/ingest";
-import { createTestDb, TEST_DB_KIND, type TestDb } from "../testing/test-db";
+import { bundle, entitlement, environment, incident, ticket, type TestEvent } from "../../dev/testing/events";
+import { ingest } from "../../dev/testing/ingest";
+import { createTestDb, TEST_DB_KIND, type TestDb } from "../../dev/testing/test-db";
 import { refreshCase } from "./refresh-case";
 
 /**

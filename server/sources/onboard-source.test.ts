@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZodError } from "zod";
 import { decrypt } from "../lib/crypto";
 import type { Actor } from "../lib/audit";
-import { ticket } from "../testing/events";
-import { ingest } from "../testing/ingest";
+import { ticket } from "../../dev/testing/events";
+import { ingest } from "../../dev/testing/ingest";
 import { drain } from "../refresh/process-events";
-import { createTestDb, TEST_SECRET_KEY, type TestDb } from "../testing/test-db";
+import { createTestDb, TEST_SECRET_KEY, type TestDb } from "../../dev/testing/test-db";
 import { onboardSource } from "./onboard-source";
 
 const admin: Actor = { id: "usr_onboard_admin", label: "Alex Admin", role: "admin" };

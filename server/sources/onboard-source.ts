@@ -2,7 +2,7 @@ import { z } from "zod";
 import { assertRole } from "../auth/authorize";
 import type { Db } from "../db/client";
 import { SOURCE_KINDS } from "../intake/event-schemas";
-import { addSourceSecret, type SecretContext } from "../intake/source-registry";
+import { addSourceSecret, type SecretContext } from "./registry";
 import { audit, type Actor } from "../lib/audit";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { GET, POST } from "@/app/api/trpc/[trpc]/route";
-import { createRoleUsers, installTestRuntime, sessionHeaders, type TestRuntime } from "../auth/testing";
+import { createRoleUsers, installTestRuntime, sessionHeaders, type TestRuntime } from "../../dev/testing/auth";
 import { appRouter } from "./routers/_app";
 
 /**

@@ -2,9 +2,9 @@ import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claimException, resolveException } from "../exceptions/resolve-exception";
 import { AppError } from "../lib/errors";
-import { incident, ticket } from "../testing/events";
-import { ingestAndDrain } from "../testing/ingest";
-import { bearerHeaders, createRoleUsers, createUserRow, installTestRuntime, sessionHeaders, type TestRuntime } from "../auth/testing";
+import { incident, ticket } from "../../dev/testing/events";
+import { ingestAndDrain } from "../../dev/testing/ingest";
+import { bearerHeaders, createRoleUsers, createUserRow, installTestRuntime, sessionHeaders, type TestRuntime } from "../../dev/testing/auth";
 import { createCallerFactory, createTRPCContext } from "./init";
 import { appRouter } from "./routers/_app";
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROLES, ROLE_RANK, type Role } from "../auth/roles";
 import { SESSION_COOKIE } from "../auth/cookies";
 import { createSession } from "../auth/session";
-import { bearerHeaders, createRoleUsers, installTestRuntime, sessionHeaders, type TestRuntime } from "../auth/testing";
+import { bearerHeaders, createRoleUsers, installTestRuntime, sessionHeaders, type TestRuntime } from "../../dev/testing/auth";
 import { createCallerFactory, createTRPCContext } from "./init";
 import { appRouter } from "./routers/_app";
 

@@ -1,4 +1,4 @@
-import { listSourceSecrets, revokeSecretInput, revokeSourceSecret, rotateSecretInput, rotateSourceSecret } from "../../auth/source-secrets";
+import { listSourceSecrets, revokeSecretInput, revokeSourceSecret, rotateSecretInput, rotateSourceSecret } from "../../sources/secrets";
 import { adminProcedure, createTRPCRouter } from "../init";
 
 export const adminSecretsRouter = createTRPCRouter({

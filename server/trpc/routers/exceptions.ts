@@ -2,8 +2,8 @@ import { z } from "zod";
 import { listOverrideFields } from "../../exceptions/override-options";
 import { assignException, claimException, resolveException, unclaimException } from "../../exceptions/resolve-exception";
 import { AppError } from "../../lib/errors";
-import { getExceptionDetail } from "../../records/get-exception-detail";
-import { exceptionFacets, exceptionQueueInput, listExceptionQueue } from "../../records/list-exception-queue";
+import { getExceptionDetail } from "../../exceptions/get-detail";
+import { exceptionFacets, exceptionQueueInput, listExceptionQueue } from "../../exceptions/list-queue";
 import { createTRPCRouter, readerProcedure, specialistProcedure } from "../init";
 
 const id = z.string().min(1).max(100);

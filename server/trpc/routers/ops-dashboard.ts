@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { getDashboardCached } from "../../admin/dashboard-metrics";
-import { windowKey } from "../../admin/windows";
+import { getDashboardCached } from "../../ops/dashboard/dashboard-metrics";
+import { windowKey } from "../../ops/dashboard/windows";
 import { createTRPCRouter, readerProcedure } from "../init";
 
 /** Every signed-in role reads the dashboard; acting on what it shows is on the admin screens. */

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { getJob, listJobs } from "../../admin/jobs";
-import { replayInput, requestReplay } from "../../admin/replay-jobs";
-import { ensureJobRunner } from "../../ops/job-runner";
+import { getJob, listJobs } from "../../ops/jobs/jobs";
+import { replayInput, requestReplay } from "../../ops/jobs/replay-jobs";
+import { ensureJobRunner } from "../../ops/jobs/job-runner";
 import { adminProcedure, createTRPCRouter } from "../init";
 
 const JOB_KINDS = ["replay_case", "replay_all", "replay_window", "schema_publish", "reference_change", "policy_change"] as const;

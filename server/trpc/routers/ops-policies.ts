@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { listPolicies, setDefaultPolicy, setDefaultPolicyInput, setFieldPolicies, setFieldPoliciesInput } from "../../admin/manage-policies";
-import { recurringExceptions, widenFromReport, widenFromReportInput } from "../../admin/recurring-exceptions";
-import { windowKey } from "../../admin/windows";
-import { ensureJobRunner } from "../../ops/job-runner";
+import { listPolicies, setDefaultPolicy, setDefaultPolicyInput, setFieldPolicies, setFieldPoliciesInput } from "../../ops/governance/manage-policies";
+import { recurringExceptions, widenFromReport, widenFromReportInput } from "../../exceptions/recurring";
+import { windowKey } from "../../ops/dashboard/windows";
+import { ensureJobRunner } from "../../ops/jobs/job-runner";
 import { adminProcedure, createTRPCRouter } from "../init";
 
 /** A widened policy queues a re-evaluation job: start it now rather than at the runner's next poll. */

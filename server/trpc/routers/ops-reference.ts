@@ -12,8 +12,8 @@ import {
   updateProductInput,
   updateTier,
   updateTierInput,
-} from "../../admin/edit-reference-data";
-import { ensureJobRunner } from "../../ops/job-runner";
+} from "../../ops/governance/edit-reference-data";
+import { ensureJobRunner } from "../../ops/jobs/job-runner";
 import { adminProcedure, createTRPCRouter } from "../init";
 
 /** Each edit queues a re-materialisation job; the runner is woken so it starts at once. */

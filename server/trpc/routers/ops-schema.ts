@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { createDraft, diffSchema, discardDraft, discardInput, listSchemaVersions, publishInput, publishSchema, saveDraft, saveDraftInput } from "../../admin/schema-versions";
-import { defineField, defineFieldInput, previewField, previewFieldInput, removeField, removeFieldInput } from "../../admin/schema-fields";
-import { ensureJobRunner } from "../../ops/job-runner";
+import { createDraft, diffSchema, discardDraft, discardInput, listSchemaVersions, publishInput, publishSchema, saveDraft, saveDraftInput } from "../../ops/governance/schema-versions";
+import { defineField, defineFieldInput, previewField, previewFieldInput, removeField, removeFieldInput } from "../../ops/governance/schema-fields";
+import { ensureJobRunner } from "../../ops/jobs/job-runner";
 import { adminProcedure, createTRPCRouter } from "../init";
 
 export const opsSchemaRouter = createTRPCRouter({

@@ -1,4 +1,4 @@
-import { listSources, onboardInput, onboardNewSource, setRateLimitInput, setSourceEnabled, setSourceEnabledInput, setSourceRateLimit } from "../../admin/manage-sources";
+import { listSources, onboardInput, onboardNewSource, setRateLimitInput, setSourceEnabled, setSourceEnabledInput, setSourceRateLimit } from "../../sources/manage-sources";
 import { adminProcedure, createTRPCRouter } from "../init";
 
 export const opsSourcesRouter = createTRPCRouter({
