@@ -6,7 +6,7 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD, signIn, signInRequest, signInWithForm, si
 /** Sign-in, roles, tokens, secrets and web hardening against the production build. */
 
 const MAIN_NAV = ["Records", "Exceptions", "Events", "Dashboard"];
-const ADMIN_SCREENS = ["Users", "API tokens", "Webhook secrets", "Audit log"];
+const ADMIN_SCREENS = ["Users", "API tokens", "Webhook secrets", "Outbound notifications", "Audit log"];
 const CASE_ID = `CASE-E2E-AUTH-${Date.now().toString(36)}`;
 
 function signWebhook(secret: string, id: string, body: string) {
@@ -98,7 +98,7 @@ test.describe("each role sees exactly its screens and actions", () => {
       const links = await nav.getByRole("link").allTextContents();
       expect(links).toEqual(can.admin ? [...MAIN_NAV, "Admin"] : MAIN_NAV);
 
-      for (const path of ["/admin", "/admin/users", "/admin/tokens", "/admin/secrets", "/admin/audit"]) {
+      for (const path of ["/admin", "/admin/users", "/admin/tokens", "/admin/secrets", "/admin/outbound", "/admin/audit"]) {
         await page.goto(path);
         if (can.admin) {
           await expect(page.getByTestId("not-allowed")).toHaveCount(0);

@@ -12,6 +12,8 @@ import { ReferenceCache } from "../server/reference/load-reference";
 import { seedReference } from "../server/reference/seed-reference";
 import { DEFAULT_LEASE_SECONDS } from "../server/refresh/process-events";
 import { RefreshWorker } from "../server/refresh/worker";
+import { parseKey } from "../server/lib/crypto";
+import { OutboundWorker } from "../server/notify/outbound-worker";
 
 const workerEnv = z.object({
   WORKER_BATCH: z.coerce.number().int().min(1).max(1000).default(100),
@@ -56,6 +58,10 @@ async function main(): Promise<void> {
   // The dashboard's lineage audit and rollup upkeep; every worker process takes its share.
   const maintenance = new MetricsMaintenance(handle.db);
   maintenance.start();
+  // Outbound notifications: endpoints are leased, so every process takes its share. Their secrets
+  // are sealed with APP_SECRET_KEY; without it this process leaves them to the app processes.
+  const outbound = env.APP_SECRET_KEY ? new OutboundWorker({ db: handle.db, key: parseKey(env.APP_SECRET_KEY) }) : null;
+  outbound?.start();
   log.info({ pid: process.pid, database: handle.where, ...opts.data }, "refresh worker started");
 
   let stopping = false;
@@ -65,6 +71,7 @@ async function main(): Promise<void> {
     log.info({ signal }, "refresh worker stopping after the batch in hand");
     await worker.stop();
     await maintenance.stop();
+    await outbound?.stop();
     await handle.close();
     log.info("refresh worker stopped");
     process.exit(0);

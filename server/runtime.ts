@@ -14,6 +14,7 @@ import { ReferenceCache } from "./reference/load-reference";
 import { seedReference } from "./reference/seed-reference";
 import type { EngineContext } from "./refresh/engine-context";
 import { RefreshWorker } from "./refresh/worker";
+import { OutboundWorker } from "./notify/outbound-worker";
 
 /** Everything a server process shares: one database handle, caches, the in-process worker. */
 export interface Runtime extends EngineContext {
@@ -27,6 +28,8 @@ export interface Runtime extends EngineContext {
   worker: RefreshWorker | null;
   /** The dashboard's lineage audit and rollup upkeep; runs beside the refresh worker. */
   maintenance: MetricsMaintenance | null;
+  /** Outbound notifications to downstream endpoints (docs/change-feed.md); runs beside the refresh worker. */
+  outbound: OutboundWorker | null;
   startedAt: Date;
 }
 
@@ -55,6 +58,7 @@ export async function startRuntime(opts: StartOptions = {}): Promise<Runtime> {
     if (e.DEMO === "on") await seedDemoUsers(handle.db);
     // One process owns an embedded database, so no other worker can hold a lease.
     await handle.db.webhookEvent.updateMany({ where: { status: "received", lockedUntil: { not: null } }, data: { lockedUntil: null } });
+    await handle.db.outboundEndpoint.updateMany({ where: { lockedUntil: { not: null } }, data: { lockedUntil: null } });
   }
   const registry = new SourceRegistry(handle.db, secrets);
   const runtime: Runtime = {
@@ -69,6 +73,7 @@ export async function startRuntime(opts: StartOptions = {}): Promise<Runtime> {
     secrets,
     worker: null,
     maintenance: null,
+    outbound: null,
     startedAt: new Date(),
   };
   if (opts.worker ?? e.IN_PROCESS_WORKER === "on") {
@@ -76,8 +81,13 @@ export async function startRuntime(opts: StartOptions = {}): Promise<Runtime> {
     runtime.worker.start();
     runtime.maintenance = new MetricsMaintenance(handle.db);
     runtime.maintenance.start();
+    runtime.outbound = new OutboundWorker({ db: handle.db, key });
+    runtime.outbound.start();
     // Back from an outage: work at once rather than when the backoff ends.
-    handle.availability?.onRecover(() => runtime.worker?.wake());
+    handle.availability?.onRecover(() => {
+      runtime.worker?.wake();
+      runtime.outbound?.wake();
+    });
   }
   log.info({ database: handle.kind, where: handle.where }, "runtime ready");
   return runtime;
@@ -100,6 +110,7 @@ export function getRuntime(): Promise<Runtime> {
 export async function stopRuntime(rt: Runtime): Promise<void> {
   await rt.worker?.stop();
   await rt.maintenance?.stop();
+  await rt.outbound?.stop();
   await rt.limiter.close();
   rt.intakeGate.close();
   rt.refusals.close();

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { getServerContext, isDatabaseUnavailable } from "@/server/trpc/server";
 import { ROLE_LABEL } from "@/shared/roles";
+import { OutboundNotice } from "@/components/notify/outbound-notice";
 import { NavLinks } from "./nav-links";
 import { ShortcutsHelp } from "./shortcuts-help";
 import { SignOutButton } from "./sign-out-button";
@@ -51,6 +52,7 @@ export async function AppShell({ children }: { children: React.ReactNode }) {
           )}
         </div>
       </header>
+      {user?.role === "admin" ? <OutboundNotice /> : null}
       <div id="main" tabIndex={-1} className="outline-none">
         {children}
       </div>

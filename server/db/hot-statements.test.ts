@@ -19,7 +19,12 @@ import { seedSyntheticHistory } from "../../dev/testing/synthetic-history";
 import { appendChanges } from "../feed/append-changes";
 import { encodeCursor } from "../feed/feed-cursor";
 import { readChanges } from "../feed/read-changes";
-import { createTestDb, TEST_DB_KIND, type TestDb } from "../../dev/testing/test-db";
+import { createTestDb, TEST_DB_KIND, TEST_SECRET_KEY, type TestDb } from "../../dev/testing/test-db";
+import { SYSTEM_ACTOR } from "../lib/audit";
+import { listDeliveries } from "../notify/delivery-log";
+import { createEndpoint } from "../notify/manage-endpoints";
+import { OutboundWorker } from "../notify/outbound-worker";
+import { pruneDeliveries } from "../notify/prune-deliveries";
 
 /**
  * Every statement on a hot path must cost what its case costs, not what the database holds
@@ -45,6 +50,8 @@ const LARGE_TABLES = new Set([
   "ApprovedConflict",
   "QuarantinedEvent",
   "FeedChange",
+  "OutboundDelivery",
+  "OutboundAttempt",
 ]);
 /** Far above what one case owns here (a few dozen rows), far below the tables (20,000 to 80,000 rows). */
 const MAX_ROWS = 1_000;
@@ -111,6 +118,30 @@ describe.skipIf(TEST_DB_KIND !== "postgres")("hot statements on a large database
     await hot("change feed: append pending changes", () => appendChanges(t.db));
     const newest = (await t.db.feedChange.aggregate({ _max: { position: true } }))._max.position!;
     await hot("change feed: long-poll with nothing new (probe)", () => feed(newest, 100, 0.4));
+    // Outbound notifications on a long history: 200,000 deliveries and attempts of another endpoint,
+    // and an endpoint whose cursor is deep in the million-change feed (port 9: refused at once).
+    const old = await createEndpoint({ db: t.db, key: TEST_SECRET_KEY }, SYSTEM_ACTOR, { url: "https://old.example.com/hooks" });
+    await t.db.$executeRawUnsafe(
+      `INSERT INTO "OutboundDelivery" ("id", "endpointId", "position", "caseId", "eventType", "body", "status", "attempts", "createdAt")
+       SELECT 'msg_old_' || i, $1, i, 'SYN-' || (i % 20000), 'record.changed', '{}', 'succeeded', 1, now() - make_interval(secs => 200000 - i) FROM generate_series(1, 200000) i`,
+      old.id,
+    );
+    await t.db.$executeRawUnsafe(`INSERT INTO "OutboundAttempt" ("id", "deliveryId", "number", "statusCode", "durationMs") SELECT 'att_old_' || i, 'msg_old_' || i, 1, 204, 12 FROM generate_series(1, 200000) i`);
+    await t.db.$executeRawUnsafe(`UPDATE "OutboundEndpoint" SET "enabled" = false WHERE "id" = $1`, old.id);
+    const ep = await createEndpoint({ db: t.db, key: TEST_SECRET_KEY }, SYSTEM_ACTOR, { url: "http://127.0.0.1:9/hooks" });
+    await t.db.$executeRawUnsafe(`UPDATE "OutboundEndpoint" SET "cursor" = 900000 WHERE "id" = $1`, ep.id);
+    for (const table of ["OutboundDelivery", "OutboundAttempt", "OutboundEndpoint"]) await client.query(`VACUUM ANALYZE "${table}"`);
+    const outbound = new OutboundWorker({ db: t.db, key: TEST_SECRET_KEY }, { timeoutMs: 2_000 });
+    await hot("outbound: claim, queue the next changes, attempt, schedule the retry", () => outbound.runOnce());
+    await t.db.$executeRawUnsafe(`UPDATE "OutboundEndpoint" SET "nextAttemptAt" = now() WHERE "id" = $1`, ep.id);
+    await hot("outbound: retry the pending head", () => outbound.runOnce());
+    await hot("outbound: nothing due (poll)", () => outbound.runOnce());
+    // The oldest ~500 of those deliveries are past the 30 days.
+    await hot("outbound: prune the delivery log", () => pruneDeliveries(t.db, new Date(Date.now() - 199_500_000 + 30 * 86_400_000)));
+    await hot("outbound: delivery log of a long history", () => listDeliveries(t.db, SYSTEM_ACTOR, { endpointId: old.id }));
+    const firstPage = await listDeliveries(t.db, SYSTEM_ACTOR, { endpointId: old.id });
+    await hot("outbound: delivery log, next page", () => listDeliveries(t.db, SYSTEM_ACTOR, { endpointId: old.id, after: firstPage.next! }));
+
     // Not here: GET /api/v1/exceptions, whose contract answers every exception of a status at once,
     // so its cost is the size of its answer by definition.
 

@@ -3,6 +3,7 @@ import { backlogNow } from "./dashboard/dashboard-rollups";
 import { readCounters } from "./dashboard/metric-counters";
 import type { DbHandle } from "../db/client";
 import { ConflictRule } from "../db/generated/enums";
+import { outboundGauges } from "../notify/outbound-health";
 
 /**
  * The process's Prometheus metrics (GET /api/metrics), through prom-client.
@@ -26,6 +27,11 @@ export interface AppMetrics {
   exceptions: Gauge<"rule" | "status">;
   poolConnections: Gauge<"state">;
   poolWaiting: Gauge;
+  outboundAttempts: Counter<"outcome" | "trigger">;
+  outboundAttemptDuration: Histogram<"outcome">;
+  outboundAutoDisabled: Counter;
+  outboundEndpoints: Gauge<"state">;
+  outboundPending: Gauge;
 }
 
 function create(): AppMetrics {
@@ -81,6 +87,22 @@ function create(): AppMetrics {
       registers,
     }),
     poolWaiting: new Gauge({ name: "escalation_db_pool_waiting_clients", help: "Queries of this process waiting for a free pool connection.", registers }),
+    outboundAttempts: new Counter({
+      name: "escalation_outbound_attempts_total",
+      help: "Outbound notification attempts, by outcome (success, http_4xx, http_5xx, http_other, timeout, network_error) and trigger (automatic, manual, test).",
+      labelNames: ["outcome", "trigger"],
+      registers,
+    }),
+    outboundAttemptDuration: new Histogram({
+      name: "escalation_outbound_attempt_duration_seconds",
+      help: "Time one outbound attempt took, from the request to the endpoint's answer or the timeout, by outcome.",
+      labelNames: ["outcome"],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    outboundAutoDisabled: new Counter({ name: "escalation_outbound_endpoints_auto_disabled_total", help: "Outbound endpoints disabled after failing continuously.", registers }),
+    outboundEndpoints: new Gauge({ name: "escalation_outbound_endpoints", help: "Registered outbound endpoints, by state (enabled, failing, disabled).", labelNames: ["state"], registers }),
+    outboundPending: new Gauge({ name: "escalation_outbound_pending_deliveries", help: "Outbound deliveries created and not yet delivered, over every endpoint.", registers }),
   };
 }
 
@@ -105,6 +127,12 @@ export function recordIntake(source: string | null, status: number, storeStatus:
   metrics.intakeAck.observe({ source: label }, seconds);
 }
 
+/** One outbound attempt, counted and timed (server/notify/record-attempt.ts). */
+export function recordOutboundAttempt(outcome: string, trigger: "automatic" | "manual" | "test", seconds: number): void {
+  metrics.outboundAttempts.inc({ outcome, trigger });
+  metrics.outboundAttemptDuration.observe({ outcome: outcome === "success" ? "success" : "failure" }, seconds);
+}
+
 /** Database-wide gauges, read when scraped. */
 async function collectGauges(handle: DbHandle): Promise<void> {
   const rules = Object.values(ConflictRule);
@@ -117,6 +145,9 @@ async function collectGauges(handle: DbHandle): Promise<void> {
     metrics.exceptions.set({ rule, status: "open" }, counters[`exceptions.open.rule.${rule}`]);
     metrics.exceptions.set({ rule, status: "claimed" }, counters[`exceptions.claimed.rule.${rule}`]);
   }
+  const outbound = await outboundGauges(handle.db);
+  for (const [state, n] of Object.entries(outbound.endpoints)) metrics.outboundEndpoints.set({ state }, n);
+  metrics.outboundPending.set(outbound.pending);
   if (handle.pool) {
     metrics.poolConnections.set({ state: "total" }, handle.pool.totalCount);
     metrics.poolConnections.set({ state: "idle" }, handle.pool.idleCount);

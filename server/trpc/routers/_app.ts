@@ -1,5 +1,6 @@
 import { createTRPCRouter } from "../init";
 import { adminAuditRouter } from "./admin-audit";
+import { adminOutboundRouter } from "./admin-outbound";
 import { adminSecretsRouter } from "./admin-secrets";
 import { adminTokensRouter } from "./admin-tokens";
 import { adminUsersRouter } from "./admin-users";
@@ -21,6 +22,7 @@ export const appRouter = createTRPCRouter({
   adminTokens: adminTokensRouter,
   adminSecrets: adminSecretsRouter,
   adminAudit: adminAuditRouter,
+  adminOutbound: adminOutboundRouter,
   me: meRouter,
   records: recordsRouter,
   exceptions: exceptionsRouter,
