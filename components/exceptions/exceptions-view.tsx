@@ -8,6 +8,7 @@ import { useTRPC } from "@/components/trpc/client";
 import { RULE_HINT, ruleLabel } from "../lib/rules";
 import { useUrlParams } from "../lib/url-state";
 import { useListNavigation } from "../lib/use-list-navigation";
+import { useShortcutsEnabled } from "../lib/shortcut-prefs";
 import { Badge, ExceptionStatusBadge, RuleBadge, SeverityBadge } from "../ui/badges";
 import { button } from "../ui/button";
 import { EmptyState } from "../ui/empty-state";
@@ -120,6 +121,7 @@ function ExceptionsTable({
   const router = useRouter();
   const { data, dataUpdatedAt, isFetching } = useSuspenseQuery(trpc.exceptions.list.queryOptions(query, { refetchInterval: EXCEPTIONS_REFRESH_MS }));
   const actions = useExceptionActions();
+  const shortcuts = useShortcutsEnabled();
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const rows = data.rows;
   const selectable = rows.filter((r) => r.status === "open").map((r) => r.id);
@@ -133,10 +135,10 @@ function ExceptionsTable({
     });
   const claimOrRelease = (r: (typeof rows)[number]) => {
     if (!canAct || actions.busy) return;
-    if (r.status === "open") actions.claim.mutate({ id: r.id });
-    else if (r.status === "claimed" && (r.claimedBy?.id === meId || isAdmin)) actions.unclaim.mutate({ id: r.id });
+    if (r.status === "open") claimRow(actions, r);
+    else if (r.status === "claimed" && (r.claimedBy?.id === meId || isAdmin)) releaseRow(actions, r);
   };
-  const nav = useListNavigation(rows.length, (i) => router.push(`/exceptions/${encodeURIComponent(rows[i]!.id)}`), {
+  const nav = useListNavigation(rows.map((r) => r.id), (i) => router.push(`/exceptions/${encodeURIComponent(rows[i]!.id)}`), {
     x: (i) => rows[i]!.status === "open" && toggle(rows[i]!.id),
     c: (i) => claimOrRelease(rows[i]!),
   });
@@ -155,7 +157,7 @@ function ExceptionsTable({
             </button>
           </div>
         ) : null}
-        <span className="hidden sm:inline">
+        <span className={shortcuts ? "hidden sm:inline" : "hidden"}>
           <Kbd>j</Kbd>/<Kbd>k</Kbd> move · <Kbd>Enter</Kbd> open{canAct ? <> · <Kbd>x</Kbd> select · <Kbd>c</Kbd> claim/release</> : null}
         </span>
       </div>
@@ -202,7 +204,7 @@ function ExceptionsTable({
             </thead>
             <tbody>
               {rows.map((r, i) => (
-                <tr key={r.id} ref={nav.register(i)} data-active={nav.active === i} onFocus={nav.onRowFocus(i)} className="border-b border-slate-100 align-top last:border-0" data-exception={r.id}>
+                <tr key={r.id} ref={nav.register(r.id)} data-active={nav.active === i} onFocus={nav.onRowFocus(i)} className="border-b border-slate-100 align-top last:border-0" data-exception={r.id}>
                   {canAct && status === "open" ? (
                     <td className="px-3 py-2">
                       <input type="checkbox" className="h-4 w-4" aria-label={`Select ${r.caseId} ${ruleLabel(r.rule)}`} checked={selected.has(r.id)} onChange={() => toggle(r.id)} />
@@ -300,11 +302,11 @@ function OwnerCell({
       {canAct ? (
         <>
           {row.status === "open" ? (
-            <button type="button" className={button.small} disabled={actions.busy} onClick={() => actions.claim.mutate({ id: row.id })}>
+            <button type="button" className={button.small} disabled={actions.busy} onClick={() => claimRow(actions, row)}>
               Claim
             </button>
           ) : mine || isAdmin ? (
-            <button type="button" className={button.small} disabled={actions.busy} onClick={() => actions.unclaim.mutate({ id: row.id })}>
+            <button type="button" className={button.small} disabled={actions.busy} onClick={() => releaseRow(actions, row)}>
               Release
             </button>
           ) : null}
@@ -327,5 +329,27 @@ function OwnerCell({
         </>
       ) : null}
     </div>
+  );
+}
+
+type Actions = ReturnType<typeof useExceptionActions>;
+const exceptionHref = (id: string) => `/exceptions/${encodeURIComponent(id)}`;
+
+/**
+ * Claiming takes the row out of the Open tab, so the focus moves to the notice's link to the
+ * claimed exception: Enter then opens exactly what was claimed, never the row that slid into
+ * the old position.
+ */
+function claimRow(actions: Actions, row: { id: string; caseId: string }) {
+  actions.claim.mutate(
+    { id: row.id },
+    { onSuccess: () => actions.setNotice({ tone: "ok", text: `Claimed ${row.caseId}.`, href: exceptionHref(row.id), linkLabel: `Open ${row.caseId}`, focus: true }) },
+  );
+}
+
+function releaseRow(actions: Actions, row: { id: string; caseId: string }) {
+  actions.unclaim.mutate(
+    { id: row.id },
+    { onSuccess: () => actions.setNotice({ tone: "ok", text: `Released ${row.caseId} back to the open queue.`, href: exceptionHref(row.id), linkLabel: `Open ${row.caseId}`, focus: true }) },
   );
 }

@@ -32,7 +32,7 @@ export function VersionTimeline({
   exceptionOf: (version: number) => { id: string; rule: string } | undefined;
   onSelect: (version: number) => void;
 }) {
-  const nav = useListNavigation(versions.length, (i) => onSelect(versions[i]!.version));
+  const nav = useListNavigation(versions.map((v) => String(v.version)), (i) => onSelect(versions[i]!.version));
   return (
     <section aria-labelledby="timeline-title" className="rounded-lg border border-slate-200 bg-white">
       <h2 id="timeline-title" className="border-b border-slate-200 px-3 py-2 text-sm font-semibold text-slate-900">
@@ -46,7 +46,7 @@ export function VersionTimeline({
           const isSelected = v.version === selected;
           const exc = v.status === "held" ? exceptionOf(v.version) : undefined;
           return (
-            <li key={v.version} ref={nav.register(i)} data-active={nav.active === i} className={`relative px-3 py-2 ${isSelected ? "bg-blue-50/70" : ""}`} data-version={v.version}>
+            <li key={v.version} ref={nav.register(String(v.version))} data-active={nav.active === i} className={`relative px-3 py-2 ${isSelected ? "bg-blue-50/70" : ""}`} data-version={v.version}>
               {isSelected ? <span aria-hidden="true" className="absolute inset-y-0 left-0 w-1 bg-blue-600" /> : null}
               <div className="flex items-center gap-2">
                 <button

@@ -85,7 +85,7 @@ function RecordsTable({
   const { data: facets } = useSuspenseQuery(trpc.records.facets.queryOptions());
   const productName = new Map(facets.products.map((p) => [p.code, p.name]));
   const hrefOf = (caseId: string) => `/records/${encodeURIComponent(caseId)}`;
-  const nav = useListNavigation(data.rows.length, (i) => router.push(hrefOf(data.rows[i]!.id)));
+  const nav = useListNavigation(data.rows.map((r) => r.id), (i) => router.push(hrefOf(data.rows[i]!.id)));
 
   if (!data.total && !data.prev) {
     return hasFilters(query) ? (
@@ -151,7 +151,7 @@ function RecordsTable({
             {data.rows.map((r, i) => (
               <tr
                 key={r.id}
-                ref={nav.register(i)}
+                ref={nav.register(r.id)}
                 data-active={nav.active === i}
                 onFocus={nav.onRowFocus(i)}
                 onClick={(e) => {

@@ -34,7 +34,7 @@ export async function AppShell({ children }: { children: React.ReactNode }) {
             <>
               <NavLinks isAdmin={user.role === "admin"} />
               <div className="ml-auto flex items-center gap-3 text-sm">
-                <ShortcutsHelp />
+                <ShortcutsHelp userId={user.id} />
                 <span className="hidden text-slate-300 sm:inline" data-testid="signed-in-user">
                   <span className="font-medium text-white">{user.name}</span>
                   <span className="ml-2 rounded bg-slate-700 px-1.5 py-0.5 text-xs text-slate-100">{ROLE_LABEL[user.role]}</span>
