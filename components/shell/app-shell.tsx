@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { isDatabaseUnavailable } from "@/server/lib/db-errors";
 import { getServerContext } from "@/server/trpc/server";
+import { ConnectionBanner } from "./connection-banner";
 import { NavLinks } from "./nav-links";
 import { ShortcutsHelp } from "./shortcuts-help";
 import { SignOutButton } from "./sign-out-button";
@@ -52,6 +53,7 @@ export async function AppShell({ children }: { children: React.ReactNode }) {
             </Link>
           )}
         </div>
+        {user ? <ConnectionBanner /> : null}
       </header>
       <div id="main" tabIndex={-1} className="outline-none">
         {children}
