@@ -14,6 +14,7 @@ import { RelativeTime } from "../ui/relative-time";
 import { BlockSkeleton } from "../ui/skeleton";
 import { type ConflictMark, type LineageLike } from "./delta-view";
 import { CompareDelta, VersionDelta } from "./version-deltas";
+import { AsOfView } from "./as-of-view";
 import { LineagePanel } from "./lineage-panel";
 import { RecordSections } from "./record-sections";
 import { Tabs } from "../ui/tabs";
@@ -49,7 +50,9 @@ export function RecordView({ caseId }: { caseId: string }) {
   const to = positive(sp.get("to"));
   const pinned = positive(sp.get("v"));
   const selection: Selection = from && to ? { mode: "compare", from, to } : { mode: "version", version: pinned ?? latest };
-  const tab = sp.get("tab") === "record" ? "record" : "changes";
+  const asOf = sp.get("asOf");
+  const tabParam = sp.get("tab");
+  const tab = tabParam === "record" ? "record" : tabParam === "asof" || (asOf && !tabParam) ? "asof" : "changes";
   const field = sp.get("field");
   const fieldVersion = positive(sp.get("fv")) ?? (selection.mode === "version" ? selection.version : selection.to);
 
@@ -148,10 +151,11 @@ export function RecordView({ caseId }: { caseId: string }) {
           <Tabs
             label="Record views"
             value={tab}
-            onChange={(t) => set({ tab: t === "record" ? "record" : null }, "replace")}
+            onChange={(t) => set({ tab: t === "changes" ? null : t }, "replace")}
             tabs={[
               { id: "changes", label: "What changed" },
               { id: "record", label: ov.current ? `Current record (v${ov.current.version})` : "Record" },
+              { id: "asof", label: "As of a moment" },
             ]}
           >
             {tab === "changes" ? (
@@ -165,6 +169,8 @@ export function RecordView({ caseId }: { caseId: string }) {
                 onSelect={(s) => set(s.mode === "compare" ? { from: String(s.from), to: String(s.to), v: null } : { v: String(s.version), from: null, to: null })}
                 onField={openField}
               />
+            ) : tab === "asof" ? (
+              <AsOfView key={asOf ?? ""} caseId={caseId} asOf={asOf} onAsOf={(iso) => set({ asOf: iso, tab: "asof" })} onField={openField} />
             ) : ov.current ? (
               <RecordSections record={ov.current.record} lineage={ov.current.lineage as Record<string, LineageLike>} onField={(p) => openField(p, ov.current!.version)} />
             ) : (

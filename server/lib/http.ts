@@ -16,6 +16,7 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
 export function errorResponse(err: unknown): Response {
   if (err instanceof AppError) {
     const body: Record<string, unknown> = { error: err.message };
+    if (err.reason !== undefined) body.code = err.reason;
     if (err.details !== undefined) body.issues = err.details;
     return jsonResponse(httpStatusOf[err.code], body);
   }
