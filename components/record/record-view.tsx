@@ -15,6 +15,7 @@ import { BlockSkeleton } from "../ui/skeleton";
 import { type ConflictMark, type LineageLike } from "./delta-view";
 import { CompareDelta, VersionDelta } from "./version-deltas";
 import { AsOfView } from "./as-of-view";
+import { FieldHistoryView } from "./field-history-view";
 import { LineagePanel } from "./lineage-panel";
 import { RecordSections } from "./record-sections";
 import { Tabs } from "../ui/tabs";
@@ -52,7 +53,7 @@ export function RecordView({ caseId }: { caseId: string }) {
   const selection: Selection = from && to ? { mode: "compare", from, to } : { mode: "version", version: pinned ?? latest };
   const asOf = sp.get("asOf");
   const tabParam = sp.get("tab");
-  const tab = tabParam === "record" ? "record" : tabParam === "asof" || (asOf && !tabParam) ? "asof" : "changes";
+  const tab = tabParam === "record" || tabParam === "history" ? tabParam : tabParam === "asof" || (asOf && !tabParam) ? "asof" : "changes";
   const field = sp.get("field");
   const fieldVersion = positive(sp.get("fv")) ?? (selection.mode === "version" ? selection.version : selection.to);
 
@@ -155,6 +156,7 @@ export function RecordView({ caseId }: { caseId: string }) {
             tabs={[
               { id: "changes", label: "What changed" },
               { id: "record", label: ov.current ? `Current record (v${ov.current.version})` : "Record" },
+              { id: "history", label: "Field history" },
               { id: "asof", label: "As of a moment" },
             ]}
           >
@@ -169,6 +171,10 @@ export function RecordView({ caseId }: { caseId: string }) {
                 onSelect={(s) => set(s.mode === "compare" ? { from: String(s.from), to: String(s.to), v: null } : { v: String(s.version), from: null, to: null })}
                 onField={openField}
               />
+            ) : tab === "history" ? (
+              <QueryBoundary what="the field history" fallback={<BlockSkeleton lines={10} label="Loading field history" />}>
+                <FieldHistoryView caseId={caseId} onVersion={(v) => set({ v: String(v), from: null, to: null, tab: null })} />
+              </QueryBoundary>
             ) : tab === "asof" ? (
               <AsOfView key={asOf ?? ""} caseId={caseId} asOf={asOf} onAsOf={(iso) => set({ asOf: iso, tab: "asof" })} onField={openField} />
             ) : ov.current ? (

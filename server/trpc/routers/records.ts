@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { getCurrentRecord, getVersion, listVersions } from "../../api/read-api";
+import { getCaseFieldHistory } from "../../records/case-field-history";
 import { compareVersions } from "../../records/compare-versions";
 import { getFieldHistory } from "../../records/get-field-history";
 import { getRecordOverview } from "../../records/get-record-overview";
@@ -27,6 +28,8 @@ export const recordsRouter = createTRPCRouter({
   compare: readerProcedure
     .input(z.object({ caseId, from: version, to: version }))
     .query(({ ctx, input }) => compareVersions(ctx.rt.db, input.caseId, input.from, input.to)),
+  /** Every change of every field across the case's versions (the record page's "Field history"). */
+  caseHistory: readerProcedure.input(z.object({ caseId })).query(({ ctx, input }) => getCaseFieldHistory(ctx.rt.db, input.caseId)),
   fieldHistory: readerProcedure
     .input(z.object({ caseId, path: z.string().min(1).max(500), version }))
     .query(({ ctx, input }) => getFieldHistory(ctx.rt.db, input.caseId, input.path, input.version)),
