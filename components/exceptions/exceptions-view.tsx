@@ -166,7 +166,8 @@ function ExceptionsTable({
           {status === "open" ? "Every refreshed record is current. Held candidates appear here the moment a rule stops a refresh." : "Try another tab or clear the filters."}
         </EmptyState>
       ) : (
-        <div className={`relative overflow-x-auto rounded-lg border border-slate-200 bg-white ${updating ? "opacity-60" : ""}`} aria-busy={updating}>
+        <>
+        <div className={`relative hidden overflow-x-auto rounded-lg border border-slate-200 bg-white md:block ${updating ? "opacity-60" : ""}`} aria-busy={updating}>
           <table className="w-full min-w-[900px] table-fixed text-sm">
             <caption className="sr-only">{status} exceptions</caption>
             <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs text-slate-600">
@@ -261,6 +262,37 @@ function ExceptionsTable({
             </tbody>
           </table>
         </div>
+        {/* Below 768 px each exception is a card with its actions: nothing hides behind a sideways scroll. */}
+        <ul className={`space-y-2 md:hidden ${updating ? "opacity-60" : ""}`} aria-label={`${status} exceptions`} data-testid="exception-cards">
+          {rows.map((r) => (
+            <li key={r.id} className="space-y-1.5 rounded-lg border border-slate-200 bg-white p-3 text-sm" data-exception-card={r.id}>
+              <div className="flex items-start justify-between gap-2">
+                <Link prefetch={false} href={`/exceptions/${encodeURIComponent(r.id)}`} className="font-mono text-[13px] font-semibold text-blue-800 underline-offset-2 hover:underline">
+                  {r.caseId}
+                </Link>
+                <SeverityBadge severity={r.severity} />
+              </div>
+              <p className="text-xs text-slate-700">
+                <bdi dir="auto">{r.customerName}</bdi> · {r.sourceName ?? "no source"}
+                {r.candidateVersion ? <> · held v{r.candidateVersion}</> : null}
+              </p>
+              <div>
+                <RuleBadge rule={r.rule} />
+                <p className="mt-0.5 text-xs text-slate-700">{r.message}</p>
+              </div>
+              <SlaAge openedAt={r.openedAt} resolvedAt={r.resolvedAt} slaMinutes={r.slaMinutes} verbose />
+              {status === "resolved" ? (
+                <p className="text-xs text-slate-700">
+                  <Badge tone={r.resolution === "reject" ? "red" : r.resolution === "cleared" ? "slate" : "green"}>{r.resolution}</Badge> {r.resolvedBy ? `by ${r.resolvedBy.name}` : "by the engine"}{" "}
+                  <RelativeTime value={r.resolvedAt} />
+                </p>
+              ) : (
+                <OwnerCell row={r} canAct={canAct} meId={meId} isAdmin={isAdmin} assignees={assignees} actions={actions} />
+              )}
+            </li>
+          ))}
+        </ul>
+        </>
       )}
       <CursorPagination
         data={data}
