@@ -33,17 +33,19 @@ test.describe("field history and the record at a moment (#15)", () => {
 
     // Field history: the bundle's arrival and v1's fields, with the bundle named by its id.
     await gotoReady(page, `/records/${caseId}?tab=history`);
-    const history = page.getByTestId("field-history");
+    const history = page.getByTestId("case-field-history");
     await expect(history.locator("tbody tr").first()).toBeVisible();
     await expect(history.locator("tbody")).toContainText(`BND-${caseId}`);
     await expect(history.locator("tbody")).not.toContainText("/artifacts");
     const all = await history.locator("tbody tr").count();
     await history.getByRole("combobox", { name: "Cause" }).selectOption({ label: "New diagnostics" });
-    await expect(history.locator("tbody tr")).toHaveCount(1);
+    // The bundle and its approved log; none of v1's ticket fields.
+    await expect(history.locator("tbody tr")).toHaveCount(2);
+    for (const r of await history.locator("tbody tr").all()) await expect(r.locator("[data-cause]")).toHaveAttribute("data-cause", "diagnostics");
     await screenshot(page, "record-field-history");
     const [download] = await Promise.all([page.waitForEvent("download"), history.getByRole("button", { name: "Export CSV" }).click()]);
     const csv = readFileSync((await download.path())!, "utf8");
-    expect(csv.trimEnd().split("\r\n")).toHaveLength(2);
+    expect(csv.trimEnd().split("\r\n")).toHaveLength(3);
     expect(csv).toContain(`BND-${caseId}`);
     await history.getByRole("combobox", { name: "Cause" }).selectOption({ label: "All causes" });
     await expect(history.locator("tbody tr")).toHaveCount(all);

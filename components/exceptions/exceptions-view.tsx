@@ -6,6 +6,7 @@ import { useRouter } from "next/navigation";
 import { useDeferredValue, useMemo, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { RULE_HINT, ruleLabel } from "../lib/rules";
+import { fieldToPath, pathLabel } from "../lib/format";
 import { useUrlParams } from "../lib/url-state";
 import { useListNavigation } from "../lib/use-list-navigation";
 import { useShortcutsEnabled } from "../lib/shortcut-prefs";
@@ -224,7 +225,7 @@ function ExceptionsTable({
                     <span title={RULE_HINT[r.rule]}>
                       <RuleBadge rule={r.rule} />
                     </span>
-                    {r.field ? <span className="ml-1.5 font-mono text-xs text-slate-600">{r.field}</span> : null}
+                    {r.field ? <span className="ml-1.5 text-xs text-slate-600">{pathLabel(fieldToPath(r.field))}</span> : null}
                     <p className="mt-0.5 line-clamp-2 text-xs text-slate-700" title={r.message}>
                       {r.message}
                     </p>

@@ -5,7 +5,6 @@ import Link from "next/link";
 import { useEffect, useRef } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { ruleLabel } from "../lib/rules";
-import { button } from "../ui/button";
 
 /**
  * "Next open exception" after a resolution: the first exception still open in the queue's own
@@ -25,7 +24,7 @@ export function NextException({ currentId, focus }: { currentId: string; focus: 
   return (
     <div className="mt-2 border-t border-slate-100 pt-2 text-sm" data-testid="next-exception">
       {next ? (
-        <Link ref={link} href={`/exceptions/${encodeURIComponent(next.id)}`} className={`${button.primary} whitespace-normal text-left`}>
+        <Link ref={link} href={`/exceptions/${encodeURIComponent(next.id)}`} className="inline-block max-w-full rounded-md bg-blue-700 px-2.5 py-1.5 text-sm font-medium text-white hover:bg-blue-800">
           Next open exception: <span className="ml-1 font-mono">{next.caseId}</span>
           <span className="ml-1 font-normal">({ruleLabel(next.rule)})</span>
         </Link>

@@ -39,7 +39,7 @@ export function FieldHistoryView({ caseId, onVersion }: { caseId: string; onVers
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
   };
   return (
-    <section aria-labelledby="history-title" className="space-y-2" data-testid="field-history">
+    <section aria-labelledby="history-title" className="space-y-2" data-testid="case-field-history">
       <h2 id="history-title" className="sr-only">
         Field history
       </h2>

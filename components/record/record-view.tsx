@@ -17,6 +17,7 @@ import { CompareDelta, VersionDelta } from "./version-deltas";
 import { AsOfView } from "./as-of-view";
 import { FieldHistoryView } from "./field-history-view";
 import { LineagePanel } from "./lineage-panel";
+import { PackageActions } from "./package-actions";
 import { RecordSections } from "./record-sections";
 import { Tabs } from "../ui/tabs";
 import { VersionTimeline } from "./version-timeline";
@@ -115,6 +116,28 @@ export function RecordView({ caseId }: { caseId: string }) {
               <p className="font-medium text-amber-900">No current version yet</p>
             )}
             <LiveIndicator updatedAt={dataUpdatedAt} fetching={isFetching} />
+            {ov.current ? (
+              <div className="mt-1.5">
+                <PackageActions
+                  pkg={{
+                    caseId,
+                    subject: ov.case.subject,
+                    customerName: ov.case.customerName,
+                    version: ov.current.version,
+                    refreshedAt: ov.current.refreshedAt,
+                    summary: ov.current.summary,
+                    record: ov.current.record,
+                    lineage: ov.current.lineage,
+                    openExceptions: ov.openExceptions,
+                  }}
+                  onPrint={() => {
+                    // The package is the current record: show it, then print once it has rendered.
+                    set({ tab: "record", v: null, from: null, to: null }, "replace");
+                    setTimeout(() => window.print(), 300);
+                  }}
+                />
+              </div>
+            ) : null}
           </div>
         </div>
         {ov.openExceptions.length ? (
@@ -184,7 +207,7 @@ export function RecordView({ caseId }: { caseId: string }) {
             )}
           </Tabs>
         </div>
-        <aside className="min-w-0">
+        <aside className="min-w-0 print:hidden">
           <VersionTimeline
             versions={timeline}
             total={totalVersions}

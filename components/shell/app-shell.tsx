@@ -23,7 +23,7 @@ export async function AppShell({ children }: { children: React.ReactNode }) {
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:shadow">
         Skip to content
       </a>
-      <header className="z-30 border-b border-slate-800 bg-slate-900 text-slate-100 md:sticky md:top-0">
+      <header className="z-30 border-b border-slate-800 bg-slate-900 text-slate-100 md:sticky md:top-0 print:hidden">
         <div className="mx-auto flex max-w-[1600px] flex-wrap items-center gap-x-6 gap-y-1 px-4 py-2">
           <Link href="/records" className="flex items-center gap-2 py-1 text-sm font-semibold tracking-tight text-white">
             <span aria-hidden="true" className="grid h-6 w-6 place-items-center rounded bg-blue-600 text-xs font-bold">

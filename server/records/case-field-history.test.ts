@@ -8,6 +8,7 @@ import { ingest } from "../testing/ingest";
 import { createTestDb, type TestDb } from "../testing/test-db";
 import { CSV_HEADER, historyCsv } from "../../components/record/field-history-csv";
 import { getCaseFieldHistory } from "./case-field-history";
+import { listRecordVersions } from "./list-record-versions";
 
 /** The case-wide field history: every delta entry of every version, in people's words. */
 let t: TestDb;
@@ -76,6 +77,17 @@ describe("getCaseFieldHistory", () => {
     expect(tricky).toContain(",'=HYPERLINK(1),");
     expect(tricky).toContain('"{""a"":1}"');
     expect(tricky).toContain('"x\ny"');
+  });
+
+  it("the timeline tells a replaced candidate from a once-current version, with the source's occurredAt", async () => {
+    const exc = await t.db.caseException.findFirstOrThrow({ where: { caseId: CASE } });
+    const { versions } = await listRecordVersions(t.db, { caseId: CASE });
+    const replaced = versions.find((v) => v.version === exc.candidateVersion)!;
+    expect(replaced).toMatchObject({ status: "superseded", becameCurrentAt: null });
+    for (const v of versions.filter((v) => v.version !== exc.candidateVersion)) expect(v.becameCurrentAt).toBeInstanceOf(Date);
+    const first = versions.find((v) => v.version === 1)!;
+    expect(first.occurredAt).toBeInstanceOf(Date);
+    expect(first.receivedAt!.getTime()).toBeGreaterThanOrEqual(first.occurredAt!.getTime());
   });
 
   it("404 for a case with no versions", async () => {

@@ -40,6 +40,8 @@ export default async function RecordPage({ params, searchParams }: Props) {
   await Promise.all([
     from && to ? qc.prefetchQuery(trpc.records.compare.queryOptions({ caseId, from, to })) : null,
     !(from && to) && version ? qc.prefetchQuery(trpc.records.version.queryOptions({ caseId, version })) : null,
+    // The field history tab reads with suspense: it must be in the cache when the page renders on the server.
+    sp.tab === "history" ? qc.prefetchQuery(trpc.records.caseHistory.queryOptions({ caseId })) : null,
     // A shared link can open the lineage panel directly.
     field && fieldVersion
       ? Promise.all([
