@@ -58,3 +58,28 @@ test.describe("field history and the record at a moment (#15)", () => {
     await screenshot(page, "narrow-record-field-history");
   });
 });
+
+test.describe("smaller points (#15)", () => {
+  test("a compare URL naming a version the case lacks says so plainly; the package exports; event data is readable", async ({ page }) => {
+    const caseId = uniqueId("E2E-BADV");
+    const posted = await postAndSettle(page.request, "ticketing", ticket(caseId, 1, { severity: "S2" }));
+    expect(posted.status).toBe("applied");
+    await signIn(page, "duty_manager");
+    await gotoReady(page, `/records/${caseId}?from=99&to=1`);
+    await expect(page.getByTestId("bad-version")).toContainText("This case has no version v99: it has v1 to v1");
+    await expect(page.getByTestId("delta-view")).toBeVisible();
+    await expect(page.getByText(/went wrong|Something failed/i)).toHaveCount(0);
+
+    const [md] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export Markdown" }).click()]);
+    const text = readFileSync((await md.path())!, "utf8");
+    expect(text).toContain(`# Escalation package ${caseId}`);
+    expect(text).not.toMatch(/\/case\//);
+    const [json] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export JSON" }).click()]);
+    expect(JSON.parse(readFileSync((await json.path())!, "utf8"))).toMatchObject({ caseId, version: 1 });
+
+    await gotoReady(page, `/events?case=${caseId}`);
+    await page.locator("tbody tr").first().getByRole("link").first().click();
+    await expect(page.getByTestId("event-data")).toContainText("Severity");
+    await expect(page.getByTestId("event-data")).not.toContainText("{");
+  });
+});

@@ -48,10 +48,15 @@ export function RecordView({ caseId }: { caseId: string }) {
   const totalVersions = (tl ?? first).total;
 
   const latest = ov.current?.version ?? timeline[0]!.version;
-  const from = positive(sp.get("from"));
-  const to = positive(sp.get("to"));
-  const pinned = positive(sp.get("v"));
-  const selection: Selection = from && to ? { mode: "compare", from, to } : { mode: "version", version: pinned ?? latest };
+  // Versions in the URL that the case does not have (?from=99) are named and set aside, never
+  // fetched: the page shows the default view with a clear message instead of an error.
+  const exists = (n: number | null) => n === null || n <= totalVersions;
+  const asked = { from: positive(sp.get("from")), to: positive(sp.get("to")), v: positive(sp.get("v")) };
+  const missing = (["from", "to", "v"] as const).map((k) => asked[k]).filter((n): n is number => n !== null && !exists(n));
+  const from = exists(asked.from) ? asked.from : null;
+  const to = exists(asked.to) ? asked.to : null;
+  const pinned = exists(asked.v) ? asked.v : null;
+  const selection: Selection = from && to && from !== to ? { mode: "compare", from: Math.min(from, to), to: Math.max(from, to) } : { mode: "version", version: pinned ?? (from && to ? to : latest) };
   const asOf = sp.get("asOf");
   const tabParam = sp.get("tab");
   const tab = tabParam === "record" || tabParam === "history" ? tabParam : tabParam === "asof" || (asOf && !tabParam) ? "asof" : "changes";
@@ -170,6 +175,12 @@ export function RecordView({ caseId }: { caseId: string }) {
         ) : null}
       </header>
 
+      {missing.length ? (
+        <p role="alert" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-950" data-testid="bad-version">
+          This case has no version {[...new Set(missing)].map((n) => `v${n}`).join(" or ")}: it has v1 to v{totalVersions}. Showing{" "}
+          {selection.mode === "version" ? `v${selection.version}` : `v${selection.from} → v${selection.to}`} instead.
+        </p>
+      ) : null}
       <div className="grid gap-3 lg:grid-cols-[minmax(0,1fr)_20rem] xl:grid-cols-[minmax(0,1fr)_22rem]">
         <div className="min-w-0">
           <Tabs
