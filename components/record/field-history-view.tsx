@@ -8,7 +8,7 @@ import { formatAbsolute } from "../lib/format";
 import { CauseChip } from "../ui/badges";
 import { button } from "../ui/button";
 import { historyCsv, type HistoryRow } from "./field-history-csv";
-import { ValueView } from "./value-view";
+import { ValueDiff } from "./value-diff";
 
 const selectClass = "h-8 rounded-md border border-slate-300 bg-white px-2 text-sm text-slate-900";
 
@@ -92,13 +92,13 @@ export function FieldHistoryView({ caseId, onVersion }: { caseId: string; onVers
               <caption className="sr-only">Every change of every field, newest first</caption>
               <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs text-slate-600">
                 <tr>
-                  <th scope="col" className="w-[9rem] px-2 py-2 font-medium">When (UTC)</th>
-                  <th scope="col" className="w-[17%] px-2 py-2 font-medium">Field</th>
+                  <th scope="col" className="w-[7.5rem] px-2 py-2 font-medium">When (UTC)</th>
+                  <th scope="col" className="w-[15%] px-2 py-2 font-medium">Field</th>
                   <th scope="col" className="px-2 py-2 font-medium">Before</th>
                   <th scope="col" className="px-2 py-2 font-medium">After</th>
-                  <th scope="col" className="w-[8rem] px-2 py-2 font-medium">Cause</th>
-                  <th scope="col" className="w-[10rem] px-2 py-2 font-medium">Source</th>
-                  <th scope="col" className="w-[7rem] px-2 py-2 font-medium">Who</th>
+                  <th scope="col" className="w-[7.5rem] px-2 py-2 font-medium">Cause</th>
+                  <th scope="col" className="w-[9rem] px-2 py-2 font-medium">Source</th>
+                  <th scope="col" className="w-[6rem] px-2 py-2 font-medium">Who</th>
                 </tr>
               </thead>
               <tbody>
@@ -110,10 +110,10 @@ export function FieldHistoryView({ caseId, onVersion }: { caseId: string; onVers
                     </td>
                     <td className="px-2 py-1.5 font-medium text-slate-900">{r.label}</td>
                     <td className="min-w-0 px-2 py-1.5 text-slate-700">
-                      <ValueView value={r.before} />
+                      <ValueDiff value={r.before} other={r.after} side="before" fieldKey={r.path.split("/").pop()} />
                     </td>
                     <td className="min-w-0 px-2 py-1.5 text-slate-900">
-                      <ValueView value={r.after} />
+                      <ValueDiff value={r.after} other={r.before} side="after" fieldKey={r.path.split("/").pop()} />
                     </td>
                     <td className="px-2 py-1.5">
                       <CauseChip cause={r.cause as Cause} />
@@ -139,11 +139,11 @@ export function FieldHistoryView({ caseId, onVersion }: { caseId: string; onVers
                 <dl className="mt-1 grid grid-cols-[3.5rem_1fr] gap-x-2 gap-y-1">
                   <dt className="text-xs text-slate-600">Before</dt>
                   <dd className="min-w-0 text-slate-700">
-                    <ValueView value={r.before} />
+                    <ValueDiff value={r.before} other={r.after} side="before" fieldKey={r.path.split("/").pop()} />
                   </dd>
                   <dt className="text-xs text-slate-600">After</dt>
                   <dd className="min-w-0 text-slate-900">
-                    <ValueView value={r.after} />
+                    <ValueDiff value={r.after} other={r.before} side="after" fieldKey={r.path.split("/").pop()} />
                   </dd>
                   <dt className="text-xs text-slate-600">Source</dt>
                   <dd className="text-xs text-slate-700">

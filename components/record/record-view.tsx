@@ -181,7 +181,8 @@ export function RecordView({ caseId }: { caseId: string }) {
           {selection.mode === "version" ? `v${selection.version}` : `v${selection.from} → v${selection.to}`} instead.
         </p>
       ) : null}
-      <div className="grid gap-3 lg:grid-cols-[minmax(0,1fr)_20rem] xl:grid-cols-[minmax(0,1fr)_22rem]">
+      {/* The field history is a wide table: it takes the full width and the timeline goes below it. */}
+      <div className={`grid gap-3 ${tab === "history" ? "" : "lg:grid-cols-[minmax(0,1fr)_20rem] xl:grid-cols-[minmax(0,1fr)_22rem]"}`}>
         <div className="min-w-0">
           <Tabs
             label="Record views"

@@ -1,6 +1,5 @@
 import { fieldLabel, formatScalar, isPlainObject } from "../lib/format";
 import { wordDiff } from "../lib/word-diff";
-import { ValueView } from "./value-view";
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const MARK = { before: "rounded-sm bg-red-100 text-red-950", after: "rounded-sm bg-emerald-100 text-emerald-950" } as const;
@@ -24,7 +23,7 @@ export function ValueDiff({ value, other, side, fieldKey, depth = 0 }: { value: 
           return (
             <li key={k} className="min-w-0" data-changed={changed || undefined}>
               <span className={`text-xs ${changed ? "font-semibold text-slate-900" : "text-slate-600"}`}>{fieldLabel(k)}</span>
-              <div className="min-w-0 pl-1">{changed ? <ValueDiff value={v} other={others[k]} side={side} fieldKey={k} depth={depth + 1} /> : <ValueView value={v} fieldKey={k} depth={3} />}</div>
+              <div className="min-w-0 pl-1"><ValueDiff value={v} other={changed ? others[k] : v} side={side} fieldKey={k} depth={depth + 1} /></div>
             </li>
           );
         })}
@@ -34,6 +33,9 @@ export function ValueDiff({ value, other, side, fieldKey, depth = 0 }: { value: 
   if (Array.isArray(value)) {
     const others = Array.isArray(other) ? other : [];
     if (!value.length) return <span className="text-slate-500">none</span>;
+    if (same(value, other) && value.every((v) => !isPlainObject(v) && !Array.isArray(v))) {
+      return <span className="break-words">{value.map((v) => formatScalar(v, fieldKey)).join(", ")}</span>;
+    }
     return (
       <ol className={`space-y-1 ${depth ? "border-l border-slate-200 pl-2" : ""}`}>
         {value.map((v, i) => (
