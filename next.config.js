@@ -28,6 +28,8 @@ const nextConfig = {
     "standardwebhooks",
   ],
   typescript: { ignoreBuildErrors: false },
+  // forbidden() in server components: a page a role may not use answers HTTP 403 (app/forbidden.tsx).
+  experimental: { authInterrupts: true },
   async headers() {
     return [
       { source: "/:path*", headers: securityHeaders },

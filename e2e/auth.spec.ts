@@ -99,7 +99,9 @@ test.describe("each role sees exactly its screens and actions", () => {
       expect(links).toEqual(can.admin ? [...MAIN_NAV, "Admin"] : MAIN_NAV);
 
       for (const path of ["/admin", "/admin/users", "/admin/tokens", "/admin/secrets", "/admin/outbound", "/admin/audit"]) {
-        await page.goto(path);
+        const res = await page.goto(path);
+        // A screen the role may not use answers 403, not a 200 with a refusal in it (#15).
+        expect(res?.status(), `${role} ${path}`).toBe(can.admin ? 200 : 403);
         if (can.admin) {
           await expect(page.getByTestId("not-allowed")).toHaveCount(0);
           await expect(page.getByRole("navigation", { name: "Admin" })).toBeVisible();

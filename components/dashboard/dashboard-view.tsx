@@ -96,7 +96,8 @@ export function DashboardView() {
           href="/events?status=received"
         />
       </div>
-      <div className="grid gap-3 lg:grid-cols-2">
+      {/* min-w-0: a wide table inside a grid item must not widen the page at 390 px. */}
+      <div className="grid gap-3 lg:grid-cols-2 [&>*]:min-w-0">
         <section aria-labelledby="dash-events" className="rounded-lg border border-slate-200 bg-white p-3">
           <h2 id="dash-events" className="mb-2 text-sm font-semibold text-slate-900">
             Events by outcome
@@ -132,6 +133,7 @@ export function DashboardView() {
           </h2>
           <p className="-mt-1 mb-2 text-xs text-slate-600">Opened in the window; open counts claimed ones too.</p>
           {data.exceptions.length ? (
+            <div className="overflow-x-auto">
             <table className="w-full text-sm">
               <caption className="sr-only">Exceptions opened in the window, per rule and outcome</caption>
               <thead className="text-left text-xs text-slate-600">
@@ -184,6 +186,7 @@ export function DashboardView() {
                 ))}
               </tbody>
             </table>
+            </div>
           ) : (
             <p className="text-sm text-slate-600">No exception opened in this window.</p>
           )}

@@ -4,6 +4,7 @@ import { useSuspenseQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTRPC } from "@/components/trpc/client";
 import { formatAbsolute } from "../lib/format";
+import { ValueView } from "../record/value-view";
 import { EventStatusBadge } from "../ui/badges";
 import { RelativeTime } from "../ui/relative-time";
 import { EVENTS_REFRESH_MS } from "./events-view";
@@ -91,9 +92,16 @@ export function EventDetail({ id }: { id: string }) {
           <h2 id="ev-data" className="border-b border-slate-200 px-3 py-2 text-sm font-semibold text-slate-900">
             Entity state (verified body)
           </h2>
-          <pre className="max-h-[70vh] overflow-auto px-3 py-2 font-mono text-xs leading-relaxed text-slate-800" tabIndex={0}>
-            {JSON.stringify(e.data, null, 2)}
-          </pre>
+          {/* Readable first (labels, items, sizes and times formatted); the exact JSON one click away. */}
+          <div className="px-3 py-2 text-sm" data-testid="event-data">
+            <ValueView value={e.data} />
+          </div>
+          <details className="border-t border-slate-200">
+            <summary className="cursor-pointer px-3 py-2 text-xs font-medium text-slate-700 hover:bg-slate-50">Raw JSON, as verified</summary>
+            <pre className="max-h-[70vh] overflow-auto px-3 py-2 font-mono text-xs leading-relaxed text-slate-800" tabIndex={0}>
+              {JSON.stringify(e.data, null, 2)}
+            </pre>
+          </details>
         </section>
       </div>
     </div>

@@ -129,7 +129,7 @@ function EventsTable({ query, updating, page, onPager }: { query: EventQuery; up
   const router = useRouter();
   const { data, dataUpdatedAt, isFetching } = useSuspenseQuery(trpc.events.list.queryOptions(query, { refetchInterval: EVENTS_REFRESH_MS }));
   const rows = data.rows;
-  const nav = useListNavigation(rows.length, (i) => router.push(`/events/${encodeURIComponent(rows[i]!.id)}`));
+  const nav = useListNavigation(rows.map((r) => r.id), (i) => router.push(`/events/${encodeURIComponent(rows[i]!.id)}`));
   return (
     <div className="space-y-2">
       <div className="flex items-center justify-between text-xs text-slate-600">
@@ -171,7 +171,7 @@ function EventsTable({ query, updating, page, onPager }: { query: EventQuery; up
             </thead>
             <tbody>
               {rows.map((r, i) => (
-                <tr key={r.id} ref={nav.register(i)} data-active={nav.active === i} onFocus={nav.onRowFocus(i)} className="border-b border-slate-100 align-top last:border-0" data-event={r.id}>
+                <tr key={r.id} ref={nav.register(r.id)} data-active={nav.active === i} onFocus={nav.onRowFocus(i)} className="border-b border-slate-100 align-top last:border-0" data-event={r.id}>
                   <td className="px-3 py-2">
                     <Link data-row-primary prefetch={false} href={`/events/${encodeURIComponent(r.id)}`} className="text-blue-800 hover:underline">
                       <RelativeTime value={r.receivedAt} />

@@ -1,5 +1,6 @@
 "use client";
 
+import { fieldToPath, pathLabel } from "../lib/format";
 import Link from "next/link";
 import { ValueView } from "../record/value-view";
 import { RelativeTime } from "../ui/relative-time";
@@ -27,7 +28,7 @@ export function EvidenceGrid({ hits, eventHref }: { hits: { rule: string; messag
       {hits.map((h, i) => (
         <div key={i} className="rounded-lg border border-slate-200 bg-white">
           <p className="border-b border-slate-200 px-3 py-2 text-sm text-slate-800">
-            <span className="font-mono text-xs text-slate-600">{h.field}</span> — {h.message}
+            <span className="text-xs font-medium text-slate-700">{pathLabel(fieldToPath(h.field))}</span> — {h.message}
           </p>
           <ul className={`grid gap-px bg-slate-200 ${h.evidence.length > 1 ? "sm:grid-cols-2" : ""} ${h.evidence.length > 2 ? "xl:grid-cols-3" : ""}`} data-testid="evidence">
             {(h.evidence as EvidenceItem[]).map((e, j) => (

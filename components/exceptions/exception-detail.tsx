@@ -17,6 +17,7 @@ import { errorMessage, QueryBoundary } from "../ui/query-boundary";
 import { RelativeTime } from "../ui/relative-time";
 import { BlockSkeleton } from "../ui/skeleton";
 import { EvidenceGrid } from "./evidence";
+import { NextException } from "./next-exception";
 import { NoticeBar } from "./notice-bar";
 import { ResolveForm, type ResolveFormHandle } from "./resolve-form";
 import { SlaAge } from "./sla-age";
@@ -40,6 +41,7 @@ export function ExceptionDetail({ id }: { id: string }) {
   const actions = useExceptionActions();
   const form = useRef<ResolveFormHandle>(null);
   const [field, setField] = useState<{ path: string; version: number } | null>(null);
+  const [resolvedHere, setResolvedHere] = useState(false);
   const canAct = me?.role === "specialist" || me?.role === "admin";
   const mine = !!me && e.claimedBy?.id === me.id;
   const live = e.status !== "resolved";
@@ -118,7 +120,7 @@ export function ExceptionDetail({ id }: { id: string }) {
             <h2 id="candidate-title" className="mb-2 flex flex-wrap items-center gap-2 text-base font-semibold text-slate-900">
               {candidate ? (
                 <>
-                  Held candidate <span className="font-mono">v{candidate}</span>
+                  {live ? "Held candidate" : "Candidate"} <span className="font-mono">v{candidate}</span>
                   {e.candidate ? <VersionStatusBadge status={e.candidate.status} /> : null}
                   <span className="text-sm font-normal text-slate-600">{current && current !== candidate ? `against current v${current}` : current ? "" : "(the case has no current version yet)"}</span>
                 </>
@@ -154,6 +156,7 @@ export function ExceptionDetail({ id }: { id: string }) {
                 <Link href={`/records/${encodeURIComponent(e.caseId)}`} className="font-medium text-blue-800 underline">
                   Open the record
                 </Link>
+                {canAct ? <NextException currentId={e.id} focus={resolvedHere} /> : null}
               </div>
             ) : !canAct ? (
               <p className="text-sm text-slate-700">
@@ -201,7 +204,11 @@ export function ExceptionDetail({ id }: { id: string }) {
                     defaultField={e.field}
                     busy={actions.busy}
                     serverError={actions.resolve.error ? errorMessage(actions.resolve.error) : null}
-                    onResolve={(input) => actions.resolve.mutate(input.kind === "override" ? { id, kind: "override", note: input.note, path: input.path!, value: input.value! } : { id, kind: input.kind, note: input.note })}
+                    onResolve={(input) =>
+                      actions.resolve.mutate(input.kind === "override" ? { id, kind: "override", note: input.note, path: input.path!, value: input.value! } : { id, kind: input.kind, note: input.note }, {
+                        onSuccess: () => setResolvedHere(true),
+                      })
+                    }
                   />
                 </QueryBoundary>
               </div>

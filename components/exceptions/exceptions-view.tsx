@@ -6,8 +6,10 @@ import { useRouter } from "next/navigation";
 import { useDeferredValue, useMemo, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { RULE_HINT, ruleLabel } from "../lib/rules";
+import { fieldToPath, pathLabel } from "../lib/format";
 import { useUrlParams } from "../lib/url-state";
 import { useListNavigation } from "../lib/use-list-navigation";
+import { useShortcutsEnabled } from "../lib/shortcut-prefs";
 import { Badge, ExceptionStatusBadge, RuleBadge, SeverityBadge } from "../ui/badges";
 import { button } from "../ui/button";
 import { EmptyState } from "../ui/empty-state";
@@ -120,6 +122,7 @@ function ExceptionsTable({
   const router = useRouter();
   const { data, dataUpdatedAt, isFetching } = useSuspenseQuery(trpc.exceptions.list.queryOptions(query, { refetchInterval: EXCEPTIONS_REFRESH_MS }));
   const actions = useExceptionActions();
+  const shortcuts = useShortcutsEnabled();
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const rows = data.rows;
   const selectable = rows.filter((r) => r.status === "open").map((r) => r.id);
@@ -133,10 +136,10 @@ function ExceptionsTable({
     });
   const claimOrRelease = (r: (typeof rows)[number]) => {
     if (!canAct || actions.busy) return;
-    if (r.status === "open") actions.claim.mutate({ id: r.id });
-    else if (r.status === "claimed" && (r.claimedBy?.id === meId || isAdmin)) actions.unclaim.mutate({ id: r.id });
+    if (r.status === "open") claimRow(actions, r);
+    else if (r.status === "claimed" && (r.claimedBy?.id === meId || isAdmin)) releaseRow(actions, r);
   };
-  const nav = useListNavigation(rows.length, (i) => router.push(`/exceptions/${encodeURIComponent(rows[i]!.id)}`), {
+  const nav = useListNavigation(rows.map((r) => r.id), (i) => router.push(`/exceptions/${encodeURIComponent(rows[i]!.id)}`), {
     x: (i) => rows[i]!.status === "open" && toggle(rows[i]!.id),
     c: (i) => claimOrRelease(rows[i]!),
   });
@@ -155,7 +158,7 @@ function ExceptionsTable({
             </button>
           </div>
         ) : null}
-        <span className="hidden sm:inline">
+        <span className={shortcuts ? "hidden sm:inline" : "hidden"}>
           <Kbd>j</Kbd>/<Kbd>k</Kbd> move · <Kbd>Enter</Kbd> open{canAct ? <> · <Kbd>x</Kbd> select · <Kbd>c</Kbd> claim/release</> : null}
         </span>
       </div>
@@ -164,7 +167,8 @@ function ExceptionsTable({
           {status === "open" ? "Every refreshed record is current. Held candidates appear here the moment a rule stops a refresh." : "Try another tab or clear the filters."}
         </EmptyState>
       ) : (
-        <div className={`relative overflow-x-auto rounded-lg border border-slate-200 bg-white ${updating ? "opacity-60" : ""}`} aria-busy={updating}>
+        <>
+        <div className={`relative hidden overflow-x-auto rounded-lg border border-slate-200 bg-white md:block ${updating ? "opacity-60" : ""}`} aria-busy={updating}>
           <table className="w-full min-w-[900px] table-fixed text-sm">
             <caption className="sr-only">{status} exceptions</caption>
             <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs text-slate-600">
@@ -202,7 +206,7 @@ function ExceptionsTable({
             </thead>
             <tbody>
               {rows.map((r, i) => (
-                <tr key={r.id} ref={nav.register(i)} data-active={nav.active === i} onFocus={nav.onRowFocus(i)} className="border-b border-slate-100 align-top last:border-0" data-exception={r.id}>
+                <tr key={r.id} ref={nav.register(r.id)} data-active={nav.active === i} onFocus={nav.onRowFocus(i)} className="border-b border-slate-100 align-top last:border-0" data-exception={r.id}>
                   {canAct && status === "open" ? (
                     <td className="px-3 py-2">
                       <input type="checkbox" className="h-4 w-4" aria-label={`Select ${r.caseId} ${ruleLabel(r.rule)}`} checked={selected.has(r.id)} onChange={() => toggle(r.id)} />
@@ -221,7 +225,7 @@ function ExceptionsTable({
                     <span title={RULE_HINT[r.rule]}>
                       <RuleBadge rule={r.rule} />
                     </span>
-                    {r.field ? <span className="ml-1.5 font-mono text-xs text-slate-600">{r.field}</span> : null}
+                    {r.field ? <span className="ml-1.5 text-xs text-slate-600">{pathLabel(fieldToPath(r.field))}</span> : null}
                     <p className="mt-0.5 line-clamp-2 text-xs text-slate-700" title={r.message}>
                       {r.message}
                     </p>
@@ -259,6 +263,37 @@ function ExceptionsTable({
             </tbody>
           </table>
         </div>
+        {/* Below 768 px each exception is a card with its actions: nothing hides behind a sideways scroll. */}
+        <ul className={`space-y-2 md:hidden ${updating ? "opacity-60" : ""}`} aria-label={`${status} exceptions`} data-testid="exception-cards">
+          {rows.map((r) => (
+            <li key={r.id} className="space-y-1.5 rounded-lg border border-slate-200 bg-white p-3 text-sm" data-exception-card={r.id}>
+              <div className="flex items-start justify-between gap-2">
+                <Link prefetch={false} href={`/exceptions/${encodeURIComponent(r.id)}`} className="font-mono text-[13px] font-semibold text-blue-800 underline-offset-2 hover:underline">
+                  {r.caseId}
+                </Link>
+                <SeverityBadge severity={r.severity} />
+              </div>
+              <p className="text-xs text-slate-700">
+                <bdi dir="auto">{r.customerName}</bdi> · {r.sourceName ?? "no source"}
+                {r.candidateVersion ? <> · held v{r.candidateVersion}</> : null}
+              </p>
+              <div>
+                <RuleBadge rule={r.rule} />
+                <p className="mt-0.5 text-xs text-slate-700">{r.message}</p>
+              </div>
+              <SlaAge openedAt={r.openedAt} resolvedAt={r.resolvedAt} slaMinutes={r.slaMinutes} verbose />
+              {status === "resolved" ? (
+                <p className="text-xs text-slate-700">
+                  <Badge tone={r.resolution === "reject" ? "red" : r.resolution === "cleared" ? "slate" : "green"}>{r.resolution}</Badge> {r.resolvedBy ? `by ${r.resolvedBy.name}` : "by the engine"}{" "}
+                  <RelativeTime value={r.resolvedAt} />
+                </p>
+              ) : (
+                <OwnerCell row={r} canAct={canAct} meId={meId} isAdmin={isAdmin} assignees={assignees} actions={actions} />
+              )}
+            </li>
+          ))}
+        </ul>
+        </>
       )}
       <CursorPagination
         data={data}
@@ -300,11 +335,11 @@ function OwnerCell({
       {canAct ? (
         <>
           {row.status === "open" ? (
-            <button type="button" className={button.small} disabled={actions.busy} onClick={() => actions.claim.mutate({ id: row.id })}>
+            <button type="button" className={button.small} disabled={actions.busy} onClick={() => claimRow(actions, row)}>
               Claim
             </button>
           ) : mine || isAdmin ? (
-            <button type="button" className={button.small} disabled={actions.busy} onClick={() => actions.unclaim.mutate({ id: row.id })}>
+            <button type="button" className={button.small} disabled={actions.busy} onClick={() => releaseRow(actions, row)}>
               Release
             </button>
           ) : null}
@@ -327,5 +362,27 @@ function OwnerCell({
         </>
       ) : null}
     </div>
+  );
+}
+
+type Actions = ReturnType<typeof useExceptionActions>;
+const exceptionHref = (id: string) => `/exceptions/${encodeURIComponent(id)}`;
+
+/**
+ * Claiming takes the row out of the Open tab, so the focus moves to the notice's link to the
+ * claimed exception: Enter then opens exactly what was claimed, never the row that slid into
+ * the old position.
+ */
+function claimRow(actions: Actions, row: { id: string; caseId: string }) {
+  actions.claim.mutate(
+    { id: row.id },
+    { onSuccess: () => actions.setNotice({ tone: "ok", text: `Claimed ${row.caseId}.`, href: exceptionHref(row.id), linkLabel: `Open ${row.caseId}`, focus: true }) },
+  );
+}
+
+function releaseRow(actions: Actions, row: { id: string; caseId: string }) {
+  actions.unclaim.mutate(
+    { id: row.id },
+    { onSuccess: () => actions.setNotice({ tone: "ok", text: `Released ${row.caseId} back to the open queue.`, href: exceptionHref(row.id), linkLabel: `Open ${row.caseId}`, focus: true }) },
   );
 }

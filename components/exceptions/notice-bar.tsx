@@ -1,10 +1,15 @@
 "use client";
 
 import Link from "next/link";
+import { useEffect, useRef } from "react";
 import type { Notice } from "./use-exception-actions";
 
 /** The outcome of the last action, announced to screen readers. */
 export function NoticeBar({ notice, onDismiss }: { notice: Notice | null; onDismiss: () => void }) {
+  const link = useRef<HTMLAnchorElement>(null);
+  useEffect(() => {
+    if (notice?.focus) link.current?.focus();
+  }, [notice]);
   return (
     <div aria-live="polite" role="status" className="min-h-0">
       {notice ? (
@@ -14,8 +19,8 @@ export function NoticeBar({ notice, onDismiss }: { notice: Notice | null; onDism
         >
           <span className="min-w-0 flex-1 break-words">{notice.text}</span>
           {notice.href ? (
-            <Link href={notice.href} className="font-medium text-blue-800 underline">
-              Open record
+            <Link ref={link} href={notice.href} className="font-medium text-blue-800 underline" data-testid="action-notice-link">
+              {notice.linkLabel ?? "Open record"}
             </Link>
           ) : null}
           <button type="button" onClick={onDismiss} className="rounded px-1 text-slate-700 hover:bg-white/60" aria-label="Dismiss message">

@@ -10,7 +10,10 @@ export function SlaAge({ openedAt, resolvedAt, slaMinutes, verbose = false }: { 
   const minutes = Math.max(0, (end - toDate(openedAt).getTime()) / 60_000);
   const ratio = slaMinutes ? minutes / slaMinutes : 0;
   const tone = !slaMinutes ? "bg-slate-400" : ratio >= 1 ? "bg-red-600" : ratio >= 0.5 ? "bg-amber-500" : "bg-emerald-600";
-  const label = slaMinutes
+  // A resolved exception's clock has stopped: say how it ended, not how much time is left.
+  const label = resolvedAt
+    ? `took ${formatMinutes(minutes)}${slaMinutes ? (ratio >= 1 ? `, over SLA by ${formatMinutes(minutes - slaMinutes)}` : `, within the ${formatMinutes(slaMinutes)} SLA`) : ""}`
+    : slaMinutes
     ? ratio >= 1
       ? `over SLA by ${formatMinutes(minutes - slaMinutes)}`
       : `${formatMinutes(slaMinutes - minutes)} left of ${formatMinutes(slaMinutes)}`

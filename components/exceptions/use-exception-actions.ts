@@ -9,6 +9,13 @@ export interface Notice {
   tone: "ok" | "error";
   text: string;
   href?: string;
+  /** The link's text; "Open record" when not given. */
+  linkLabel?: string;
+  /**
+   * Move the focus to the notice's link: the row acted on may have left the list, and the
+   * focus follows the item (Enter then opens what was just claimed), never the row's old slot.
+   */
+  focus?: boolean;
 }
 
 /**

@@ -12,7 +12,8 @@ export const CAUSE_STYLE: Record<Cause, { chip: string; edge: string; dot: strin
   entitlement_correction: { chip: "bg-amber-100 text-amber-900 ring-amber-300", edge: "border-l-amber-500", dot: "bg-amber-500", row: "bg-amber-50/60" },
   environment_refresh: { chip: "bg-teal-100 text-teal-900 ring-teal-300", edge: "border-l-teal-500", dot: "bg-teal-500", row: "bg-teal-50/60" },
   ticket_update: { chip: "bg-sky-100 text-sky-900 ring-sky-300", edge: "border-l-sky-500", dot: "bg-sky-500", row: "bg-sky-50/60" },
-  schema_change: { chip: "bg-indigo-100 text-indigo-900 ring-indigo-300", edge: "border-l-indigo-500", dot: "bg-indigo-500", row: "bg-indigo-50/60" },
+  // Lime, far from diagnostics' violet: the two were told apart by name only (#15).
+  schema_change: { chip: "bg-lime-100 text-lime-900 ring-lime-400", edge: "border-l-lime-600", dot: "bg-lime-600", row: "bg-lime-50/60" },
   routine_carry_forward: { chip: "bg-stone-100 text-stone-700 ring-stone-300", edge: "border-l-stone-300", dot: "bg-stone-400", row: "bg-white" },
 };
 

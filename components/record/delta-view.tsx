@@ -254,7 +254,7 @@ function CauseGroup({
         </span>
         <span className="sr-only">{CAUSE_LABEL[cause]}</span>
       </h3>
-      <div className="relative overflow-x-auto">
+      <div className="relative hidden overflow-x-auto md:block">
         <table className="w-full min-w-[600px] table-fixed text-sm">
           <thead className="text-left text-xs text-slate-600">
             <tr>
@@ -294,6 +294,30 @@ function CauseGroup({
           </tbody>
         </table>
       </div>
+      {/* Below 768 px each change is a card with before stacked over after: nothing hides off-screen (after the table, so the table's rows come first in the DOM). */}
+      <ul className="divide-y divide-slate-100 md:hidden" aria-label={`${CAUSE_LABEL[cause]}: changed fields`}>
+        {items.map((d) => {
+          const conflict = conflictOf(d.path);
+          return (
+            <li key={d.path} className={`space-y-1.5 px-3 py-2 text-sm ${conflict ? "bg-amber-50" : ""}`} data-card-path={d.path}>
+              <FieldButton path={d.path} docs={rowDocs(d, afterRecord)} onClick={() => onField(d.path, version)} />
+              {conflict ? (
+                <Link href={`/exceptions/${encodeURIComponent(conflict.exceptionId)}`} className="block text-xs font-medium text-amber-900 underline">
+                  ⚠ conflict — open exception
+                </Link>
+              ) : null}
+              <div className="rounded border border-slate-200 px-2 py-1.5 text-slate-700">
+                <p className="text-[11px] font-medium uppercase tracking-wide text-slate-600">Before · {beforeLabel}</p>
+                {d.before === null ? <span className="text-xs italic text-slate-600">added</span> : <ValueView value={d.before} fieldKey={parsePath(d.path).pop()} />}
+              </div>
+              <div className={`rounded border border-slate-200 px-2 py-1.5 ${style.row}`}>
+                <p className="text-[11px] font-medium uppercase tracking-wide text-slate-600">After · {afterLabel}</p>
+                {d.after === null ? <span className="text-xs italic text-slate-600">removed</span> : <ValueView value={d.after} fieldKey={parsePath(d.path).pop()} />}
+              </div>
+            </li>
+          );
+        })}
+      </ul>
     </section>
   );
 }

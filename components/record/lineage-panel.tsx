@@ -1,20 +1,33 @@
 "use client";
 
-import { useSuspenseQuery } from "@tanstack/react-query";
+import { useQuery, useSuspenseQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTRPC } from "@/components/trpc/client";
-import { getAt, pathLabel } from "../lib/format";
+import { describePath, formatAbsolute, getAt, pathLabel } from "../lib/format";
 import { CauseChip, VersionStatusBadge } from "../ui/badges";
 import { QueryBoundary } from "../ui/query-boundary";
 import { RelativeTime } from "../ui/relative-time";
 import { SidePanel } from "../ui/side-panel";
 import { BlockSkeleton } from "../ui/skeleton";
+import { ValueDiff } from "./value-diff";
 import { ValueView } from "./value-view";
 import type { Cause } from "../lib/causes";
 
-export function LineagePanel({ caseId, path, version, onClose }: { caseId: string; path: string; version: number; onClose: () => void }) {
+/** A moment as people read it: the UTC time, with "5 min ago" beside it. */
+function When({ value }: { value: string | Date }) {
   return (
-    <SidePanel title={pathLabel(path)} subtitle={<span className="font-mono">{path} · version {version}</span>} onClose={onClose}>
+    <>
+      <time dateTime={new Date(value).toISOString()}>{formatAbsolute(value)}</time> <RelativeTime value={value} className="text-xs text-slate-600" />
+    </>
+  );
+}
+
+export function LineagePanel({ caseId, path, version, onClose }: { caseId: string; path: string; version: number; onClose: () => void }) {
+  const trpc = useTRPC();
+  // The title names list items by their key ("Artifacts › BND-1050-02"), as the tables do.
+  const { data: v } = useQuery(trpc.records.version.queryOptions({ caseId, version }));
+  return (
+    <SidePanel title={v ? describePath(path, v.record) : pathLabel(path)} subtitle={<span>Lineage in version {version}</span>} onClose={onClose}>
       <QueryBoundary what="lineage" fallback={<BlockSkeleton lines={8} label="Loading lineage" />}>
         <LineageBody caseId={caseId} path={path} version={version} />
       </QueryBoundary>
@@ -90,11 +103,11 @@ function LineageBody({ caseId, path, version }: { caseId: string; path: string; 
             </dd>
             <dt className="text-slate-600">Occurred</dt>
             <dd>
-              <RelativeTime value={lin.occurredAt} /> <span className="text-xs text-slate-600">({lin.occurredAt})</span>
+              <When value={lin.occurredAt} /> <span className="block text-xs text-slate-600">when the source says it happened</span>
             </dd>
             <dt className="text-slate-600">Received</dt>
             <dd>
-              <RelativeTime value={lin.receivedAt} /> <span className="text-xs text-slate-600">({lin.receivedAt})</span>
+              <When value={lin.receivedAt} />
             </dd>
             {lin.approval ? (
               <>
@@ -135,19 +148,21 @@ function LineageBody({ caseId, path, version }: { caseId: string; path: string; 
                     <CauseChip cause={h.cause as Cause} long />
                     <RelativeTime value={h.createdAt} className="ml-auto text-xs text-slate-600" />
                   </div>
-                  {h.path !== path ? <div className="mt-1 font-mono text-xs text-slate-600">{h.path}</div> : null}
-                  <div className="mt-1.5 grid grid-cols-2 gap-2 text-[13px]">
+                  {h.path !== path ? <div className="mt-1 text-xs font-medium text-slate-700">{describePath(h.path, v.record, h.after, h.before)}</div> : null}
+                  {/* Before above after, each full width: nested values stay readable in the narrow panel. */}
+                  <div className="mt-1.5 space-y-1.5 text-[13px]">
                     <div className="min-w-0 rounded bg-slate-50 px-2 py-1">
                       <div className="text-[11px] font-medium text-slate-600">Before</div>
-                      <ValueView value={h.before} fieldKey={h.path.split("/").pop()} />
+                      <ValueDiff value={h.before} other={h.after} side="before" fieldKey={h.path.split("/").pop()} />
                     </div>
                     <div className="min-w-0 rounded bg-slate-50 px-2 py-1">
                       <div className="text-[11px] font-medium text-slate-600">After</div>
-                      <ValueView value={h.after} fieldKey={h.path.split("/").pop()} />
+                      <ValueDiff value={h.after} other={h.before} side="after" fieldKey={h.path.split("/").pop()} />
                     </div>
                   </div>
                   <div className="mt-1 text-xs text-slate-600">
-                    from {hl.source} <span className="font-mono">{hl.entityId}</span> v{hl.entityVersion}
+                    from {hl.source === "manual_override" ? "manual override" : hl.source} <span className="font-mono">{hl.entityId}</span> v{hl.entityVersion}
+                    {hl.occurredAt ? <> · occurred {formatAbsolute(hl.occurredAt)}</> : null}
                     {data.eventIds[`${hl.source}/${hl.webhookId}`] ? (
                       <>
                         {" · "}

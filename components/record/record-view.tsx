@@ -14,7 +14,10 @@ import { RelativeTime } from "../ui/relative-time";
 import { BlockSkeleton } from "../ui/skeleton";
 import { type ConflictMark, type LineageLike } from "./delta-view";
 import { CompareDelta, VersionDelta } from "./version-deltas";
+import { AsOfView } from "./as-of-view";
+import { FieldHistoryView } from "./field-history-view";
 import { LineagePanel } from "./lineage-panel";
+import { PackageActions } from "./package-actions";
 import { RecordSections } from "./record-sections";
 import { Tabs } from "../ui/tabs";
 import { VersionTimeline } from "./version-timeline";
@@ -45,11 +48,18 @@ export function RecordView({ caseId }: { caseId: string }) {
   const totalVersions = (tl ?? first).total;
 
   const latest = ov.current?.version ?? timeline[0]!.version;
-  const from = positive(sp.get("from"));
-  const to = positive(sp.get("to"));
-  const pinned = positive(sp.get("v"));
-  const selection: Selection = from && to ? { mode: "compare", from, to } : { mode: "version", version: pinned ?? latest };
-  const tab = sp.get("tab") === "record" ? "record" : "changes";
+  // Versions in the URL that the case does not have (?from=99) are named and set aside, never
+  // fetched: the page shows the default view with a clear message instead of an error.
+  const exists = (n: number | null) => n === null || n <= totalVersions;
+  const asked = { from: positive(sp.get("from")), to: positive(sp.get("to")), v: positive(sp.get("v")) };
+  const missing = (["from", "to", "v"] as const).map((k) => asked[k]).filter((n): n is number => n !== null && !exists(n));
+  const from = exists(asked.from) ? asked.from : null;
+  const to = exists(asked.to) ? asked.to : null;
+  const pinned = exists(asked.v) ? asked.v : null;
+  const selection: Selection = from && to && from !== to ? { mode: "compare", from: Math.min(from, to), to: Math.max(from, to) } : { mode: "version", version: pinned ?? (from && to ? to : latest) };
+  const asOf = sp.get("asOf");
+  const tabParam = sp.get("tab");
+  const tab = tabParam === "record" || tabParam === "history" ? tabParam : tabParam === "asof" || (asOf && !tabParam) ? "asof" : "changes";
   const field = sp.get("field");
   const fieldVersion = positive(sp.get("fv")) ?? (selection.mode === "version" ? selection.version : selection.to);
 
@@ -111,6 +121,28 @@ export function RecordView({ caseId }: { caseId: string }) {
               <p className="font-medium text-amber-900">No current version yet</p>
             )}
             <LiveIndicator updatedAt={dataUpdatedAt} fetching={isFetching} />
+            {ov.current ? (
+              <div className="mt-1.5">
+                <PackageActions
+                  pkg={{
+                    caseId,
+                    subject: ov.case.subject,
+                    customerName: ov.case.customerName,
+                    version: ov.current.version,
+                    refreshedAt: ov.current.refreshedAt,
+                    summary: ov.current.summary,
+                    record: ov.current.record,
+                    lineage: ov.current.lineage,
+                    openExceptions: ov.openExceptions,
+                  }}
+                  onPrint={() => {
+                    // The package is the current record: show it, then print once it has rendered.
+                    set({ tab: "record", v: null, from: null, to: null }, "replace");
+                    setTimeout(() => window.print(), 300);
+                  }}
+                />
+              </div>
+            ) : null}
           </div>
         </div>
         {ov.openExceptions.length ? (
@@ -143,15 +175,24 @@ export function RecordView({ caseId }: { caseId: string }) {
         ) : null}
       </header>
 
-      <div className="grid gap-3 lg:grid-cols-[minmax(0,1fr)_20rem] xl:grid-cols-[minmax(0,1fr)_22rem]">
+      {missing.length ? (
+        <p role="alert" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-950" data-testid="bad-version">
+          This case has no version {[...new Set(missing)].map((n) => `v${n}`).join(" or ")}: it has v1 to v{totalVersions}. Showing{" "}
+          {selection.mode === "version" ? `v${selection.version}` : `v${selection.from} → v${selection.to}`} instead.
+        </p>
+      ) : null}
+      {/* The field history is a wide table: it takes the full width and the timeline goes below it. */}
+      <div className={`grid gap-3 ${tab === "history" ? "" : "lg:grid-cols-[minmax(0,1fr)_20rem] xl:grid-cols-[minmax(0,1fr)_22rem]"}`}>
         <div className="min-w-0">
           <Tabs
             label="Record views"
             value={tab}
-            onChange={(t) => set({ tab: t === "record" ? "record" : null }, "replace")}
+            onChange={(t) => set({ tab: t === "changes" ? null : t }, "replace")}
             tabs={[
               { id: "changes", label: "What changed" },
               { id: "record", label: ov.current ? `Current record (v${ov.current.version})` : "Record" },
+              { id: "history", label: "Field history" },
+              { id: "asof", label: "As of a moment" },
             ]}
           >
             {tab === "changes" ? (
@@ -165,6 +206,12 @@ export function RecordView({ caseId }: { caseId: string }) {
                 onSelect={(s) => set(s.mode === "compare" ? { from: String(s.from), to: String(s.to), v: null } : { v: String(s.version), from: null, to: null })}
                 onField={openField}
               />
+            ) : tab === "history" ? (
+              <QueryBoundary what="the field history" fallback={<BlockSkeleton lines={10} label="Loading field history" />}>
+                <FieldHistoryView caseId={caseId} onVersion={(v) => set({ v: String(v), from: null, to: null, tab: null })} />
+              </QueryBoundary>
+            ) : tab === "asof" ? (
+              <AsOfView key={asOf ?? ""} caseId={caseId} asOf={asOf} onAsOf={(iso) => set({ asOf: iso, tab: "asof" })} onField={openField} />
             ) : ov.current ? (
               <RecordSections record={ov.current.record} lineage={ov.current.lineage as Record<string, LineageLike>} onField={(p) => openField(p, ov.current!.version)} />
             ) : (
@@ -172,7 +219,7 @@ export function RecordView({ caseId }: { caseId: string }) {
             )}
           </Tabs>
         </div>
-        <aside className="min-w-0">
+        <aside className="min-w-0 print:hidden">
           <VersionTimeline
             versions={timeline}
             total={totalVersions}

@@ -7,7 +7,8 @@ import { useDeferredValue, useMemo } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { useUrlParams } from "../lib/url-state";
 import { useListNavigation } from "../lib/use-list-navigation";
-import { CaseStatusBadge, CauseChips, SeverityBadge, Badge } from "../ui/badges";
+import { CaseStatusBadge, CauseChip, CauseChips, SeverityBadge, Badge } from "../ui/badges";
+import { CAUSE_ORDER } from "../lib/causes";
 import { EmptyState } from "../ui/empty-state";
 import { LiveIndicator } from "../ui/live-indicator";
 import { CursorPagination, pageFromParams, pagerChanges } from "../ui/cursor-pagination";
@@ -85,7 +86,7 @@ function RecordsTable({
   const { data: facets } = useSuspenseQuery(trpc.records.facets.queryOptions());
   const productName = new Map(facets.products.map((p) => [p.code, p.name]));
   const hrefOf = (caseId: string) => `/records/${encodeURIComponent(caseId)}`;
-  const nav = useListNavigation(data.rows.length, (i) => router.push(hrefOf(data.rows[i]!.id)));
+  const nav = useListNavigation(data.rows.map((r) => r.id), (i) => router.push(hrefOf(data.rows[i]!.id)));
 
   if (!data.total && !data.prev) {
     return hasFilters(query) ? (
@@ -123,7 +124,7 @@ function RecordsTable({
           <span className="font-medium">j</span>/<span className="font-medium">k</span> to move, <span className="font-medium">Enter</span> to open
         </span>
       </div>
-      <div className={`relative overflow-x-auto rounded-lg border border-slate-200 bg-white transition-opacity ${updating ? "opacity-60" : ""}`} aria-busy={updating}>
+      <div className={`relative hidden overflow-x-auto rounded-lg border border-slate-200 bg-white transition-opacity md:block ${updating ? "opacity-60" : ""}`} aria-busy={updating}>
         <table className="w-full min-w-[720px] table-fixed border-collapse text-sm">
           <caption className="sr-only">Current escalation records</caption>
           <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs text-slate-600">
@@ -151,7 +152,7 @@ function RecordsTable({
             {data.rows.map((r, i) => (
               <tr
                 key={r.id}
-                ref={nav.register(i)}
+                ref={nav.register(r.id)}
                 data-active={nav.active === i}
                 onFocus={nav.onRowFocus(i)}
                 onClick={(e) => {
@@ -203,6 +204,43 @@ function RecordsTable({
           </tbody>
         </table>
       </div>
+      {/* Below 768 px every record is a card: no column hides behind a sideways scroll. */}
+      <ul className={`space-y-2 md:hidden ${updating ? "opacity-60" : ""}`} aria-label="Current escalation records" data-testid="record-cards">
+        {data.rows.map((r) => (
+          <li key={r.id} className="rounded-lg border border-slate-200 bg-white p-3 text-sm" data-record-card={r.id}>
+            <div className="flex items-start justify-between gap-2">
+              <Link prefetch={false} href={hrefOf(r.id)} className="font-mono text-[13px] font-semibold text-blue-800 underline-offset-2 hover:underline">
+                {r.id}
+              </Link>
+              <span className="flex shrink-0 items-center gap-1.5">
+                <SeverityBadge severity={r.severity} />
+                <CaseStatusBadge status={r.status} />
+              </span>
+            </div>
+            <p className="mt-0.5 text-xs text-slate-700">
+              <bdi dir="auto">{r.subject}</bdi>
+            </p>
+            <p className="mt-1 text-slate-900">
+              <bdi dir="auto">{r.customerName ?? "—"}</bdi> <span className="font-mono text-xs text-slate-600">{r.accountId}</span>
+            </p>
+            <p className="text-xs text-slate-700">
+              {r.productCode ? (productName.get(r.productCode) ?? r.productCode) : "no product"} · <span className="capitalize">{r.tier ?? "no tier"}</span>
+            </p>
+            <div className="mt-1.5 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-slate-700">
+              {r.openExceptionCount > 0 ? (
+                <Badge tone="amber">⚠ {r.openExceptionCount} open exception{r.openExceptionCount === 1 ? "" : "s"}</Badge>
+              ) : (
+                <span>no open exceptions</span>
+              )}
+              <span>
+                v{r.currentVersion} · refreshed <RelativeTime value={r.lastRefreshedAt} />
+              </span>
+              <CauseChips causes={r.lastCauses} />
+            </div>
+          </li>
+        ))}
+      </ul>
+      <CauseLegend />
       <CursorPagination
         data={data}
         page={page}
@@ -211,6 +249,18 @@ function RecordsTable({
         onPrev={(c) => onChange(pagerChanges.prev(c, page), true)}
         onFirst={() => onChange(pagerChanges.first(), true)}
       />
+    </div>
+  );
+}
+
+/** What the "Last change" colours mean: one chip per cause, the same colours as the record page. */
+function CauseLegend() {
+  return (
+    <div className="flex flex-wrap items-center gap-1.5 text-xs text-slate-700" aria-label="Legend: last change colours" role="group">
+      <span className="font-medium text-slate-600">Last change colours:</span>
+      {CAUSE_ORDER.map((c) => (
+        <CauseChip key={c} cause={c} long />
+      ))}
     </div>
   );
 }

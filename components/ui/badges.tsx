@@ -59,7 +59,18 @@ export function Badge({ tone = "slate", children, title }: { tone?: Tone; childr
 }
 
 const VERSION_TONE: Record<string, Tone> = { current: "green", superseded: "slate", held: "amber", rejected: "red" };
-export function VersionStatusBadge({ status }: { status: string }) {
+/**
+ * A version's status. A superseded version that never became current (a held candidate a newer
+ * candidate replaced) says so instead of "superseded", which would claim it had once been current.
+ */
+export function VersionStatusBadge({ status, neverCurrent = false }: { status: string; neverCurrent?: boolean }) {
+  if (status === "superseded" && neverCurrent) {
+    return (
+      <Badge tone="slate" title="A held candidate a newer candidate replaced before anyone decided on it; it was never the current record">
+        replaced candidate, never current
+      </Badge>
+    );
+  }
   return <Badge tone={VERSION_TONE[status] ?? "slate"}>{status}</Badge>;
 }
 

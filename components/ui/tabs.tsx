@@ -9,7 +9,7 @@ export function Tabs({ label, tabs, value, onChange, children }: { label: string
   const index = Math.max(0, tabs.findIndex((t) => t.id === value));
   return (
     <div>
-      <div role="tablist" aria-label={label} className="mb-3 flex gap-1 border-b border-slate-200">
+      <div role="tablist" aria-label={label} className="mb-3 flex gap-1 overflow-x-auto border-b border-slate-200 print:hidden">
         {tabs.map((t, i) => {
           const selected = t.id === value;
           return (

@@ -1,6 +1,6 @@
 import "server-only";
 import { headers } from "next/headers";
-import { redirect } from "next/navigation";
+import { forbidden, redirect } from "next/navigation";
 import { DatabaseUnavailableError, isDatabaseUnavailable } from "../lib/db-errors";
 import { getRuntime } from "../runtime";
 import { safeNextPath } from "./next-path";
@@ -35,8 +35,12 @@ export async function requirePageUser(): Promise<SessionUser> {
   return user;
 }
 
-/** Like requirePageUser, and says whether the role suffices; the page shows <NotAllowed> when not. */
+/**
+ * Like requirePageUser, for a page that needs at least `min`: a role below it gets the "not
+ * allowed" screen (app/forbidden.tsx) with HTTP status 403, never a 200 (#15).
+ */
 export async function pageAccess(min: Role): Promise<{ user: SessionUser; allowed: boolean }> {
   const user = await requirePageUser();
-  return { user, allowed: hasRole(user.role, min) };
+  if (!hasRole(user.role, min)) forbidden();
+  return { user, allowed: true };
 }

@@ -15,6 +15,8 @@ export class AppError extends Error {
     public readonly code: AppErrorCode,
     message: string,
     public readonly details?: unknown,
+    /** A stable machine-readable reason, answered as `code` beside `error` (docs/api.md). */
+    public readonly reason?: string,
   ) {
     super(message);
     this.name = "AppError";

@@ -16,6 +16,7 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
 export function errorResponse(err: unknown): Response {
   if (err instanceof AppError) {
     const body: Record<string, unknown> = { error: err.message };
+    if (err.reason !== undefined) body.code = err.reason;
     if (err.details !== undefined) body.issues = err.details;
     // docs/api.md: a 400 always carries `issues`; a check that names no part of the input points at the whole of it.
     else if (err.code === "BAD_REQUEST") body.issues = [{ path: "", message: err.message }];

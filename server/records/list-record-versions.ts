@@ -25,11 +25,32 @@ export async function listRecordVersions(db: Db, input: z.input<typeof timelineI
     }),
   ]);
   if (!rows.length) throw new AppError("NOT_FOUND", `case "${caseId}" has no versions`);
-  const counts = await db.deltaEntry.groupBy({ by: ["versionId"], where: { versionId: { in: rows.map((r) => r.id) } }, _count: { _all: true } });
+  const oldest = rows.at(-1)!.version;
+  const triggers = rows.map((r) => r.triggerEventId).filter((id): id is string => !!id);
+  const [counts, feed, events] = await Promise.all([
+    db.deltaEntry.groupBy({ by: ["versionId"], where: { versionId: { in: rows.map((r) => r.id) } }, _count: { _all: true } }),
+    // When each listed version became current (its change-feed row), for the truthful label and the time.
+    db.feedChange.findMany({ where: { caseId, version: { gte: oldest } }, select: { version: true, at: true }, orderBy: { at: "asc" } }),
+    triggers.length ? db.webhookEvent.findMany({ where: { id: { in: triggers } }, select: { id: true, occurredAt: true, receivedAt: true } }) : [],
+  ]);
   const changed = new Map(counts.map((c) => [c.versionId, c._count._all]));
+  const becameCurrent = new Map<number, Date>();
+  for (const f of feed) if (!becameCurrent.has(f.version)) becameCurrent.set(f.version, f.at);
+  const trigger = new Map(events.map((e) => [e.id, e]));
   return {
     /** Versions of the case in all (versions are numbered 1..n). */
     total: Math.max(kase?.lastVersion ?? 0, rows[0]!.version),
-    versions: rows.map(({ id, ...r }) => ({ ...r, changedFields: changed.get(id) ?? 0 })),
+    versions: rows.map(({ id, ...r }) => {
+      const ev = r.triggerEventId ? trigger.get(r.triggerEventId) : undefined;
+      return {
+        ...r,
+        changedFields: changed.get(id) ?? 0,
+        /** When it first became current; null for a version that never was (held, rejected, replaced). */
+        becameCurrentAt: becameCurrent.get(r.version) ?? null,
+        /** The triggering event: when the source says it happened, and when it was received. */
+        occurredAt: ev?.occurredAt ?? null,
+        receivedAt: ev?.receivedAt ?? null,
+      };
+    }),
   };
 }

@@ -31,15 +31,19 @@ export default async function RecordPage({ params, searchParams }: Props) {
   const failure = qc.getQueryState(overviewOptions.queryKey)?.error as { code?: string } | null | undefined;
   if (!overview && failure?.code === "NOT_FOUND") notFound();
   // The delta shown first: what the URL asks for, else the current version's own change.
-  const from = positive(sp.from);
-  const to = positive(sp.to);
   const timeline = qc.getQueryData(trpc.records.timeline.queryOptions({ caseId }).queryKey);
-  const version = positive(sp.v) ?? overview?.current?.version ?? timeline?.versions[0]?.version;
+  // A version the case does not have is not prefetched: the page names it (record-view.tsx).
+  const known = (n: number | null) => (n !== null && timeline && n <= timeline.total ? n : null);
+  const from = known(positive(sp.from));
+  const to = known(positive(sp.to));
+  const version = known(positive(sp.v)) ?? overview?.current?.version ?? timeline?.versions[0]?.version;
   const field = typeof sp.field === "string" && sp.field.startsWith("/") ? sp.field : null;
   const fieldVersion = positive(sp.fv) ?? (from && to ? to : version);
   await Promise.all([
     from && to ? qc.prefetchQuery(trpc.records.compare.queryOptions({ caseId, from, to })) : null,
     !(from && to) && version ? qc.prefetchQuery(trpc.records.version.queryOptions({ caseId, version })) : null,
+    // The field history tab reads with suspense: it must be in the cache when the page renders on the server.
+    sp.tab === "history" ? qc.prefetchQuery(trpc.records.caseHistory.queryOptions({ caseId })) : null,
     // A shared link can open the lineage panel directly.
     field && fieldVersion
       ? Promise.all([

@@ -2,6 +2,7 @@
 
 import { useSuspenseQuery } from "@tanstack/react-query";
 import { useDeferredValue, useId, useState } from "react";
+import Link from "next/link";
 import { useTRPC } from "@/components/trpc/client";
 import { button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -99,7 +100,7 @@ function AuditTable({ filters, cursor, page, onOlder, onNewer }: { filters: Audi
                 <td className="px-3 py-2 text-slate-900">{e.actorLabel}</td>
                 <td className="px-3 py-2 font-mono text-xs text-slate-900">{e.action}</td>
                 <td className="px-3 py-2 text-xs text-slate-700">
-                  <span className="text-slate-500">{e.targetType}</span> <span className="font-mono">{e.targetId}</span>
+                  <span className="text-slate-500">{e.targetType}</span> <AuditTarget type={e.targetType} id={e.targetId} />
                 </td>
                 <td className="max-w-xl px-3 py-2 text-slate-700">
                   {e.note ? <p className="text-sm text-slate-900">“{e.note}”</p> : null}
@@ -130,5 +131,31 @@ function AuditTable({ filters, cursor, page, onOlder, onNewer }: { filters: Audi
         </span>
       </nav>
     </div>
+  );
+}
+
+/** Where each kind of audit target is shown; a target with a screen of its own is a link to it. */
+const TARGET_HREF: Record<string, (id: string) => string> = {
+  case: (id) => `/records/${encodeURIComponent(id)}`,
+  exception: (id) => `/exceptions/${encodeURIComponent(id)}`,
+  event: (id) => `/events/${encodeURIComponent(id)}`,
+  user: () => "/admin/users",
+  api_token: () => "/admin/tokens",
+  source: () => "/admin/sources",
+  schema_version: () => "/admin/schema",
+  product: () => "/admin/reference",
+  service_tier: () => "/admin/reference",
+  job: () => "/admin/replay",
+};
+
+function AuditTarget({ type, id }: { type: string | null; id: string | null }) {
+  if (!id) return null;
+  const href = type ? TARGET_HREF[type]?.(id) : undefined;
+  return href ? (
+    <Link href={href} className="font-mono text-blue-800 underline underline-offset-2" data-testid="audit-target-link">
+      {id}
+    </Link>
+  ) : (
+    <span className="font-mono">{id}</span>
   );
 }
