@@ -6,6 +6,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { log } from "../lib/log";
 import { DatabaseAvailability } from "./availability";
+import { statementName } from "./statement-names";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "./generated/client";
 
@@ -109,7 +110,7 @@ export async function openDb(options: DbOptions): Promise<DbHandle> {
       if (availability.noteFailure(err)) log.debug({ err }, "database connection lost while idle");
       else log.warn({ err }, "database connection lost while idle");
     });
-    const db = new PrismaClient({ adapter: new PrismaPg(pool) });
+    const db = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: statementName }) });
     await db.$connect();
     return {
       db,

@@ -59,10 +59,17 @@ export async function lockCase(tx: Tx, caseId: string): Promise<void> {
   await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, `case:${caseId}`);
 }
 
-/** lockCase, then the Case row is created if missing, in one round trip. */
+/**
+ * lockCase, then the Case row is created if missing, in one round trip. It also sets
+ * plan_cache_mode for the rest of the transaction: every statement of a refresh is a look-up or
+ * write by the case's keys, whose generic plan is the custom one, but PostgreSQL keeps planning the
+ * case-inputs read anew (its generic estimate looks dearer), and planning it costs more than running
+ * it. With prepared statements (server/db/statement-names.ts) a generic plan is made once per
+ * connection. (server/db/hot-statements.test.ts checks the generic plans too.)
+ */
 async function lockAndEnsureCase(tx: Tx, caseId: string): Promise<void> {
   await tx.$executeRawUnsafe(
-    `WITH lock AS (SELECT pg_advisory_xact_lock(hashtextextended($1, 0)))
+    `WITH lock AS (SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), set_config('plan_cache_mode', 'force_generic_plan', true))
      INSERT INTO "Case" ("id", "updatedAt") SELECT $2, now() FROM lock ON CONFLICT ("id") DO NOTHING`,
     `case:${caseId}`,
     caseId,
