@@ -110,7 +110,8 @@ export async function openDb(options: DbOptions): Promise<DbHandle> {
       if (availability.noteFailure(err)) log.debug({ err }, "database connection lost while idle");
       else log.warn({ err }, "database connection lost while idle");
     });
-    const db = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: statementName }) });
+    // A statement without a name (undefined) runs unnamed, as pg does by default (statement-names.ts).
+    const db = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: statementName as (q: { sql: string }) => string }) });
     await db.$connect();
     return {
       db,

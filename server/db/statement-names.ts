@@ -1,33 +1,37 @@
 import { createHash } from "node:crypto";
 
 /**
- * Names for prepared statements on PostgreSQL (PrismaPg's `statementNameGenerator`). A named
- * statement is parsed once per connection; after a few executions PostgreSQL may keep a generic
- * plan for it, so a statement run for every refresh (the case-inputs read plans for longer than it
- * runs) stops being parsed and planned every time.
+ * Named prepared statements on PostgreSQL for the statements run for every event (PrismaPg's
+ * `statementNameGenerator`). A named statement is parsed once per connection, and PostgreSQL may
+ * keep a generic plan for it (the refresh transaction asks for generic plans, see
+ * server/refresh/refresh-case.ts), so the refresh's case-inputs read, which plans for longer than it
+ * runs, is planned once per connection instead of once per refresh.
  *
- * pg keeps every named statement for the life of the connection and cannot forget one, so only
- * statements that come back are named (the second time a text is seen), only data statements (not
- * migrations' DDL or transaction control), and at most MAX_NAMED texts per process; any further text
- * runs unnamed, as every statement did before.
+ * Only texts registered with `prepared()` are named: pg keeps a named statement for the life of the
+ * connection and cannot forget it, and a generic plan is only safe for a statement whose plan does
+ * not depend on its values (look-ups by key; server/db/hot-statements.test.ts checks their generic
+ * plans). Texts built from parts register each variant; at most MAX_NAMED texts are named per
+ * process, any further one runs unnamed, as every other statement does.
  */
 const MAX_NAMED = 200;
-const MAX_COUNTED = 5_000;
-const DATA = /^\s*(WITH|SELECT|INSERT|UPDATE|DELETE)\b/i;
-
+const registered = new Set<string>();
 const named = new Map<string, string>();
-const seen = new Set<string>();
+
+/** Registers `sql` to run as a named prepared statement on PostgreSQL; returns it unchanged. */
+export function prepared(sql: string): string {
+  if (registered.size < MAX_NAMED) registered.add(sql);
+  return sql;
+}
+
+/** Whether `sql` runs as a named prepared statement (for tests). */
+export function isPrepared(sql: string): boolean {
+  return registered.has(sql);
+}
 
 export function statementName(query: { sql: string }): string | undefined {
   const { sql } = query;
   const name = named.get(sql);
-  if (name !== undefined) return name;
-  if (named.size >= MAX_NAMED || !DATA.test(sql)) return undefined;
-  if (!seen.has(sql)) {
-    if (seen.size >= MAX_COUNTED) seen.clear();
-    seen.add(sql);
-    return undefined;
-  }
+  if (name !== undefined || !registered.has(sql)) return name;
   const fresh = `s_${createHash("sha256").update(sql).digest("hex").slice(0, 32)}`;
   named.set(sql, fresh);
   return fresh;

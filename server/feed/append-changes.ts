@@ -1,4 +1,5 @@
 import type { Db } from "../db/client";
+import { prepared } from "../db/statement-names";
 import { log } from "../lib/log";
 import { signalFeedChange } from "./record-change";
 
@@ -14,17 +15,18 @@ import { signalFeedChange } from "./record-change";
  * seen; they get positions from a later append, after everything already handed out.
  */
 const APPEND_LOCK = "feed:append";
+const LOCK_SQL = prepared(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`);
 const BATCH = 5_000;
 
 /** Pending rows by FeedChange_pending_idx; the base by a backward scan of FeedChange_position_key. */
-export const APPEND_SQL = `WITH pending AS (
+export const APPEND_SQL = prepared(`WITH pending AS (
        SELECT f."seq" FROM "FeedChange" f WHERE f."position" IS NULL ORDER BY f."seq" LIMIT $1
      ), numbered AS (
        SELECT p."seq", row_number() OVER (ORDER BY p."seq") AS n FROM pending p
      ), base AS (
        SELECT COALESCE((SELECT f."position" FROM "FeedChange" f WHERE f."position" IS NOT NULL ORDER BY f."position" DESC LIMIT 1), 0) AS p
      )
-     UPDATE "FeedChange" f SET "position" = base.p + numbered.n FROM numbered, base WHERE f."seq" = numbered."seq"`;
+     UPDATE "FeedChange" f SET "position" = base.p + numbered.n FROM numbered, base WHERE f."seq" = numbered."seq"`);
 
 export const PENDING_SQL = `SELECT EXISTS (SELECT 1 FROM "FeedChange" f WHERE f."position" IS NULL) AS "pending"`;
 
@@ -32,7 +34,7 @@ async function appendOnce(db: Db): Promise<number> {
   let total = 0;
   for (;;) {
     const [, n] = await db.$transaction([
-      db.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, APPEND_LOCK),
+      db.$executeRawUnsafe(LOCK_SQL, APPEND_LOCK),
       db.$executeRawUnsafe(APPEND_SQL, BATCH),
     ]);
     total += n;
