@@ -53,6 +53,13 @@ function clientWithConnectTimeout(ms: number): typeof pg.Client {
 
 export class DataDirLockedError extends Error {}
 
+const pools = new WeakMap<Db, pg.Pool>();
+
+/** PostgreSQL's pool under a database handle's client (undefined for the embedded database). */
+export function poolOf(db: Db): pg.Pool | undefined {
+  return pools.get(db);
+}
+
 /** One PGlite folder, one process: PGlite is single-connection and corrupts if opened twice. */
 function lockDataDir(dir: string): () => void {
   mkdirSync(dir, { recursive: true });
@@ -113,6 +120,7 @@ export async function openDb(options: DbOptions): Promise<DbHandle> {
     // A statement without a name (undefined) runs unnamed, as pg does by default (statement-names.ts).
     const db = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: statementName as (q: { sql: string }) => string }) });
     await db.$connect();
+    pools.set(db, pool);
     return {
       db,
       kind: "postgres",
