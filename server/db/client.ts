@@ -51,6 +51,14 @@ function clientWithConnectTimeout(ms: number): typeof pg.Client {
   };
 }
 
+/**
+ * The embedded server's settings. PGlite keeps PostgreSQL's shared buffers in the app's own memory
+ * (its WebAssembly heap, which never shrinks), and PostgreSQL's default of 128 MB took an idle app
+ * to 450-530 MB RSS before any load; with 32 MB it starts at about 330-400 MB (docs/faults.md). A
+ * folder's pages the buffers do not hold are read from the file system (the OS caches them).
+ */
+const EMBEDDED_CONF = ["shared_buffers=32MB"];
+
 export class DataDirLockedError extends Error {}
 
 const pools = new WeakMap<Db, pg.Pool>();
@@ -140,7 +148,7 @@ export async function openDb(options: DbOptions): Promise<DbHandle> {
   try {
     // pg_trgm backs the records list's substring search (a migration creates the extension).
     const extensions = { pg_trgm };
-    const pglite = inMemory ? new PGlite({ extensions }) : new PGlite(path.resolve(dataDir, "pg"), { extensions });
+    const pglite = inMemory ? new PGlite({ extensions, postgresqlconf: EMBEDDED_CONF }) : new PGlite(path.resolve(dataDir, "pg"), { extensions, postgresqlconf: EMBEDDED_CONF });
     await pglite.waitReady;
     const db = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
     await db.$connect();
