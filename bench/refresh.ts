@@ -30,6 +30,8 @@ import { benchSecrets, distinctCaseUpdate, eventAt, secretEnv, signedAt, signedD
 
 const quick = process.argv.includes("--quick");
 const only = process.argv.find((a) => a.startsWith("--db="))?.slice(5);
+/** `--distinct-only`: just the ceiling and the one-event-per-case drain (the refresh's capacity), a minute or two per database. */
+const distinctOnly = process.argv.includes("--distinct-only");
 const BURST = quick ? 2000 : 10_000;
 const CASES = quick ? 100 : 500;
 /** Cases of synthetic history (bulk SQL) under the distinct-case drain and the latency phase. */
@@ -116,7 +118,27 @@ async function latencyAtSteadyRate(env: Record<string, string>, port: number, se
   return peak;
 }
 
+/** The ceiling and the one-event-per-case drain alone, with their ratio (both measured now, on the same machine and database kind). */
+async function distinctOn(kind: "postgres" | "pglite") {
+  const out: (string | number)[][] = [["measure", "value"]];
+  const dir = mkdtempSync(path.join(tmpdir(), "bench-refresh-"));
+  const db = kind === "postgres" ? await createPostgresDatabase() : null;
+  const ceiling = db ? await pgTxCeiling(db.url, quick ? 5 : 10) : (await pgliteCeilings(quick ? 3 : 5)).tx;
+  const engines = db ? [await engine(db.url), await engine(db.url)] : [await engine(undefined, path.join(dir, "distinct"))];
+  const r = await drainDistinct(engines.map((e) => ({ ...e, concurrency: defaultRefreshConcurrency(kind) })));
+  for (const e of engines) await e.handle.close();
+  await db?.drop();
+  rmSync(dir, { recursive: true, force: true });
+  const rate = r.events / r.seconds;
+  out.push([`drain ${DISTINCT} events, one per case, ${fmt(HISTORY_CASES, 0)}-case history`, `${fmt(rate, 0)} events/s (${fmt(r.seconds, 1)} s)`]);
+  out.push([`ceiling: insert+update transactions/s`, fmt(ceiling, 0)]);
+  out.push([`drain ÷ ceiling`, fmt(rate / ceiling, 3)]);
+  console.log(`\n## One-event-per-case drain on ${kind}`);
+  console.log(table(out));
+}
+
 async function runOn(kind: "postgres" | "pglite") {
+  if (distinctOnly) return distinctOn(kind);
   const out: (string | number)[][] = [["measure", "value"]];
   const memory = new RssSampler(process.pid);
   let ceiling: number;

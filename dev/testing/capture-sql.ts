@@ -22,7 +22,11 @@ export async function captureSql<T>(fn: () => Promise<T>): Promise<{ result: T; 
     const [first, second] = args;
     const text = typeof first === "string" ? first : (first as { text?: string } | null)?.text;
     const values = typeof first === "string" ? second : (first as { values?: unknown[] } | null)?.values;
-    if (typeof text === "string" && !IGNORED.test(text)) statements.push({ text, values: Array.isArray(values) ? values : [] });
+    // A simple-query string may hold several statements (server/feed/append-changes.ts): each is one.
+    const parts = typeof text === "string" && !Array.isArray(values) && text.includes(";") ? text.split(/;\s*/) : [text];
+    for (const part of parts) {
+      if (typeof part === "string" && part.trim() && !IGNORED.test(part)) statements.push({ text: part, values: Array.isArray(values) ? values : [] });
+    }
     return original.apply(this, args);
   };
   try {
@@ -69,6 +73,17 @@ function walk(node: PlanNode, visit: (n: PlanNode) => void) {
   for (const child of node.Plans ?? []) walk(child, visit);
 }
 
+/** A parameter value as an SQL literal of unknown type (arrays in PostgreSQL's array syntax). */
+function sqlLiteral(client: pg.Client, v: unknown): string {
+  const text = (x: unknown): string => (x instanceof Date ? x.toISOString() : typeof x === "object" ? JSON.stringify(x) : String(x));
+  if (v === null || v === undefined) return "NULL";
+  if (Array.isArray(v)) {
+    const items = v.map((x) => (x === null || x === undefined ? "NULL" : `"${text(x).replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`));
+    return client.escapeLiteral(`{${items.join(",")}}`);
+  }
+  return client.escapeLiteral(text(v));
+}
+
 const SCANS = new Set(["Seq Scan", "Index Scan", "Index Only Scan", "Bitmap Heap Scan", "Bitmap Index Scan"]);
 
 /**
@@ -78,21 +93,39 @@ const SCANS = new Set(["Seq Scan", "Index Scan", "Index Only Scan", "Bitmap Heap
  * `maxRows` rows. A statement that cannot run again (its effect already happened) is explained
  * without running it, and its estimated plan is checked instead.
  */
-export async function checkPlan(client: pg.Client, s: CapturedStatement, check: PlanCheck): Promise<{ problems: string[]; plan: PlanNode }> {
+export async function checkPlan(
+  client: pg.Client,
+  s: CapturedStatement,
+  check: PlanCheck & {
+    /**
+     * Check the generic plan (made without the parameters' values), as a named prepared statement
+     * gets once PostgreSQL keeps one, and as every statement of a refresh gets (server/refresh/refresh-case.ts).
+     */
+    generic?: boolean;
+  },
+): Promise<{ problems: string[]; plan: PlanNode }> {
   let plan: PlanNode;
   let analysed = true;
+  const generic = check.generic && s.values.length > 0;
+  // EXPLAIN EXECUTE takes no bound parameters: the values go in as literals (their types are the statement's).
+  const explained = generic ? `EXECUTE hot_generic(${s.values.map((v) => sqlLiteral(client, v)).join(", ")})` : s.text;
+  const values = generic ? [] : s.values;
+  if (generic) await client.query(`PREPARE hot_generic AS ${s.text}`);
   await client.query("BEGIN");
   try {
-    const res = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${s.text}`, s.values);
+    if (generic) await client.query("SET LOCAL plan_cache_mode = force_generic_plan");
+    const res = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${explained}`, values);
     plan = (res.rows[0]["QUERY PLAN"] as { Plan: PlanNode }[])[0]!.Plan;
   } catch {
     await client.query("ROLLBACK");
     await client.query("BEGIN");
-    const res = await client.query(`EXPLAIN (FORMAT JSON) ${s.text}`, s.values);
+    if (generic) await client.query("SET LOCAL plan_cache_mode = force_generic_plan");
+    const res = await client.query(`EXPLAIN (FORMAT JSON) ${explained}`, values);
     plan = (res.rows[0]["QUERY PLAN"] as { Plan: PlanNode }[])[0]!.Plan;
     analysed = false;
   } finally {
     await client.query("ROLLBACK");
+    if (generic) await client.query("DEALLOCATE hot_generic");
   }
   const problems: string[] = [];
   walk(plan, (n) => {

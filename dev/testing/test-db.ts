@@ -26,9 +26,11 @@ export function serverUrl(): string {
   return process.env.TEST_DATABASE_URL ?? "postgresql://root@127.0.0.1:5432/postgres";
 }
 
-/** Creates an empty database on the test server and returns its URL. */
+/** Creates an empty database on the test server and returns its URL. TEST_DB_PREFIX (default `err_test_`) starts its name, so runs sharing a server can tell theirs apart. */
 export async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `err_test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
+  const prefix = process.env.TEST_DB_PREFIX ?? "err_test_";
+  if (!/^[a-z_][a-z0-9_]*$/.test(prefix)) throw new Error(`TEST_DB_PREFIX must be lower-case letters, digits and _: ${prefix}`);
+  const name = `${prefix}${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString: serverUrl() });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${name}"`);

@@ -7,6 +7,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { log } from "../lib/log";
 import { DatabaseAvailability } from "./availability";
+import { statementName } from "./statement-names";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "./generated/client";
 
@@ -51,7 +52,22 @@ function clientWithConnectTimeout(ms: number): typeof pg.Client {
   };
 }
 
+/**
+ * The embedded server's settings. PGlite keeps PostgreSQL's shared buffers in the app's own memory
+ * (its WebAssembly heap, which never shrinks), and PostgreSQL's default of 128 MB took an idle app
+ * to 450-530 MB RSS before any load; with 32 MB it starts at about 330-400 MB (docs/faults.md). A
+ * folder's pages the buffers do not hold are read from the file system (the OS caches them).
+ */
+const EMBEDDED_CONF = ["shared_buffers=32MB"];
+
 export class DataDirLockedError extends Error {}
+
+const pools = new WeakMap<Db, pg.Pool>();
+
+/** PostgreSQL's pool under a database handle's client (undefined for the embedded database). */
+export function poolOf(db: Db): pg.Pool | undefined {
+  return pools.get(db);
+}
 
 /** One PGlite folder, one process: PGlite is single-connection and corrupts if opened twice. */
 function lockDataDir(dir: string): () => void {
@@ -110,8 +126,10 @@ export async function openDb(options: DbOptions): Promise<DbHandle> {
       if (availability.noteFailure(err)) log.debug({ err }, "database connection lost while idle");
       else log.warn({ err }, "database connection lost while idle");
     });
-    const db = new PrismaClient({ adapter: new PrismaPg(pool) });
+    // A statement without a name (undefined) runs unnamed, as pg does by default (statement-names.ts).
+    const db = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: statementName as (q: { sql: string }) => string }) });
     await db.$connect();
+    pools.set(db, pool);
     return {
       db,
       kind: "postgres",
@@ -131,7 +149,7 @@ export async function openDb(options: DbOptions): Promise<DbHandle> {
   try {
     // pg_trgm backs the records list's substring search (a migration creates the extension).
     const extensions = { pg_trgm };
-    const pglite = inMemory ? new PGlite({ extensions }) : new PGlite(path.resolve(dataDir, "pg"), { extensions });
+    const pglite = inMemory ? new PGlite({ extensions, postgresqlconf: EMBEDDED_CONF }) : new PGlite(path.resolve(dataDir, "pg"), { extensions, postgresqlconf: EMBEDDED_CONF });
     await pglite.waitReady;
     const db = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
     await db.$connect();

@@ -1,4 +1,5 @@
-import type { Db } from "../db/client";
+import { poolOf, type Db } from "../db/client";
+import { prepared } from "../db/statement-names";
 import { log } from "../lib/log";
 import { signalFeedChange } from "./record-change";
 
@@ -14,27 +15,48 @@ import { signalFeedChange } from "./record-change";
  * seen; they get positions from a later append, after everything already handed out.
  */
 const APPEND_LOCK = "feed:append";
+const LOCK_SQL = prepared(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`);
 const BATCH = 5_000;
 
 /** Pending rows by FeedChange_pending_idx; the base by a backward scan of FeedChange_position_key. */
-export const APPEND_SQL = `WITH pending AS (
+export const APPEND_SQL = prepared(`WITH pending AS (
        SELECT f."seq" FROM "FeedChange" f WHERE f."position" IS NULL ORDER BY f."seq" LIMIT $1
      ), numbered AS (
        SELECT p."seq", row_number() OVER (ORDER BY p."seq") AS n FROM pending p
      ), base AS (
        SELECT COALESCE((SELECT f."position" FROM "FeedChange" f WHERE f."position" IS NOT NULL ORDER BY f."position" DESC LIMIT 1), 0) AS p
      )
-     UPDATE "FeedChange" f SET "position" = base.p + numbered.n FROM numbered, base WHERE f."seq" = numbered."seq"`;
+     UPDATE "FeedChange" f SET "position" = base.p + numbered.n FROM numbered, base WHERE f."seq" = numbered."seq"`);
 
 export const PENDING_SQL = `SELECT EXISTS (SELECT 1 FROM "FeedChange" f WHERE f."position" IS NULL) AS "pending"`;
 
+/**
+ * On PostgreSQL the two statements go in one round trip with their BEGIN and COMMIT (a simple-query
+ * string runs its statements one after another, each with its own snapshot, so the UPDATE still
+ * sees every append committed before the lock was granted): appends follow every refresh that made
+ * a version current, and four round trips each were a fifth of the refresh's own.
+ */
+const APPEND_ROUND_TRIP = `BEGIN; SELECT pg_advisory_xact_lock(hashtextextended('${APPEND_LOCK}', 0)); ${APPEND_SQL.replace("$1", String(BATCH))}; COMMIT`;
+
 async function appendOnce(db: Db): Promise<number> {
+  const pool = poolOf(db);
   let total = 0;
   for (;;) {
-    const [, n] = await db.$transaction([
-      db.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, APPEND_LOCK),
-      db.$executeRawUnsafe(APPEND_SQL, BATCH),
-    ]);
+    let n: number;
+    if (pool) {
+      const client = await pool.connect();
+      try {
+        const results = (await client.query(APPEND_ROUND_TRIP)) as unknown as { rowCount: number | null }[];
+        n = results[2]!.rowCount ?? 0;
+        client.release();
+      } catch (err) {
+        // A failed statement leaves the connection inside an aborted transaction: it is not reused.
+        client.release(true);
+        throw err;
+      }
+    } else {
+      [, n] = await db.$transaction([db.$executeRawUnsafe(LOCK_SQL, APPEND_LOCK), db.$executeRawUnsafe(APPEND_SQL, BATCH)]);
+    }
     total += n;
     if (n < BATCH) return total;
   }

@@ -1,4 +1,4 @@
-import type { Tx } from "../db/client";
+import type { SqlParams } from "../db/sql-params";
 
 export interface CurrentChange {
   caseId: string;
@@ -9,20 +9,13 @@ export interface CurrentChange {
 }
 
 /**
- * Writes the feed row for a case's new current version, inside the transaction that makes it
- * current, so the row commits (or rolls back) with the change itself. It has no position yet: that
- * comes after commit (append-changes.ts).
+ * The INSERT of the feed row for a case's new current version, sent within the statement that makes
+ * it current (server/refresh/refresh-writes.ts), so the row commits (or rolls back) with the change
+ * itself. It has no position yet: that comes after commit (append-changes.ts).
  */
-export async function recordCurrentChange(tx: Tx, change: CurrentChange): Promise<void> {
-  await tx.$executeRawUnsafe(
-    `INSERT INTO "FeedChange" ("caseId", "version", "previousVersion", "causes", "summary", "at")
-     VALUES ($1, $2, $3, $4::text[]::"DeltaCause"[], $5, clock_timestamp())`,
-    change.caseId,
-    change.version,
-    change.previousVersion,
-    change.causes,
-    change.summary,
-  );
+export function currentChangeSql(p: SqlParams, change: CurrentChange): string {
+  return `INSERT INTO "FeedChange" ("caseId", "version", "previousVersion", "causes", "summary", "at")
+     VALUES (${p.add(change.caseId)}, ${p.add(change.version)}::int, ${p.add(change.previousVersion)}::int, ${p.add(change.causes)}::text[]::"DeltaCause"[], ${p.add(change.summary)}, clock_timestamp())`;
 }
 
 type Listener = () => void;

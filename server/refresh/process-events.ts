@@ -1,4 +1,5 @@
 import type { Db } from "../db/client";
+import { prepared } from "../db/statement-names";
 import { openProcessingFailed } from "../exceptions/processing-failed";
 import { isDatabaseUnavailable } from "../lib/db-errors";
 import { log } from "../lib/log";
@@ -53,8 +54,11 @@ export const COALESCE_FACTOR = 10;
  * since an ORDER BY there makes PostgreSQL walk the whole backlog in queue order instead.
  */
 async function claim(db: Db, limit: number, leaseSeconds: number): Promise<QueuedEvent[]> {
-  return db.$queryRawUnsafe<QueuedEvent[]>(
-    `WITH head AS (
+  return db.$queryRawUnsafe<QueuedEvent[]>(CLAIM_SQL, limit, leaseSeconds, limit * COALESCE_FACTOR);
+}
+
+const CLAIM_SQL = prepared(
+  `WITH head AS (
        SELECT "id", "caseId" FROM "WebhookEvent" WHERE ${DUE}
        ORDER BY "seq" LIMIT $1 FOR UPDATE SKIP LOCKED
      ), more AS (
@@ -65,11 +69,7 @@ async function claim(db: Db, limit: number, leaseSeconds: number): Promise<Queue
      UPDATE "WebhookEvent" SET "lockedUntil" = now() + make_interval(secs => $2), "attempts" = "attempts" + 1, "updatedAt" = now()
      WHERE "id" IN (SELECT "id" FROM head UNION ALL SELECT "id" FROM more)
      RETURNING "id", "sourceId", "caseId", "entityId", "attempts", "data"`,
-    limit,
-    leaseSeconds,
-    limit * COALESCE_FACTOR,
-  );
-}
+);
 
 /**
  * Processes one batch: fans events out to cases and refreshes each touched case once (events of

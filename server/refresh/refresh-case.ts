@@ -8,12 +8,13 @@ import { detectConflicts } from "./detect-conflicts";
 import { sourceLookup, type EngineContext } from "./engine-context";
 import { CASE_INPUTS_SQL, toCaseInputs, type InputRow, type SourceLookup } from "./load-inputs";
 import { canonical } from "./pointer";
-import { SqlParams } from "../db/sql-params";
+import { prepared } from "../db/statement-names";
+import { RefreshWrites } from "./refresh-writes";
 import { CANDIDATE_EVENTS_SQL, decideOutcomes, outcomesStatement, settleExtra, type CandidateEvent, type DecidedOutcomes, type CaseOutcome } from "./record-outcomes";
 import { clearExceptions, syncExceptions, type LiveException } from "../exceptions/sync-exceptions";
 import { causesOf, summarise } from "./summarise";
 import { appendAfterCommit } from "../feed/append-changes";
-import { recordCurrentChange } from "../feed/record-change";
+import { currentChangeSql } from "../feed/record-change";
 import { log } from "../lib/log";
 import { metrics } from "../ops/metrics";
 import type { Candidate, CaseInputs, DeltaItem, LineageMap, RecordDoc, RuleHit } from "./types";
@@ -59,14 +60,21 @@ export async function lockCase(tx: Tx, caseId: string): Promise<void> {
   await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, `case:${caseId}`);
 }
 
-/** lockCase, then the Case row is created if missing, in one round trip. */
+/**
+ * lockCase, then the Case row is created if missing, in one round trip. It also sets
+ * plan_cache_mode for the rest of the transaction: every statement of a refresh is a look-up or
+ * write by the case's keys, whose generic plan is the custom one, but PostgreSQL keeps planning the
+ * case-inputs read anew (its generic estimate looks dearer), and planning it costs more than running
+ * it. With prepared statements (server/db/statement-names.ts) a generic plan is made once per
+ * connection. (server/db/hot-statements.test.ts checks the generic plans too.)
+ */
+const LOCK_AND_ENSURE_SQL = prepared(
+  `WITH lock AS (SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), set_config('plan_cache_mode', 'force_generic_plan', true))
+   INSERT INTO "Case" ("id", "updatedAt") SELECT $2, now() FROM lock ON CONFLICT ("id") DO NOTHING`,
+);
+
 async function lockAndEnsureCase(tx: Tx, caseId: string): Promise<void> {
-  await tx.$executeRawUnsafe(
-    `WITH lock AS (SELECT pg_advisory_xact_lock(hashtextextended($1, 0)))
-     INSERT INTO "Case" ("id", "updatedAt") SELECT $2, now() FROM lock ON CONFLICT ("id") DO NOTHING`,
-    `case:${caseId}`,
-    caseId,
-  );
+  await tx.$executeRawUnsafe(LOCK_AND_ENSURE_SQL, `case:${caseId}`, caseId);
 }
 
 interface CaseContext {
@@ -85,14 +93,8 @@ interface CaseContext {
  * exceptions, the current and held versions. Records and lineage come back as JSON text and are
  * parsed once here: handed over as objects, every leaf would be walked by the client layer.
  */
-async function loadCaseContext(
-  tx: Tx,
-  caseId: string,
-  eventIds: string[],
-  sources: SourceLookup,
-): Promise<CaseContext & { inputs: CaseInputs; events: CandidateEvent[] }> {
-  const rows = await tx.$queryRawUnsafe<(CaseContext & { inputs: string; events: string })[]>(
-    `WITH inputs AS (${CASE_INPUTS_SQL})
+const CASE_CONTEXT_SQL = prepared(
+  `WITH inputs AS (${CASE_INPUTS_SQL})
      SELECT c."lastVersion" AS "lastVersion", c."openExceptionCount" AS "openExceptionCount",
        COALESCE((SELECT json_agg(json_build_object('id', o."id", 'path', o."path", 'value', o."value", 'basisEntityId', o."basisEntityId",
            'basisVersion', o."basisVersion", 'exceptionId', o."exceptionId", 'createdAt', to_char(o."createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY o."createdAt", o."id")
@@ -108,9 +110,15 @@ async function loadCaseContext(
        (SELECT COALESCE(json_agg(i), '[]')::text FROM inputs i) AS "inputs",
        (${CANDIDATE_EVENTS_SQL}) AS "events"
      FROM "Case" c WHERE c."id" = $1`,
-    caseId,
-    eventIds,
-  );
+);
+
+async function loadCaseContext(
+  tx: Tx,
+  caseId: string,
+  eventIds: string[],
+  sources: SourceLookup,
+): Promise<CaseContext & { inputs: CaseInputs; events: CandidateEvent[] }> {
+  const rows = await tx.$queryRawUnsafe<(CaseContext & { inputs: string; events: string })[]>(CASE_CONTEXT_SQL, caseId, eventIds);
   const row = rows[0]!;
   const parse = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
   return {
@@ -174,7 +182,7 @@ async function refreshInTransaction(ctx: EngineContext, caseId: string, opts: Re
       const candidate = buildCandidate(inputs, ref, overrides);
       if (!candidate) {
         const decided = decideOutcomes(sources, { caseId, outcome: "waiting", version: null, lineage: null, eventIds, folded: [] }, context.events);
-        await finishRefresh(tx, caseId, null, decided);
+        await finishRefresh(tx, new RefreshWrites(), caseId, null, decided);
         return { result: { caseId, outcome: "waiting" as const, version: null, eventIds: [] }, madeCurrent: [], rules: [] };
       }
       const delta = computeDelta(current, candidate, { sourceKinds });
@@ -182,7 +190,8 @@ async function refreshInTransaction(ctx: EngineContext, caseId: string, opts: Re
       const hits = detectConflicts({ inputs, candidate, previous: current, delta, ref, policyOf: policyLookup(policies) }).filter(
         (h) => !approved.has(`${h.rule}|${h.fingerprint}`),
       );
-      const step: Step = { tx, caseId, lastVersion: context.lastVersion, live: context.live, current, held, candidate, delta, hits, schemaVersion: ref.schema.version, opts };
+      const writes = new RefreshWrites();
+      const step: Step = { tx, writes, caseId, lastVersion: context.lastVersion, live: context.live, current, held, candidate, delta, hits, schemaVersion: ref.schema.version, opts };
       const decision =
         current && same(candidate.record, current.record) && sameOverrides(candidate.lineage, current.lineage)
           ? await keepCurrent(step, current)
@@ -202,7 +211,7 @@ async function refreshInTransaction(ctx: EngineContext, caseId: string, opts: Re
         },
         context.events,
       );
-      await finishRefresh(tx, caseId, caseColumns(candidate.record, decision, context.openExceptionCount), decided);
+      await finishRefresh(tx, writes, caseId, caseColumns(candidate.record, decision, context.openExceptionCount), decided);
       const applied = new Set(decision.result.outcome === "applied" ? decided.rows.filter((r) => r.outcome === "applied" && r.version === decision.result.version).map((r) => r.id) : []);
       const madeCurrent = context.events.filter((e) => applied.has(e.id)).map((e) => e.receivedAt);
       return { result: decision.result, madeCurrent, rules: [...new Set(hits.map((h) => h.rule))] };
@@ -213,6 +222,8 @@ async function refreshInTransaction(ctx: EngineContext, caseId: string, opts: Re
 
 interface Step {
   tx: Tx;
+  /** Writes sent together by finishRefresh. */
+  writes: RefreshWrites;
   caseId: string;
   lastVersion: number;
   live: LiveException[];
@@ -246,7 +257,7 @@ async function holdCandidate(s: Step): Promise<Decision> {
   }
   const version = s.lastVersion + 1;
   if (held) await tx.recordVersion.updateMany({ where: { caseId, status: "held" }, data: { status: "superseded" } });
-  await insertVersion(s, version, "held");
+  insertVersion(s, version, "held", null);
   const openExceptions = await syncExceptions(tx, caseId, s.live, s.hits, version);
   return {
     result: { caseId, outcome: "held", version, eventIds: candidate.eventIds },
@@ -258,10 +269,12 @@ async function holdCandidate(s: Step): Promise<Decision> {
 
 /** No rule fired: the candidate becomes the one current version (a held twin is promoted, not copied). */
 async function makeCurrent(s: Step): Promise<Decision> {
-  const { tx, caseId, candidate, current, held, delta, opts } = s;
-  if (current) {
-    await tx.$executeRawUnsafe(`UPDATE "RecordVersion" SET "status" = 'superseded', "isCurrent" = NULL, "updatedAt" = now() WHERE "id" = $1`, current.id);
-  }
+  const { tx, writes, caseId, candidate, current, held, delta, opts } = s;
+  const { p } = writes;
+  // The old current version stops being current before the new one becomes it (RefreshWrites.after).
+  const superseded = current
+    ? writes.add(`UPDATE "RecordVersion" SET "status" = 'superseded', "isCurrent" = NULL, "updatedAt" = now() WHERE "id" = ${p.add(current.id)} RETURNING 1`)
+    : null;
   const promote = held && same(candidate.record, held.record) && sameOverrides(candidate.lineage, held.lineage) ? held : null;
   const version = promote ? promote.version : s.lastVersion + 1;
   const lineage = { ...candidate.lineage };
@@ -269,18 +282,16 @@ async function makeCurrent(s: Step): Promise<Decision> {
   if (promote) {
     // Lineage records who approved the fields this version changed.
     if (opts.approval) for (const d of delta) if (lineage[d.path]) lineage[d.path] = { ...lineage[d.path]!, approval: opts.approval };
-    await tx.$executeRawUnsafe(
-      `UPDATE "RecordVersion" SET "status" = 'current', "isCurrent" = true, "lineage" = $2::jsonb, "summary" = $3, "updatedAt" = now() WHERE "id" = $1`,
-      promote.id,
-      JSON.stringify(lineage),
-      summary,
+    writes.add(
+      `UPDATE "RecordVersion" SET "status" = 'current', "isCurrent" = true, "lineage" = ${p.add(JSON.stringify(lineage))}::jsonb, "summary" = ${p.add(summary)}, "updatedAt" = now()
+       ${superseded ? `FROM ${RefreshWrites.after(superseded)} ` : ""}WHERE "id" = ${p.add(promote.id)}`,
     );
   }
   if (held) await tx.recordVersion.updateMany({ where: { caseId, status: "held", version: { not: version } }, data: { status: "superseded" } });
-  if (!promote) await insertVersion(s, version, "current");
+  if (!promote) insertVersion(s, version, "current", superseded);
   // The feed carries the summary the version stores (insertVersion's own when it is a new row).
   const stored = promote ? summary : summarise({ caseId, version, first: !current, delta, hits: [] });
-  await recordCurrentChange(tx, { caseId, version, previousVersion: current?.version ?? null, causes: causesOf(delta), summary: stored });
+  writes.add(currentChangeSql(p, { caseId, version, previousVersion: current?.version ?? null, causes: causesOf(delta), summary: stored }));
   const openExceptions = await clearExceptions(tx, s.live, "The refreshed record no longer conflicts; it became current.");
   return {
     result: { caseId, outcome: "applied", version, eventIds: candidate.eventIds },
@@ -296,38 +307,27 @@ async function makeCurrent(s: Step): Promise<Decision> {
  * in the database (a record with its lineage has hundreds of leaves; as query arguments they would
  * be walked and copied leaf by leaf).
  */
-async function insertVersion(s: Step, version: number, status: "current" | "held"): Promise<void> {
-  const { tx, caseId, candidate, delta, opts } = s;
+function insertVersion(s: Step, version: number, status: "current" | "held", after: string | null): void {
+  const { writes, caseId, candidate, delta, opts } = s;
+  const { p } = writes;
   const id = newId("ver");
   const text = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
-  await tx.$executeRawUnsafe(
-    `WITH v AS (
-       INSERT INTO "RecordVersion" ("id", "caseId", "version", "status", "isCurrent", "record", "lineage", "summary", "causes",
-         "basedOnVersion", "schemaVersion", "triggerEventId", "createdAt", "updatedAt")
-       VALUES ($1, $2, $3, $4::"VersionStatus", $5, $6::jsonb, $7::jsonb, $8, $9::text[]::"DeltaCause"[], $10, $11, $12, clock_timestamp(), now())
-       RETURNING "id"
-     )
-     INSERT INTO "DeltaEntry" ("id", "versionId", "caseId", "path", "before", "after", "cause", "lineage")
-     SELECT d.id, v."id", $2, d.path, d.before::jsonb, d.after::jsonb, d.cause::"DeltaCause", d.lineage::jsonb
-     FROM v, unnest($13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[]) AS d(id, path, before, after, cause, lineage)`,
-    id,
-    caseId,
-    version,
-    status,
-    status === "current" ? true : null,
-    JSON.stringify(candidate.record),
-    JSON.stringify(candidate.lineage),
-    summarise({ caseId, version, first: !s.current, delta, hits: status === "held" ? s.hits : [], records: { after: candidate.record, before: s.current?.record } }),
-    causesOf(delta),
-    s.current?.version ?? null,
-    s.schemaVersion,
-    opts.triggerEventId ?? opts.eventIds?.[0] ?? null,
-    delta.map(() => newId("dlt")),
-    delta.map((d) => d.path),
-    delta.map((d) => text(d.before)),
-    delta.map((d) => text(d.after)),
-    delta.map((d) => d.cause),
-    delta.map((d) => JSON.stringify(d.lineage)),
+  const summary = summarise({ caseId, version, first: !s.current, delta, hits: status === "held" ? s.hits : [], records: { after: candidate.record, before: s.current?.record } });
+  const v = writes.add(
+    `INSERT INTO "RecordVersion" ("id", "caseId", "version", "status", "isCurrent", "record", "lineage", "summary", "causes",
+       "basedOnVersion", "schemaVersion", "triggerEventId", "createdAt", "updatedAt")
+     SELECT ${p.add(id)}, ${p.add(caseId)}, ${p.add(version)}::int, ${p.add(status)}::"VersionStatus", ${p.add(status === "current" ? true : null)}::boolean,
+       ${p.add(JSON.stringify(candidate.record))}::jsonb, ${p.add(JSON.stringify(candidate.lineage))}::jsonb, ${p.add(summary)}, ${p.add(causesOf(delta))}::text[]::"DeltaCause"[],
+       ${p.add(s.current?.version ?? null)}::int, ${p.add(s.schemaVersion)}::int, ${p.add(opts.triggerEventId ?? opts.eventIds?.[0] ?? null)}::text, clock_timestamp(), now()
+     ${after ? `FROM ${RefreshWrites.after(after)}` : ""}
+     RETURNING "id"`,
+  );
+  if (!delta.length) return;
+  writes.add(
+    `INSERT INTO "DeltaEntry" ("id", "versionId", "caseId", "path", "before", "after", "cause", "lineage")
+     SELECT d.id, ${v}."id", ${p.add(caseId)}, d.path, d.before::jsonb, d.after::jsonb, d.cause::"DeltaCause", d.lineage::jsonb
+     FROM ${v}, unnest(${p.add(delta.map(() => newId("dlt")))}::text[], ${p.add(delta.map((d) => d.path))}::text[], ${p.add(delta.map((d) => text(d.before)))}::text[],
+       ${p.add(delta.map((d) => text(d.after)))}::text[], ${p.add(delta.map((d) => d.cause))}::text[], ${p.add(delta.map((d) => JSON.stringify(d.lineage)))}::text[]) AS d(id, path, before, after, cause, lineage)`,
   );
 }
 
@@ -359,19 +359,18 @@ function caseColumns(record: RecordDoc, decision: Decision, openBefore: number):
 }
 
 /**
- * The refresh's last writes in one statement: the case's columns and the per-case outcome of
- * every event it decided; then the statuses of events that waited or were held elsewhere follow.
+ * The refresh's writes in one statement: those the decision gathered, the case's columns and the
+ * per-case outcome of every event it decided; then the statuses of events that waited or were held
+ * elsewhere follow (they read the outcomes just written, so they cannot be part of it).
  */
-async function finishRefresh(tx: Tx, caseId: string, columns: CaseColumns | null, decided: DecidedOutcomes): Promise<void> {
-  const p = new SqlParams();
-  const parts: string[] = [];
+async function finishRefresh(tx: Tx, writes: RefreshWrites, caseId: string, columns: CaseColumns | null, decided: DecidedOutcomes): Promise<void> {
+  const { p } = writes;
   if (columns) {
     const set = Object.entries(columns.values).map(([k, v]) => `"${k}" = ${p.add(v)}${k === "lastCauses" ? '::text[]::"DeltaCause"[]' : ""}`);
     const refreshed = columns.becameCurrent ? `, "lastRefreshedAt" = now()` : "";
-    parts.push(`UPDATE "Case" SET ${set.join(", ")}${refreshed}, "updatedAt" = now() WHERE "id" = ${p.add(caseId)}`);
+    writes.add(`UPDATE "Case" SET ${set.join(", ")}${refreshed}, "updatedAt" = now() WHERE "id" = ${p.add(caseId)}`);
   }
-  if (decided.rows.length) parts.push(outcomesStatement(p, caseId, decided));
-  if (parts.length === 1) await tx.$executeRawUnsafe(parts[0]!, ...p.values);
-  else if (parts.length === 2) await tx.$executeRawUnsafe(`WITH c AS (${parts[0]}) ${parts[1]}`, ...p.values);
+  if (decided.rows.length) writes.add(outcomesStatement(p, caseId, decided));
+  await writes.flush(tx);
   await settleExtra(tx, decided);
 }
