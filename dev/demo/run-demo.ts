@@ -77,7 +77,7 @@ export async function runDemo(deps: DemoDeps, scenario: DemoScenario): Promise<D
   return { events: scenario.events, rounds: scenario.rounds.length, seconds };
 }
 
-/** How long the demo keeps delivering one event the server sheds (503) or throttles (429), as a well-behaved source would. */
+/** How long the demo keeps delivering one event the server sheds (503), throttles (429) or never answers, as a well-behaved source would. */
 const RETRY_FOR_MS = 120_000;
 
 async function postEvent(baseUrl: string, secrets: Record<string, string>, step: DemoEventStep): Promise<void> {
@@ -85,12 +85,21 @@ async function postEvent(baseUrl: string, secrets: Record<string, string>, step:
   if (!secret) throw new AppError("INTERNAL", `no signing secret for source ${step.source}`);
   const deadline = Date.now() + RETRY_FOR_MS;
   // Signed afresh for every attempt (a new webhook-timestamp), with the same webhook-id: docs/api.md, "Responses".
-  let res = await postSigned(signWebhook({ baseUrl, source: step.source, secret, webhookId: step.webhookId, body: JSON.stringify(step.body) }));
+  const attempt = async () => {
+    try {
+      return await postSigned(signWebhook({ baseUrl, source: step.source, secret, webhookId: step.webhookId, body: JSON.stringify(step.body) }));
+    } catch (err) {
+      // No answer (a reset connection on a starved machine): whether it was stored is unknown, and
+      // delivering the same webhook-id again is safe either way.
+      return { status: 0, body: { error: (err as Error).message }, retryAfterSeconds: 1 };
+    }
+  };
+  let res = await attempt();
   let retried = false;
-  while ((res.status === 503 || res.status === 429) && Date.now() < deadline) {
+  while ((res.status === 503 || res.status === 429 || res.status === 0) && Date.now() < deadline) {
     retried = true;
     await new Promise((r) => setTimeout(r, Math.min(5, Math.max(1, res.retryAfterSeconds ?? 1)) * 1000));
-    res = await postSigned(signWebhook({ baseUrl, source: step.source, secret, webhookId: step.webhookId, body: JSON.stringify(step.body) }));
+    res = await attempt();
   }
   // After a retry, "duplicate" means an earlier attempt was stored after all; that is the event too.
   const stored = (res.status === 202 && res.body.status === "accepted") || (retried && res.status === 200 && res.body.status === "duplicate");
