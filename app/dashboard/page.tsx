@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { DashboardView } from "@/components/dashboard/dashboard-view";
-import { dashboardWindow } from "@/components/ops/dashboard-window";
+import { windowOf } from "@/shared/windows";
 import { OpsDashboard } from "@/components/ops/ops-dashboard";
 import { PageHeader } from "@/components/ui/page-header";
 import { QueryBoundary } from "@/components/ui/query-boundary";
@@ -17,7 +17,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
   const raw = typeof sp.window === "string" ? sp.window : null;
   const qc = getQueryClient();
   // One read serves the whole page: the overview tiles and the refresh measures below share it.
-  await qc.prefetchQuery(trpc.opsDashboard.get.queryOptions({ window: dashboardWindow(raw) }));
+  await qc.prefetchQuery(trpc.opsDashboard.get.queryOptions({ window: windowOf(raw) }));
   return (
     <HydrateClient>
       <main className="mx-auto max-w-[1600px] space-y-3 px-4 py-4">

@@ -7,9 +7,8 @@ import { ruleLabel } from "../lib/rules";
 import { useUrlParams } from "../lib/url-state";
 import { LiveIndicator } from "../ui/live-indicator";
 import { RelativeTime } from "../ui/relative-time";
-import { dashboardWindow } from "../ops/dashboard-window";
 import { formatMs } from "../ops/ops-dashboard";
-import { WINDOWS, windowFromParam } from "./window";
+import { DEFAULT_WINDOW, WINDOW_KEYS, WINDOWS, windowOf } from "@/shared/windows";
 
 
 const STATUS_ORDER = ["applied", "held", "no_change", "stale", "waiting", "quarantined", "failed", "received"];
@@ -46,9 +45,9 @@ const nf = (n: number) => n.toLocaleString("en-US");
 export function DashboardView() {
   const trpc = useTRPC();
   const [sp, setParams] = useUrlParams();
-  const hours = windowFromParam(sp.get("window"));
+  const current = windowOf(sp.get("window"));
   // The same query (and refresh interval) as the refresh measures below: one read, one set of numbers.
-  const { data, dataUpdatedAt, isFetching } = useSuspenseQuery(trpc.opsDashboard.get.queryOptions({ window: dashboardWindow(sp.get("window")) }, { refetchInterval: 30_000 }));
+  const { data, dataUpdatedAt, isFetching } = useSuspenseQuery(trpc.opsDashboard.get.queryOptions({ window: current }, { refetchInterval: 30_000 }));
   const processed = STATUS_ORDER.filter((s) => s !== "received" && s !== "stale").reduce((n, s) => n + (data.events[s] ?? 0), 0);
   const appliedShare = processed ? Math.round(((data.events.applied ?? 0) / processed) * 100) : null;
   const maxRule = Math.max(1, ...data.exceptions.map((r) => r.opened));
@@ -56,15 +55,15 @@ export function DashboardView() {
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-2">
         <nav aria-label="Window" className="flex rounded-md border border-slate-300 bg-white p-0.5">
-          {WINDOWS.map((w) => (
+          {WINDOW_KEYS.map((w) => (
             <button
               key={w}
               type="button"
-              aria-current={hours === w ? "true" : undefined}
-              onClick={() => setParams({ window: w === 24 ? null : String(w) })}
-              className={`rounded px-3 py-1 text-sm font-medium ${hours === w ? "bg-slate-800 text-white" : "text-slate-700 hover:bg-slate-100"}`}
+              aria-current={current === w ? "true" : undefined}
+              onClick={() => setParams({ window: w === DEFAULT_WINDOW ? null : w })}
+              className={`rounded px-3 py-1 text-sm font-medium ${current === w ? "bg-slate-800 text-white" : "text-slate-700 hover:bg-slate-100"}`}
             >
-              {w === 1 ? "Last hour" : w === 24 ? "Last 24 h" : "Last 7 days"}
+              {WINDOWS[w].label}
             </button>
           ))}
         </nav>

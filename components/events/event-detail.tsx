@@ -3,7 +3,7 @@
 import { useSuspenseQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTRPC } from "@/components/trpc/client";
-import { formatAbsolute } from "../lib/format";
+import { formatAbsolute } from "../../shared/format";
 import { ValueView } from "../record/value-view";
 import { EventStatusBadge } from "../ui/badges";
 import { RelativeTime } from "../ui/relative-time";

@@ -1,28 +1,20 @@
 "use client";
 
-import { fieldToPath, pathLabel } from "../lib/format";
+import { fieldToPath, pathLabel } from "../../shared/format";
 import Link from "next/link";
+import type { Lineage } from "@/shared/lineage";
 import { ValueView } from "../record/value-view";
 import { RelativeTime } from "../ui/relative-time";
 
-interface LineageLike {
-  source: string;
-  entityKind: string;
-  entityId: string;
-  entityVersion: number;
-  webhookId: string;
-  occurredAt: string;
-  receivedAt: string;
-}
 
 export interface EvidenceItem {
   label: string;
   value: unknown;
-  lineage: LineageLike | null;
+  lineage: Lineage | null;
 }
 
 /** The conflicting evidence side by side, each item with where it came from. */
-export function EvidenceGrid({ hits, eventHref }: { hits: { rule: string; message: string; field: string; evidence: unknown[] }[]; eventHref: (l: LineageLike) => string }) {
+export function EvidenceGrid({ hits, eventHref }: { hits: { rule: string; message: string; field: string; evidence: unknown[] }[]; eventHref: (l: Lineage) => string }) {
   return (
     <div className="space-y-3">
       {hits.map((h, i) => (

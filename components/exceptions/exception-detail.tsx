@@ -4,7 +4,7 @@ import { useSuspenseQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { fieldToPath } from "../lib/format";
+import { fieldToPath } from "../../shared/format";
 import { RULE_HINT, ruleLabel } from "../lib/rules";
 import { useHotkeys } from "../lib/use-hotkeys";
 import { LineagePanel } from "../record/lineage-panel";

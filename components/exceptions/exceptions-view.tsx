@@ -6,7 +6,7 @@ import { useRouter } from "next/navigation";
 import { useDeferredValue, useMemo, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { RULE_HINT, ruleLabel } from "../lib/rules";
-import { fieldToPath, pathLabel } from "../lib/format";
+import { fieldToPath, pathLabel } from "../../shared/format";
 import { useUrlParams } from "../lib/url-state";
 import { useListNavigation } from "../lib/use-list-navigation";
 import { useShortcutsEnabled } from "../lib/shortcut-prefs";

@@ -3,7 +3,7 @@
 import { useSuspenseQuery } from "@tanstack/react-query";
 import { forwardRef, useImperativeHandle, useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { fieldLabel, fieldToPath, pathLabel } from "../lib/format";
+import { fieldLabel, fieldToPath, pathLabel } from "../../shared/format";
 import { button } from "../ui/button";
 import { Kbd } from "../ui/kbd";
 

@@ -1,6 +1,6 @@
 "use client";
 
-import { formatMinutes, toDate } from "../lib/format";
+import { formatMinutes, toDate } from "../../shared/format";
 import { useNow } from "../lib/use-now";
 
 /** How long an exception has been waiting, against the SLA minutes of the case's tier. */

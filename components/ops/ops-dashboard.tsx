@@ -9,7 +9,7 @@ import { Badge } from "@/components/ui/badges";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { useTRPC } from "@/components/trpc/client";
 import type { Dashboard } from "@/server/ops/dashboard/dashboard-metrics";
-import { dashboardWindow } from "./dashboard-window";
+import { windowOf } from "@/shared/windows";
 
 /** Source colours; red is kept for refusals. */
 const PALETTE = ["#1d4ed8", "#0f766e", "#b45309", "#7c3aed", "#0891b2", "#4d7c0f", "#a21caf", "#475569", "#ca8a04"];
@@ -76,7 +76,7 @@ function Figure({ label, value, testId }: { label: string; value: React.ReactNod
 export function OpsDashboard({ isAdmin }: { isAdmin: boolean }) {
   const trpc = useTRPC();
   const sp = useSearchParams();
-  const win = dashboardWindow(sp.get("window"));
+  const win = windowOf(sp.get("window"));
   const { data } = useSuspenseQuery(trpc.opsDashboard.get.queryOptions({ window: win }, { refetchInterval: 30_000 }));
   return (
     <div className="space-y-3" data-window={data.window}>

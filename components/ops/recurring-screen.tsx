@@ -14,7 +14,7 @@ import { useTRPC } from "@/components/trpc/client";
 import type { RecurringGroup } from "@/server/exceptions/recurring";
 import { NoteField } from "./note-field";
 import { WindowPicker } from "./window-picker";
-import { windowOf, type WindowOption } from "./windows";
+import { windowOf, type WindowKey } from "@/shared/windows";
 
 const keyOf = (g: RecurringGroup) => `${g.source}|${g.field}|${g.rule}`;
 
@@ -111,7 +111,7 @@ export function RecurringScreen() {
   );
 }
 
-function WidenForm({ group, window, onDone }: { group: RecurringGroup; window: WindowOption; onDone: (msg: string) => void }) {
+function WidenForm({ group, window, onDone }: { group: RecurringGroup; window: WindowKey; onDone: (msg: string) => void }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const [note, setNote] = useState("");

@@ -5,7 +5,7 @@ import Link from "next/link";
 import { Fragment, useState } from "react";
 import { Alert, errorText, Field, inputClass } from "@/components/auth/admin/parts";
 import { button } from "@/components/ui/button";
-import { formatMinutes } from "@/components/lib/format";
+import { formatMinutes } from "@/shared/format";
 import { useTRPC } from "@/components/trpc/client";
 import { JobList, Outcomes } from "./job-progress";
 import { NoteField } from "./note-field";

@@ -3,12 +3,12 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { formatAbsolute } from "../lib/format";
+import { formatAbsolute } from "../../shared/format";
 import { RuleBadge, VersionStatusBadge } from "../ui/badges";
 import { button } from "../ui/button";
 import { errorMessage } from "../ui/query-boundary";
 import { BlockSkeleton } from "../ui/skeleton";
-import type { LineageLike } from "./delta-view";
+import type { Lineage } from "@/shared/lineage";
 import { RecordSections } from "./record-sections";
 
 /** "2026-11-27T14:05:09.000Z" → "2026-11-27T14:05:09" for a datetime-local input read as UTC. */
@@ -87,7 +87,7 @@ export function AsOfView({ caseId, asOf, onAsOf, onField }: { caseId: string; as
               <span className="block text-slate-700">No exception was open then.</span>
             )}
           </p>
-          <RecordSections record={q.data.record as Record<string, unknown>} lineage={q.data.lineage as unknown as Record<string, LineageLike>} onField={(p) => onField(p, q.data.version)} />
+          <RecordSections record={q.data.record as Record<string, unknown>} lineage={q.data.lineage as unknown as Record<string, Lineage>} onField={(p) => onField(p, q.data.version)} />
         </>
       ) : null}
     </div>

@@ -2,19 +2,11 @@
 
 import Link from "next/link";
 import { CAUSE_LABEL, CAUSE_ORDER, CAUSE_STYLE, type Cause } from "../lib/causes";
-import { describePath, getAt, leafPaths, parsePath, pathLabel } from "../lib/format";
+import type { Lineage } from "@/shared/lineage";
+import { describePath, getAt, leafPaths, parsePath, pathLabel } from "../../shared/format";
 import { CauseChip } from "../ui/badges";
 import { ValueView } from "./value-view";
 
-export interface LineageLike {
-  source: string;
-  entityKind: string;
-  entityId: string;
-  entityVersion: number;
-  webhookId: string;
-  occurredAt: string;
-  receivedAt: string;
-}
 
 export interface DeltaItemView {
   path: string;
@@ -46,7 +38,7 @@ export interface DeltaViewProps {
 
 const covers = (prefix: string, path: string) => path === prefix || path.startsWith(`${prefix}/`);
 
-export function lineageAt(map: Record<string, LineageLike>, path: string): LineageLike | null {
+export function lineageAt(map: Record<string, Lineage>, path: string): Lineage | null {
   const tokens = parsePath(path);
   for (let i = tokens.length; i > 0; i--) {
     const p = "/" + tokens.slice(0, i).map((t) => t.replace(/~/g, "~0").replace(/\//g, "~1")).join("/");
@@ -69,7 +61,7 @@ export function DeltaView({ delta, after, beforeLabel, afterLabel, summary, conf
   const present = CAUSE_ORDER.filter((c) => byCause.has(c));
   const substantive = present.filter((c) => c !== "routine_carry_forward");
   const routine = byCause.get("routine_carry_forward") ?? [];
-  const lineage = (after.lineage ?? {}) as Record<string, LineageLike>;
+  const lineage = (after.lineage ?? {}) as Record<string, Lineage>;
   const unchanged = leafPaths(after.record).filter((p) => p && !delta.some((d) => covers(d.path, p)));
   const conflictOf = (path: string) => conflicts.find((c) => covers(c.prefix, path) || covers(path, c.prefix));
   const disputed = unchanged.filter((p) => conflictOf(p));
@@ -155,7 +147,7 @@ function UnchangedTable({
 }: {
   paths: string[];
   after: DeltaViewProps["after"];
-  lineage: Record<string, LineageLike>;
+  lineage: Record<string, Lineage>;
   conflictOf: (path: string) => ConflictMark | undefined;
   onField: (path: string, version: number) => void;
   caption: string;

@@ -1,4 +1,4 @@
-import { formatAbsolute, formatScalar, isPlainObject } from "../lib/format";
+import { formatAbsolute, formatScalar, isPlainObject } from "../../shared/format";
 import { CAUSE_LABEL, type Cause } from "../lib/causes";
 
 export interface HistoryRow {

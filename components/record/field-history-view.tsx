@@ -4,7 +4,7 @@ import { useSuspenseQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { CAUSE_LABEL, CAUSE_ORDER, type Cause } from "../lib/causes";
-import { formatAbsolute } from "../lib/format";
+import { formatAbsolute } from "../../shared/format";
 import { CauseChip } from "../ui/badges";
 import { button } from "../ui/button";
 import { historyCsv, type HistoryRow } from "./field-history-csv";

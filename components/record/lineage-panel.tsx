@@ -3,7 +3,7 @@
 import { useQuery, useSuspenseQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTRPC } from "@/components/trpc/client";
-import { describePath, formatAbsolute, getAt, pathLabel } from "../lib/format";
+import { describePath, formatAbsolute, getAt, pathLabel } from "../../shared/format";
 import { CauseChip, VersionStatusBadge } from "../ui/badges";
 import { QueryBoundary } from "../ui/query-boundary";
 import { RelativeTime } from "../ui/relative-time";
@@ -12,6 +12,7 @@ import { BlockSkeleton } from "../ui/skeleton";
 import { ValueDiff } from "./value-diff";
 import { ValueView } from "./value-view";
 import type { Cause } from "../lib/causes";
+import type { Lineage } from "@/shared/lineage";
 
 /** A moment as people read it: the UTC time, with "5 min ago" beside it. */
 function When({ value }: { value: string | Date }) {
@@ -35,18 +36,8 @@ export function LineagePanel({ caseId, path, version, onClose }: { caseId: strin
   );
 }
 
-interface LineageLike {
-  source: string;
-  entityKind: string;
-  entityId: string;
-  entityVersion: number;
-  webhookId: string;
-  occurredAt: string;
-  receivedAt: string;
-  approval?: { exceptionId: string; by: string; at: string };
-}
 
-function EventLink({ lineage, eventIds }: { lineage: LineageLike; eventIds: Record<string, string> }) {
+function EventLink({ lineage, eventIds }: { lineage: Lineage; eventIds: Record<string, string> }) {
   if (lineage.source === "manual_override") {
     return (
       <Link className="font-medium text-blue-800 underline" href={`/exceptions/${encodeURIComponent(lineage.entityId)}`}>
@@ -67,7 +58,7 @@ function LineageBody({ caseId, path, version }: { caseId: string; path: string; 
   const trpc = useTRPC();
   const { data } = useSuspenseQuery(trpc.records.fieldHistory.queryOptions({ caseId, path, version }));
   const { data: v } = useSuspenseQuery(trpc.records.version.queryOptions({ caseId, version }));
-  const lin = data.lineage as LineageLike | null;
+  const lin = data.lineage as Lineage | null;
   const value = getAt(v.record, path);
   return (
     <div className="space-y-5 text-sm">
@@ -137,7 +128,7 @@ function LineageBody({ caseId, path, version }: { caseId: string; path: string; 
         {data.history.length ? (
           <ol className="space-y-2" data-testid="field-history">
             {data.history.map((h, i) => {
-              const hl = h.lineage as LineageLike;
+              const hl = h.lineage as Lineage;
               return (
                 <li key={`${h.version}-${h.path}-${i}`} className="rounded border border-slate-200 px-3 py-2">
                   <div className="flex flex-wrap items-center gap-2">

@@ -1,4 +1,4 @@
-import { fieldLabel, formatAbsolute, formatScalar, isPlainObject, itemName, SECTION_LABEL } from "../lib/format";
+import { fieldLabel, formatAbsolute, formatScalar, isPlainObject, itemName, SECTION_LABEL } from "../../shared/format";
 import { ruleLabel } from "../lib/rules";
 
 /** What a handoff carries: the current record, its lineage, the open exceptions, and when it was exported. */

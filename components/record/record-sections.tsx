@@ -1,8 +1,9 @@
 "use client";
 
-import { fieldLabel, formatScalar, isPlainObject, joinPath, SECTION_LABEL } from "../lib/format";
+import { fieldLabel, formatScalar, isPlainObject, joinPath, SECTION_LABEL } from "../../shared/format";
 import { RelativeTime } from "../ui/relative-time";
-import { lineageAt, type LineageLike } from "./delta-view";
+import type { Lineage } from "@/shared/lineage";
+import { lineageAt } from "./delta-view";
 import { ValueView } from "./value-view";
 
 const ORDER = ["case", "entitlement", "incidents", "environment", "reproduction", "artifacts", "approvedLogs", "notes"];
@@ -18,7 +19,7 @@ const EMPTY: Record<string, string> = {
 type OnField = (path: string) => void;
 
 /** The record in readable sections; every value opens its lineage. */
-export function RecordSections({ record, lineage, onField }: { record: Record<string, unknown>; lineage: Record<string, LineageLike>; onField: OnField }) {
+export function RecordSections({ record, lineage, onField }: { record: Record<string, unknown>; lineage: Record<string, Lineage>; onField: OnField }) {
   const sections = [...ORDER, ...Object.keys(record).filter((k) => !ORDER.includes(k))];
   return (
     <div className="grid gap-3 xl:grid-cols-2" data-testid="record-sections">
@@ -29,7 +30,7 @@ export function RecordSections({ record, lineage, onField }: { record: Record<st
   );
 }
 
-function SourceLine({ lin }: { lin: LineageLike | null }) {
+function SourceLine({ lin }: { lin: Lineage | null }) {
   if (!lin) return null;
   return (
     <span className="text-xs font-normal text-slate-600">
@@ -38,7 +39,7 @@ function SourceLine({ lin }: { lin: LineageLike | null }) {
   );
 }
 
-function Section({ name, value, lineage, onField }: { name: string; value: unknown; lineage: Record<string, LineageLike>; onField: OnField }) {
+function Section({ name, value, lineage, onField }: { name: string; value: unknown; lineage: Record<string, Lineage>; onField: OnField }) {
   const path = joinPath([name]);
   const wide = name === "notes" || name === "artifacts" || name === "incidents" || name === "approvedLogs";
   const firstLeaf = Object.keys(lineage).find((k) => k === path || k.startsWith(`${path}/`));
@@ -144,7 +145,7 @@ const TITLE_KEYS: Record<string, [string, string?]> = {
   approvedLogs: ["name", "bundleId"],
 };
 
-function ListItem({ section, index, item, lineage, onField }: { section: string; index: number; item: unknown; lineage: Record<string, LineageLike>; onField: OnField }) {
+function ListItem({ section, index, item, lineage, onField }: { section: string; index: number; item: unknown; lineage: Record<string, Lineage>; onField: OnField }) {
   const path = joinPath([section, index]);
   const lin = lineageAt(lineage, path);
   if (!isPlainObject(item)) {
@@ -174,7 +175,7 @@ function ListItem({ section, index, item, lineage, onField }: { section: string;
   );
 }
 
-function Notes({ notes, lineage, onField }: { notes: unknown[]; lineage: Record<string, LineageLike>; onField: OnField }) {
+function Notes({ notes, lineage, onField }: { notes: unknown[]; lineage: Record<string, Lineage>; onField: OnField }) {
   const lin = lineageAt(lineage, "/notes/0");
   return (
     <div>

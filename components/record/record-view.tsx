@@ -4,7 +4,7 @@ import { keepPreviousData, useQuery, useSuspenseQuery } from "@tanstack/react-qu
 import Link from "next/link";
 import { useCallback, useDeferredValue, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { fieldToPath } from "../lib/format";
+import { fieldToPath } from "../../shared/format";
 import { useUrlParams } from "../lib/url-state";
 import { CaseStatusBadge, RuleBadge, SeverityBadge, VersionStatusBadge, Badge } from "../ui/badges";
 import { button } from "../ui/button";
@@ -12,7 +12,8 @@ import { LiveIndicator } from "../ui/live-indicator";
 import { QueryBoundary } from "../ui/query-boundary";
 import { RelativeTime } from "../ui/relative-time";
 import { BlockSkeleton } from "../ui/skeleton";
-import { type ConflictMark, type LineageLike } from "./delta-view";
+import type { Lineage } from "@/shared/lineage";
+import { type ConflictMark } from "./delta-view";
 import { CompareDelta, VersionDelta } from "./version-deltas";
 import { AsOfView } from "./as-of-view";
 import { FieldHistoryView } from "./field-history-view";
@@ -213,7 +214,7 @@ export function RecordView({ caseId }: { caseId: string }) {
             ) : tab === "asof" ? (
               <AsOfView key={asOf ?? ""} caseId={caseId} asOf={asOf} onAsOf={(iso) => set({ asOf: iso, tab: "asof" })} onField={openField} />
             ) : ov.current ? (
-              <RecordSections record={ov.current.record} lineage={ov.current.lineage as Record<string, LineageLike>} onField={(p) => openField(p, ov.current!.version)} />
+              <RecordSections record={ov.current.record} lineage={ov.current.lineage as Record<string, Lineage>} onField={(p) => openField(p, ov.current!.version)} />
             ) : (
               <HeldFirstVersion caseId={caseId} version={latest} onField={openField} />
             )}
@@ -347,7 +348,7 @@ function HeldFirstVersion({ caseId, version, onField }: { caseId: string; versio
       <p className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-950">
         This case has no current record yet: its first version (v{version}) is <VersionStatusBadge status={data.status} /> behind an exception. Below is that candidate, not a reviewed record.
       </p>
-      <RecordSections record={data.record as Record<string, unknown>} lineage={data.lineage as unknown as Record<string, LineageLike>} onField={(p) => onField(p, version)} />
+      <RecordSections record={data.record as Record<string, unknown>} lineage={data.lineage as unknown as Record<string, Lineage>} onField={(p) => onField(p, version)} />
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { fieldLabel, formatScalar, isPlainObject } from "../lib/format";
+import { fieldLabel, formatScalar, isPlainObject } from "../../shared/format";
 import { wordDiff } from "../lib/word-diff";
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);

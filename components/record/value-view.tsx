@@ -1,4 +1,4 @@
-import { fieldLabel, formatScalar, isPlainObject } from "../lib/format";
+import { fieldLabel, formatScalar, isPlainObject } from "../../shared/format";
 
 /** A value as a reviewer reads it: scalars as text, objects as a compact list, lists item by item. */
 export function ValueView({ value, fieldKey, depth = 0 }: { value: unknown; fieldKey?: string; depth?: number }) {

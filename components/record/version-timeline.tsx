@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useListNavigation } from "../lib/use-list-navigation";
 import { button } from "../ui/button";
 import { CauseChips, VersionStatusBadge } from "../ui/badges";
-import { formatAbsolute } from "../lib/format";
+import { formatAbsolute } from "../../shared/format";
 import { RelativeTime } from "../ui/relative-time";
 
 export interface TimelineVersion {

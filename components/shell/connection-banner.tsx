@@ -1,6 +1,6 @@
 "use client";
 
-import { formatAbsolute } from "../lib/format";
+import { formatAbsolute } from "../../shared/format";
 import { useConnection } from "../lib/use-connection";
 
 /**

@@ -1,6 +1,6 @@
 "use client";
 
-import { formatAbsolute, formatRelative, toDate } from "../lib/format";
+import { formatAbsolute, formatRelative, toDate } from "../../shared/format";
 import { useNow } from "../lib/use-now";
 
 /** "5 min ago", with the absolute UTC time on hover and for assistive technology. */

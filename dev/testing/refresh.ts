@@ -2,7 +2,7 @@
 import type { Db } from "../../server/db/client";
 import type { Actor } from "../../server/lib/audit";
 import { newId } from "../../server/lib/ids";
-import { canonical } from "../../server/refresh/pointer";
+import { canonical } from "../../shared/pointer";
 import type { Lineage, LineageMap } from "../../server/refresh/types";
 
 export interface CaseState {

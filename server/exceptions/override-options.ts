@@ -2,7 +2,7 @@ import type { Db } from "../db/client";
 import { AppError } from "../lib/errors";
 import type { ReferenceCache } from "../reference/load-reference";
 import { fieldOptions, overrideSpecOf } from "../refresh/override-fields";
-import { getAt } from "../refresh/pointer";
+import { getAt } from "../../shared/pointer";
 import type { RuleHit } from "../refresh/types";
 import { disputedPaths } from "./disputed-paths";
 

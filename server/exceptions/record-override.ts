@@ -3,7 +3,7 @@ import { audit, type Actor } from "../lib/audit";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { DERIVED_FIELDS, normaliseOverride, overrideBasisPath, overrideSpecOf } from "../refresh/override-fields";
-import { getAt } from "../refresh/pointer";
+import { getAt } from "../../shared/pointer";
 import type { Json, LineageMap, ReferenceData, RuleHit } from "../refresh/types";
 import { disputedPaths } from "./disputed-paths";
 

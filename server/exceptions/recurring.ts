@@ -133,7 +133,7 @@ export async function widenFromReport(ctx: PolicyContext, actor: Actor, raw: z.i
     source: input.source,
     fields: [input.field],
     mode: "auto",
-    note: `${input.note} (from the recurring-exceptions report, ${WINDOWS[input.window].label})`,
+    note: `${input.note} (from the recurring-exceptions report, ${WINDOWS[input.window].phrase})`,
   });
   if (!result.changed.length) throw new AppError("CONFLICT", `${input.field} of ${input.source} is already auto`);
   return result;

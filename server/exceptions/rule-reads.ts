@@ -1,4 +1,4 @@
-import { fieldOf } from "../refresh/pointer";
+import { fieldOf } from "../../shared/pointer";
 import type { RuleHit } from "../refresh/types";
 
 /**

@@ -1,4 +1,4 @@
-import { describePath } from "../../components/lib/format";
+import { describePath } from "../../shared/format";
 import type { Db } from "../db/client";
 import { AppError } from "../lib/errors";
 import type { Lineage } from "../refresh/types";

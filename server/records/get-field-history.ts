@@ -1,6 +1,6 @@
 import type { Db } from "../db/client";
 import { AppError } from "../lib/errors";
-import { parsePointer, pointer } from "../refresh/pointer";
+import { parsePointer, pointer } from "../../shared/pointer";
 import type { Lineage, LineageMap } from "../refresh/types";
 
 /** "/incidents/0/severity" → ["/incidents", "/incidents/0", "/incidents/0/severity"]. */

@@ -2,7 +2,7 @@ import type { Tx } from "../db/client";
 import { audit, SYSTEM_ACTOR } from "../lib/audit";
 import { buildCandidate } from "./build-candidate";
 import { overrideBasisPath } from "./override-fields";
-import { canonical, getAt } from "./pointer";
+import { canonical, getAt } from "../../shared/pointer";
 import type { CaseInputs, Json, OverrideSpec, ReferenceData } from "./types";
 
 /** An active FieldOverride row as the case context loads it. */

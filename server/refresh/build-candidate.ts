@@ -2,7 +2,7 @@ import type { DiagnosticsData, IncidentData, TicketData } from "../intake/event-
 import { normaliseAlias } from "../reference/normalise";
 import { applyMappedFields } from "./mapped-fields";
 import { DERIVED_FIELDS, overrideSpecOf, overrideWrites } from "./override-fields";
-import { parsePointer, pointer } from "./pointer";
+import { parsePointer, pointer } from "../../shared/pointer";
 import {
   entityKey,
   type Candidate,

@@ -1,5 +1,5 @@
 import type { SourceKind } from "../intake/event-schemas";
-import { canonical, escapeToken } from "./pointer";
+import { canonical, escapeToken } from "../../shared/pointer";
 import type { Cause, DeltaItem, Json, Lineage, LineageMap, RecordDoc } from "./types";
 
 /** How list items are matched between versions, so an insertion is one change, not a shifted list. */

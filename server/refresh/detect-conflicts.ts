@@ -1,7 +1,7 @@
-import { fieldPhrase } from "../../components/lib/format";
+import { fieldPhrase } from "../../shared/format";
 import { normaliseAlias } from "../reference/normalise";
 import { caseTicket, lineageOf } from "./build-candidate";
-import { fieldOf, getAt } from "./pointer";
+import { fieldOf, getAt } from "../../shared/pointer";
 import {
   entityKey,
   type Candidate,

@@ -1,6 +1,6 @@
 import type { DiagnosticsData, EntitlementData, EnvironmentData, IncidentData, TicketData } from "../intake/event-schemas";
 import { buildCandidate } from "./build-candidate";
-import { canonical, getAt } from "./pointer";
+import { canonical, getAt } from "../../shared/pointer";
 import type { CaseInputs, EntityState, ReferenceData } from "./types";
 
 /** A ticket no source sent: the record needs one to exist; its leaves are filtered out below. */

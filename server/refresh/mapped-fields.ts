@@ -1,7 +1,7 @@
-import { capitalise, fieldPhrase } from "../../components/lib/format";
+import { capitalise, fieldPhrase } from "../../shared/format";
 import type { SchemaField } from "../reference/defaults";
 import { isAddedField, readMappedValue, sectionOf } from "../reference/schema-fields";
-import { pointer } from "./pointer";
+import { pointer } from "../../shared/pointer";
 import type { Candidate, EntityState, Json, Lineage } from "./types";
 
 /** The entity each section of the record is built from (null: the case has none). */

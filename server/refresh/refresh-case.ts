@@ -7,7 +7,7 @@ import { computeDelta, sameOverrides } from "./compute-delta";
 import { detectConflicts } from "./detect-conflicts";
 import { sourceLookup, type EngineContext } from "./engine-context";
 import { CASE_INPUTS_SQL, toCaseInputs, type InputRow, type SourceLookup } from "./load-inputs";
-import { canonical } from "./pointer";
+import { canonical } from "../../shared/pointer";
 import { prepared } from "../db/statement-names";
 import { RefreshWrites } from "./refresh-writes";
 import { CANDIDATE_EVENTS_SQL, decideOutcomes, outcomesStatement, settleExtra, type CandidateEvent, type DecidedOutcomes, type CaseOutcome } from "./record-outcomes";

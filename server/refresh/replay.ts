@@ -2,7 +2,7 @@ import type { Tx } from "../db/client";
 import { log } from "../lib/log";
 import type { EngineContext } from "./engine-context";
 import { rebuildIncidentLinks, recomputeEntityState } from "./entity-state";
-import { canonical, escapeToken } from "./pointer";
+import { canonical, escapeToken } from "../../shared/pointer";
 import type { CaseOutcome } from "./refresh-case";
 import { refreshCases } from "./refresh-cases";
 import type { Json } from "./types";

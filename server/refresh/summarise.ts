@@ -1,6 +1,6 @@
 // The words the reviewer's tables use (components/lib/format.ts is plain TypeScript, shared by both sides).
-import { pathPhrase } from "../../components/lib/format";
-import { canonical } from "./pointer";
+import { pathPhrase } from "../../shared/format";
+import { canonical } from "../../shared/pointer";
 import { CAUSE_LABEL, CAUSE_ORDER } from "../../shared/causes";
 import type { Cause, DeltaItem, RuleHit } from "./types";
 

@@ -1,22 +1,8 @@
+import type { Json, Lineage } from "../../shared/lineage";
 import type { SchemaField } from "../reference/defaults";
 import type { DiagnosticsData, EntitlementData, EnvironmentData, IncidentData, SourceKind, TicketData } from "../intake/event-schemas";
 
-/** docs/api.md's lineage of one leaf or list item. */
-export interface Lineage {
-  source: string;
-  entityKind: string;
-  entityId: string;
-  entityVersion: number;
-  webhookId: string;
-  occurredAt: string;
-  receivedAt: string;
-  /** Present on fields a specialist's approval made current. */
-  approval?: { exceptionId: string; by: string; at: string };
-  /** On a manual_override leaf: who set it and why. */
-  override?: { by: string; note: string };
-  /** On a source leaf whose override lapsed in this version because the source value changed. */
-  overrideLapsed?: { exceptionId: string; by: string; value: Json };
-}
+export type { Json, Lineage } from "../../shared/lineage";
 
 export type LineageMap = Record<string, Lineage>;
 
@@ -65,7 +51,6 @@ export interface OverrideSpec {
   lapsed?: boolean;
 }
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type RecordDoc = { [section: string]: Json };
 
 export interface Candidate {

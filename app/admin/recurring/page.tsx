@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { OpsPage } from "@/components/ops/ops-page";
 import { RecurringScreen } from "@/components/ops/recurring-screen";
-import { windowOf } from "@/components/ops/windows";
+import { windowOf } from "@/shared/windows";
 import { pageAccess } from "@/server/auth/page-guard";
 import { getQueryClient, trpc } from "@/server/trpc/server";
 

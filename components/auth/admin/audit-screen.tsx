@@ -6,7 +6,7 @@ import Link from "next/link";
 import { useTRPC } from "@/components/trpc/client";
 import { button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
-import { formatAbsolute } from "@/components/lib/format";
+import { formatAbsolute } from "@/shared/format";
 import { inputClass } from "./parts";
 
 export interface AuditFilters {

@@ -109,7 +109,7 @@ export async function getDashboard(db: Db, rawWindow: WindowKey) {
 
   return {
     window,
-    windowLabel: w.label,
+    windowLabel: w.phrase,
     since: range.since,
     until: range.until,
     bucketSeconds: range.width,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SourceKind } from "../../intake/event-schemas";
 import type { Actor } from "../../lib/audit";
-import { fieldOf } from "../../refresh/pointer";
+import { fieldOf } from "../../../shared/pointer";
 import { caseState, createUser, currentRecord } from "../../../dev/testing/refresh";
 import { bundle, entitlement, environment, incident, ticket } from "../../../dev/testing/events";
 import { ingestAndDrain } from "../../../dev/testing/ingest";

@@ -7,7 +7,7 @@ import { AppError } from "../../lib/errors";
 import { RECORD_FIELDS, SCHEMA_V1, type SchemaField } from "../../reference/defaults";
 import type { ReferenceCache } from "../../reference/load-reference";
 import { isAddedField, type AddedField } from "../../reference/schema-fields";
-import { canonical } from "../../refresh/pointer";
+import { canonical } from "../../../shared/pointer";
 import { wakeJobRunner } from "../jobs/job-runner";
 import { enqueueJob } from "../jobs/jobs";
 import { fieldSources, previewDefinition, type FieldPreview } from "./schema-fields";

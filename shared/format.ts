@@ -1,4 +1,5 @@
-/** Formatting shared by every screen: one way to write a time, a path, a value. */
+/** Formatting shared by every screen and by the server's summaries and rule messages: one way to write a time, a path, a value. Plain TypeScript. */
+import { parsePointer, pointer } from "@/shared/pointer";
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
@@ -81,16 +82,14 @@ export const SECTION_LABEL: Record<string, string> = {
   notes: "Notes",
 };
 
+/** The tokens of a record path (a JSON Pointer, shared/pointer.ts); anything else has none. */
 export function parsePath(path: string): string[] {
-  if (!path) return [];
-  return path
-    .slice(1)
-    .split("/")
-    .map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
+  return path.startsWith("/") ? parsePointer(path) : [];
 }
 
+/** The record path of a list of tokens (shared/pointer.ts). */
 export function joinPath(tokens: (string | number)[]): string {
-  return tokens.map((t) => "/" + String(t).replace(/~/g, "~0").replace(/\//g, "~1")).join("");
+  return pointer(...tokens);
 }
 
 /** What a list item is called: an incident by its id, a bundle by its id, a log by its name. */

@@ -1,4 +1,7 @@
-/** RFC 6901 JSON Pointer helpers for record paths. */
+/**
+ * RFC 6901 JSON Pointer helpers for record paths (docs/api.md, "Lineage"): the server keys lineage and
+ * delta entries with them and the UI reads them back. Plain TypeScript: no database, no secrets.
+ */
 export function escapeToken(token: string | number): string {
   return String(token).replace(/~/g, "~0").replace(/\//g, "~1");
 }
