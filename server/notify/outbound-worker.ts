@@ -68,16 +68,20 @@ export const CLAIM_SQL = `UPDATE "OutboundEndpoint" e SET "lockedUntil" = $1::ti
        SELECT c."id" FROM "OutboundEndpoint" c
        WHERE c."enabled" AND c."nextAttemptAt" <= $1::timestamp AND (c."lockedUntil" IS NULL OR c."lockedUntil" < $1::timestamp)
          AND (c."cursor" < COALESCE((SELECT f."position" FROM "FeedChange" f WHERE f."position" IS NOT NULL ORDER BY f."position" DESC LIMIT 1), 0)
-              OR EXISTS (SELECT 1 FROM "OutboundDelivery" d WHERE d."endpointId" = c."id" AND d."status" = 'pending'))
+              OR EXISTS (SELECT 1 FROM "OutboundDelivery" d WHERE d."endpointId" = c."id" AND d."status" = 'pending' AND d."kind" = 'change'))
        ORDER BY c."nextAttemptAt"
        LIMIT $3
        FOR UPDATE SKIP LOCKED)
      RETURNING e."id", e."cursor"::text AS "cursor", e."causes"::text[] AS "causes", e."caseIdPrefix", e."consecutiveFailures", e."failingSince"`;
 
-/** The endpoint's oldest pending delivery (by OutboundDelivery_pending_idx), with what signs it. */
+/**
+ * The endpoint's oldest pending change delivery (by OutboundDelivery_pending_idx), with what signs it.
+ * Test events are sent by the admin's request itself (delivery-log.ts), never by this loop: while one
+ * is in flight its row is pending, and the loop must not send it a second time.
+ */
 export const HEAD_SQL = `SELECT d."id", d."body", d."attempts", e."url", e."secretSealed", e."previousSecretSealed", e."previousSecretExpiresAt"
      FROM "OutboundDelivery" d JOIN "OutboundEndpoint" e ON e."id" = d."endpointId"
-     WHERE d."endpointId" = $1 AND d."status" = 'pending' AND e."enabled"
+     WHERE d."endpointId" = $1 AND d."status" = 'pending' AND d."kind" = 'change' AND e."enabled"
      ORDER BY d."position"
      LIMIT 1`;
 

@@ -211,6 +211,14 @@ describe("outbound notifications", () => {
     expect(JSON.stringify(audits)).not.toContain(rotated.secret.slice(6, 20));
   });
 
+  it("a test event in flight is never also sent by the delivery loop", async () => {
+    const { rx, id } = await endpoint({ caseIdPrefix: "TST-" });
+    // What sendTestEvent leaves while its own attempt is under way: a pending test delivery.
+    await t.db.outboundDelivery.create({ data: { id: "msg_inflight_test", endpointId: id, kind: "test", eventType: "endpoint.test", body: JSON.stringify({ type: "endpoint.test", data: {} }) } });
+    await worker().drain();
+    expect(rx.requests.map((r) => r.webhookId)).not.toContain("msg_inflight_test");
+  });
+
   it("a pending delivery's redelivery makes it due now; while the endpoint is disabled it is refused", async () => {
     const { rx, id } = await endpoint({ caseIdPrefix: "PND-" });
     rx.mode = "fail";
