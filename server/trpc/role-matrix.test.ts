@@ -30,6 +30,8 @@ const MATRIX: Record<string, Access> = {
   "records.timeline": "duty_manager",
   "records.compare": "duty_manager",
   "records.fieldHistory": "duty_manager",
+  "records.caseHistory": "duty_manager",
+  "records.asOf": "duty_manager",
 
   "events.list": "duty_manager",
   "events.facets": "duty_manager",
