@@ -17,6 +17,7 @@ export class DatabaseAvailability {
   private downSince: number | null = null;
   private reason = "";
   private refused = 0;
+  private refusedEver = 0;
   private timer: NodeJS.Timeout | null = null;
   private probing = false;
   private closed = false;
@@ -44,6 +45,12 @@ export class DatabaseAvailability {
   /** A request refused because the database is down (reported in the recovery message). */
   countRefusal(): void {
     this.refused++;
+    this.refusedEver++;
+  }
+
+  /** Requests refused at once because the database was known to be down, since start (tests, metrics). */
+  get refusedTotal(): number {
+    return this.refusedEver;
   }
 
   noteSuccess(): void {
