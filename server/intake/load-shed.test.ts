@@ -87,8 +87,10 @@ describe(`load shedding (${TEST_DB_KIND})`, () => {
     const viaRoute = await POST(new Request(signed("shed-route", 300).url, { method: "POST", headers: signed("shed-route", 300).headers, body: signed("shed-route", 300).body }));
     for (const a of [...excess, noBody]) {
       expect({ status: a.status, retryAfter: a.retryAfter, error: typeof a.body.error }).toEqual({ status: 503, retryAfter: "1", error: "string" });
-      expect(a.ms).toBeLessThan(1_000);
     }
+    // "At once" without a clock: the gate refused them before reading anything (the bodiless one was
+    // answered although its body never came), and counted each.
+    expect(gate.shed).toBeGreaterThanOrEqual(excess.length + 2);
     expect(String(excess[0]!.body.error)).toMatch(/intake capacity/);
     expect({ status: viaRoute.status, retryAfter: viaRoute.headers.get("retry-after") }).toEqual({ status: 503, retryAfter: "1" });
     expect(gate.current).toBe(LIMIT);
