@@ -1,23 +1,9 @@
 import { formatAbsolute, formatScalar, isPlainObject } from "../../shared/format";
+import type { CaseHistoryRow } from "@/server/records/case-field-history";
 import { CAUSE_LABEL, type Cause } from "../lib/causes";
 
-export interface HistoryRow {
-  version: number;
-  status: string;
-  becameCurrent: boolean;
-  createdAt: Date | string;
-  path: string;
-  label: string;
-  before: unknown;
-  after: unknown;
-  cause: string;
-  source: string;
-  entityId: string;
-  entityVersion: number;
-  occurredAt: string | null;
-  receivedAt: string | null;
-  who: string | null;
-}
+/** One change of the case-wide history, as the server answers it (server/records/case-field-history.ts). */
+export type HistoryRow = CaseHistoryRow;
 
 /** A value in one CSV cell: scalars as shown on screen, structures as compact JSON. */
 function cellValue(v: unknown): string {
