@@ -1,4 +1,6 @@
+import { createServer, type Server, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
+import { openDb } from "../db/client";
 import { isDatabaseUnavailable, isDatabaseUnreachable } from "./db-errors";
 
 /**
@@ -42,5 +44,31 @@ describe("database error classification", () => {
     // Only a server that takes no connections is an outage; a lost connection fails its own request.
     expect(lost.map(isDatabaseUnreachable)).toEqual(lost.map(() => false));
     expect(unreachable.map(isDatabaseUnreachable)).toEqual(unreachable.map(() => true));
+  });
+
+  it("counts a host that accepts but never answers as unreachable, through pg and through Prisma", async () => {
+    // A black hole: the TCP handshake succeeds, the PostgreSQL startup message is never answered (a
+    // hung server, a saturated host). pg's own connect timeout then fails the connection with the
+    // bare message "timeout expired", which must not read as a fault of the request: the refresh
+    // worker would count it as one of an event's five attempts (seen under load, when opening a
+    // connection took longer than the one-second limit).
+    const sockets: Socket[] = [];
+    const hole: Server = createServer((s) => sockets.push(s));
+    await new Promise<void>((resolve) => hole.listen(0, "127.0.0.1", resolve));
+    const port = (hole.address() as { port: number }).port;
+    const handle = await openDb({ databaseUrl: `postgresql://nobody@127.0.0.1:${port}/none`, connectTimeoutMs: 200 });
+    try {
+      const viaPg = await handle.pool!.query("SELECT 1").then(() => null, (e: unknown) => e);
+      const viaPrisma = await handle.db.$queryRawUnsafe("SELECT 1").then(() => null, (e: unknown) => e);
+      for (const err of [viaPg, viaPrisma]) {
+        expect(err).toBeInstanceOf(Error);
+        expect(isDatabaseUnavailable(err)).toBe(true);
+        expect(isDatabaseUnreachable(err)).toBe(true);
+      }
+    } finally {
+      for (const s of sockets) s.destroy();
+      await handle.close();
+      await new Promise((resolve) => hole.close(resolve));
+    }
   });
 });

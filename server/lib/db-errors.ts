@@ -9,7 +9,8 @@
  * - pg directly (intake's hot insert, the rate limiter): Node socket errors (ECONNREFUSED while
  *   the server is down, ECONNRESET), server errors with SQLSTATE 57P01 (admin shutdown, also what
  *   pg_terminate_backend sends), 57P02/57P03, class 08 (connection exceptions), 53300, and plain
- *   Errors without a code ("Connection terminated unexpectedly", pg-pool's connect timeout).
+ *   Errors without a code ("Connection terminated unexpectedly", pg-pool's connect timeout, pg's own
+ *   connect timeout "timeout expired").
  * - Prisma over @prisma/adapter-pg: PrismaClientKnownRequestError P1001 ("Can't reach database
  *   server", meta.driverAdapterError.cause.kind "DatabaseNotReachable"), P2010 for raw queries with
  *   the SQLSTATE in meta.driverAdapterError.cause.code, kinds "ConnectionClosed" / "SocketTimeout" /
@@ -22,7 +23,7 @@ const SQLSTATE = /^(08[0-9A-Z]{3}|57P01|57P02|57P03|53300)$/;
 const PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2037"]);
 const ADAPTER_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
 const MESSAGES =
-  /Connection terminated|timeout exceeded when trying to connect|Can't reach database server|server closed the connection unexpectedly|Client has encountered a connection error|Connection closed|terminating connection due to administrator command|the database system is (starting up|shutting down|in recovery mode)/i;
+  /Connection terminated|timeout exceeded when trying to connect|Can't reach database server|server closed the connection unexpectedly|Client has encountered a connection error|Connection closed|terminating connection due to administrator command|the database system is (starting up|shutting down|in recovery mode)|^timeout expired$/i;
 
 export function isDatabaseUnavailable(err: unknown): boolean {
   return walk(err, 0, (e) => matches(e, SOCKET_CODES, SQLSTATE, PRISMA_CODES, ADAPTER_KINDS, MESSAGES));
@@ -40,7 +41,11 @@ export function isDatabaseUnreachable(err: unknown): boolean {
 const UNREACHABLE_SOCKET_CODES = new Set(["ECONNREFUSED", "ETIMEDOUT", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
 const UNREACHABLE_PRISMA_CODES = new Set(["P1001", "P1002"]);
 const UNREACHABLE_KINDS = new Set(["DatabaseNotReachable", "SocketTimeout"]);
-const UNREACHABLE_MESSAGES = /Can't reach database server|Connection terminated due to connection timeout|the database system is (starting up|shutting down|in recovery mode)/i;
+/**
+ * `timeout expired` is pg's own connect timeout (server/db/client.ts sets it on each client): the
+ * server took the TCP connection but did not finish the start-up within `connectTimeoutMs`.
+ */
+const UNREACHABLE_MESSAGES = /Can't reach database server|Connection terminated due to connection timeout|the database system is (starting up|shutting down|in recovery mode)|^timeout expired$/i;
 
 type ErrorLike = { code?: unknown; kind?: unknown; message?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
 
