@@ -4,7 +4,7 @@ import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { entitySlice } from "../refresh/entity-slice";
 import { recomputeEntityState } from "../refresh/entity-state";
-import type { SourceLookup } from "../refresh/load-inputs";
+import type { SourceLookup } from "../refresh/load-case";
 import { entityKey, type EntityState, type Lineage, type LineageMap, type ReferenceData, type RuleHit } from "../refresh/types";
 import { changesWhatRuleReads } from "./rule-reads";
 

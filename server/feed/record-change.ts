@@ -10,7 +10,7 @@ export interface CurrentChange {
 
 /**
  * The INSERT of the feed row for a case's new current version, sent within the statement that makes
- * it current (server/refresh/refresh-writes.ts), so the row commits (or rolls back) with the change
+ * it current (server/refresh/sql/refresh-writes.ts), so the row commits (or rolls back) with the change
  * itself. It has no position yet: that comes after commit (append-changes.ts).
  */
 export function currentChangeSql(p: SqlParams, change: CurrentChange): string {

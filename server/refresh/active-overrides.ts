@@ -3,7 +3,9 @@ import { audit, SYSTEM_ACTOR } from "../lib/audit";
 import { buildCandidate } from "./build-candidate";
 import { overrideBasisPath } from "./override-fields";
 import { canonical, getAt } from "../../shared/pointer";
-import type { CaseInputs, Json, OverrideSpec, ReferenceData } from "./types";
+import { readOverrideDetails } from "./sql/override-details";
+import { fromJson } from "./sql/statement";
+import type { CaseInputs, OverrideSpec, ReferenceData } from "./types";
 
 /** An active FieldOverride row as the case context loads it. */
 export interface OverrideRow {
@@ -36,10 +38,7 @@ const show = (v: unknown) => (v === undefined ? "nothing" : JSON.stringify(v));
 export async function activeOverrides(tx: Tx, caseId: string, inputs: CaseInputs, context: OverrideContext, ref: ReferenceData): Promise<OverrideSpec[]> {
   const rows = context.overrides;
   if (!rows.length) return [];
-  const extra = await tx.$queryRawUnsafe<{ id: string; sourceValue: { value?: Json } | null; note: string; by: string | null }[]>(
-    `SELECT o."id", o."sourceValue", o."note", u."name" AS "by" FROM "FieldOverride" o LEFT JOIN "User" u ON u."id" = o."userId" WHERE o."id" = ANY($1::text[])`,
-    rows.map((o) => o.id),
-  );
+  const extra = await readOverrideDetails(tx, [rows.map((o) => o.id)]);
   const extraOf = new Map(extra.map((e) => [e.id, e]));
   const sources = buildCandidate(inputs, ref, []);
   const versionOfRow = new Map<string, number>();
@@ -49,7 +48,7 @@ export async function activeOverrides(tx: Tx, caseId: string, inputs: CaseInputs
   const out: OverrideSpec[] = [];
   for (const o of rows) {
     const e = extraOf.get(o.id);
-    const stored = typeof e?.sourceValue === "string" ? (JSON.parse(e.sourceValue) as { value?: Json }) : e?.sourceValue;
+    const stored = e?.sourceValue ? fromJson(e.sourceValue) : null;
     const spec: OverrideSpec = { id: o.id, path: o.path, value: o.value, exceptionId: o.exceptionId, createdAt: new Date(o.createdAt).toISOString(), by: e?.by ?? "a specialist", note: e?.note ?? "" };
     let lapse: { note: string; after: Record<string, unknown> } | null = null;
     if (stored) {

@@ -1,7 +1,7 @@
 import type { Db } from "../db/client";
 import type { SourceRegistry } from "../sources/registry";
 import type { ReferenceCache } from "../reference/load-reference";
-import type { SourceLookup } from "./load-inputs";
+import type { SourceLookup } from "./load-case";
 
 export interface EngineContext {
   db: Db;

@@ -1,15 +1,10 @@
 import type { Db } from "../db/client";
 import { newId } from "../lib/ids";
 import type { SourceKind } from "../intake/event-schemas";
+import type { QueuedEvent } from "./sql/claim-events";
+import { linkIncidentCases } from "./sql/link-incident-cases";
 
-export interface QueuedEvent {
-  id: string;
-  sourceId: string;
-  caseId: string;
-  entityId: string;
-  attempts: number;
-  data: unknown;
-}
+export type { QueuedEvent } from "./sql/claim-events";
 
 /**
  * The cases an event touches (docs/domain.md's "fans out to"): its case; every case of the account;
@@ -30,14 +25,7 @@ export async function fanOut(db: Db, kind: SourceKind, event: QueuedEvent): Prom
     if (entity) {
       const listed = (data.caseIds as string[]) ?? [];
       if (listed.length) {
-        await db.$executeRawUnsafe(
-          `INSERT INTO "EntityCaseLink" ("id", "entityId", "caseId")
-           SELECT x.id, $1, x.case_id FROM unnest($2::text[], $3::text[]) AS x(id, case_id)
-           ON CONFLICT ("entityId", "caseId") DO NOTHING`,
-          entity.id,
-          listed.map(() => newId("lnk")),
-          listed,
-        );
+        await linkIncidentCases(db, [entity.id, listed.map(() => newId("lnk")), listed]);
       }
       const links = await db.entityCaseLink.findMany({ where: { entityId: entity.id }, select: { caseId: true } });
       for (const l of links) cases.add(l.caseId);

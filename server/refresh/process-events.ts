@@ -1,12 +1,12 @@
 import type { Db } from "../db/client";
-import { prepared } from "../db/statement-names";
 import { openProcessingFailed } from "../exceptions/processing-failed";
 import { isDatabaseUnavailable } from "../lib/db-errors";
 import { log } from "../lib/log";
 import { sourceLookup, type EngineContext } from "./engine-context";
-import { fanOut, type QueuedEvent } from "./fan-out";
+import { fanOut } from "./fan-out";
 import { refreshCase } from "./refresh-case";
 import { SETTLEABLE, settleEventStatus } from "./settle-events";
+import { claimEvents, type QueuedEvent } from "./sql/claim-events";
 
 export const MAX_ATTEMPTS = 5;
 export const DEFAULT_LEASE_SECONDS = 15;
@@ -36,9 +36,6 @@ export function retryDelayMs(attempts: number): number {
   return Math.min(30_000, 250 * 2 ** attempts);
 }
 
-/** Due: waiting to be processed, its backoff over, and no live lease on it. */
-const DUE = `"status" = 'received' AND "nextAttemptAt" <= now() AND ("lockedUntil" IS NULL OR "lockedUntil" < now())`;
-
 /** How many more events of the same cases one batch may take along (see claim). */
 export const COALESCE_FACTOR = 10;
 
@@ -54,22 +51,8 @@ export const COALESCE_FACTOR = 10;
  * since an ORDER BY there makes PostgreSQL walk the whole backlog in queue order instead.
  */
 async function claim(db: Db, limit: number, leaseSeconds: number): Promise<QueuedEvent[]> {
-  return db.$queryRawUnsafe<QueuedEvent[]>(CLAIM_SQL, limit, leaseSeconds, limit * COALESCE_FACTOR);
+  return claimEvents(db, [limit, leaseSeconds, limit * COALESCE_FACTOR]);
 }
-
-const CLAIM_SQL = prepared(
-  `WITH head AS (
-       SELECT "id", "caseId" FROM "WebhookEvent" WHERE ${DUE}
-       ORDER BY "seq" LIMIT $1 FOR UPDATE SKIP LOCKED
-     ), more AS (
-       SELECT "id" FROM "WebhookEvent"
-       WHERE ${DUE} AND "caseId" = ANY(ARRAY(SELECT DISTINCT "caseId" FROM head WHERE "caseId" <> '*')) AND "id" NOT IN (SELECT "id" FROM head)
-       LIMIT $3 FOR UPDATE SKIP LOCKED
-     )
-     UPDATE "WebhookEvent" SET "lockedUntil" = now() + make_interval(secs => $2), "attempts" = "attempts" + 1, "updatedAt" = now()
-     WHERE "id" IN (SELECT "id" FROM head UNION ALL SELECT "id" FROM more)
-     RETURNING "id", "sourceId", "caseId", "entityId", "attempts", "data"`,
-);
 
 /**
  * Processes one batch: fans events out to cases and refreshes each touched case once (events of
