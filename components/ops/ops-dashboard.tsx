@@ -214,7 +214,8 @@ function Intake({ data }: { data: Dashboard }) {
             <XAxis dataKey="t" tickFormatter={tick(data.bucketSeconds)} fontSize={11} />
             <YAxis allowDecimals={false} fontSize={11} width={40} />
             <Tooltip labelFormatter={(v) => `${tick(data.bucketSeconds)(v as number)} UTC`} />
-            <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
+            {/* Pale source shades are swatches only: the names stay dark enough to read. */}
+            <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} formatter={(value) => <span style={{ color: "#334155" }}>{value}</span>} />
             {i.sources.map((s, n) => (
               <Bar key={s} dataKey={s} stackId="a" fill={sourceColour(n)} isAnimationActive={false} />
             ))}
