@@ -76,6 +76,7 @@ test.describe("accessibility and layout of every screen", () => {
       [`/records/${caseId}`, "record"],
       [`/records/${caseId}?from=2&to=3`, "record-compare"],
       [`/records/${caseId}?tab=history`, "record-field-history"],
+      [`/records/${caseId}?tab=asof&asOf=${encodeURIComponent(new Date().toISOString())}`, "record-as-of"],
       [`/records/${caseId}?tab=record&field=${encodeURIComponent("/artifacts/0")}&fv=2`, "record-lineage"],
       ["/exceptions", "exceptions"],
       ["/events", "events"],
@@ -121,4 +122,60 @@ test.describe("accessibility and layout of every screen", () => {
     await expect(page.getByTestId("current-version")).toContainText("v2");
     expect(await cls(), "layout shift on the record page").toBeLessThan(0.1);
   });
+
+  for (const [width, height] of [
+    [1440, 900],
+    [390, 844],
+  ] as const) {
+    test(`an exception after it is resolved: the clock stops, the heading no longer says held, axe clean (${width} px)`, async ({ page }) => {
+      await page.setViewportSize({ width, height });
+      const caseId = uniqueId(`E2E-A11R${width}`);
+      expect((await postAndSettle(page.request, "ticketing", ticket(caseId, 1, { severity: "S1" }))).status).toBe("applied");
+      expect((await postAndSettle(page.request, "incident", incident(caseId, `INC-${caseId}`, 1, { severity: "S3" }))).status).toBe("held");
+      await signIn(page, "specialist");
+      await gotoReady(page, `/exceptions?case=${caseId}&status=open`);
+      await page.locator(width < 768 ? "[data-testid=exception-cards] li" : "tbody tr").filter({ hasText: caseId }).getByRole("link", { name: caseId }).first().click();
+      await expect(page.getByRole("heading", { level: 1 })).toContainText(`Severity conflict on ${caseId}`);
+      await expect(page.getByRole("heading", { name: /^Held candidate v2/ })).toBeVisible();
+      await page.getByRole("button", { name: /^Claim/ }).click();
+      await expect(page.getByRole("form", { name: "Resolve exception" })).toBeVisible();
+      await expectNoSeriousViolations(page, `exception detail, claimed (${width} px)`);
+      await page.getByRole("textbox", { name: /Note/ }).fill("Incident severity confirmed with the incident commander.");
+      await page.getByRole("form", { name: "Resolve exception" }).getByRole("button", { name: "Approve and make current" }).click();
+      await expect(page.getByTestId("resolution")).toContainText("approve");
+      // Resolved: the candidate is no longer "held", and the SLA says how long it took instead of counting down.
+      await expect(page.getByRole("heading", { name: /^Candidate v2/ })).toBeVisible();
+      await expect(page.getByRole("heading", { name: /Held candidate/ })).toHaveCount(0);
+      await expect(page.getByText(/^took .*(within the|over SLA by)/)).toBeVisible();
+      await expect(page.getByText(/left of|over SLA by .*$/).filter({ hasNotText: /^took/ })).toHaveCount(0);
+      await expect(page.locator("main")).toBeVisible();
+      await expectNoSeriousViolations(page, `exception detail after resolve (${width} px)`);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), "scrolls sideways").toBeLessThanOrEqual(0);
+      await screenshot(page, `exception-resolved-${width}`);
+    });
+
+    test(`admin screens: outbound notifications and reference data with the exception SLA, axe clean (${width} px)`, async ({ page }) => {
+      await page.setViewportSize({ width, height });
+      await signIn(page, "admin");
+      for (const [url, name] of [
+        ["/admin/outbound", "admin-outbound"],
+        ["/admin/reference", "admin-reference"],
+      ] as const) {
+        await gotoReady(page, url);
+        await expect(page.locator("main")).toBeVisible();
+        await expectNoSeriousViolations(page, `${url} (${width} px)`);
+        expect.soft(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), `${url} scrolls sideways`).toBeLessThanOrEqual(0);
+        await screenshot(page, `${name}-${width}`);
+      }
+      // The exception SLA: a default and every kind, editable with a note.
+      const sla = page.getByTestId("exception-sla");
+      await expect(sla.getByTestId("exception-sla-default")).toContainText("min");
+      await sla.getByTestId("exception-sla-SEVERITY_CONFLICT").getByRole("button", { name: /^Edit/ }).click();
+      const form = page.getByRole("form", { name: "Exception SLA of Severity conflict" });
+      await expect(form).toBeVisible();
+      await expectNoSeriousViolations(page, `exception SLA form (${width} px)`);
+      await screenshot(page, `admin-exception-sla-${width}`);
+      await form.getByRole("button", { name: "Cancel" }).click();
+    });
+  }
 });

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { pathLikeTokens } from "../dev/testing/path-like";
 import { signIn } from "./fixtures/auth";
 import { gotoReady, incident, postAndSettle, screenshot, ticket, uniqueId } from "./fixtures/reviewer-data";
 
@@ -107,7 +108,9 @@ test.describe("exception triage", () => {
     await page.getByRole("textbox", { name: /^Value/ }).fill("   ");
     await page.getByRole("textbox", { name: /Note/ }).fill("The account team gave no reason either.");
     await page.getByRole("button", { name: "Set the field" }).click();
-    await expect(page.locator("#resolve-problem")).toContainText("/entitlement/correctionReason must not be empty");
+    // The message names the field as the form does, never by its JSON path.
+    await expect(page.locator("#resolve-problem")).toContainText("Entitlement › Correction reason must not be empty");
+    expect(pathLikeTokens((await page.locator("#resolve-problem").textContent()) ?? "")).toEqual([]);
     await expect(page.getByRole("form", { name: "Resolve exception" })).toBeVisible();
     await page.getByRole("textbox", { name: /^Value/ }).fill("Renewal credit agreed by the account team");
     await page.getByRole("button", { name: "Set the field" }).click();

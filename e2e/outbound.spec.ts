@@ -20,6 +20,13 @@ async function expectAccessible(page: Page, what: string) {
   expect.soft(serious.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`), `axe on ${what}`).toEqual([]);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect.soft(overflow, `${what} scrolls sideways`).toBeLessThanOrEqual(0);
+  // Nor may a box inside it: at phone width lists are cards, not tables in a sideways-scrolling box.
+  const scrollers = await page.evaluate(() =>
+    [...document.querySelectorAll("main *")]
+      .filter((el) => ["auto", "scroll"].includes(getComputedStyle(el).overflowX) && el.scrollWidth > el.clientWidth + 1 && (el as HTMLElement).offsetParent !== null)
+      .map((el) => `${el.tagName.toLowerCase()}${el.getAttribute("data-testid") ? `[${el.getAttribute("data-testid")}]` : ""} ${el.scrollWidth}>${el.clientWidth}`),
+  );
+  expect.soft(scrollers, `${what}: boxes that scroll sideways`).toEqual([]);
 }
 
 for (const [width, height] of [
@@ -57,7 +64,9 @@ for (const [width, height] of [
     const caseId = `${prefix}-1`;
     await postAndSettle(page.request, "ticketing", ticket(caseId, 1));
     await expect.poll(() => rx.accepted.map((a) => a.data.caseId), { timeout: 30_000 }).toContain(caseId);
-    const log = page.getByTestId("delivery-log");
+    // A table at desktop width, cards at phone width (the table is not shown there).
+    const log = page.getByTestId(width < 768 ? "delivery-log-cards" : "delivery-log");
+    await expect(page.getByTestId(width < 768 ? "delivery-log" : "delivery-log-cards")).toBeHidden();
     await expect(log.getByTestId("delivery-row").filter({ hasText: caseId })).toContainText("Delivered", { timeout: 30_000 });
     await expect(log.getByTestId("delivery-row").filter({ hasText: "endpoint.test" })).toContainText("Delivered");
     expect(rx.badSignatures).toEqual([]);

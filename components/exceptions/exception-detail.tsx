@@ -94,7 +94,7 @@ export function ExceptionDetail({ id }: { id: string }) {
           </div>
           <div className="flex flex-col items-end gap-1">
             <div className="w-48">
-              <SlaAge openedAt={e.openedAt} resolvedAt={e.resolvedAt} slaMinutes={e.case.slaMinutes} verbose />
+              <SlaAge openedAt={e.openedAt} resolvedAt={e.resolvedAt} slaMinutes={e.slaMinutes} verbose />
             </div>
             <LiveIndicator updatedAt={dataUpdatedAt} fetching={isFetching} />
           </div>

@@ -3,7 +3,7 @@
 import { formatMinutes, toDate } from "../../shared/format";
 import { useNow } from "../lib/use-now";
 
-/** How long an exception has been waiting, against the SLA minutes of the case's tier. */
+/** How long an exception has been waiting, against the exception SLA of its kind (Admin → Reference data). */
 export function SlaAge({ openedAt, resolvedAt, slaMinutes, verbose = false }: { openedAt: Date | string; resolvedAt?: Date | string | null; slaMinutes: number | null; verbose?: boolean }) {
   const now = useNow();
   const end = resolvedAt ? toDate(resolvedAt).getTime() : now;
@@ -17,7 +17,7 @@ export function SlaAge({ openedAt, resolvedAt, slaMinutes, verbose = false }: { 
     ? ratio >= 1
       ? `over SLA by ${formatMinutes(minutes - slaMinutes)}`
       : `${formatMinutes(slaMinutes - minutes)} left of ${formatMinutes(slaMinutes)}`
-    : "no SLA (tier unknown)";
+    : "no exception SLA";
   return (
     <div className="min-w-[7rem]" suppressHydrationWarning title={`${resolvedAt ? "Took" : "Waiting"} ${formatMinutes(minutes)}; SLA ${slaMinutes ? formatMinutes(slaMinutes) : "unknown"}`}>
       <div className="flex items-baseline justify-between gap-2 text-xs">

@@ -4,7 +4,10 @@ import type { Cause } from "@/server/refresh/types";
 export { CAUSE_LABEL, CAUSE_ORDER };
 export type { Cause };
 
-/** One colour per cause; routine carry-forward is deliberately the quietest. */
+/**
+ * One colour per cause, the hue shared/palette.ts gives it (no other thing is drawn in these hues);
+ * routine carry-forward is deliberately the quietest.
+ */
 export const CAUSE_STYLE: Record<Cause, { chip: string; edge: string; dot: string; row: string }> = {
   diagnostics: { chip: "bg-violet-100 text-violet-900 ring-violet-300", edge: "border-l-violet-500", dot: "bg-violet-500", row: "bg-violet-50/60" },
   manual_override: { chip: "bg-rose-100 text-rose-900 ring-rose-300", edge: "border-l-rose-500", dot: "bg-rose-500", row: "bg-rose-50/60" },

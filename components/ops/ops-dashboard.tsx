@@ -9,10 +9,9 @@ import { Badge } from "@/components/ui/badges";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { useTRPC } from "@/components/trpc/client";
 import type { Dashboard } from "@/server/ops/dashboard/dashboard-metrics";
+import { CAUSE_HUE, sourceColour } from "@/shared/palette";
 import { windowOf } from "@/shared/windows";
 
-/** Source colours; red is kept for refusals. */
-const PALETTE = ["#1d4ed8", "#0f766e", "#b45309", "#7c3aed", "#0891b2", "#4d7c0f", "#a21caf", "#475569", "#ca8a04"];
 const OUTCOME = [
   { key: "applied", label: "Applied, complete", color: "#059669" },
   { key: "unchanged", label: "Already current", color: "#6ee7b7" },
@@ -28,7 +27,8 @@ const RESOLUTION = [
   { key: "claimed", label: "Claimed", color: "#a16207" },
   { key: "approve", label: "Approved", color: "#059669" },
   { key: "reject", label: "Rejected", color: "#dc2626" },
-  { key: "override", label: "Overridden", color: "#7c3aed" },
+  // The manual-override cause's colour (shared/palette.ts): an override resolution is that cause.
+  { key: "override", label: "Overridden", color: CAUSE_HUE.manual_override.hex },
   { key: "cleared", label: "Cleared by a later refresh", color: "#94a3b8" },
 ] as const;
 
@@ -200,7 +200,7 @@ function Intake({ data }: { data: Dashboard }) {
   }));
   const statuses = [...new Set(i.refusals.map((r) => r.httpStatus))].sort();
   return (
-    <Card id="dash-intake" title="Intake per source" description="Deliveries received in the window per source and bucket: accepted (stored, stale ones apart) and refused (counted, never stored as events).">
+    <Card id="dash-intake" title="Intake per source" description="Deliveries received in the window per source and bucket: accepted (stored, stale ones apart) and refused (counted, never stored as events). Sources are drawn in blues and greys (cause colours are kept for causes), refusals in red.">
       <dl className="flex flex-wrap gap-x-8 gap-y-2">
         <Figure label="Accepted" value={nf(i.accepted)} testId="intake-accepted" />
         <Figure label="Per minute" value={i.perMinute.toFixed(2)} />
@@ -214,9 +214,10 @@ function Intake({ data }: { data: Dashboard }) {
             <XAxis dataKey="t" tickFormatter={tick(data.bucketSeconds)} fontSize={11} />
             <YAxis allowDecimals={false} fontSize={11} width={40} />
             <Tooltip labelFormatter={(v) => `${tick(data.bucketSeconds)(v as number)} UTC`} />
-            <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
+            {/* Pale source shades are swatches only: the names stay dark enough to read. */}
+            <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} formatter={(value) => <span style={{ color: "#334155" }}>{value}</span>} />
             {i.sources.map((s, n) => (
-              <Bar key={s} dataKey={s} stackId="a" fill={PALETTE[n % PALETTE.length]} isAnimationActive={false} />
+              <Bar key={s} dataKey={s} stackId="a" fill={sourceColour(n)} isAnimationActive={false} />
             ))}
             <Bar dataKey="refused" name="refused" fill="#dc2626" isAnimationActive={false} />
           </BarChart>
@@ -237,7 +238,13 @@ function Intake({ data }: { data: Dashboard }) {
         <tbody className="tabular-nums">
           {i.bySource.map((s) => (
             <tr key={s.source} className="border-t border-slate-100" data-testid={`intake-${s.source}`}>
-              <th scope="row" className="py-1 text-left font-mono font-normal">{s.source}</th>
+              <th scope="row" className="py-1 text-left font-mono font-normal">
+                <span className="inline-flex items-center gap-1.5">
+                  {/* The table is the chart's legend: each source's bar colour beside its name. */}
+                  <span aria-hidden="true" className="inline-block size-2.5 shrink-0 rounded-sm" style={{ background: i.sources.includes(s.source) ? sourceColour(i.sources.indexOf(s.source)) : "transparent" }} />
+                  {s.source}
+                </span>
+              </th>
               <td className="py-1 text-right" data-testid={`intake-${s.source}-accepted`}>{nf(s.accepted)}</td>
               <td className="py-1 text-right">{nf(s.stale)}</td>
               <td className="py-1 text-right">{s.refused ? <Link className="text-red-800 underline" href={`/events?tab=refusals&source=${encodeURIComponent(s.source)}`}>{nf(s.refused)}</Link> : 0}</td>

@@ -8,6 +8,7 @@ import { button } from "@/components/ui/button";
 import { formatMinutes } from "@/shared/format";
 import { useTRPC } from "@/components/trpc/client";
 import { JobList, Outcomes } from "./job-progress";
+import { ExceptionSlaSection } from "./exception-sla-section";
 import { NoteField } from "./note-field";
 
 type Kind = "product" | "tier";
@@ -88,7 +89,7 @@ export function ReferenceScreen() {
               <tr>
                 <th scope="col" className="px-3 py-2 font-medium">Code</th>
                 <th scope="col" className="px-3 py-2 font-medium">Name</th>
-                <th scope="col" className="px-3 py-2 font-medium">SLA response</th>
+                <th scope="col" className="px-3 py-2 font-medium">Customer response SLA</th>
                 <th scope="col" className="px-3 py-2 font-medium">Recognised texts</th>
                 <th scope="col" className="px-3 py-2 text-right font-medium">Records</th>
                 <th scope="col" className="px-3 py-2 font-medium"><span className="sr-only">Actions</span></th>
@@ -105,6 +106,7 @@ export function ReferenceScreen() {
           </table>
         </div>
       </section>
+      <ExceptionSlaSection />
       <section aria-labelledby="ref-jobs-h" className="space-y-2">
         <h2 id="ref-jobs-h" className="text-base font-semibold text-slate-900">
           Re-materialisations after reference changes

@@ -8,6 +8,8 @@ import { startIntakeServer } from "../simulator/intake-server";
 // What instrumentation.ts loads for the embedded default: the demo's progress in the health answer.
 import "../embedded";
 import { createTestDb, TEST_SECRET_KEY, type TestDb } from "../testing/test-db";
+import { pathLikeTokens } from "../testing/path-like";
+import { getVersion, listExceptions, listVersions } from "../../server/api/read-api";
 import { buildDemoScenario, DEMO_CASES, packRounds } from "./build-demo-scenario";
 import { clearDemoProgress, readDemoProgress, type DemoProgress } from "./demo-progress";
 import { scheduleDemo } from "./schedule-demo";
@@ -138,6 +140,32 @@ describe("embedded demo through the HTTP intake", () => {
     }
     const currents = await t.db.recordVersion.groupBy({ by: ["caseId"], where: { isCurrent: true }, _count: true });
     expect(currents.every((r) => r._count === 1)).toBe(true);
+  });
+
+  it("speaks the tables' words in every version's summary read through the read API: no JSON path", async () => {
+    const found: string[] = [];
+    let read = 0;
+    for (const caseId of DEMO_CASES) {
+      for (const v of await listVersions(t.db, caseId)) {
+        const one = await getVersion(t.db, caseId, v.version);
+        for (const text of [v.summary, one.summary]) {
+          read++;
+          const tokens = pathLikeTokens(text ?? "");
+          if (tokens.length) found.push(`${caseId} v${v.version}: ${tokens.join(", ")} in “${text}”`);
+        }
+      }
+    }
+    expect(read).toBeGreaterThan(100);
+    // The exceptions' messages are read by people too (the evidence labels and fields are the API's paths).
+    for (const e of await listExceptions(t.db, { limit: 1000 })) {
+      const detail = e.detail as { hits?: { message?: string }[]; message?: string };
+      for (const text of [detail.message, ...(detail.hits ?? []).map((h) => h.message)]) {
+        read++;
+        const tokens = pathLikeTokens(text ?? "");
+        if (tokens.length) found.push(`${e.caseId} ${e.rule}: ${tokens.join(", ")} in “${text}”`);
+      }
+    }
+    expect(found).toEqual([]);
   });
 
   it("has every delta cause", async () => {

@@ -1,4 +1,5 @@
 import type { Db } from "../db/client";
+import { loadExceptionSlas, slaMinutesFor } from "./exception-sla";
 import { AppError } from "../lib/errors";
 import type { Lineage } from "../refresh/types";
 
@@ -33,7 +34,7 @@ export async function getExceptionDetail(db: Db, id: string) {
     },
   });
   if (!e) throw new AppError("NOT_FOUND", `exception ${id} does not exist`);
-  const [candidate, tier, audit, quarantined] = await Promise.all([
+  const [candidate, tier, audit, quarantined, slas] = await Promise.all([
     e.candidateVersion
       ? db.recordVersion.findUnique({ where: { caseId_version: { caseId: e.caseId, version: e.candidateVersion } }, select: { version: true, status: true, summary: true, causes: true } })
       : null,
@@ -47,12 +48,15 @@ export async function getExceptionDetail(db: Db, id: string) {
       where: { exceptionId: id },
       select: { event: { select: { id: true, webhookId: true, entityId: true, entityVersion: true, source: { select: { name: true } } } } },
     }),
+    loadExceptionSlas(db),
   ]);
   const detail = (e.detail ?? {}) as { message?: string; hits?: HitView[] };
   const { case: c, detail: _raw, ...rest } = e;
   return {
     ...rest,
     message: detail.message ?? "",
+    /** The exception SLA of this kind (docs/domain.md "Exception SLA"); the case's slaMinutes is the customer's. */
+    slaMinutes: slaMinutesFor(slas, e.rule),
     hits: (detail.hits ?? []).map((h) => ({ rule: h.rule, message: h.message, field: h.field, sourceName: h.sourceName, evidence: h.evidence ?? [] })),
     case: { ...c, slaMinutes: tier?.slaMinutes ?? null, tierName: tier?.name ?? null },
     candidate,

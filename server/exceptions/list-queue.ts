@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { loadExceptionSlas, slaMinutesFor } from "./exception-sla";
 import type { Db } from "../db/client";
 import { readCounters, type CounterName } from "../ops/dashboard/metric-counters";
 import { cappedCountSql, cappedTotal, finishPage, keyColumns, keysetPlan, type KeysetOrder, type Total } from "../db/keyset";
@@ -72,22 +73,21 @@ interface Row {
   severity: string | null;
   tier: string | null;
   currentVersion: number | null;
-  slaMinutes: number | null;
 }
 
 const COLUMNS = `x."id", x."caseId", x."rule"::text AS "rule", x."status"::text AS "status", x."field", x."sourceName", x."candidateVersion",
   x."detail" ->> 'message' AS "message", x."openedAt", x."lastSeenAt", x."claimedAt", x."resolvedAt", x."resolution"::text AS "resolution", x."resolutionNote",
   x."claimedById", cu."name" AS "claimedByName", x."resolvedById", ru."name" AS "resolvedByName",
-  c."customerName", c."subject", c."severity", c."tier", c."currentVersion", t."slaMinutes"`;
+  c."customerName", c."subject", c."severity", c."tier", c."currentVersion"`;
 
-const JOINS = `LEFT JOIN "Case" c ON c."id" = x."caseId" LEFT JOIN "ServiceTier" t ON t."code" = c."tier"
+const JOINS = `LEFT JOIN "Case" c ON c."id" = x."caseId"
   LEFT JOIN "User" cu ON cu."id" = x."claimedById" LEFT JOIN "User" ru ON ru."id" = x."resolvedById"`;
 
 /**
  * The triage queue: one tab per status, a keyset page at a time in the tab's index order, so a
  * queue of 10,000 open exceptions pages as fast as one of ten. Tab counts are exact from the
- * write path's counters (see tabCounts), else counted up to 1,000. Age is measured
- * against the case tier's SLA minutes.
+ * write path's counters (see tabCounts), else counted up to 1,000. Age is measured against the
+ * exception SLA of the exception's kind (exception-sla.ts), not the customer's response SLA.
  */
 export async function listExceptionQueue(db: Db, input: ExceptionQueueInput) {
   const order = queueOrder(input.status);
@@ -103,8 +103,9 @@ export async function listExceptionQueue(db: Db, input: ExceptionQueueInput) {
     );
     return { plan, rows };
   };
-  const [{ plan, rows }, counts] = await Promise.all([read({ after: input.after, before: input.before }), tabCounts(db, input)]);
-  const page = await finishPage(order, plan, rows, input.pageSize, shape, async () => (await read({})).rows);
+  const [{ plan, rows }, counts, slas] = await Promise.all([read({ after: input.after, before: input.before }), tabCounts(db, input), loadExceptionSlas(db)]);
+  const withSla = (r: Row) => ({ ...shape(r), slaMinutes: slaMinutesFor(slas, r.rule) });
+  const page = await finishPage(order, plan, rows, input.pageSize, withSla, async () => (await read({})).rows);
   const total = counts[input.status];
   return {
     total: total.count,
@@ -165,7 +166,6 @@ function shape(r: Row) {
     severity: r.severity,
     tier: r.tier,
     currentVersion: r.currentVersion,
-    slaMinutes: r.slaMinutes,
   };
 }
 

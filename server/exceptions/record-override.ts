@@ -4,6 +4,7 @@ import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { DERIVED_FIELDS, normaliseOverride, overrideBasisPath, overrideSpecOf } from "../refresh/override-fields";
 import { getAt } from "../../shared/pointer";
+import { describePath, fieldToPath } from "../../shared/format";
 import type { Json, LineageMap, ReferenceData, RuleHit } from "../refresh/types";
 import { disputedPaths } from "./disputed-paths";
 
@@ -21,16 +22,20 @@ const ONE_FIELD = /^\/[A-Za-z][A-Za-z0-9]*\/[A-Za-z][A-Za-z0-9]*$/;
  */
 export function validateOverride(rule: string, hits: RuleHit[], path: unknown, value: unknown, ref: ReferenceData): ValidOverride {
   const disputed = disputedPaths(hits, ref);
-  const offer = disputed.length ? `it disputes ${disputed.join(", ")}` : `it disputes no single field (${hits[0]?.field ?? rule}); approve or reject it instead`;
+  // Messages name fields by the labels the tables use ("Case › Severity"); paths stay in the API's fields.
+  const label = (p: string) => describePath(p);
+  const offer = disputed.length
+    ? `it disputes ${disputed.map(label).join(", ")}`
+    : `it disputes no single field (${hits[0]?.field ? label(fieldToPath(hits[0].field)) : rule}); approve or reject it instead`;
   if (typeof path !== "string" || !path.startsWith("/")) {
     throw new AppError("BAD_REQUEST", `path must be a JSON Pointer starting with "/", such as /case/severity (got ${JSON.stringify(path) ?? "nothing"}); ${offer}`);
   }
-  if (!ONE_FIELD.test(path)) throw new AppError("BAD_REQUEST", `${JSON.stringify(path)} is not a field of the record that can be overridden; ${offer}`);
+  if (!ONE_FIELD.test(path)) throw new AppError("BAD_REQUEST", `${label(path)} is not a field of the record that can be overridden; ${offer}`);
   if (!disputed.includes(path)) {
     const follows = DERIVED_FIELDS.get(path);
-    if (follows && disputed.includes(follows)) throw new AppError("BAD_REQUEST", `${path} follows ${follows}: override ${follows} and it is set with it`);
+    if (follows && disputed.includes(follows)) throw new AppError("BAD_REQUEST", `${label(path)} follows ${label(follows)}: override ${label(follows)} and it is set with it`);
     const known = overrideSpecOf(path, ref) !== undefined || DERIVED_FIELDS.has(path);
-    throw new AppError("BAD_REQUEST", `${path} ${known ? "is not disputed by this exception" : "is not a field of the record that can be overridden"}; ${offer}`);
+    throw new AppError("BAD_REQUEST", `${label(path)} ${known ? "is not disputed by this exception" : "is not a field of the record that can be overridden"}; ${offer}`);
   }
   const normalised = normaliseOverride(path, value, ref);
   if (!normalised.ok) throw new AppError("BAD_REQUEST", normalised.message);

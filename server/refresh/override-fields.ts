@@ -3,6 +3,7 @@ import { entitlementData, environmentData, ticketData } from "../intake/event-sc
 import { normaliseAlias } from "../reference/normalise";
 import { convertValue, isAddedField, type AddedField } from "../reference/schema-fields";
 import type { Json, ReferenceData } from "./types";
+import { describePath } from "../../shared/format";
 
 /**
  * The record fields a specialist may override, each with the type its source gives it (the intake's
@@ -68,29 +69,31 @@ export function fieldOptions(path: string, ref: ReferenceData): string[] | null 
 const tierCodes = (ref: ReferenceData) => [...new Set([...ref.tiers.values()].map((t) => t.code))].sort();
 const productCodes = (ref: ReferenceData) => [...new Set([...ref.products.values()].map((p) => p.code))].sort();
 
-/** Validates and normalises an override value for a field overrideSpecOf knows; the message is for a 400. */
+/** Validates and normalises an override value for a field overrideSpecOf knows; the message is for a 400 and names the field by its label. */
 export function normaliseOverride(path: string, input: unknown, ref: ReferenceData): { ok: true; value: Json } | { ok: false; message: string } {
   const spec = overrideSpecOf(path, ref);
-  if (!spec) return { ok: false, message: `${path} cannot be overridden` };
+  // The message is shown to people: the field by the label the tables use, never its JSON path.
+  const label = describePath(path);
+  if (!spec) return { ok: false, message: `${label} cannot be overridden` };
   const got = JSON.stringify(input) ?? String(input);
   if (spec.kind === "added") {
     const converted = convertValue(spec.field, input);
-    if (!converted) return { ok: false, message: `${path} needs a value (${spec.field.type}${spec.field.type === "enum" ? `: ${(spec.field.values ?? []).join(", ")}` : ""})` };
-    return converted.ok ? { ok: true, value: converted.value } : { ok: false, message: `${path} must be ${spec.field.type === "enum" ? "one of the field's values" : `a ${spec.field.type}`}: ${converted.reason}` };
+    if (!converted) return { ok: false, message: `${label} needs a value (${spec.field.type}${spec.field.type === "enum" ? `: ${(spec.field.values ?? []).join(", ")}` : ""})` };
+    return converted.ok ? { ok: true, value: converted.value } : { ok: false, message: `${label} must be ${spec.field.type === "enum" ? "one of the field's values" : `a ${spec.field.type}`}: ${converted.reason}` };
   }
   if (spec.kind === "tier") {
     const tier = typeof input === "string" ? ref.tiers.get(normaliseAlias(input)) : undefined;
-    return tier ? { ok: true, value: tier.code } : { ok: false, message: `${path} must be a tier of the service-tier registry (${tierCodes(ref).join(", ")}) or one of its aliases (got ${got})` };
+    return tier ? { ok: true, value: tier.code } : { ok: false, message: `${label} must be a tier of the service-tier registry (${tierCodes(ref).join(", ")}) or one of its aliases (got ${got})` };
   }
   if (spec.kind === "product") {
     const product = typeof input === "string" ? ref.products.get(normaliseAlias(input)) : undefined;
-    return product ? { ok: true, value: product.code } : { ok: false, message: `${path} must be a product of the taxonomy (${productCodes(ref).join(", ")}) or one of its aliases (got ${got})` };
+    return product ? { ok: true, value: product.code } : { ok: false, message: `${label} must be a product of the taxonomy (${productCodes(ref).join(", ")}) or one of its aliases (got ${got})` };
   }
   const parsed = spec.schema.safeParse(input);
   if (parsed.success) return { ok: true, value: parsed.data as Json };
   const options = fieldOptions(path, ref);
-  if (options) return { ok: false, message: `${path} must be one of ${options.join(", ")} (got ${got})` };
-  return { ok: false, message: `${path} ${parsed.error.issues[0]?.message ?? "is not valid"} (got ${got})`.replace(/Invalid input: /, "") };
+  if (options) return { ok: false, message: `${label} must be one of ${options.join(", ")} (got ${got})` };
+  return { ok: false, message: `${label} ${parsed.error.issues[0]?.message ?? "is not valid"} (got ${got})`.replace(/Invalid input: /, "") };
 }
 
 /**

@@ -9,9 +9,9 @@ export const metadata: Metadata = { title: "Reference data" };
 
 export default async function ReferencePage() {
   const access = await pageAccess("admin");
-  if (access.allowed) await getQueryClient().prefetchQuery(trpc.opsReference.list.queryOptions());
+  if (access.allowed) await Promise.all([getQueryClient().prefetchQuery(trpc.opsReference.list.queryOptions()), getQueryClient().prefetchQuery(trpc.opsReference.exceptionSlas.queryOptions())]);
   return (
-    <OpsPage access={access} what="reference data" title="Reference data" description="The product taxonomy and the service-tier registry that normalise what sources write.">
+    <OpsPage access={access} what="reference data" title="Reference data" description="The product taxonomy and the service-tier registry that normalise what sources write, and the exception SLA.">
       <ReferenceScreen />
     </OpsPage>
   );

@@ -13,6 +13,7 @@ import {
   updateTier,
   updateTierInput,
 } from "../../ops/governance/edit-reference-data";
+import { listExceptionSlas, setExceptionSla, setExceptionSlaInput } from "../../exceptions/exception-sla";
 import { adminProcedure, createTRPCRouter } from "../init";
 
 export const opsReferenceRouter = createTRPCRouter({
@@ -24,4 +25,7 @@ export const opsReferenceRouter = createTRPCRouter({
   removeAlias: adminProcedure.input(removeAliasInput).mutation(({ ctx, input }) => removeAlias(ctx.rt, ctx.actor, input)),
   /** Runs the affected refreshes inline (server/reference/edit-reference.ts), recording them as a job too. */
   addAlias: adminProcedure.input(addAliasInput).mutation(({ ctx, input }) => addAlias(ctx.rt, ctx.actor, input)),
+  /** The exception SLA (docs/domain.md "Exception SLA"): a default and minutes per exception kind. */
+  exceptionSlas: adminProcedure.query(({ ctx }) => listExceptionSlas(ctx.rt.db, ctx.actor)),
+  setExceptionSla: adminProcedure.input(setExceptionSlaInput).mutation(({ ctx, input }) => setExceptionSla(ctx.rt.db, ctx.actor, input)),
 });
