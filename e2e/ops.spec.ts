@@ -109,7 +109,9 @@ test.describe("support operations", () => {
     await page.getByLabel("Why (kept in the audit log)").fill("Severity from the EMEA desk is triaged by duty managers");
     await screenshot(page, "ops-recurring-widen");
     await page.getByRole("button", { name: "Move to auto", exact: true }).click();
-    await expect(page.getByText(`case.severity of ${name} is now auto`)).toBeVisible();
+    await expect(page.getByText(`Case severity of ${name} is now auto`)).toBeVisible();
+    await expect(group).toContainText("Case › Severity");
+    await expect(group).not.toContainText("case.severity");
     await expect(group).toContainText("auto");
 
     await page.goto(`/admin/policies?source=${name}`);

@@ -11,6 +11,7 @@ import { useTRPC } from "@/components/trpc/client";
 import type { Dashboard } from "@/server/ops/dashboard/dashboard-metrics";
 import { CAUSE_HUE, sourceColour } from "@/shared/palette";
 import { windowOf } from "@/shared/windows";
+import { fieldToPath, pathLabel } from "@/shared/format";
 
 const OUTCOME = [
   { key: "applied", label: "Applied, complete", color: "#059669" },
@@ -386,7 +387,7 @@ function Recurring({ data, isAdmin }: { data: Dashboard; isAdmin: boolean }) {
             {data.recurring.map((g) => (
               <tr key={`${g.source}|${g.field}|${g.rule}`} className="border-t border-slate-100">
                 <td className="py-1 font-mono">{g.source ?? "—"}</td>
-                <td className="py-1 font-mono">{g.field ?? "—"}</td>
+                <td className="py-1" title={g.field ?? undefined}>{g.field ? pathLabel(fieldToPath(g.field)) : "—"}</td>
                 <td className="py-1">{ruleLabel(g.rule)}</td>
                 <td className="py-1 text-right font-semibold">{g.total}</td>
                 <td className="py-1 text-right">{g.open + g.claimed}</td>

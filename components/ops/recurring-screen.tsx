@@ -15,6 +15,7 @@ import type { RecurringGroup } from "@/server/exceptions/recurring";
 import { NoteField } from "./note-field";
 import { WindowPicker } from "./window-picker";
 import { windowOf, type WindowKey } from "@/shared/windows";
+import { capitalise, fieldPhrase, fieldToPath, pathLabel } from "@/shared/format";
 
 const keyOf = (g: RecurringGroup) => `${g.source}|${g.field}|${g.rule}`;
 
@@ -64,7 +65,7 @@ export function RecurringScreen() {
                   <Fragment key={k}>
                     <tr className="border-t border-slate-100" data-testid="recurring-row" data-source={g.source ?? ""} data-field={g.field ?? ""} data-rule={g.rule}>
                       <td className="px-3 py-2 font-mono text-slate-900">{g.source ?? <span className="font-sans text-slate-500">no source</span>}</td>
-                      <td className="px-3 py-2 font-mono text-slate-900">{g.field ?? "—"}</td>
+                      <td className="px-3 py-2 text-slate-900" title={g.field ?? undefined}>{g.field ? pathLabel(fieldToPath(g.field)) : "—"}</td>
                       <td className="px-3 py-2">
                         <Link className="text-blue-800 hover:underline" href={`/exceptions?rule=${g.rule}${g.source ? `&source=${encodeURIComponent(g.source)}` : ""}`}>
                           {ruleLabel(g.rule)}
@@ -121,7 +122,7 @@ function WidenForm({ group, window, onDone }: { group: RecurringGroup; window: W
       onSuccess: async () => {
         await qc.invalidateQueries({ queryKey: trpc.opsPolicies.recurring.queryKey() });
         await qc.invalidateQueries({ queryKey: trpc.opsPolicies.list.queryKey() });
-        onDone(`${group.field} of ${group.source} is now auto: its next changes apply without review. Exceptions already open stay open for a specialist.`);
+        onDone(`${capitalise(fieldPhrase(group.field!))} of ${group.source} is now auto: its next changes apply without review. Exceptions already open stay open for a specialist.`);
       },
     }),
   );
@@ -134,7 +135,7 @@ function WidenForm({ group, window, onDone }: { group: RecurringGroup; window: W
       }}
     >
       <p className="w-full text-sm text-slate-700">
-        Move <span className="font-mono font-medium">{group.field}</span> of <span className="font-mono font-medium">{group.source}</span> to <strong>auto</strong>. In this window{" "}
+        Move <span className="font-medium">{pathLabel(fieldToPath(group.field!))}</span> of <span className="font-mono font-medium">{group.source}</span> to <strong>auto</strong>. In this window{" "}
         {group.total} exception{group.total === 1 ? "" : "s"} opened for it; {group.approve} ({approvedShare}%) were approved, {group.reject} rejected, {group.override} overridden.
       </p>
       <NoteField id={`widen-${keyOf(group)}`} value={note} onChange={setNote} placeholder="e.g. every EMEA severity change was approved for two weeks" />
