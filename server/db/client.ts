@@ -26,6 +26,8 @@ export interface DbHandle {
   pool?: pg.Pool;
   /** PostgreSQL only: whether the server is reachable, as last seen (server/db/availability.ts). */
   availability?: DatabaseAvailability;
+  /** Embedded only: the whole data folder as an uncompressed tar, to start another database from (`initialData`). */
+  dumpDataDir?: () => Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,12 @@ export interface DbOptions {
   poolSize?: number;
   /** Time allowed to open a new connection before the server counts as unreachable (default 1,000 ms). */
   connectTimeoutMs?: number;
+  /**
+   * Embedded, "memory://" only: start from this data folder (a `dumpDataDir()` of another handle)
+   * instead of an empty one. The test suites clone one migrated and seeded database this way
+   * (dev/testing/test-db.ts) rather than running every migration in every test file.
+   */
+  initialData?: Blob;
 }
 
 /**
@@ -149,7 +157,10 @@ export async function openDb(options: DbOptions): Promise<DbHandle> {
   try {
     // pg_trgm backs the records list's substring search (a migration creates the extension).
     const extensions = { pg_trgm };
-    const pglite = inMemory ? new PGlite({ extensions, postgresqlconf: EMBEDDED_CONF }) : new PGlite(path.resolve(dataDir, "pg"), { extensions, postgresqlconf: EMBEDDED_CONF });
+    if (options.initialData && !inMemory) throw new Error("initialData is for an in-memory database only");
+    const pglite = inMemory
+      ? new PGlite({ extensions, postgresqlconf: EMBEDDED_CONF, loadDataDir: options.initialData })
+      : new PGlite(path.resolve(dataDir, "pg"), { extensions, postgresqlconf: EMBEDDED_CONF });
     await pglite.waitReady;
     const db = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
     await db.$connect();
@@ -157,6 +168,7 @@ export async function openDb(options: DbOptions): Promise<DbHandle> {
       db,
       kind: "pglite",
       where: inMemory ? "memory" : path.resolve(dataDir),
+      dumpDataDir: () => pglite.dumpDataDir("none"),
       close: async () => {
         await db.$disconnect();
         await pglite.close();

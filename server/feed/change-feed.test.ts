@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { GET } from "../../app/api/v1/changes/route";
 import { bearerHeaders, installTestRuntime, type TestRuntime } from "../../dev/testing/auth";
 import { claimException, resolveException } from "../exceptions/resolve-exception";
@@ -9,7 +9,7 @@ import { incident, ticket } from "../../dev/testing/events";
 import { ingest, ingestAndDrain } from "../../dev/testing/ingest";
 import type { TestDb } from "../../dev/testing/test-db";
 import { decodeCursor, encodeCursor } from "./feed-cursor";
-import { FeedWaiters } from "./feed-waiters";
+import { feedWaiters, FeedWaiters } from "./feed-waiters";
 import { parseChangesQuery, readChanges, type ChangesPage } from "./read-changes";
 
 /** GET /api/v1/changes: parameters, shape, what counts as a change, paging and long-poll. */
@@ -132,38 +132,60 @@ describe("what the feed holds", () => {
 });
 
 describe("long-poll", () => {
-  it("an empty answer waits, and wakes within a second when a refresh here commits a change", async () => {
+  // Each wait below is proved by the order of events, never by reading the clock: a timer of the
+  // poll's own length, set before the poll starts, fires no later than the poll's timeout can. A
+  // poll that answers with the change before that timer fired was woken by the change; one that
+  // only answered when its timeout fired (it re-reads then, and would find the change too) comes
+  // after the timer. A working wake takes milliseconds, so the 30 s allowed never decide a pass.
+  const WAIT_S = 30;
+
+  /** Starts a long poll from `next` and resolves once it is waiting (registered with the process's waiters). */
+  async function startPoll(next: string, events: string[]) {
+    const deadline = setTimeout(() => events.push("poll's own timeout could have fired"), WAIT_S * 1000);
+    const polling = read(next, 100, WAIT_S).then((page) => {
+      events.push("poll answered");
+      clearTimeout(deadline);
+      return page;
+    });
+    await vi.waitFor(() => expect(feedWaiters(t.db).size).toBe(1), { timeout: 60_000, interval: 10 });
+    return { polling };
+  }
+
+  it("an empty answer waits, and a refresh here that commits a change wakes it", async () => {
     const { next } = await follow(undefined);
-    const started = Date.now();
-    const polling = read(next, 100, 10);
-    await new Promise((r) => setTimeout(r, 300));
-    let committedAt = 0;
-    const writing = ingestAndDrain(t, ticket("FEED-WAKE", 1)).then(() => (committedAt = Date.now()));
+    const events: string[] = [];
+    const { polling } = await startPoll(next, events);
+    events.push("writing");
+    const writing = ingestAndDrain(t, ticket("FEED-WAKE", 1));
     const page = await polling;
     await writing;
     expect(page.changes.map((c) => c.caseId)).toEqual(["FEED-WAKE"]);
-    expect(Date.now() - started).toBeLessThan(5_000);
-    expect(Date.now() - committedAt).toBeLessThan(1_000);
+    expect(events).toEqual(["writing", "poll answered"]);
+    expect(feedWaiters(t.db).size).toBe(0);
   });
 
-  it("wakes for a change written by another process (no in-process signal), within a second", async () => {
+  it("wakes for a change written by another process (no in-process signal)", async () => {
     const { next } = await follow(undefined);
-    const polling = read(next, 100, 10);
-    await new Promise((r) => setTimeout(r, 300));
+    const events: string[] = [];
+    const { polling } = await startPoll(next, events);
     // As another process would, one that died before appending: the row commits, and nothing here is told.
+    events.push("inserted elsewhere");
     await t.db.$executeRawUnsafe(`INSERT INTO "FeedChange" ("caseId", "version", "previousVersion", "summary") VALUES ('FEED-ELSEWHERE', 1, NULL, 'elsewhere')`);
-    const insertedAt = Date.now();
     const page = await polling;
     expect(page.changes.map((c) => c.caseId)).toEqual(["FEED-ELSEWHERE"]);
-    expect(Date.now() - insertedAt).toBeLessThan(1_000);
+    expect(events).toEqual(["inserted elsewhere", "poll answered"]);
   });
 
   it("with nothing new it answers empty, with the same next, after the wait", async () => {
     const { next } = await follow(undefined);
-    const started = Date.now();
+    const events: string[] = [];
+    // Shorter than the poll's wait: an answer that did not wait comes before it.
+    const shorter = setTimeout(() => events.push("most of the wait passed"), 300);
     const res = await get(`?after=${next}&wait=0.4`);
+    events.push("answered");
+    clearTimeout(shorter);
     expect(await res.json()).toEqual({ changes: [], next });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+    expect(events).toEqual(["most of the wait passed", "answered"]);
   });
 
   it("past the bound on waiting requests, an empty answer comes at once", async () => {
@@ -172,9 +194,10 @@ describe("long-poll", () => {
     const abort = new AbortController();
     const held = [waiters.wait(from, 10_000, abort.signal), waiters.wait(from, 10_000, abort.signal)];
     expect(waiters.size).toBe(2);
-    const started = Date.now();
-    expect(await waiters.wait(from, 10_000)).toBe(false);
-    expect(Date.now() - started).toBeLessThan(50);
+    // At once: before the event loop turns even once (no timer, no I/O).
+    const later = new Promise<"later">((resolve) => setImmediate(() => resolve("later")));
+    expect(await Promise.race([waiters.wait(from, 10_000), later])).toBe(false);
+    expect(waiters.size).toBe(2);
     abort.abort();
     expect(await Promise.all(held)).toEqual([true, true]);
     expect(waiters.size).toBe(0);
