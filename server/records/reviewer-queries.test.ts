@@ -159,11 +159,12 @@ describe("record page", () => {
 });
 
 describe("exception queue", () => {
-  it("counts per status, measures age against the tier's SLA and follows a claim", async () => {
+  it("counts per status, measures age against the exception SLA (not the customer's response SLA) and follows a claim", async () => {
     const open = await listExceptionQueue(t.db, { status: "open", pageSize: 50 });
     expect(open.counts).toEqual({ open: 1, claimed: 0, resolved: 0 });
     expect(open.countsCapped).toEqual({ open: false, claimed: false, resolved: false });
-    expect(open.rows[0]).toMatchObject({ caseId: "REV-1", rule: "SEVERITY_CONFLICT", slaMinutes: 30, candidateVersion: 4, field: "case.severity" });
+    // The case's tier answers customers within 30 minutes; exceptions have their own SLA (default 60).
+    expect(open.rows[0]).toMatchObject({ caseId: "REV-1", rule: "SEVERITY_CONFLICT", slaMinutes: 60, candidateVersion: 4, field: "case.severity" });
     const specialist = await createUser(t.db, "specialist", "Sam");
     await claimException(t, specialist, open.rows[0]!.id);
     const claimed = await listExceptionQueue(t.db, { status: "claimed", claimedById: specialist.id!, pageSize: 50 });

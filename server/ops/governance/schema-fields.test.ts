@@ -203,7 +203,7 @@ describe(`fields a schema version adds (${TEST_DB_KIND})`, () => {
     const specialist = await createUser(t.db, "specialist", "Sam Specialist");
     expect(await listOverrideFields(t, held.id)).toEqual([{ path: "/case/vip", value: null, kind: "enum", options: [{ value: "true", label: "true" }, { value: "false", label: "false" }] }]);
     await claimException(t, specialist, held.id);
-    expect((await expectAppError(resolveException(t, specialist, held.id, { kind: "override", note: "trying a value", path: "/case/vip", value: "banana" }), "BAD_REQUEST")).message).toMatch(/\/case\/vip must be a boolean: "banana" is not true or false/);
+    expect((await expectAppError(resolveException(t, specialist, held.id, { kind: "override", note: "trying a value", path: "/case/vip", value: "banana" }), "BAD_REQUEST")).message).toMatch(/^Case › Vip must be a boolean: "banana" is not true or false/);
     expect((await expectAppError(resolveException(t, specialist, held.id, { kind: "override", note: "trying a value", path: "/case/customerImpact", value: "low" }), "BAD_REQUEST")).message).toMatch(/not disputed/);
     expect(await liveRules("CASE-C")).toEqual(["SCHEMA_INVALID"]);
 
