@@ -91,6 +91,8 @@ const MATRIX: Record<string, Access> = {
   "opsReference.updateTier": "admin",
   "opsReference.removeAlias": "admin",
   "opsReference.addAlias": "admin",
+  "opsReference.exceptionSlas": "admin",
+  "opsReference.setExceptionSla": "admin",
   "opsSchema.list": "admin",
   "opsSchema.diff": "admin",
   "opsSchema.createDraft": "admin",
