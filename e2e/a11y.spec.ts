@@ -165,6 +165,13 @@ test.describe("accessibility and layout of every screen", () => {
         await expect(page.locator("main")).toBeVisible();
         await expectNoSeriousViolations(page, `${url} (${width} px)`);
         expect.soft(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), `${url} scrolls sideways`).toBeLessThanOrEqual(0);
+        // Nor may a box inside it: at phone width the product and tier tables stack into cards.
+        const scrollers = await page.evaluate(() =>
+          [...document.querySelectorAll("main *")]
+            .filter((el) => ["auto", "scroll"].includes(getComputedStyle(el).overflowX) && el.scrollWidth > el.clientWidth + 1 && (el as HTMLElement).offsetParent !== null)
+            .map((el) => `${el.tagName.toLowerCase()} ${el.scrollWidth}>${el.clientWidth}`),
+        );
+        expect.soft(scrollers, `${url}: boxes that scroll sideways`).toEqual([]);
         await screenshot(page, `${name}-${width}`);
       }
       // The exception SLA: a default and every kind, editable with a note.
