@@ -6,7 +6,7 @@ import { startIntakeServer } from "../../dev/simulator/intake-server";
 import { signWebhook, type SignedRequest } from "../../dev/simulator/sign";
 import { ticket } from "../../dev/testing/events";
 import { createTestDb, TEST_DB_KIND, TEST_SECRET_KEY, type TestDb } from "../../dev/testing/test-db";
-import { defaultIntakeLimit, IntakeGate } from "./intake-gate";
+import { AdmissionControl, defaultIntakeLimit, IntakeGate } from "./intake-gate";
 
 /**
  * Load shedding: with LIMIT deliveries in flight (here held open by senders that have sent their
@@ -112,10 +112,14 @@ describe(`load shedding (${TEST_DB_KIND})`, () => {
     expect(heldAnswers.map((a, i) => a.body.eventId === ids.get(`shed-held-${i}`))).toEqual(Array(LIMIT).fill(true));
     expect(retried.map((a, i) => a.body.eventId === ids.get(`shed-excess-${i}`))).toEqual(Array(12).fill(true));
 
-    // Every refusal is listed in the intake log (written in batches).
+    // Every refusal is counted in the intake log (written in batches, one row per sender and minute
+    // keeping the latest webhook id), exactly once.
     await server.rt.refusals.flush();
-    const refusals = await t.db.refusal.findMany({ where: { httpStatus: 503 }, select: { webhookId: true, reason: true } });
-    expect(refusals.map((r) => r.webhookId).sort()).toEqual([...excess.map((_, i) => `shed-excess-${i}`), "shed-bodiless", "shed-route"].sort());
+    expect(server.rt.refusals.waiting).toBe(0);
+    const refusals = await t.db.refusal.findMany({ where: { httpStatus: 503 }, select: { webhookId: true, count: true, reason: true } });
+    expect(refusals.reduce((n, r) => n + r.count, 0)).toBe(excess.length + 2);
+    expect(refusals.length).toBeLessThanOrEqual(2 * 2); // lane and route senders, at most two minutes each
+    expect(refusals.every((r) => /intake capacity/.test(r.reason))).toBe(true);
   });
 
   it("sizes the bound from the database by default, or from INTAKE_MAX_IN_FLIGHT", () => {
@@ -125,10 +129,62 @@ describe(`load shedding (${TEST_DB_KIND})`, () => {
     expect(parseEnv({}).INTAKE_MAX_IN_FLIGHT).toBeUndefined();
     expect(() => parseEnv({ INTAKE_MAX_IN_FLIGHT: "0" })).toThrow(/INTAKE_MAX_IN_FLIGHT/);
     expect(parseEnv({ INTAKE_MAX_LAG_MS: "0" }).INTAKE_MAX_LAG_MS).toBe(0);
+    expect(parseEnv({ INTAKE_MAX_LOOP_UTILISATION: "0.85" }).INTAKE_MAX_LOOP_UTILISATION).toBe(0.85);
+    expect(() => parseEnv({ INTAKE_MAX_LOOP_UTILISATION: "1.5" })).toThrow(/INTAKE_MAX_LOOP_UTILISATION/);
+  });
+
+  it("cuts admissions while the event loop is saturated and lifts the cut once it has headroom", () => {
+    const a = new AdmissionControl(0.9);
+    const admitted = (n: number) => Array.from({ length: n }, () => a.tryAdmit()).filter(Boolean).length;
+    // Headroom: no bound at all.
+    expect(admitted(500)).toBe(500);
+    a.tick(0.5);
+    expect(a.perTick).toBe(Infinity);
+    // A saturated tick in which 100 were admitted: the next admits 80, then 64, ...; the rest are refused.
+    expect(admitted(100)).toBe(100);
+    a.tick(0.99);
+    expect(admitted(500)).toBe(80);
+    a.tick(0.97);
+    expect(admitted(500)).toBe(64);
+    // Sustained saturation never closes intake completely.
+    for (let i = 0; i < 40; i++) {
+      admitted(500);
+      a.tick(1);
+    }
+    expect(admitted(500)).toBe(1);
+    // Headroom again: the bound grows each tick (×1.25) and is lifted once it no longer binds.
+    a.tick(0.4);
+    expect(a.perTick).toBe(2);
+    let ticks = 0;
+    while (a.perTick !== Infinity && ticks < 100) {
+      admitted(10_000);
+      a.tick(0.6);
+      ticks++;
+    }
+    expect(ticks).toBeLessThan(100);
+    // Lifted only once the admissions of a tick stopped reaching the bound.
+    const b = new AdmissionControl(0.9);
+    b.tick(0.95); // nothing admitted in a saturated tick: one per tick
+    expect(b.perTick).toBe(1);
+    admitted(0);
+    b.tick(0.2);
+    expect(b.perTick).toBe(2);
+  });
+
+  it("the gate refuses what the admission control refuses, and counts it", () => {
+    const gate = new IntakeGate(1_000, { maxUtilisation: 0.9 });
+    try {
+      gate.admission!.perTick = 2;
+      expect([gate.tryEnter(), gate.tryEnter(), gate.tryEnter()]).toEqual([true, true, false]);
+      expect(gate.shed).toBe(1);
+      expect(new IntakeGate(10).admission).toBeNull();
+    } finally {
+      gate.close();
+    }
   });
 
   it("also refuses while the event loop lags behind (requests waiting unparsed), and admits again once it catches up", async () => {
-    const gate = new IntakeGate(1_000, 300);
+    const gate = new IntakeGate(1_000, { maxLagMs: 300 });
     try {
       await new Promise((r) => setTimeout(r, 150));
       expect(gate.tryEnter()).toBe(true);
@@ -146,6 +202,39 @@ describe(`load shedding (${TEST_DB_KIND})`, () => {
       gate.leave();
     } finally {
       gate.close();
+    }
+  });
+});
+
+describe(`503 refusals in the intake log (${TEST_DB_KIND})`, () => {
+  it("counts them per sender and minute, loses none counted during a write, and bounds what waits", async () => {
+    const { RefusalLog } = await import("./intake-gate");
+    const log = new RefusalLog(t.db, { flushMs: 60_000, max: 3 });
+    const entry = (source: string, addr: string, n: number) => ({ sourceName: source, httpStatus: 503, reason: "test overload", webhookId: `rl-${source}-${n}`, remoteAddr: addr });
+    try {
+      for (let i = 0; i < 5; i++) log.add(entry("ticketing", "10.0.0.1", i));
+      log.add(entry("incident", "10.0.0.1", 0));
+      log.add(entry("ticketing", "10.0.0.2", 0));
+      log.add(entry("diagnostics", "10.0.0.3", 0)); // a fourth group: over `max`, only counted
+      expect(log.waiting).toBe(7);
+      // Counted again while the write runs: written by the next batch, not lost, not doubled.
+      const writing = log.flush();
+      log.add(entry("ticketing", "10.0.0.1", 5));
+      await writing;
+      await log.flush();
+      expect(log.waiting).toBe(0);
+      const rows = await t.db.refusal.findMany({ where: { reason: "test overload" }, orderBy: { sourceName: "asc" } });
+      const byGroup = rows.map((r) => [r.sourceName, r.remoteAddr, r.count, r.webhookId]);
+      // The two flushes may straddle a minute: then the sixth ticketing refusal has a row of its own.
+      const ticket1 = rows.filter((r) => r.sourceName === "ticketing" && r.remoteAddr === "10.0.0.1");
+      expect(ticket1.reduce((n, r) => n + r.count, 0)).toBe(6);
+      expect(ticket1.map((r) => r.webhookId)).toContain("rl-ticketing-5");
+      expect(byGroup.filter((g) => g[0] !== "ticketing" || g[1] !== "10.0.0.1")).toEqual([
+        ["incident", "10.0.0.1", 1, "rl-incident-0"],
+        ["ticketing", "10.0.0.2", 1, "rl-ticketing-0"],
+      ]);
+    } finally {
+      log.close();
     }
   });
 });

@@ -1,5 +1,5 @@
 import "server-only";
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import type pg from "pg";
 import type { DatabaseAvailability } from "../db/availability";
 import type { Db } from "../db/client";
@@ -9,7 +9,7 @@ import { log } from "../lib/log";
 import { recordIntake } from "../ops/metrics";
 import { MAX_DEPTH, tooDeep } from "./json-depth";
 import { parseEvent, type Issue, type ParsedEvent } from "./event-schemas";
-import { OVERLOAD_MESSAGE, OVERLOAD_RETRY_AFTER_SECONDS, type IntakeGate, type RefusalLog } from "./intake-gate";
+import { OVERLOAD_MESSAGE, OVERLOAD_RETRY_AFTER_SECONDS, refusalGroupKey, type IntakeGate, type RefusalLog } from "./intake-gate";
 import type { SourceRateLimiter } from "../sources/rate-limit";
 import type { SourceInfo, SourceRegistry } from "../sources/registry";
 
@@ -325,9 +325,7 @@ async function refuse(
     const remoteAddr = req.remoteAddr ? clean(req.remoteAddr, 100) : null;
     const storedReason = clean(reason, 2000);
     const minute = Math.floor(Date.now() / 60_000);
-    const groupKey = createHash("sha256")
-      .update(JSON.stringify([status, throttled ? "*" : sourceName, remoteAddr, minute, storedReason]))
-      .digest("base64url");
+    const groupKey = refusalGroupKey(status, throttled ? "*" : sourceName, remoteAddr, minute, storedReason);
     const storedIssues = issues ? JSON.stringify(issues.slice(0, 200).map((i) => ({ path: clean(i.path, 500), message: clean(i.message, 1000) }))) : null;
     const webhookId = req.webhookId ? clean(req.webhookId, 200) : null;
     await deps.db.$executeRawUnsafe(REFUSAL_UPSERT, newId("ref"), sourceName, status, storedReason, storedIssues, webhookId, remoteAddr, groupKey);
