@@ -5,6 +5,7 @@
 // acknowledgement latency, the reads' latency and the refresh backlog; at the end the ratio of the
 // last five minutes to the first five (1.0 = flat) for memory and p99 latencies.
 import http from "node:http";
+import pg from "pg";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SignedRequest } from "../dev/simulator/sign";
 import { backlogOf, BENCH_PORT, throwawayDatabase, fmt, mb, percentile, startServer, table, treeRss } from "./lib";
@@ -36,6 +37,8 @@ function request(url: string, init: { method: string; headers: Record<string, st
 }
 
 interface Minute {
+  /** PostgreSQL only: database size, and over the minute the share of page reads served by shared buffers, WAL written and its full-page images. */
+  pg?: { sizeMb: number; hitPct: number; walMb: number; fpi: number };
   acks: number[];
   reads: number[];
   statuses: Record<string, number>;
@@ -59,6 +62,28 @@ async function main() {
     const server = await startServer(env, BENCH_PORT + 7);
     cleanups.unshift(() => server.stop());
     console.log(`soak on ${kind}: ${rate} webhooks/s and ${readRate} reads/s for ${minutes} min`);
+    // PostgreSQL's side of each minute (whether the working set still fits its shared buffers, how
+    // much WAL the load writes), to tell a slower database from a slower app.
+    const stats = kind === "postgres" ? new pg.Client({ connectionString: env.DATABASE_URL }) : null;
+    if (stats) {
+      await stats.connect();
+      cleanups.unshift(() => stats.end());
+    }
+    let lastPg: { read: number; hit: number; wal: number; fpi: number } | null = null;
+    const pgMinute = async (): Promise<Minute["pg"]> => {
+      if (!stats) return undefined;
+      const { rows } = await stats.query<{ size: string; read: string; hit: string; wal: string; fpi: string }>(
+        `SELECT pg_database_size(current_database())::text AS size, d.blks_read::text AS read, d.blks_hit::text AS hit, w.wal_bytes::text AS wal, w.wal_fpi::text AS fpi
+         FROM pg_stat_database d, pg_stat_wal w WHERE d.datname = current_database()`,
+      );
+      const r = rows[0]!;
+      const now = { read: Number(r.read), hit: Number(r.hit), wal: Number(r.wal), fpi: Number(r.fpi) };
+      const prev = lastPg ?? { read: 0, hit: 0, wal: now.wal, fpi: now.fpi };
+      lastPg = now;
+      const reads = now.read - prev.read + (now.hit - prev.hit);
+      return { sizeMb: Number(r.size) / 1048576, hitPct: reads ? (100 * (now.hit - prev.hit)) / reads : 100, walMb: (now.wal - prev.wal) / 1048576, fpi: now.fpi - prev.fpi };
+    };
+    await pgMinute();
 
     const done: Minute[] = [];
     let current = newMinute();
@@ -76,7 +101,7 @@ async function main() {
     let sent = 0;
     let reads = 0;
     let nextMinute = start + 60_000;
-    const rows: (string | number)[][] = [["minute", "RSS", "ack p50 ms", "ack p99 ms", "read p99 ms", "backlog", "answers"]];
+    const rows: (string | number)[][] = [["minute", "RSS", "ack p50 ms", "ack p99 ms", "read p99 ms", "backlog", "answers", ...(stats ? ["db MB", "buffer hits", "WAL MB", "full pages"] : [])]];
     /** Ends the current minute: its backlog from the health endpoint, a printed line. */
     const closeMinute = async () => {
       const m = current;
@@ -86,8 +111,10 @@ async function main() {
       } catch {
         // reported as n/a
       }
+      m.pg = await pgMinute().catch(() => undefined);
       done.push(m);
       const row = [done.length, mb(Math.max(...m.rss, 0)), fmt(pct(m.acks, 50), 1), fmt(pct(m.acks, 99), 1), fmt(pct(m.reads, 99), 1), m.backlog, JSON.stringify(m.statuses)];
+      if (m.pg) row.push(fmt(m.pg.sizeMb, 0), `${fmt(m.pg.hitPct, 2)} %`, fmt(m.pg.walMb, 0), m.pg.fpi);
       rows.push(row);
       console.log(row.join("  |  "));
     };
