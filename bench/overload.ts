@@ -5,11 +5,13 @@
 // given; then deliveries are offered open-loop at `factor` times it. Prints accepted and refused
 // (503) deliveries, the acknowledgement latency of the accepted ones (from each request's
 // scheduled send time, so queueing cannot hide), the server's peak RSS, and finally sends every
-// refused delivery again, as its sender would, and counts how many were then accepted.
+// refused delivery again, as its sender would, and counts how many were then accepted. Memory:
+// the server's RSS when it started, just before the overload, and its peak during it; the embedded
+// database's folder is created by a first start beforehand, as a deployed app restarts on its own.
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SignedRequest } from "../dev/simulator/sign";
-import { BENCH_PORT, throwawayDatabase, fmt, mb, percentile, RssSampler, startServer, table } from "./lib";
+import { BENCH_PORT, throwawayDatabase, fmt, mb, percentile, RssSampler, startServer, table, treeRss } from "./lib";
 import { closedLoop } from "./open-loop";
 import { benchSecrets, secretEnv, signedAt } from "./workload";
 
@@ -46,9 +48,16 @@ async function main() {
     const db = await throwawayDatabase(kind, "overload");
     Object.assign(env, db.env);
     cleanups.push(db.drop);
+    if (kind === "pglite") {
+      // The embedded database's first start creates its folder (initdb inside the app's process,
+      // a few hundred MB of passing allocations that the process keeps for a while); a deployed
+      // app restarts on a folder that exists. Create it first, as that first start would.
+      const first = await startServer(env, BENCH_PORT + 5);
+      await first.stop();
+    }
     const server = await startServer(env, BENCH_PORT + 5);
     cleanups.unshift(() => server.stop());
-    const rss = new RssSampler(server.pid);
+    const rssAtStart = treeRss(server.pid);
     let k = 0;
 
     let capacity = givenCapacity;
@@ -66,6 +75,9 @@ async function main() {
     const rate = capacity * factor;
     console.log(`offering ${fmt(rate, 0)}/s (${factor}× capacity) for ${seconds} s on ${kind}, refresh worker ${worker}`);
 
+    // Memory is what the overload costs: sampled from its start, with the process's size just before.
+    const rssBefore = treeRss(server.pid);
+    const rss = new RssSampler(server.pid);
     const acked: number[] = [];
     const refused: number[] = [];
     const other: Record<string, number> = {};
@@ -128,7 +140,7 @@ async function main() {
 
     console.log(
       table([
-        ["db", "offered/s", "seconds", "accepted", "accepted/s", "refused 503", "other", "ack p50 ms", "ack p99 ms", "ack max ms", "client in flight max", "peak RSS", "Retry-After", "refused then accepted"],
+        ["db", "offered/s", "seconds", "accepted", "accepted/s", "refused 503", "other", "ack p50 ms", "ack p99 ms", "ack max ms", "client in flight max", "RSS at start / before / peak", "Retry-After", "refused then accepted"],
         [
           kind,
           fmt(rate, 0),
@@ -141,7 +153,7 @@ async function main() {
           fmt(percentile(acked, 99), 1),
           fmt(acked.at(-1) ?? NaN, 1),
           maxInFlight,
-          mb(peak),
+          `${mb(rssAtStart)} / ${mb(rssBefore)} / ${mb(peak)}`,
           [...retryAfter].join(",") || "-",
           `${retriedOk} of ${refused.length}${Object.keys(retryFailures).length ? ` (still failing: ${JSON.stringify(retryFailures)})` : ""}`,
         ],

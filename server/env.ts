@@ -45,8 +45,8 @@ const schema = z.object({
   INTAKE_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).optional(),
   /** Event-loop lag (ms) beyond which deliveries also get 503; 0 turns it off. Default 1,000. */
   INTAKE_MAX_LAG_MS: z.coerce.number().int().min(0).max(60_000).optional(),
-  /** Event-loop utilisation (0-1) beyond which fewer deliveries are admitted (server/intake/intake-gate.ts); 0 turns it off. Default 0.9 in production, off otherwise. */
-  INTAKE_MAX_LOOP_UTILISATION: z.coerce.number().min(0).max(1).optional(),
+  /** Event-loop lag (ms) that intake's admission control keeps to (server/intake/intake-gate.ts); 0 turns it off. Default 100 in production, off otherwise. */
+  INTAKE_TARGET_LAG_MS: z.coerce.number().int().min(0).max(60_000).optional(),
   /** Build the demo on first start of the embedded database. */
   DEMO: z.enum(["on", "off"]).default("on"),
   /** CIDRs of reverse proxies whose X-Forwarded-For/-Host/-Proto count; none by default (the socket's peer is the client). */

@@ -5,7 +5,7 @@ import { seedDemoUsers } from "./auth/users";
 import { openDb, type DbHandle } from "./db/client";
 import { migrate } from "./db/migrate";
 import { env, type Env } from "./env";
-import { DEFAULT_MAX_LAG_MS, DEFAULT_MAX_UTILISATION, defaultIntakeLimit, IntakeGate, RefusalLog } from "./intake/intake-gate";
+import { DEFAULT_MAX_LAG_MS, DEFAULT_TARGET_LAG_MS, defaultIntakeLimit, IntakeGate, RefusalLog } from "./intake/intake-gate";
 import { SourceRateLimiter } from "./sources/rate-limit";
 import { ensureDevelopmentSecrets, SourceRegistry, type SecretContext } from "./sources/registry";
 import { loadOrCreateKeyFile, parseKey } from "./lib/crypto";
@@ -70,8 +70,8 @@ export async function startRuntime(opts: StartOptions = {}): Promise<Runtime> {
     limiter: new SourceRateLimiter(handle.pool),
     intakeGate: new IntakeGate(e.INTAKE_MAX_IN_FLIGHT ?? defaultIntakeLimit(handle.kind), {
       maxLagMs: e.INTAKE_MAX_LAG_MS ?? DEFAULT_MAX_LAG_MS,
-      // Off outside production: a test process's own work would look like a saturated loop.
-      maxUtilisation: e.INTAKE_MAX_LOOP_UTILISATION ?? (e.NODE_ENV === "production" ? DEFAULT_MAX_UTILISATION : 0),
+      // Off outside production: a test process's own work (and next dev's compiling) lags the loop.
+      targetLagMs: e.INTAKE_TARGET_LAG_MS ?? (e.NODE_ENV === "production" ? DEFAULT_TARGET_LAG_MS : 0),
     }),
     refusals: new RefusalLog(handle.db),
     secrets,

@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { performance as perf } from "node:perf_hooks";
 import type { Db } from "../db/client";
 import { newId } from "../lib/ids";
 import { log } from "../lib/log";
@@ -25,45 +24,46 @@ export function defaultIntakeLimit(kind: "postgres" | "pglite"): number {
 
 /**
  * Counting deliveries in flight misses one queue: requests the process has not even parsed yet
- * because its event loop is busy (the embedded database runs in the app's own thread, so its
- * queries take the loop itself; and answering thousands of refusals a second takes it too). That
- * queue forms in socket buffers and in the senders, where no count of the process sees it, and
- * every delivery behind it waits, accepted or not (bench:overload on PGlite: nothing refused, yet
- * acknowledgements 18-32 s late).
+ * because its event loop is busy (the embedded database runs its queries on that loop, so each
+ * stored delivery takes the loop itself for milliseconds). That queue forms in socket buffers and
+ * in the senders, where no count of the process sees it, and every delivery behind it waits,
+ * accepted or not (bench:overload on PGlite at twice its capacity: nothing refused, as the loop
+ * never held 32 deliveries at once, yet acknowledgements 18-32 s late).
  *
- * Two signals guard it:
- * - **Loop utilisation** (the share of each 100 ms the loop was busy, Node's
- *   `eventLoopUtilization`): above `maxUtilisation` the loop cannot keep up with what arrives, so
- *   the gate admits fewer deliveries in the next 100 ms than it did in the last (×0.8), down to one;
- *   each refused delivery costs the loop a small fraction of an accepted one, so the loop gets
- *   headroom back, reads its sockets promptly and the hidden queue drains. Below it the admission
- *   rate grows again (×1.25 a tick) until it no longer binds. (Additive-increase would recover too
- *   slowly from a burst; multiplicative in both directions settles within a second either way.)
- * - **Lag** (how late a 100 ms timer fires): beyond `maxLagMs` a single stall (a slow query, a
- *   large page render) has already kept deliveries waiting that long; new ones are refused until
- *   the loop catches up.
- * `AdmissionControl` is the utilisation rule alone, without timers, so that tests can drive it.
+ * What the process can see is the loop's lag: how late a 100 ms timer fires is how long the loop
+ * took to come round, so how long a request that arrived meanwhile has waited unread. Two rules use it:
+ * - **Admission control** (`targetLagMs`): after a tick in which the loop lagged more than the
+ *   target, the next tick admits 80 % of what the last one admitted (never fewer than one) and
+ *   refuses the rest; after a tick within the target, the bound grows by a quarter, and is lifted
+ *   once it no longer binds. A refusal costs the loop a small fraction of a stored delivery, so the
+ *   loop comes round sooner, reads its sockets and the hidden queue drains: the lag settles near
+ *   the target, which bounds how long any delivery waits unread. A loop that is merely busy
+ *   (a sender with 32 deliveries in flight at the process's capacity) does not lag beyond the
+ *   target and is not cut; a loop saturated by cheap refusals does not lag either.
+ * - **Stall** (`maxLagMs`): beyond it one stall (a slow query, a large page render) has already
+ *   kept deliveries waiting that long; every new one is refused until the loop catches up.
+ * `AdmissionControl` is the first rule alone, without timers, so that tests can drive it.
  */
 export const DEFAULT_MAX_LAG_MS = 1_000;
-/** Default loop-utilisation bound of the production server (0.9); off elsewhere (see server/env.ts). */
-export const DEFAULT_MAX_UTILISATION = 0.9;
+/** Default lag target of the production server's admission control; off elsewhere (see server/env.ts). */
+export const DEFAULT_TARGET_LAG_MS = 100;
 const TICK_MS = 100;
 
 export class AdmissionControl {
-  /** Deliveries admitted per tick; Infinity while the loop has headroom. */
+  /** Deliveries admitted per tick; Infinity while the loop keeps within the target. */
   perTick = Infinity;
   private admitted = 0;
 
-  constructor(readonly maxUtilisation: number) {}
+  constructor(readonly targetLagMs: number) {}
 
-  /** End of a tick in which the loop was busy `utilisation` (0..1) of the time. */
-  tick(utilisation: number): void {
-    if (utilisation > this.maxUtilisation) {
-      // Fewer than were admitted in the busy tick (and never more than the current bound).
+  /** End of a tick at whose end the loop was `lagMs` late. */
+  tick(lagMs: number): void {
+    if (lagMs > this.targetLagMs) {
+      // Fewer than were admitted in the late tick (and never more than the current bound).
       this.perTick = Math.max(1, Math.floor(Math.min(this.perTick, this.admitted) * 0.8));
     } else if (this.perTick !== Infinity) {
       const grown = Math.ceil(this.perTick * 1.25);
-      // No longer binding: twice what the last tick admitted and still headroom.
+      // No longer binding: twice what the last tick admitted and still on time.
       this.perTick = grown > 2 * Math.max(this.admitted, 1) ? Infinity : grown;
     }
     this.admitted = 0;
@@ -77,10 +77,10 @@ export class AdmissionControl {
 }
 
 export interface IntakeGateOptions {
-  /** Event-loop lag (ms) beyond which deliveries are refused; 0 turns it off. */
+  /** Event-loop lag (ms) beyond which every delivery is refused; 0 turns it off. */
   maxLagMs?: number;
-  /** Loop utilisation (0..1) beyond which admissions are cut; 0 turns it off. */
-  maxUtilisation?: number;
+  /** Event-loop lag (ms) the admission control keeps to; 0 turns it off. */
+  targetLagMs?: number;
 }
 
 export class IntakeGate {
@@ -98,25 +98,20 @@ export class IntakeGate {
     opts: IntakeGateOptions = {},
   ) {
     this.maxLagMs = opts.maxLagMs ?? 0;
-    this.admission = opts.maxUtilisation ? new AdmissionControl(opts.maxUtilisation) : null;
+    this.admission = opts.targetLagMs ? new AdmissionControl(opts.targetLagMs) : null;
     if (this.maxLagMs > 0 || this.admission) {
       let last = performance.now();
-      let elu = perf.eventLoopUtilization();
       this.timer = setInterval(() => {
         const now = performance.now();
         this.lagMs = Math.max(0, now - last - TICK_MS);
         last = now;
-        if (this.admission) {
-          const current = perf.eventLoopUtilization();
-          this.admission.tick(perf.eventLoopUtilization(current, elu).utilization);
-          elu = current;
-        }
+        this.admission?.tick(this.lagMs);
       }, TICK_MS);
       this.timer.unref();
     }
   }
 
-  /** Takes a place; false when all `limit` are taken or the loop is saturated or lags too far (the caller answers 503). */
+  /** Takes a place; false when all `limit` are taken, the admission control refuses, or the loop stalls (the caller answers 503). */
   tryEnter(): boolean {
     if (this.inFlight >= this.limit || (this.maxLagMs > 0 && this.lagMs > this.maxLagMs) || (this.admission && !this.admission.tryAdmit())) {
       this.shed++;

@@ -129,50 +129,49 @@ describe(`load shedding (${TEST_DB_KIND})`, () => {
     expect(parseEnv({}).INTAKE_MAX_IN_FLIGHT).toBeUndefined();
     expect(() => parseEnv({ INTAKE_MAX_IN_FLIGHT: "0" })).toThrow(/INTAKE_MAX_IN_FLIGHT/);
     expect(parseEnv({ INTAKE_MAX_LAG_MS: "0" }).INTAKE_MAX_LAG_MS).toBe(0);
-    expect(parseEnv({ INTAKE_MAX_LOOP_UTILISATION: "0.85" }).INTAKE_MAX_LOOP_UTILISATION).toBe(0.85);
-    expect(() => parseEnv({ INTAKE_MAX_LOOP_UTILISATION: "1.5" })).toThrow(/INTAKE_MAX_LOOP_UTILISATION/);
+    expect(parseEnv({ INTAKE_TARGET_LAG_MS: "50" }).INTAKE_TARGET_LAG_MS).toBe(50);
+    expect(() => parseEnv({ INTAKE_TARGET_LAG_MS: "-1" })).toThrow(/INTAKE_TARGET_LAG_MS/);
   });
 
-  it("cuts admissions while the event loop is saturated and lifts the cut once it has headroom", () => {
-    const a = new AdmissionControl(0.9);
+  it("cuts admissions while the event loop lags beyond its target and lifts the cut once it keeps to it", () => {
+    const a = new AdmissionControl(100);
     const admitted = (n: number) => Array.from({ length: n }, () => a.tryAdmit()).filter(Boolean).length;
-    // Headroom: no bound at all.
+    // On time: no bound at all.
     expect(admitted(500)).toBe(500);
-    a.tick(0.5);
+    a.tick(40);
     expect(a.perTick).toBe(Infinity);
-    // A saturated tick in which 100 were admitted: the next admits 80, then 64, ...; the rest are refused.
+    // A late tick in which 100 were admitted: the next admits 80, then 64, ...; the rest are refused.
     expect(admitted(100)).toBe(100);
-    a.tick(0.99);
+    a.tick(250);
     expect(admitted(500)).toBe(80);
-    a.tick(0.97);
+    a.tick(101);
     expect(admitted(500)).toBe(64);
-    // Sustained saturation never closes intake completely.
+    // A loop that stays late never closes intake completely.
     for (let i = 0; i < 40; i++) {
       admitted(500);
-      a.tick(1);
+      a.tick(900);
     }
     expect(admitted(500)).toBe(1);
-    // Headroom again: the bound grows each tick (×1.25) and is lifted once it no longer binds.
-    a.tick(0.4);
+    // On time again: the bound grows each tick (×1.25) and is lifted once it no longer binds.
+    a.tick(100);
     expect(a.perTick).toBe(2);
     let ticks = 0;
     while (a.perTick !== Infinity && ticks < 100) {
       admitted(10_000);
-      a.tick(0.6);
+      a.tick(60);
       ticks++;
     }
     expect(ticks).toBeLessThan(100);
     // Lifted only once the admissions of a tick stopped reaching the bound.
-    const b = new AdmissionControl(0.9);
-    b.tick(0.95); // nothing admitted in a saturated tick: one per tick
+    const b = new AdmissionControl(100);
+    b.tick(300); // nothing admitted in a late tick: one per tick
     expect(b.perTick).toBe(1);
-    admitted(0);
-    b.tick(0.2);
+    b.tick(0);
     expect(b.perTick).toBe(2);
   });
 
   it("the gate refuses what the admission control refuses, and counts it", () => {
-    const gate = new IntakeGate(1_000, { maxUtilisation: 0.9 });
+    const gate = new IntakeGate(1_000, { targetLagMs: 100 });
     try {
       gate.admission!.perTick = 2;
       expect([gate.tryEnter(), gate.tryEnter(), gate.tryEnter()]).toEqual([true, true, false]);
