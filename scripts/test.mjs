@@ -137,7 +137,11 @@ run("build", ...npx("next"), ["build"], { NEXT_SKIP_TYPECHECK: "1" });
 
 for (const f of ["test-results/vitest-pglite.json", "test-results/vitest-postgres.json", "test-results/playwright.json"]) rmSync(f, { force: true });
 const vitestArgs = (kind) => ["run", "--reporter=default", "--reporter=json", `--outputFile.json=test-results/vitest-${kind}.json`];
-const suites = [{ name: "unit + integration (PGlite)", prefix: "pglite", cmd: npx("vitest")[0], args: vitestArgs("pglite"), extraEnv: { TEST_DB: "pglite" } }];
+// Vitest's default on two cores is one worker per suite. The PGlite suite is the longest of the three
+// and does all its database work in its own process, one core at most per worker; two workers let it
+// use the core the PostgreSQL and browser suites leave idle (they finish first, and the browser suite
+// waits on the browser much of the time). Its slowest files start first (dev/testing/slow-first-sequencer.ts).
+const suites = [{ name: "unit + integration (PGlite)", prefix: "pglite", cmd: npx("vitest")[0], args: [...vitestArgs("pglite"), "--maxWorkers=2"], extraEnv: { TEST_DB: "pglite" } }];
 if (await postgresReachable()) {
   suites.push({
     name: "unit + integration (PostgreSQL)",
