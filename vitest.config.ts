@@ -1,5 +1,6 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
+import SlowFirstSequencer from "./dev/testing/slow-first-sequencer";
 
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(__dirname), "server-only": path.resolve(__dirname, "dev/testing/empty.ts") } },
@@ -11,5 +12,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     env: { NODE_ENV: "test", LOG_LEVEL: "silent" },
     globalSetup: ["dev/testing/global-setup.ts"],
+    sequence: { sequencer: SlowFirstSequencer },
   },
 });

@@ -119,6 +119,10 @@ async function postgresReachable() {
 const npx = (bin) => ["node_modules/.bin/" + bin];
 
 run("prisma generate", "npx", ["prisma", "generate"]);
+// Next's generated types (next-env.d.ts, .next/types/routes.d.ts: PageProps, LayoutProps, typed
+// routes), which a fresh clone lacks: with them the type-check below is the program `next build`
+// would check (tsconfig.json's), so the build skips its own check.
+run("route types", ...npx("next"), ["typegen"]);
 if (
   !(await runTogether([
     { name: "lint", prefix: "lint", cmd: npx("eslint")[0], args: ["--max-warnings=0", "."] },
@@ -128,11 +132,16 @@ if (
   summary();
   process.exit(1);
 }
-run("build", ...npx("next"), ["build"]);
+// The type-check above covered the build's program (next.config.js, NEXT_SKIP_TYPECHECK).
+run("build", ...npx("next"), ["build"], { NEXT_SKIP_TYPECHECK: "1" });
 
 for (const f of ["test-results/vitest-pglite.json", "test-results/vitest-postgres.json", "test-results/playwright.json"]) rmSync(f, { force: true });
 const vitestArgs = (kind) => ["run", "--reporter=default", "--reporter=json", `--outputFile.json=test-results/vitest-${kind}.json`];
-const suites = [{ name: "unit + integration (PGlite)", prefix: "pglite", cmd: npx("vitest")[0], args: vitestArgs("pglite"), extraEnv: { TEST_DB: "pglite" } }];
+// Vitest's default on two cores is one worker per suite. The PGlite suite is the longest of the three
+// and does all its database work in its own process, one core at most per worker; two workers let it
+// use the core the PostgreSQL and browser suites leave idle (they finish first, and the browser suite
+// waits on the browser much of the time). Its slowest files start first (dev/testing/slow-first-sequencer.ts).
+const suites = [{ name: "unit + integration (PGlite)", prefix: "pglite", cmd: npx("vitest")[0], args: [...vitestArgs("pglite"), "--maxWorkers=2"], extraEnv: { TEST_DB: "pglite" } }];
 if (await postgresReachable()) {
   suites.push({
     name: "unit + integration (PostgreSQL)",

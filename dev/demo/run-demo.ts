@@ -17,7 +17,15 @@ export interface DemoDeps {
   /** The running server, e.g. http://127.0.0.1:3000: the demo goes through the real intake. */
   baseUrl: string;
   onProgress?: (posted: number, total: number) => void;
+  /**
+   * How long to wait before delivering again an event the server shed (503), throttled (429) or
+   * never answered: by default its Retry-After, 1 to 5 s, as a well-behaved source does. A test that
+   * sheds deliveries on purpose passes a short wait; the redelivery is the same.
+   */
+  retryDelayMs?: (retryAfterSeconds: number | null) => number;
 }
+
+const retryAfterDelayMs = (retryAfterSeconds: number | null) => Math.min(5, Math.max(1, retryAfterSeconds ?? 1)) * 1000;
 
 export interface DemoResult {
   events: number;
@@ -61,7 +69,7 @@ export async function runDemo(deps: DemoDeps, scenario: DemoScenario): Promise<D
     const queue = [...round.events];
     const post = async () => {
       for (let step = queue.shift(); step; step = queue.shift()) {
-        await postEvent(deps.baseUrl, secrets, step);
+        await postEvent(deps.baseUrl, secrets, step, deps.retryDelayMs ?? retryAfterDelayMs);
         deps.onProgress?.(++posted, scenario.events);
       }
     };
@@ -80,7 +88,7 @@ export async function runDemo(deps: DemoDeps, scenario: DemoScenario): Promise<D
 /** How long the demo keeps delivering one event the server sheds (503), throttles (429) or never answers, as a well-behaved source would. */
 const RETRY_FOR_MS = 120_000;
 
-async function postEvent(baseUrl: string, secrets: Record<string, string>, step: DemoEventStep): Promise<void> {
+async function postEvent(baseUrl: string, secrets: Record<string, string>, step: DemoEventStep, retryDelayMs: (retryAfterSeconds: number | null) => number): Promise<void> {
   const secret = secrets[step.source];
   if (!secret) throw new AppError("INTERNAL", `no signing secret for source ${step.source}`);
   const deadline = Date.now() + RETRY_FOR_MS;
@@ -98,7 +106,7 @@ async function postEvent(baseUrl: string, secrets: Record<string, string>, step:
   let retried = false;
   while ((res.status === 503 || res.status === 429 || res.status === 0) && Date.now() < deadline) {
     retried = true;
-    await new Promise((r) => setTimeout(r, Math.min(5, Math.max(1, res.retryAfterSeconds ?? 1)) * 1000));
+    await new Promise((r) => setTimeout(r, retryDelayMs(res.retryAfterSeconds)));
     res = await attempt();
   }
   // After a retry, "duplicate" means an earlier attempt was stored after all; that is the event too.

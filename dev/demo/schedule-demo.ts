@@ -2,7 +2,7 @@ import { log } from "../../server/lib/log";
 import type { Runtime } from "../../server/runtime";
 import { buildDemoScenario } from "./build-demo-scenario";
 import { setDemoProgress, updateDemoProgress } from "./demo-progress";
-import { runDemo } from "./run-demo";
+import { runDemo, type DemoDeps } from "./run-demo";
 import { internalHealthToken } from "../../server/ops/health";
 
 const SERVER_WAIT_MS = 180_000;
@@ -14,8 +14,8 @@ const STORY_LEAD_MS = 36 * 3_600_000;
  * 127.0.0.1:PORT, build the demo by posting signed events through the real intake. Progress is
  * reported in /api/health (checks.demo).
  */
-export function scheduleDemo(rt: Runtime): void {
-  void prepare(rt).catch((err: unknown) => {
+export function scheduleDemo(rt: Runtime, options: Pick<DemoDeps, "retryDelayMs"> = {}): void {
+  void prepare(rt, options).catch((err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
     updateDemoProgress({ state: "failed", error: message });
     log.error({ err }, "demo failed");
@@ -23,7 +23,7 @@ export function scheduleDemo(rt: Runtime): void {
   });
 }
 
-async function prepare(rt: Runtime): Promise<void> {
+async function prepare(rt: Runtime, options: Pick<DemoDeps, "retryDelayMs">): Promise<void> {
   const anyEvent = await rt.db.webhookEvent.findFirst({ select: { id: true } });
   if (anyEvent) {
     await reportEarlierDemo(rt);
@@ -35,7 +35,7 @@ async function prepare(rt: Runtime): Promise<void> {
   await waitForServer(baseUrl, rt.startedAt.toISOString());
   updateDemoProgress({ state: "running" });
   console.log(`[escalation-refresh] building the demo: ${scenario.events} signed events through ${baseUrl}/api/webhooks/…`);
-  const result = await runDemo({ ctx: rt, secrets: rt.secrets, baseUrl, onProgress: (posted, total) => updateDemoProgress({ posted, total }) }, scenario);
+  const result = await runDemo({ ctx: rt, secrets: rt.secrets, baseUrl, onProgress: (posted, total) => updateDemoProgress({ posted, total }), ...options }, scenario);
   updateDemoProgress({ state: "done", posted: result.events, total: result.events });
   console.log(`[escalation-refresh] demo ready: ${scenario.cases.length} cases from ${result.events} events in ${result.seconds.toFixed(1)} s`);
 }
