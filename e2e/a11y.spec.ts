@@ -154,18 +154,22 @@ test.describe("accessibility and layout of every screen", () => {
       await screenshot(page, `exception-resolved-${width}`);
     });
 
-    test(`admin screens: outbound notifications and reference data with the exception SLA, axe clean (${width} px)`, async ({ page }) => {
+    test(`admin screens: outbound, reference data with the exception SLA, policies, sources, schema, recurring; axe clean, no sideways box (${width} px)`, async ({ page }) => {
       await page.setViewportSize({ width, height });
       await signIn(page, "admin");
       for (const [url, name] of [
         ["/admin/outbound", "admin-outbound"],
+        ["/admin/policies", "admin-policies"],
+        ["/admin/sources", "admin-sources"],
+        ["/admin/schema", "admin-schema"],
+        ["/admin/recurring", "admin-recurring"],
         ["/admin/reference", "admin-reference"],
       ] as const) {
         await gotoReady(page, url);
         await expect(page.locator("main")).toBeVisible();
         await expectNoSeriousViolations(page, `${url} (${width} px)`);
         expect.soft(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), `${url} scrolls sideways`).toBeLessThanOrEqual(0);
-        // Nor may a box inside it: at phone width the product and tier tables stack into cards.
+        // Nor may a box inside it: at phone width their tables stack into cards.
         const scrollers = await page.evaluate(() =>
           [...document.querySelectorAll("main *")]
             .filter((el) => ["auto", "scroll"].includes(getComputedStyle(el).overflowX) && el.scrollWidth > el.clientWidth + 1 && (el as HTMLElement).offsetParent !== null)

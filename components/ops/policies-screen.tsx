@@ -9,6 +9,7 @@ import { withParam, writeSearch } from "@/components/lib/url-state";
 import { Badge } from "@/components/ui/badges";
 import { button } from "@/components/ui/button";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { CellLabel, stack } from "@/components/ui/stack-table";
 import { useTRPC } from "@/components/trpc/client";
 import type { listPolicies } from "@/server/ops/governance/manage-policies";
 import { JobList, Outcomes } from "./job-progress";
@@ -119,14 +120,20 @@ function SourcePolicies({ source }: { source: SourcePolicyView }) {
             e.preventDefault();
           }}
         >
+          {/* Stacked below 768 px, the table's header (and its select-all box) is for screen readers only: this one shows instead. */}
+          <label className="flex items-center gap-2 border-b border-slate-100 px-3 py-2 text-sm text-slate-700 md:hidden">
+            <input type="checkbox" checked={picked.size === all.length && all.length > 0} onChange={(e) => setPicked(e.target.checked ? new Set(all) : new Set())} />
+            Select every field
+          </label>
           <div className="relative overflow-x-auto">
-          <table className="min-w-full text-sm">
+          <table className={stack.table}>
             <caption className="sr-only">Overwrite policy of each field {source.name} writes</caption>
-            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+            <thead className={`bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 ${stack.thead}`}>
               <tr>
                 <th scope="col" className="w-10 px-4 py-2">
                   <input
                     type="checkbox"
+                    className="max-md:hidden"
                     aria-label="Select every field"
                     checked={picked.size === all.length && all.length > 0}
                     onChange={(e) => setPicked(e.target.checked ? new Set(all) : new Set())}
@@ -137,17 +144,19 @@ function SourcePolicies({ source }: { source: SourcePolicyView }) {
                 <th scope="col" className="px-2 py-2 font-medium">Set by</th>
               </tr>
             </thead>
-            <tbody>
+            <tbody className={stack.tbody}>
               {source.fields.map((f) => (
-                <tr key={f.field} className={`border-t border-slate-100 ${picked.has(f.field) ? "bg-blue-50/60" : ""}`} data-testid={`policy-row-${f.field}`}>
-                  <td className="px-4 py-1.5">
+                <tr key={f.field} className={`border-t border-slate-100 ${stack.row} ${picked.has(f.field) ? "bg-blue-50/60" : ""}`} data-testid={`policy-row-${f.field}`}>
+                  <td className="px-4 py-1.5 max-md:float-left max-md:px-3 max-md:py-1">
                     <input type="checkbox" aria-label={`Select ${f.field}`} checked={picked.has(f.field)} onChange={() => toggle(f.field)} />
                   </td>
-                  <td className="px-2 py-1.5 font-mono text-slate-900">{f.field}</td>
-                  <td className="px-2 py-1.5">
+                  <td className="px-2 py-1.5 font-mono text-slate-900 max-md:block max-md:break-all max-md:py-1">{f.field}</td>
+                  <td className="px-2 py-1.5 max-md:block max-md:py-1 max-md:pl-10">
+                    <CellLabel>Policy</CellLabel>
                     <ModeBadge mode={f.mode} />
                   </td>
-                  <td className="px-2 py-1.5 text-slate-600">
+                  <td className="px-2 py-1.5 text-slate-600 max-md:block max-md:py-1 max-md:pl-10">
+                    <CellLabel>Set by</CellLabel>
                     {f.explicit ? (
                       <>
                         its own setting{f.updatedAt ? <>, <RelativeTime value={f.updatedAt} /></> : null}
