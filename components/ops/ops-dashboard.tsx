@@ -9,8 +9,9 @@ import { Badge } from "@/components/ui/badges";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { useTRPC } from "@/components/trpc/client";
 import type { Dashboard } from "@/server/ops/dashboard/dashboard-metrics";
-import { CAUSE_HUE, sourceColour } from "@/shared/palette";
+import { CAUSE_HUE, chartSources } from "@/shared/palette";
 import { windowOf } from "@/shared/windows";
+import { fillOf, SourcePatterns, SourceSwatch, usePatternPrefix } from "./source-fill";
 import { fieldToPath, pathLabel } from "@/shared/format";
 
 const OUTCOME = [
@@ -194,14 +195,18 @@ function Latency({ data }: { data: Dashboard }) {
 
 function Intake({ data }: { data: Dashboard }) {
   const i = data.intake;
+  // One series per source, each in its own colour and fill (past 47 sources the rest are one "other" series).
+  const series = chartSources(i.sources);
+  const styleOf = new Map(series.flatMap((x) => x.members.map((m) => [m, x.style] as const)));
+  const prefix = usePatternPrefix();
   const rows = i.buckets.map((b) => ({
     t: new Date(b.bucket).getTime(),
-    ...Object.fromEntries(i.sources.map((s) => [s, b.bySource[s]?.accepted ?? 0])),
+    ...Object.fromEntries(series.map((x) => [x.key, x.members.reduce((n, s) => n + (b.bySource[s]?.accepted ?? 0), 0)])),
     refused: Object.values(b.bySource).reduce((n, s) => n + s.refused, 0),
   }));
   const statuses = [...new Set(i.refusals.map((r) => r.httpStatus))].sort();
   return (
-    <Card id="dash-intake" title="Intake per source" description="Deliveries received in the window per source and bucket: accepted (stored, stale ones apart) and refused (counted, never stored as events). Sources are drawn in blues and greys (cause colours are kept for causes), refusals in red.">
+    <Card id="dash-intake" title="Intake per source" description="Deliveries received in the window per source and bucket: accepted (stored, stale ones apart) and refused (counted, never stored as events). Sources are drawn in blues and greys, past six also striped or dotted (cause colours are kept for causes), refusals in red.">
       <dl className="flex flex-wrap gap-x-8 gap-y-2">
         <Figure label="Accepted" value={nf(i.accepted)} testId="intake-accepted" />
         <Figure label="Per minute" value={i.perMinute.toFixed(2)} />
@@ -217,8 +222,9 @@ function Intake({ data }: { data: Dashboard }) {
             <Tooltip labelFormatter={(v) => `${tick(data.bucketSeconds)(v as number)} UTC`} />
             {/* Pale source shades are swatches only: the names stay dark enough to read. */}
             <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} formatter={(value) => <span style={{ color: "#334155" }}>{value}</span>} />
-            {i.sources.map((s, n) => (
-              <Bar key={s} dataKey={s} stackId="a" fill={sourceColour(n)} isAnimationActive={false} />
+            <SourcePatterns prefix={prefix} styles={series.map((x) => x.style)} />
+            {series.map((x, n) => (
+              <Bar key={x.key} dataKey={x.key} name={x.label} stackId="a" fill={fillOf(prefix, n, x.style)} isAnimationActive={false} />
             ))}
             <Bar dataKey="refused" name="refused" fill="#dc2626" isAnimationActive={false} />
           </BarChart>
@@ -242,7 +248,7 @@ function Intake({ data }: { data: Dashboard }) {
               <th scope="row" className="py-1 text-left font-mono font-normal">
                 <span className="inline-flex items-center gap-1.5">
                   {/* The table is the chart's legend: each source's bar colour beside its name. */}
-                  <span aria-hidden="true" className="inline-block size-2.5 shrink-0 rounded-sm" style={{ background: i.sources.includes(s.source) ? sourceColour(i.sources.indexOf(s.source)) : "transparent" }} />
+                  {styleOf.has(s.source) ? <SourceSwatch style={styleOf.get(s.source)!} /> : <span aria-hidden="true" className="inline-block size-2.5 shrink-0" />}
                   {s.source}
                 </span>
               </th>
