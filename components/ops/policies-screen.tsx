@@ -11,11 +11,15 @@ import { button } from "@/components/ui/button";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { CellLabel, stack } from "@/components/ui/stack-table";
 import { useTRPC } from "@/components/trpc/client";
+import { fieldToPath, pathLabel } from "@/shared/format";
 import type { listPolicies } from "@/server/ops/governance/manage-policies";
 import { JobList, Outcomes } from "./job-progress";
 import { NoteField } from "./note-field";
 
 type Mode = "auto" | "review";
+
+/** A policy field ("case.severity") by the tables' label ("Case › Severity"). */
+const label = (field: string) => pathLabel(fieldToPath(field));
 
 function ModeBadge({ mode }: { mode: Mode }) {
   return mode === "auto" ? <Badge tone="green">auto</Badge> : <Badge tone="amber">review</Badge>;
@@ -85,10 +89,10 @@ function SourcePolicies({ source }: { source: SourcePolicyView }) {
       onSuccess: async (r) => {
         setDone(
           r.changed.length
-            ? `${r.changed.map((c) => c.field).join(", ")} now ${r.changed[0]!.after} for ${r.source}.${r.unchanged.length ? ` Already so: ${r.unchanged.join(", ")}.` : ""}${
+            ? `${r.changed.map((c) => label(c.field)).join(", ")} now ${r.changed[0]!.after} for ${r.source}.${r.unchanged.length ? ` Already so: ${r.unchanged.map(label).join(", ")}.` : ""}${
                 r.jobId ? " Open review exceptions it may settle are being re-evaluated (below)." : ""
               }`
-            : `Nothing changed: ${r.unchanged.join(", ")} already had that policy.`,
+            : `Nothing changed: ${r.unchanged.map(label).join(", ")} already had that policy.`,
         );
         setPicked(new Set());
         setNote("");
@@ -148,9 +152,13 @@ function SourcePolicies({ source }: { source: SourcePolicyView }) {
               {source.fields.map((f) => (
                 <tr key={f.field} className={`border-t border-slate-100 ${stack.row} ${picked.has(f.field) ? "bg-blue-50/60" : ""}`} data-testid={`policy-row-${f.field}`}>
                   <td className="px-4 py-1.5 max-md:float-left max-md:px-3 max-md:py-1">
-                    <input type="checkbox" aria-label={`Select ${f.field}`} checked={picked.has(f.field)} onChange={() => toggle(f.field)} />
+                    <input type="checkbox" aria-label={`Select ${label(f.field)}`} checked={picked.has(f.field)} onChange={() => toggle(f.field)} />
                   </td>
-                  <td className="px-2 py-1.5 font-mono text-slate-900 max-md:block max-md:break-all max-md:py-1">{f.field}</td>
+                  <td className="px-2 py-1.5 text-slate-900 max-md:block max-md:py-1">
+                    {label(f.field)}
+                    {/* The identifier the API and the audit log use, for admins who script it. */}
+                    <span className="ml-2 break-all font-mono text-xs text-slate-500">{f.field}</span>
+                  </td>
                   <td className="px-2 py-1.5 max-md:block max-md:py-1 max-md:pl-10">
                     <CellLabel>Policy</CellLabel>
                     <ModeBadge mode={f.mode} />
@@ -244,7 +252,7 @@ function History({ source }: { source: SourcePolicyView }) {
                 </>
               ) : (
                 <>
-                  set <span className="font-mono">{after?.field}</span> {before?.mode} → {after?.mode}
+                  set {after?.field ? label(after.field) : null} {before?.mode} → {after?.mode}
                 </>
               )}{" "}
               · <RelativeTime value={h.createdAt} />
