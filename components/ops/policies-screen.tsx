@@ -135,6 +135,7 @@ function SourcePolicies({ source }: { source: SourcePolicyView }) {
             <thead className={`bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 ${stack.thead}`}>
               <tr>
                 <th scope="col" className="w-10 px-4 py-2">
+                  <span className="sr-only">Select</span>
                   <input
                     type="checkbox"
                     className="max-md:hidden"
