@@ -5,7 +5,8 @@ import { bundle, gotoReady, incident, note, postAndSettle, postEvent, postForged
 
 async function expectNoSeriousViolations(page: Page, what: string) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
-  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  // Serious and critical ones, and a skipped heading level (moderate, but #15 asks for a clean outline).
+  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical" || v.id === "heading-order");
   // Soft: one page's violations must not hide the next page's.
   expect.soft(
     serious.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`),
@@ -94,6 +95,14 @@ test.describe("accessibility and layout of every screen", () => {
           .map((e) => `${e.tagName.toLowerCase()}.${String(e.getAttribute("class") ?? "").slice(0, 60)}`),
       }));
       expect.soft(overflow, `${url} scrolls sideways by ${overflow}px at 390px wide: ${culprits.join(", ")}`).toBeLessThanOrEqual(0);
+      // Nor may a box inside it (a table in a sideways-scrolling box): lists are cards at this width,
+      // the event list, the dashboard's tables and a record's carried-forward fields included.
+      const scrollers = await page.evaluate(() =>
+        [...document.querySelectorAll("main *")]
+          .filter((el) => ["auto", "scroll"].includes(getComputedStyle(el).overflowX) && el.scrollWidth > el.clientWidth + 1 && (el as HTMLElement).offsetParent !== null)
+          .map((el) => `${el.tagName.toLowerCase()}${el.getAttribute("aria-label") ? `[${el.getAttribute("aria-label")}]` : ""} ${el.scrollWidth}>${el.clientWidth}`),
+      );
+      expect.soft(scrollers, `${url}: boxes that scroll sideways at 390 px`).toEqual([]);
       await expectNoSeriousViolations(page, `${url} at 390 px`);
       await screenshot(page, `narrow-${name}`);
     }
@@ -154,18 +163,22 @@ test.describe("accessibility and layout of every screen", () => {
       await screenshot(page, `exception-resolved-${width}`);
     });
 
-    test(`admin screens: outbound notifications and reference data with the exception SLA, axe clean (${width} px)`, async ({ page }) => {
+    test(`admin screens: outbound, reference data with the exception SLA, policies, sources, schema, recurring; axe clean, no sideways box (${width} px)`, async ({ page }) => {
       await page.setViewportSize({ width, height });
       await signIn(page, "admin");
       for (const [url, name] of [
         ["/admin/outbound", "admin-outbound"],
+        ["/admin/policies", "admin-policies"],
+        ["/admin/sources", "admin-sources"],
+        ["/admin/schema", "admin-schema"],
+        ["/admin/recurring", "admin-recurring"],
         ["/admin/reference", "admin-reference"],
       ] as const) {
         await gotoReady(page, url);
         await expect(page.locator("main")).toBeVisible();
         await expectNoSeriousViolations(page, `${url} (${width} px)`);
         expect.soft(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), `${url} scrolls sideways`).toBeLessThanOrEqual(0);
-        // Nor may a box inside it: at phone width the product and tier tables stack into cards.
+        // Nor may a box inside it: at phone width their tables stack into cards.
         const scrollers = await page.evaluate(() =>
           [...document.querySelectorAll("main *")]
             .filter((el) => ["auto", "scroll"].includes(getComputedStyle(el).overflowX) && el.scrollWidth > el.clientWidth + 1 && (el as HTMLElement).offsetParent !== null)

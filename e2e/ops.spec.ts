@@ -117,6 +117,10 @@ test.describe("support operations", () => {
     await page.goto(`/admin/policies?source=${name}`);
     await expect(page.getByTestId("policy-row-case.severity")).toContainText("auto");
     await expect(page.getByTestId("policy-row-case.subject")).toContainText("review");
+    // Fields go by the tables' labels (the identifier stays beside them, small), in the history too.
+    await expect(page.getByTestId("policy-row-case.severity")).toContainText("Case › Severity");
+    await expect(page.getByRole("checkbox", { name: "Select Case › Severity" })).toBeVisible();
+    await expect(page.locator("li", { hasText: "set Case › Severity review → auto" })).toHaveCount(1);
     await expect(page.getByText("Severity from the EMEA desk is triaged by duty managers")).toBeVisible();
     await screenshot(page, "ops-policies");
 

@@ -120,6 +120,23 @@ export function describePath(path: string, ...docs: unknown[]): string {
     .join(" › ");
 }
 
+/**
+ * An evidence item's name for people. Review-required and schema evidence is labelled by the field's
+ * path ("/notes/8"), which stays in the API: here it reads as the tables do ("Notes › note by Elena
+ * Petrova"), a list item named by its key from its own value.
+ */
+export function evidenceLabel(e: { label: string; value: unknown }): string {
+  if (!e.label.startsWith("/")) return e.label;
+  const tokens = parsePath(e.label);
+  const own: Record<string, unknown> = {};
+  let cur = own;
+  tokens.slice(0, -1).forEach((t) => {
+    cur = cur[t] = {} as Record<string, unknown>;
+  });
+  if (tokens.length) cur[tokens.at(-1)!] = e.value;
+  return describePath(e.label, own);
+}
+
 /** What one item of each list of the record is called in a sentence. */
 const ITEM_NOUN: Record<string, string> = {
   incidents: "incident",

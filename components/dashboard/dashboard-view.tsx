@@ -7,6 +7,7 @@ import { ruleLabel } from "../lib/rules";
 import { useUrlParams } from "../lib/url-state";
 import { LiveIndicator } from "../ui/live-indicator";
 import { RelativeTime } from "../ui/relative-time";
+import { CellLabel, stack } from "../ui/stack-table";
 import { formatMs } from "../ops/ops-dashboard";
 import { DEFAULT_WINDOW, WINDOW_KEYS, WINDOWS, windowOf } from "@/shared/windows";
 
@@ -41,6 +42,10 @@ function Stat({ label, value, hint, href }: { label: string; value: React.ReactN
 }
 
 const nf = (n: number) => n.toLocaleString("en-US");
+
+/** The exceptions table stacks into cards below 768 px; on wide screens its cells keep no side padding. */
+const CELL = `${stack.cell} md:px-0 md:py-1.5`;
+const INLINE = `${stack.inline} md:px-0 md:py-1.5`;
 
 export function DashboardView() {
   const trpc = useTRPC();
@@ -132,10 +137,11 @@ export function DashboardView() {
           </h2>
           <p className="-mt-1 mb-2 text-xs text-slate-600">Opened in the window; open counts claimed ones too.</p>
           {data.exceptions.length ? (
+            // Below 768 px each rule is a card (components/ui/stack-table.tsx): nothing scrolls sideways.
             <div className="overflow-x-auto">
-            <table className="w-full text-sm">
+            <table className={`w-full ${stack.table}`}>
               <caption className="sr-only">Exceptions opened in the window, per rule and outcome</caption>
-              <thead className="text-left text-xs text-slate-600">
+              <thead className={`text-left text-xs text-slate-600 ${stack.thead}`}>
                 <tr>
                   <th scope="col" className="py-1 font-medium">
                     Rule
@@ -160,27 +166,43 @@ export function DashboardView() {
                   </th>
                 </tr>
               </thead>
-              <tbody className="tabular-nums">
+              <tbody className={`tabular-nums ${stack.tbody}`}>
                 {data.exceptions.map((r) => (
-                  <tr key={r.rule} className="border-t border-slate-100">
-                    <td className="py-1.5">
+                  <tr key={r.rule} className={`border-t border-slate-100 ${stack.row}`}>
+                    <td className={CELL}>
                       <Link href={`/exceptions?rule=${r.rule}`} className="text-slate-800 hover:underline">
                         {ruleLabel(r.rule)}
                       </Link>
                     </td>
-                    <td className="py-1.5">
+                    <td className={CELL}>
                       <span className="flex items-center gap-2">
+                        <CellLabel>Opened</CellLabel>
                         <span className="h-2.5 flex-1 overflow-hidden rounded-full bg-slate-100" aria-hidden="true">
                           <span className="block h-full bg-amber-500" style={{ width: `${(r.opened / maxRule) * 100}%` }} />
                         </span>
                         {r.opened}
                       </span>
                     </td>
-                    <td className="py-1.5 text-right">{r.open + r.claimed}</td>
-                    <td className="py-1.5 text-right">{r.approve}</td>
-                    <td className="py-1.5 text-right">{r.reject}</td>
-                    <td className="py-1.5 text-right">{r.override}</td>
-                    <td className="py-1.5 text-right">{r.cleared}</td>
+                    <td className={`${INLINE} ${stack.end}`}>
+                      <CellLabel>Open</CellLabel>
+                      {r.open + r.claimed}
+                    </td>
+                    <td className={`${INLINE} ${stack.end}`}>
+                      <CellLabel>Approved</CellLabel>
+                      {r.approve}
+                    </td>
+                    <td className={`${INLINE} ${stack.end}`}>
+                      <CellLabel>Rejected</CellLabel>
+                      {r.reject}
+                    </td>
+                    <td className={`${INLINE} ${stack.end}`}>
+                      <CellLabel>Overridden</CellLabel>
+                      {r.override}
+                    </td>
+                    <td className={`${INLINE} ${stack.end}`}>
+                      <CellLabel>Cleared</CellLabel>
+                      {r.cleared}
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -13,6 +13,7 @@ import { Kbd } from "../ui/kbd";
 import { LiveIndicator } from "../ui/live-indicator";
 import { CursorPagination, pageFromParams, pagerChanges } from "../ui/cursor-pagination";
 import { RelativeTime } from "../ui/relative-time";
+import { CellLabel, stack } from "../ui/stack-table";
 import { EVENT_STATUS_LIST, eventQueryFromParams, refusalQueryFromParams, type EventQuery, type RefusalQuery } from "./params";
 
 export const EVENTS_REFRESH_MS = 5_000;
@@ -145,9 +146,10 @@ function EventsTable({ query, updating, page, onPager }: { query: EventQuery; up
         </EmptyState>
       ) : (
         <div className={`relative overflow-x-auto rounded-lg border border-slate-200 bg-white ${updating ? "opacity-60" : ""}`} aria-busy={updating}>
-          <table className="w-full min-w-[900px] table-fixed text-sm">
+          {/* Below 768 px every event is a card (components/ui/stack-table.tsx): nothing scrolls sideways. */}
+          <table className={`w-full min-w-[900px] table-fixed max-md:min-w-0 ${stack.table}`}>
             <caption className="sr-only">Accepted webhook events, newest first</caption>
-            <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs text-slate-600">
+            <thead className={`border-b border-slate-200 bg-slate-50 text-left text-xs text-slate-600 ${stack.thead}`}>
               <tr>
                 <th scope="col" className="w-[9rem] px-3 py-2 font-medium">
                   Received
@@ -169,10 +171,11 @@ function EventsTable({ query, updating, page, onPager }: { query: EventQuery; up
                 </th>
               </tr>
             </thead>
-            <tbody>
+            <tbody className={stack.tbody}>
               {rows.map((r, i) => (
-                <tr key={r.id} ref={nav.register(r.id)} data-active={nav.active === i} onFocus={nav.onRowFocus(i)} className="border-b border-slate-100 align-top last:border-0" data-event={r.id}>
-                  <td className="px-3 py-2">
+                <tr key={r.id} ref={nav.register(r.id)} data-active={nav.active === i} onFocus={nav.onRowFocus(i)} className={`border-b border-slate-100 align-top last:border-0 ${stack.row}`} data-event={r.id}>
+                  <td className={stack.cell}>
+                    <CellLabel>Received</CellLabel>
                     <Link data-row-primary prefetch={false} href={`/events/${encodeURIComponent(r.id)}`} className="text-blue-800 hover:underline">
                       <RelativeTime value={r.receivedAt} />
                     </Link>
@@ -180,15 +183,21 @@ function EventsTable({ query, updating, page, onPager }: { query: EventQuery; up
                       {r.webhookId}
                     </div>
                   </td>
-                  <td className="px-3 py-2 text-slate-800">{r.source}</td>
-                  <td className="px-3 py-2">
+                  <td className={`${stack.cell} text-slate-800`}>
+                    <CellLabel>Source</CellLabel>
+                    {r.source}
+                  </td>
+                  <td className={stack.cell}>
+                    <CellLabel>Entity</CellLabel>
                     <span className="text-slate-600">{r.entityKind}</span> <span className="font-mono text-[13px]">{r.entityId}</span> <span className="text-slate-600">v{r.entityVersion}</span>
                     <div className="truncate text-xs text-slate-600">{r.type}</div>
                   </td>
-                  <td className="truncate px-3 py-2 font-mono text-[13px]">
+                  <td className={`truncate font-mono text-[13px] ${stack.cell}`}>
+                    <CellLabel>Case</CellLabel>
                     {r.caseId === "*" ? <span className="text-slate-600">every case</span> : <Link href={`/records/${encodeURIComponent(r.caseId)}`} className="text-blue-800 hover:underline">{r.caseId}</Link>}
                   </td>
-                  <td className="px-3 py-2">
+                  <td className={stack.cell}>
+                    <CellLabel>Status</CellLabel>
                     <EventStatusBadge status={r.status} />
                     {r.lastError ? (
                       <div className="mt-0.5 line-clamp-2 text-xs text-red-800" title={r.lastError}>
@@ -196,7 +205,8 @@ function EventsTable({ query, updating, page, onPager }: { query: EventQuery; up
                       </div>
                     ) : null}
                   </td>
-                  <td className="px-3 py-2">
+                  <td className={stack.cell}>
+                    <CellLabel>Versions produced</CellLabel>
                     {r.cases.length ? (
                       <ul className="flex flex-wrap gap-1">
                         {r.cases.map((c) => (

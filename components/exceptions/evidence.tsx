@@ -1,6 +1,6 @@
 "use client";
 
-import { fieldToPath, pathLabel } from "../../shared/format";
+import { evidenceLabel, fieldToPath, pathLabel } from "../../shared/format";
 import Link from "next/link";
 import type { Lineage } from "@/shared/lineage";
 import { ValueView } from "../record/value-view";
@@ -25,7 +25,9 @@ export function EvidenceGrid({ hits, eventHref }: { hits: { rule: string; messag
           <ul className={`grid gap-px bg-slate-200 ${h.evidence.length > 1 ? "sm:grid-cols-2" : ""} ${h.evidence.length > 2 ? "xl:grid-cols-3" : ""}`} data-testid="evidence">
             {(h.evidence as EvidenceItem[]).map((e, j) => (
               <li key={j} className="bg-white px-3 py-2.5">
-                <p className="text-xs font-semibold uppercase tracking-wide text-slate-600">{e.label}</p>
+                <p className="text-xs font-semibold uppercase tracking-wide text-slate-600" title={e.label.startsWith("/") ? e.label : undefined}>
+                  {evidenceLabel(e)}
+                </p>
                 <div className="mt-1 text-base font-semibold text-slate-900">
                   <ValueView value={e.value} />
                 </div>

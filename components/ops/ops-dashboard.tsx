@@ -7,10 +7,12 @@ import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart,
 import { ruleLabel } from "@/components/lib/rules";
 import { Badge } from "@/components/ui/badges";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { CellLabel, stack } from "@/components/ui/stack-table";
 import { useTRPC } from "@/components/trpc/client";
 import type { Dashboard } from "@/server/ops/dashboard/dashboard-metrics";
-import { CAUSE_HUE, sourceColour } from "@/shared/palette";
+import { CAUSE_HUE, chartSources } from "@/shared/palette";
 import { windowOf } from "@/shared/windows";
+import { fillOf, SourcePatterns, SourceSwatch, usePatternPrefix } from "./source-fill";
 import { fieldToPath, pathLabel } from "@/shared/format";
 
 const OUTCOME = [
@@ -34,6 +36,9 @@ const RESOLUTION = [
 ] as const;
 
 const nf = (n: number) => n.toLocaleString("en-US");
+/** The dashboard's small tables stack into cards below 768 px; on wide screens their cells keep no side padding. */
+const CELL = `${stack.cell} md:px-0 md:py-1`;
+const INLINE = `${stack.inline} md:px-0 md:py-1`;
 export const formatMs = (v: number | null) => (v === null ? "—" : v < 1000 ? `${Math.round(v)} ms` : v < 120_000 ? `${(v / 1000).toFixed(1)} s` : `${(v / 60_000).toFixed(1)} min`);
 
 /** Bucket labels in UTC, as every time on these screens. */
@@ -194,14 +199,18 @@ function Latency({ data }: { data: Dashboard }) {
 
 function Intake({ data }: { data: Dashboard }) {
   const i = data.intake;
+  // One series per source, each in its own colour and fill (past 47 sources the rest are one "other" series).
+  const series = chartSources(i.sources);
+  const styleOf = new Map(series.flatMap((x) => x.members.map((m) => [m, x.style] as const)));
+  const prefix = usePatternPrefix();
   const rows = i.buckets.map((b) => ({
     t: new Date(b.bucket).getTime(),
-    ...Object.fromEntries(i.sources.map((s) => [s, b.bySource[s]?.accepted ?? 0])),
+    ...Object.fromEntries(series.map((x) => [x.key, x.members.reduce((n, s) => n + (b.bySource[s]?.accepted ?? 0), 0)])),
     refused: Object.values(b.bySource).reduce((n, s) => n + s.refused, 0),
   }));
   const statuses = [...new Set(i.refusals.map((r) => r.httpStatus))].sort();
   return (
-    <Card id="dash-intake" title="Intake per source" description="Deliveries received in the window per source and bucket: accepted (stored, stale ones apart) and refused (counted, never stored as events). Sources are drawn in blues and greys (cause colours are kept for causes), refusals in red.">
+    <Card id="dash-intake" title="Intake per source" description="Deliveries received in the window per source and bucket: accepted (stored, stale ones apart) and refused (counted, never stored as events). Sources are drawn in blues and greys, past six also striped or dotted (cause colours are kept for causes), refusals in red.">
       <dl className="flex flex-wrap gap-x-8 gap-y-2">
         <Figure label="Accepted" value={nf(i.accepted)} testId="intake-accepted" />
         <Figure label="Per minute" value={i.perMinute.toFixed(2)} />
@@ -217,17 +226,19 @@ function Intake({ data }: { data: Dashboard }) {
             <Tooltip labelFormatter={(v) => `${tick(data.bucketSeconds)(v as number)} UTC`} />
             {/* Pale source shades are swatches only: the names stay dark enough to read. */}
             <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} formatter={(value) => <span style={{ color: "#334155" }}>{value}</span>} />
-            {i.sources.map((s, n) => (
-              <Bar key={s} dataKey={s} stackId="a" fill={sourceColour(n)} isAnimationActive={false} />
+            <SourcePatterns prefix={prefix} styles={series.map((x) => x.style)} />
+            {series.map((x, n) => (
+              <Bar key={x.key} dataKey={x.key} name={x.label} stackId="a" fill={fillOf(prefix, n, x.style)} isAnimationActive={false} />
             ))}
             <Bar dataKey="refused" name="refused" fill="#dc2626" isAnimationActive={false} />
           </BarChart>
         </ResponsiveContainer>
       </div>
+      {/* Below 768 px each source is a card (components/ui/stack-table.tsx): nothing scrolls sideways. */}
       <div className="mt-3 overflow-x-auto" tabIndex={0} role="region" aria-label="Intake per source, as a table">
-      <table className="w-full text-sm" data-testid="intake-table">
+      <table className={`w-full ${stack.table}`} data-testid="intake-table">
         <caption className="sr-only">Accepted, stale and refused deliveries per source</caption>
-        <thead className="text-left text-xs text-slate-600">
+        <thead className={`text-left text-xs text-slate-600 ${stack.thead}`}>
           <tr>
             <th scope="col" className="py-1 font-medium">Source</th>
             <th scope="col" className="py-1 text-right font-medium">Accepted</th>
@@ -236,20 +247,30 @@ function Intake({ data }: { data: Dashboard }) {
             <th scope="col" className="py-1 pl-3 font-medium">Refusals by status</th>
           </tr>
         </thead>
-        <tbody className="tabular-nums">
+        <tbody className={`tabular-nums ${stack.tbody}`}>
           {i.bySource.map((s) => (
-            <tr key={s.source} className="border-t border-slate-100" data-testid={`intake-${s.source}`}>
-              <th scope="row" className="py-1 text-left font-mono font-normal">
+            <tr key={s.source} className={`border-t border-slate-100 ${stack.row}`} data-testid={`intake-${s.source}`}>
+              <th scope="row" className={`${CELL} text-left font-mono font-normal`}>
                 <span className="inline-flex items-center gap-1.5">
                   {/* The table is the chart's legend: each source's bar colour beside its name. */}
-                  <span aria-hidden="true" className="inline-block size-2.5 shrink-0 rounded-sm" style={{ background: i.sources.includes(s.source) ? sourceColour(i.sources.indexOf(s.source)) : "transparent" }} />
+                  {styleOf.has(s.source) ? <SourceSwatch style={styleOf.get(s.source)!} /> : <span aria-hidden="true" className="inline-block size-2.5 shrink-0" />}
                   {s.source}
                 </span>
               </th>
-              <td className="py-1 text-right" data-testid={`intake-${s.source}-accepted`}>{nf(s.accepted)}</td>
-              <td className="py-1 text-right">{nf(s.stale)}</td>
-              <td className="py-1 text-right">{s.refused ? <Link className="text-red-800 underline" href={`/events?tab=refusals&source=${encodeURIComponent(s.source)}`}>{nf(s.refused)}</Link> : 0}</td>
-              <td className="py-1 pl-3 text-xs text-slate-600">
+              <td className={`${INLINE} ${stack.end}`}>
+                <CellLabel>Accepted</CellLabel>
+                <span data-testid={`intake-${s.source}-accepted`}>{nf(s.accepted)}</span>
+              </td>
+              <td className={`${INLINE} ${stack.end}`}>
+                <CellLabel>Stale</CellLabel>
+                {nf(s.stale)}
+              </td>
+              <td className={`${INLINE} ${stack.end}`}>
+                <CellLabel>Refused</CellLabel>
+                {s.refused ? <Link className="text-red-800 underline" href={`/events?tab=refusals&source=${encodeURIComponent(s.source)}`}>{nf(s.refused)}</Link> : 0}
+              </td>
+              <td className={`${CELL} text-xs text-slate-600 md:pl-3`}>
+                <CellLabel>Refusals by status</CellLabel>
                 {statuses
                   .map((st) => ({ st, n: i.refusals.find((r) => r.source === s.source && r.httpStatus === st)?.count ?? 0 }))
                   .filter((x) => x.n)
@@ -371,9 +392,9 @@ function Recurring({ data, isAdmin }: { data: Dashboard; isAdmin: boolean }) {
     >
       {data.recurring.length ? (
         <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Recurring exceptions, as a table">
-        <table className="w-full text-sm">
+        <table className={`w-full ${stack.table}`}>
           <caption className="sr-only">Most frequent exception groups</caption>
-          <thead className="text-left text-xs text-slate-600">
+          <thead className={`text-left text-xs text-slate-600 ${stack.thead}`}>
             <tr>
               <th scope="col" className="py-1 font-medium">Source</th>
               <th scope="col" className="py-1 font-medium">Field</th>
@@ -383,15 +404,33 @@ function Recurring({ data, isAdmin }: { data: Dashboard; isAdmin: boolean }) {
               <th scope="col" className="py-1 pl-3 font-medium">Policy</th>
             </tr>
           </thead>
-          <tbody className="tabular-nums">
+          <tbody className={`tabular-nums ${stack.tbody}`}>
             {data.recurring.map((g) => (
-              <tr key={`${g.source}|${g.field}|${g.rule}`} className="border-t border-slate-100">
-                <td className="py-1 font-mono">{g.source ?? "—"}</td>
-                <td className="py-1" title={g.field ?? undefined}>{g.field ? pathLabel(fieldToPath(g.field)) : "—"}</td>
-                <td className="py-1">{ruleLabel(g.rule)}</td>
-                <td className="py-1 text-right font-semibold">{g.total}</td>
-                <td className="py-1 text-right">{g.open + g.claimed}</td>
-                <td className="py-1 pl-3">{g.policy ? <Badge tone={g.policy === "auto" ? "green" : "amber"}>{g.policy}</Badge> : "—"}</td>
+              <tr key={`${g.source}|${g.field}|${g.rule}`} className={`border-t border-slate-100 ${stack.row}`}>
+                <td className={`${CELL} font-mono`}>
+                  <CellLabel>Source</CellLabel>
+                  {g.source ?? "—"}
+                </td>
+                <td className={CELL} title={g.field ?? undefined}>
+                  <CellLabel>Field</CellLabel>
+                  {g.field ? pathLabel(fieldToPath(g.field)) : "—"}
+                </td>
+                <td className={CELL}>
+                  <CellLabel>Rule</CellLabel>
+                  {ruleLabel(g.rule)}
+                </td>
+                <td className={`${INLINE} ${stack.end} font-semibold`}>
+                  <CellLabel>Opened</CellLabel>
+                  {g.total}
+                </td>
+                <td className={`${INLINE} ${stack.end}`}>
+                  <CellLabel>Still open</CellLabel>
+                  {g.open + g.claimed}
+                </td>
+                <td className={`${CELL} md:pl-3`}>
+                  <CellLabel>Policy</CellLabel>
+                  {g.policy ? <Badge tone={g.policy === "auto" ? "green" : "amber"}>{g.policy}</Badge> : "—"}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -9,12 +9,17 @@ import { withParam, writeSearch } from "@/components/lib/url-state";
 import { Badge } from "@/components/ui/badges";
 import { button } from "@/components/ui/button";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { CellLabel, stack } from "@/components/ui/stack-table";
 import { useTRPC } from "@/components/trpc/client";
+import { fieldToPath, pathLabel } from "@/shared/format";
 import type { listPolicies } from "@/server/ops/governance/manage-policies";
 import { JobList, Outcomes } from "./job-progress";
 import { NoteField } from "./note-field";
 
 type Mode = "auto" | "review";
+
+/** A policy field ("case.severity") by the tables' label ("Case › Severity"). */
+const label = (field: string) => pathLabel(fieldToPath(field));
 
 function ModeBadge({ mode }: { mode: Mode }) {
   return mode === "auto" ? <Badge tone="green">auto</Badge> : <Badge tone="amber">review</Badge>;
@@ -84,10 +89,10 @@ function SourcePolicies({ source }: { source: SourcePolicyView }) {
       onSuccess: async (r) => {
         setDone(
           r.changed.length
-            ? `${r.changed.map((c) => c.field).join(", ")} now ${r.changed[0]!.after} for ${r.source}.${r.unchanged.length ? ` Already so: ${r.unchanged.join(", ")}.` : ""}${
+            ? `${r.changed.map((c) => label(c.field)).join(", ")} now ${r.changed[0]!.after} for ${r.source}.${r.unchanged.length ? ` Already so: ${r.unchanged.map(label).join(", ")}.` : ""}${
                 r.jobId ? " Open review exceptions it may settle are being re-evaluated (below)." : ""
               }`
-            : `Nothing changed: ${r.unchanged.join(", ")} already had that policy.`,
+            : `Nothing changed: ${r.unchanged.map(label).join(", ")} already had that policy.`,
         );
         setPicked(new Set());
         setNote("");
@@ -119,14 +124,21 @@ function SourcePolicies({ source }: { source: SourcePolicyView }) {
             e.preventDefault();
           }}
         >
+          {/* Stacked below 768 px, the table's header (and its select-all box) is for screen readers only: this one shows instead. */}
+          <label className="flex items-center gap-2 border-b border-slate-100 px-3 py-2 text-sm text-slate-700 md:hidden">
+            <input type="checkbox" checked={picked.size === all.length && all.length > 0} onChange={(e) => setPicked(e.target.checked ? new Set(all) : new Set())} />
+            Select every field
+          </label>
           <div className="relative overflow-x-auto">
-          <table className="min-w-full text-sm">
+          <table className={stack.table}>
             <caption className="sr-only">Overwrite policy of each field {source.name} writes</caption>
-            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+            <thead className={`bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 ${stack.thead}`}>
               <tr>
                 <th scope="col" className="w-10 px-4 py-2">
+                  <span className="sr-only">Select</span>
                   <input
                     type="checkbox"
+                    className="max-md:hidden"
                     aria-label="Select every field"
                     checked={picked.size === all.length && all.length > 0}
                     onChange={(e) => setPicked(e.target.checked ? new Set(all) : new Set())}
@@ -137,17 +149,23 @@ function SourcePolicies({ source }: { source: SourcePolicyView }) {
                 <th scope="col" className="px-2 py-2 font-medium">Set by</th>
               </tr>
             </thead>
-            <tbody>
+            <tbody className={stack.tbody}>
               {source.fields.map((f) => (
-                <tr key={f.field} className={`border-t border-slate-100 ${picked.has(f.field) ? "bg-blue-50/60" : ""}`} data-testid={`policy-row-${f.field}`}>
-                  <td className="px-4 py-1.5">
-                    <input type="checkbox" aria-label={`Select ${f.field}`} checked={picked.has(f.field)} onChange={() => toggle(f.field)} />
+                <tr key={f.field} className={`border-t border-slate-100 ${stack.row} ${picked.has(f.field) ? "bg-blue-50/60" : ""}`} data-testid={`policy-row-${f.field}`}>
+                  <td className="px-4 py-1.5 max-md:float-left max-md:px-3 max-md:py-1">
+                    <input type="checkbox" aria-label={`Select ${label(f.field)}`} checked={picked.has(f.field)} onChange={() => toggle(f.field)} />
                   </td>
-                  <td className="px-2 py-1.5 font-mono text-slate-900">{f.field}</td>
-                  <td className="px-2 py-1.5">
+                  <td className="px-2 py-1.5 text-slate-900 max-md:block max-md:py-1">
+                    {label(f.field)}
+                    {/* The identifier the API and the audit log use, for admins who script it. */}
+                    <span className="ml-2 break-all font-mono text-xs text-slate-500">{f.field}</span>
+                  </td>
+                  <td className="px-2 py-1.5 max-md:block max-md:py-1 max-md:pl-10">
+                    <CellLabel>Policy</CellLabel>
                     <ModeBadge mode={f.mode} />
                   </td>
-                  <td className="px-2 py-1.5 text-slate-600">
+                  <td className="px-2 py-1.5 text-slate-600 max-md:block max-md:py-1 max-md:pl-10">
+                    <CellLabel>Set by</CellLabel>
                     {f.explicit ? (
                       <>
                         its own setting{f.updatedAt ? <>, <RelativeTime value={f.updatedAt} /></> : null}
@@ -235,7 +253,7 @@ function History({ source }: { source: SourcePolicyView }) {
                 </>
               ) : (
                 <>
-                  set <span className="font-mono">{after?.field}</span> {before?.mode} → {after?.mode}
+                  set {after?.field ? label(after.field) : null} {before?.mode} → {after?.mode}
                 </>
               )}{" "}
               · <RelativeTime value={h.createdAt} />

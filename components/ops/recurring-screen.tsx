@@ -9,6 +9,7 @@ import { ruleLabel } from "@/components/lib/rules";
 import { withParam, writeSearch } from "@/components/lib/url-state";
 import { Badge } from "@/components/ui/badges";
 import { button } from "@/components/ui/button";
+import { CellLabel, stack } from "@/components/ui/stack-table";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { useTRPC } from "@/components/trpc/client";
 import type { RecurringGroup } from "@/server/exceptions/recurring";
@@ -40,9 +41,9 @@ export function RecurringScreen() {
         <p className="rounded-lg border border-dashed border-slate-300 bg-white px-4 py-8 text-center text-sm text-slate-600">No exception was opened in this window.</p>
       ) : (
         <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="min-w-full text-sm">
+          <table className={stack.table}>
             <caption className="sr-only">Exceptions grouped by source, field and rule, with how they ended</caption>
-            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+            <thead className={`bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 ${stack.thead}`}>
               <tr>
                 <th scope="col" className="px-3 py-2 font-medium">Source</th>
                 <th scope="col" className="px-3 py-2 font-medium">Field</th>
@@ -58,28 +59,49 @@ export function RecurringScreen() {
                 <th scope="col" className="px-3 py-2 font-medium"><span className="sr-only">Actions</span></th>
               </tr>
             </thead>
-            <tbody className="tabular-nums">
+            <tbody className={`tabular-nums ${stack.tbody}`}>
               {data.groups.map((g) => {
                 const k = keyOf(g);
                 return (
                   <Fragment key={k}>
-                    <tr className="border-t border-slate-100" data-testid="recurring-row" data-source={g.source ?? ""} data-field={g.field ?? ""} data-rule={g.rule}>
-                      <td className="px-3 py-2 font-mono text-slate-900">{g.source ?? <span className="font-sans text-slate-500">no source</span>}</td>
-                      <td className="px-3 py-2 text-slate-900" title={g.field ?? undefined}>{g.field ? pathLabel(fieldToPath(g.field)) : "—"}</td>
-                      <td className="px-3 py-2">
+                    <tr className={`border-t border-slate-100 ${stack.row}`} data-testid="recurring-row" data-source={g.source ?? ""} data-field={g.field ?? ""} data-rule={g.rule}>
+                      <td className={`${stack.cell} font-mono text-slate-900`}>
+                        <CellLabel>Source</CellLabel>
+                        {g.source ?? <span className="font-sans text-slate-500">no source</span>}</td>
+                      <td className={`${stack.cell} text-slate-900`} title={g.field ?? undefined}>
+                        <CellLabel>Field</CellLabel>
+                        {g.field ? pathLabel(fieldToPath(g.field)) : "—"}</td>
+                      <td className={stack.cell}>
+                        <CellLabel>Rule</CellLabel>
                         <Link className="text-blue-800 hover:underline" href={`/exceptions?rule=${g.rule}${g.source ? `&source=${encodeURIComponent(g.source)}` : ""}`}>
                           {ruleLabel(g.rule)}
                         </Link>
                       </td>
-                      <td className="px-3 py-2 text-right font-semibold">{g.total}</td>
-                      <td className="px-3 py-2 text-right">{g.cases}</td>
-                      <td className="px-3 py-2 text-right">{g.open + g.claimed ? <span className="font-medium text-amber-800">{g.open + g.claimed}</span> : 0}</td>
-                      <td className="px-3 py-2 text-right">{g.approve}</td>
-                      <td className="px-3 py-2 text-right">{g.reject}</td>
-                      <td className="px-3 py-2 text-right">{g.override}</td>
-                      <td className="px-3 py-2 text-right">{g.cleared}</td>
-                      <td className="px-3 py-2">{g.policy ? <Badge tone={g.policy === "auto" ? "green" : "amber"}>{g.policy}</Badge> : "—"}</td>
-                      <td className="px-3 py-2 text-right">
+                      <td className={`${stack.inline} ${stack.end} font-semibold`}>
+                        <CellLabel>Opened</CellLabel>
+                        {g.total}</td>
+                      <td className={`${stack.inline} ${stack.end}`}>
+                        <CellLabel>Cases</CellLabel>
+                        {g.cases}</td>
+                      <td className={`${stack.inline} ${stack.end}`}>
+                        <CellLabel>Still open</CellLabel>
+                        {g.open + g.claimed ? <span className="font-medium text-amber-800">{g.open + g.claimed}</span> : 0}</td>
+                      <td className={`${stack.inline} ${stack.end}`}>
+                        <CellLabel>Approved</CellLabel>
+                        {g.approve}</td>
+                      <td className={`${stack.inline} ${stack.end}`}>
+                        <CellLabel>Rejected</CellLabel>
+                        {g.reject}</td>
+                      <td className={`${stack.inline} ${stack.end}`}>
+                        <CellLabel>Overridden</CellLabel>
+                        {g.override}</td>
+                      <td className={`${stack.inline} ${stack.end}`}>
+                        <CellLabel>Cleared</CellLabel>
+                        {g.cleared}</td>
+                      <td className={stack.cell}>
+                        <CellLabel>Policy now</CellLabel>
+                        {g.policy ? <Badge tone={g.policy === "auto" ? "green" : "amber"}>{g.policy}</Badge> : "—"}</td>
+                      <td className={`${stack.cell} ${stack.end} empty:hidden`}>
                         {g.canWiden ? (
                           <button type="button" className={button.small} aria-expanded={open === k} onClick={() => setOpen(open === k ? null : k)}>
                             Move to auto…
@@ -88,8 +110,8 @@ export function RecurringScreen() {
                       </td>
                     </tr>
                     {open === k ? (
-                      <tr className="bg-slate-50">
-                        <td colSpan={12} className="px-3 py-3">
+                      <tr className={`bg-slate-50 ${stack.block}`}>
+                        <td colSpan={12} className={`px-3 py-3 ${stack.block}`}>
                           <WidenForm
                             group={g}
                             window={win}

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { Fragment, useState } from "react";
 import { Alert, errorText, Field, inputClass } from "@/components/auth/admin/parts";
 import { button } from "@/components/ui/button";
+import { CellLabel, stack } from "@/components/ui/stack-table";
 import { formatMinutes } from "@/shared/format";
 import { useTRPC } from "@/components/trpc/client";
 import { JobList, Outcomes } from "./job-progress";
@@ -50,9 +51,9 @@ export function ReferenceScreen() {
         </div>
         {creating === "product" ? <CreateForm kind="product" onDone={() => setCreating(null)} /> : null}
         <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="min-w-full text-sm max-md:block">
+          <table className={stack.table}>
             <caption className="sr-only">Products with the texts that normalise to them</caption>
-            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 max-md:sr-only">
+            <thead className={`bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 ${stack.thead}`}>
               <tr>
                 <th scope="col" className="px-3 py-2 font-medium">Code</th>
                 <th scope="col" className="px-3 py-2 font-medium">Name</th>
@@ -61,7 +62,7 @@ export function ReferenceScreen() {
                 <th scope="col" className="px-3 py-2 font-medium"><span className="sr-only">Actions</span></th>
               </tr>
             </thead>
-            <tbody className="max-md:block">
+            <tbody className={stack.tbody}>
               {data.products.map((p) => (
                 <Fragment key={p.code}>
                   <EntryRow kind="product" code={p.code} name={p.name} aliases={p.aliases} records={p.records} onPanel={setPanel} />
@@ -83,9 +84,9 @@ export function ReferenceScreen() {
         </div>
         {creating === "tier" ? <CreateForm kind="tier" onDone={() => setCreating(null)} /> : null}
         <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="min-w-full text-sm max-md:block">
+          <table className={stack.table}>
             <caption className="sr-only">Service tiers with SLA minutes and the texts that normalise to them</caption>
-            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 max-md:sr-only">
+            <thead className={`bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 ${stack.thead}`}>
               <tr>
                 <th scope="col" className="px-3 py-2 font-medium">Code</th>
                 <th scope="col" className="px-3 py-2 font-medium">Name</th>
@@ -95,7 +96,7 @@ export function ReferenceScreen() {
                 <th scope="col" className="px-3 py-2 font-medium"><span className="sr-only">Actions</span></th>
               </tr>
             </thead>
-            <tbody className="max-md:block">
+            <tbody className={stack.tbody}>
               {data.tiers.map((t) => (
                 <Fragment key={t.code}>
                   <EntryRow kind="tier" code={t.code} name={t.name} slaMinutes={t.slaMinutes} aliases={t.aliases} records={t.records} onPanel={setPanel} />
@@ -141,17 +142,6 @@ export function ReferenceScreen() {
   );
 }
 
-/** Table cells that stack into a card below 768 px, each with its column's name shown beside it. */
-const CELL = "px-3 py-2 max-md:block max-md:py-1";
-
-function CellLabel({ children }: { children: string }) {
-  return (
-    <span className="mr-2 text-xs font-medium uppercase tracking-wide text-slate-500 md:hidden" aria-hidden="true">
-      {children}
-    </span>
-  );
-}
-
 function EntryRow({
   kind,
   code,
@@ -170,22 +160,22 @@ function EntryRow({
   onPanel: (p: Panel) => void;
 }) {
   return (
-    <tr className="border-t border-slate-100 align-top max-md:block max-md:py-2" data-testid={`${kind}-row-${code}`}>
-      <td className={`${CELL} font-mono font-semibold text-slate-900`}>
+    <tr className={`border-t border-slate-100 align-top ${stack.row}`} data-testid={`${kind}-row-${code}`}>
+      <td className={`${stack.cell} font-mono font-semibold text-slate-900`}>
         <CellLabel>Code</CellLabel>
         {code}
       </td>
-      <td className={`${CELL} text-slate-900`}>
+      <td className={`${stack.cell} text-slate-900`}>
         <CellLabel>Name</CellLabel>
         {name}
       </td>
       {kind === "tier" ? (
-        <td className={`${CELL} tabular-nums text-slate-900`}>
+        <td className={`${stack.cell} tabular-nums text-slate-900`}>
           <CellLabel>Customer response SLA</CellLabel>
           {formatMinutes(slaMinutes!)} <span className="text-xs text-slate-500">({slaMinutes} min)</span>
         </td>
       ) : null}
-      <td className={CELL}>
+      <td className={stack.cell}>
         <CellLabel>Recognised texts</CellLabel>
         <ul className="flex flex-wrap gap-1">
           {aliases.map((a) => (
@@ -205,13 +195,13 @@ function EntryRow({
           ))}
         </ul>
       </td>
-      <td className={`${CELL} text-right tabular-nums max-md:text-left`}>
+      <td className={`${stack.cell} ${stack.end} tabular-nums`}>
         <CellLabel>Records</CellLabel>
         <Link className="hover:underline" href={kind === "product" ? `/records?product=${encodeURIComponent(code)}` : `/records?tier=${encodeURIComponent(code)}`}>
           {records.toLocaleString("en-US")}
         </Link>
       </td>
-      <td className={`${CELL} space-x-1 whitespace-nowrap text-right max-md:text-left`}>
+      <td className={`${stack.cell} ${stack.end} space-x-1 whitespace-nowrap`}>
         <button type="button" className={button.small} onClick={() => onPanel({ kind, code, action: "alias" })}>
           Add alias…
         </button>
@@ -225,8 +215,8 @@ function EntryRow({
 
 function PanelRow({ panel, name, slaMinutes, onClose, colSpan }: { panel: NonNullable<Panel>; name: string; slaMinutes?: number; onClose: () => void; colSpan: number }) {
   return (
-    <tr className="bg-slate-50 max-md:block">
-      <td colSpan={colSpan} className="px-3 py-3 max-md:block">
+    <tr className={`bg-slate-50 ${stack.block}`}>
+      <td colSpan={colSpan} className={`px-3 py-3 ${stack.block}`}>
         {panel.action === "remove" ? (
           <RemoveAliasForm kind={panel.kind} code={panel.code} alias={panel.alias} onDone={onClose} />
         ) : panel.action === "alias" ? (

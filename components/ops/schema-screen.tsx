@@ -7,6 +7,7 @@ import { Alert, ConfirmButton, errorText } from "@/components/auth/admin/parts";
 import { Badge } from "@/components/ui/badges";
 import { button } from "@/components/ui/button";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { CellLabel, stack } from "@/components/ui/stack-table";
 import { useTRPC } from "@/components/trpc/client";
 import { JobList, Outcomes } from "./job-progress";
 import { AddedFields, AddedFieldsReview, FieldSummary } from "./schema-field-flow";
@@ -286,9 +287,9 @@ function History({ versions }: { versions: Versions["versions"] }) {
         Versions
       </h2>
       <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="min-w-full text-sm">
+        <table className={stack.table}>
           <caption className="sr-only">Every escalation schema version</caption>
-          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+          <thead className={`bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 ${stack.thead}`}>
             <tr>
               <th scope="col" className="px-3 py-2 font-medium">Version</th>
               <th scope="col" className="px-3 py-2 font-medium">Status</th>
@@ -298,17 +299,30 @@ function History({ versions }: { versions: Versions["versions"] }) {
               <th scope="col" className="px-3 py-2 font-medium">Note</th>
             </tr>
           </thead>
-          <tbody>
+          <tbody className={stack.tbody}>
             {versions.map((v) => (
-              <tr key={v.version} className="border-t border-slate-100 align-top">
-                <td className="px-3 py-2 font-semibold tabular-nums">{v.version}</td>
-                <td className="px-3 py-2">
+              <tr key={v.version} className={`border-t border-slate-100 align-top ${stack.row}`}>
+                <td className={`${stack.cell} font-semibold tabular-nums`}>
+                  <CellLabel>Version</CellLabel>
+                  {v.version}
+                </td>
+                <td className={stack.cell}>
+                  <CellLabel>Status</CellLabel>
                   <Badge tone={v.active ? "green" : v.status === "draft" ? "blue" : "slate"}>{v.active ? "active" : v.status}</Badge>
                 </td>
-                <td className="px-3 py-2 font-mono text-xs text-slate-700">{v.required.join(", ")}</td>
-                <td className="px-3 py-2 font-mono text-xs text-slate-700">{v.added.map((f) => `${f.path} (${f.type})`).join(", ") || "—"}</td>
-                <td className="px-3 py-2 text-slate-700">{v.publishedAt ? <><RelativeTime value={v.publishedAt} /> · {v.publishedBy}</> : "—"}</td>
-                <td className="px-3 py-2 text-slate-700">{v.note ?? ""}</td>
+                <td className={`${stack.cell} font-mono text-xs text-slate-700`}>
+                  <CellLabel>Required</CellLabel>
+                  {v.required.join(", ")}</td>
+                <td className={`${stack.cell} font-mono text-xs text-slate-700`}>
+                  <CellLabel>Added fields</CellLabel>
+                  {v.added.map((f) => `${f.path} (${f.type})`).join(", ") || "—"}</td>
+                <td className={`${stack.cell} text-slate-700`}>
+                  <CellLabel>Published</CellLabel>
+                  {v.publishedAt ? <><RelativeTime value={v.publishedAt} /> · {v.publishedBy}</> : "—"}</td>
+                <td className={`${stack.cell} text-slate-700 max-md:empty:hidden`}>
+                  {v.note ? <CellLabel>Note</CellLabel> : null}
+                  {v.note ?? ""}
+                </td>
               </tr>
             ))}
           </tbody>

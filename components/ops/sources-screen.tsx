@@ -7,6 +7,7 @@ import { Alert, errorText, Field, inputClass, ShownOnce } from "@/components/aut
 import { Badge } from "@/components/ui/badges";
 import { button } from "@/components/ui/button";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { CellLabel, stack } from "@/components/ui/stack-table";
 import { useTRPC } from "@/components/trpc/client";
 import type { listSources, OnboardResult } from "@/server/sources/manage-sources";
 import { NoteField } from "./note-field";
@@ -25,9 +26,9 @@ export function SourcesScreen() {
           Sources ({data.sources.length})
         </h2>
         <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="min-w-full text-sm">
+          <table className={stack.table}>
             <caption className="sr-only">Source systems with traffic, rate limits and review policy</caption>
-            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+            <thead className={`bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 ${stack.thead}`}>
               <tr>
                 <th scope="col" className="px-3 py-2 font-medium">Source</th>
                 <th scope="col" className="px-3 py-2 font-medium">State</th>
@@ -39,7 +40,7 @@ export function SourcesScreen() {
                 <th scope="col" className="px-3 py-2 font-medium">Rate limit</th>
               </tr>
             </thead>
-            <tbody>
+            <tbody className={stack.tbody}>
               {data.sources.map((s) => (
                 <SourceRow key={s.id} source={s} />
               ))}
@@ -170,27 +171,30 @@ function SourceRow({ source: s }: { source: SourceView }) {
   const [editing, setEditing] = useState<"toggle" | "rate" | null>(null);
   return (
     <>
-      <tr className="border-t border-slate-100 align-top" data-testid={`source-row-${s.name}`}>
-        <th scope="row" className="px-3 py-2 text-left font-normal">
+      <tr className={`border-t border-slate-100 align-top ${stack.row}`} data-testid={`source-row-${s.name}`}>
+        <th scope="row" className={`${stack.cell} text-left font-normal`}>
           <span className="font-mono font-semibold text-slate-900">{s.name}</span>
           <span className="block text-xs text-slate-600">
             {s.kind}
             {s.builtIn ? " · built in" : <> · added <RelativeTime value={s.createdAt} /></>}
           </span>
         </th>
-        <td className="px-3 py-2">
-          <span className="flex flex-col items-start gap-1">
+        <td className={stack.cell}>
+          <CellLabel>State</CellLabel>
+          <span className="flex flex-col items-start gap-1 max-md:inline-flex max-md:flex-row max-md:items-center max-md:gap-2">
             {s.enabled ? <Badge tone="green">enabled</Badge> : <Badge tone="red">disabled</Badge>}
             <button type="button" className={button.small} onClick={() => setEditing(editing === "toggle" ? null : "toggle")} aria-expanded={editing === "toggle"}>
               {s.enabled ? "Disable…" : "Enable…"}
             </button>
           </span>
         </td>
-        <td className="px-3 py-2 text-right tabular-nums">
+        <td className={`${stack.inline} ${stack.end} tabular-nums`}>
+          <CellLabel>Events 24 h</CellLabel>
           {s.events24h.toLocaleString("en-US")}
-          {s.stale24h ? <span className="block text-xs text-slate-500">{s.stale24h} stale</span> : null}
+          {s.stale24h ? <span className="block text-xs text-slate-500 max-md:ml-1 max-md:inline">{s.stale24h} stale</span> : null}
         </td>
-        <td className="px-3 py-2 text-right tabular-nums">
+        <td className={`${stack.inline} ${stack.end} tabular-nums`}>
+          <CellLabel>Refused 24 h</CellLabel>
           {s.refusals24h ? (
             <Link className="text-red-800 underline" href={`/events?tab=refusals&source=${encodeURIComponent(s.name)}`}>
               {s.refusals24h.toLocaleString("en-US")}
@@ -199,8 +203,12 @@ function SourceRow({ source: s }: { source: SourceView }) {
             "0"
           )}
         </td>
-        <td className="px-3 py-2 text-slate-700">{s.lastEventAt ? <RelativeTime value={s.lastEventAt} /> : <span className="text-slate-500">none in 7 days</span>}</td>
-        <td className="px-3 py-2">
+        <td className={`${stack.cell} text-slate-700`}>
+          <CellLabel>Last event</CellLabel>
+          {s.lastEventAt ? <RelativeTime value={s.lastEventAt} /> : <span className="text-slate-500">none in 7 days</span>}
+        </td>
+        <td className={stack.cell}>
+          <CellLabel>Fields on review</CellLabel>
           <Link href={`/admin/policies?source=${encodeURIComponent(s.name)}`} className="hover:underline">
             {s.reviewFields === 0 ? (
               <Badge tone="green">all auto</Badge>
@@ -211,7 +219,8 @@ function SourceRow({ source: s }: { source: SourceView }) {
             )}
           </Link>
         </td>
-        <td className="px-3 py-2 text-slate-700">
+        <td className={`${stack.cell} text-slate-700`}>
+          <CellLabel>Secrets</CellLabel>
           {s.secretsFrom === "env" ? (
             <span title={`from ${s.envVar}`}>environment</span>
           ) : (
@@ -220,9 +229,10 @@ function SourceRow({ source: s }: { source: SourceView }) {
             </Link>
           )}
         </td>
-        <td className="px-3 py-2 tabular-nums text-slate-700">
+        <td className={`${stack.cell} tabular-nums text-slate-700`}>
+          <CellLabel>Rate limit</CellLabel>
           {s.rateLimitPerSec.toLocaleString("en-US")}/s, burst {s.rateLimitBurst.toLocaleString("en-US")}
-          <div className="mt-1">
+          <div className="mt-1 max-md:ml-2 max-md:mt-0 max-md:inline-block">
             <button type="button" className={button.small} onClick={() => setEditing(editing === "rate" ? null : "rate")} aria-expanded={editing === "rate"}>
               Change…
             </button>
@@ -230,8 +240,8 @@ function SourceRow({ source: s }: { source: SourceView }) {
         </td>
       </tr>
       {editing ? (
-        <tr className="bg-slate-50">
-          <td colSpan={8} className="px-3 py-3">
+        <tr className={`bg-slate-50 ${stack.block}`}>
+          <td colSpan={8} className={`px-3 py-3 ${stack.block}`}>
             {editing === "toggle" ? <ToggleForm source={s} onDone={() => setEditing(null)} /> : <RateForm source={s} onDone={() => setEditing(null)} />}
           </td>
         </tr>

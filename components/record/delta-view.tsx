@@ -5,6 +5,7 @@ import { CAUSE_LABEL, CAUSE_ORDER, CAUSE_STYLE, type Cause } from "../lib/causes
 import type { Lineage } from "@/shared/lineage";
 import { describePath, getAt, leafPaths, parsePath, pathLabel } from "../../shared/format";
 import { CauseChip } from "../ui/badges";
+import { CellLabel, stack } from "../ui/stack-table";
 import { ValueView } from "./value-view";
 
 
@@ -154,9 +155,10 @@ function UnchangedTable({
 }) {
   return (
     <div className="relative overflow-x-auto">
-      <table className="w-full min-w-[560px] table-fixed text-sm">
+      {/* Below 768 px each field is a card (components/ui/stack-table.tsx): nothing scrolls sideways. */}
+      <table className={`w-full min-w-[560px] table-fixed max-md:min-w-0 ${stack.table}`}>
         <caption className="sr-only">{caption}</caption>
-        <thead className="bg-slate-50 text-left text-xs text-slate-600">
+        <thead className={`bg-slate-50 text-left text-xs text-slate-600 ${stack.thead}`}>
           <tr>
             <th scope="col" className="w-[30%] px-3 py-1.5 font-medium">
               Field
@@ -169,18 +171,22 @@ function UnchangedTable({
             </th>
           </tr>
         </thead>
-        <tbody>
+        <tbody className={stack.tbody}>
           {paths.map((p) => {
             const lin = lineageAt(lineage, p);
             return (
-              <tr key={p} className={`border-t border-slate-100 align-top ${conflictOf(p) ? "bg-amber-50" : ""}`} data-path={p}>
-                <td className="px-3 py-1.5">
+              <tr key={p} className={`border-t border-slate-100 align-top ${stack.row} ${conflictOf(p) ? "bg-amber-50" : ""}`} data-path={p}>
+                <td className={`${stack.cell} md:py-1.5`}>
                   <FieldButton path={p} docs={[after.record]} onClick={() => onField(p, after.version)} />
                 </td>
-                <td className="px-3 py-1.5">
+                <td className={`${stack.cell} md:py-1.5`}>
+                  <CellLabel>Value</CellLabel>
                   <ValueView value={getAt(after.record, p)} fieldKey={parsePath(p).pop()} />
                 </td>
-                <td className="px-3 py-1.5 text-xs text-slate-600">{lin ? `${lin.source === "manual_override" ? "manual override" : lin.source} ${lin.entityId} v${lin.entityVersion}` : "—"}</td>
+                <td className={`${stack.cell} text-xs text-slate-600 md:py-1.5`}>
+                  <CellLabel>From</CellLabel>
+                  {lin ? `${lin.source === "manual_override" ? "manual override" : lin.source} ${lin.entityId} v${lin.entityVersion}` : "—"}
+                </td>
               </tr>
             );
           })}

@@ -1,6 +1,6 @@
 "use client";
 
-import { useQuery, useSuspenseQuery } from "@tanstack/react-query";
+import { useQueries, useQuery, useSuspenseQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTRPC } from "@/components/trpc/client";
 import { describePath, formatAbsolute, getAt, pathLabel } from "../../shared/format";
@@ -27,8 +27,11 @@ export function LineagePanel({ caseId, path, version, onClose }: { caseId: strin
   const trpc = useTRPC();
   // The title names list items by their key ("Artifacts › BND-1050-02"), as the tables do.
   const { data: v } = useQuery(trpc.records.version.queryOptions({ caseId, version }));
+  // An item absent from this version (added later, or removed) is named from the versions its history names.
+  const { data: history } = useQuery(trpc.records.fieldHistory.queryOptions({ caseId, path, version }));
+  const records = useVersionRecords(caseId, history?.history.map((h) => h.version) ?? []);
   return (
-    <SidePanel title={v ? describePath(path, v.record) : pathLabel(path)} subtitle={<span>Lineage in version {version}</span>} onClose={onClose}>
+    <SidePanel title={v ? describePath(path, v.record, ...[...records.values()].reverse()) : pathLabel(path)} subtitle={<span>Lineage in version {version}</span>} onClose={onClose}>
       <QueryBoundary what="lineage" fallback={<BlockSkeleton lines={8} label="Loading lineage" />}>
         <LineageBody caseId={caseId} path={path} version={version} />
       </QueryBoundary>
@@ -54,10 +57,22 @@ function EventLink({ lineage, eventIds }: { lineage: Lineage; eventIds: Record<s
   );
 }
 
+/**
+ * The records at the given versions (loaded alongside; absent until they arrive), so a list item in a
+ * change of that version is named by its key there ("BND-1050-02"), as the tables do, never "#2".
+ */
+function useVersionRecords(caseId: string, versions: number[]): Map<number, unknown> {
+  const trpc = useTRPC();
+  const distinct = [...new Set(versions)].sort((a, b) => a - b);
+  const results = useQueries({ queries: distinct.map((n) => trpc.records.version.queryOptions({ caseId, version: n })) });
+  return new Map(distinct.flatMap((n, i) => (results[i]?.data ? [[n, results[i].data.record] as const] : [])));
+}
+
 function LineageBody({ caseId, path, version }: { caseId: string; path: string; version: number }) {
   const trpc = useTRPC();
   const { data } = useSuspenseQuery(trpc.records.fieldHistory.queryOptions({ caseId, path, version }));
   const { data: v } = useSuspenseQuery(trpc.records.version.queryOptions({ caseId, version }));
+  const records = useVersionRecords(caseId, data.history.map((h) => h.version));
   const lin = data.lineage as Lineage | null;
   const value = getAt(v.record, path);
   return (
@@ -139,7 +154,7 @@ function LineageBody({ caseId, path, version }: { caseId: string; path: string; 
                     <CauseChip cause={h.cause as Cause} long />
                     <RelativeTime value={h.createdAt} className="ml-auto text-xs text-slate-600" />
                   </div>
-                  {h.path !== path ? <div className="mt-1 text-xs font-medium text-slate-700">{describePath(h.path, v.record, h.after, h.before)}</div> : null}
+                  {h.path !== path ? <div className="mt-1 text-xs font-medium text-slate-700">{describePath(h.path, records.get(h.version) ?? v.record, v.record, h.after, h.before)}</div> : null}
                   {/* Before above after, each full width: nested values stay readable in the narrow panel. */}
                   <div className="mt-1.5 space-y-1.5 text-[13px]">
                     <div className="min-w-0 rounded bg-slate-50 px-2 py-1">

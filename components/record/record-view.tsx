@@ -196,6 +196,8 @@ export function RecordView({ caseId }: { caseId: string }) {
               { id: "asof", label: "As of a moment" },
             ]}
           >
+            {/* The panels' own headings (cause groups, record sections) are h3s: name the panel for the outline (the field history names itself). */}
+            {tab !== "history" ? <h2 className="sr-only">{tab === "changes" ? "What changed" : tab === "asof" ? "The record as of a moment" : "Current record"}</h2> : null}
             {tab === "changes" ? (
               <ChangesPanel
                 caseId={caseId}
