@@ -45,7 +45,7 @@ const schema = z.object({
   INTAKE_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).optional(),
   /** Event-loop lag (ms) beyond which deliveries also get 503; 0 turns it off. Default 1,000. */
   INTAKE_MAX_LAG_MS: z.coerce.number().int().min(0).max(60_000).optional(),
-  /** Event-loop lag (ms) that intake's admission control keeps to (server/intake/intake-gate.ts); 0 turns it off. Default 100 in production, off otherwise. */
+  /** Event-loop lag (ms) that intake's admission control keeps to (server/intake/intake-gate.ts); 0 turns it off. Default 30 in production, off otherwise. */
   INTAKE_TARGET_LAG_MS: z.coerce.number().int().min(0).max(60_000).optional(),
   /** Build the demo on first start of the embedded database. */
   DEMO: z.enum(["on", "off"]).default("on"),

@@ -46,7 +46,7 @@ export function defaultIntakeLimit(kind: "postgres" | "pglite"): number {
  */
 export const DEFAULT_MAX_LAG_MS = 1_000;
 /** Default lag target of the production server's admission control; off elsewhere (see server/env.ts). */
-export const DEFAULT_TARGET_LAG_MS = 100;
+export const DEFAULT_TARGET_LAG_MS = 30;
 const TICK_MS = 100;
 
 export class AdmissionControl {
