@@ -44,6 +44,7 @@ export default defineConfig({
       // fall a second behind for reasons that are not intake overload; the specs post webhooks and
       // expect 202, so shedding by lag (docs/faults.md) is off here. Load shedding has its own tests.
       INTAKE_MAX_LAG_MS: "0",
+      INTAKE_TARGET_LAG_MS: "0",
     },
   },
 });
