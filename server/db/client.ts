@@ -134,6 +134,15 @@ export async function openDb(options: DbOptions): Promise<DbHandle> {
       if (availability.noteFailure(err)) log.debug({ err }, "database connection lost while idle");
       else log.warn({ err }, "database connection lost while idle");
     });
+    // The same for a connection dropped while checked out between two statements (an interactive
+    // transaction, the adapter's hold between queries): pg emits it on the client, where the pool
+    // listens only while the client is idle; without a listener it ends the process. The next
+    // statement on that client fails and is handled as any failed statement is.
+    pool.on("connect", (client) => {
+      client.on("error", (err) => {
+        if (!availability.noteFailure(err)) log.warn({ err }, "database connection lost while in use");
+      });
+    });
     // A statement without a name (undefined) runs unnamed, as pg does by default (statement-names.ts).
     const db = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: statementName as (q: { sql: string }) => string }) });
     await db.$connect();
