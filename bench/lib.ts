@@ -48,8 +48,7 @@ export async function startServer(env: Record<string, string>, port: number): Pr
   if (!existsSync(path.resolve(".next/BUILD_ID"))) throw new Error("no production build: run `npm run build` first");
   // BENCH_PROFILE_DIR=dir writes a V8 CPU profile of the app process there (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE_DIR;
-  const flags = (process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean);
-  const args = [...flags, ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []), "scripts/start.mjs"];
+  const args = profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`, "scripts/start.mjs"] : ["scripts/start.mjs"];
   return startProcess(args, { NODE_ENV: "production", LOG_LEVEL: "warn", DEMO: "off", API_TOKEN: BENCH_TOKEN, ...env }, port);
 }
 
