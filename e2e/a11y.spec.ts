@@ -15,46 +15,58 @@ async function expectNoSeriousViolations(page: Page, what: string) {
 }
 
 test.describe("accessibility and layout of every screen", () => {
-  test("axe finds no serious or critical violation, and narrow windows do not scroll sideways", async ({ page }) => {
-    // Every screen at 1440 and at 390 px, axe on each: about twice the pages it once had.
-    test.setTimeout(360_000);
-    const caseId = uniqueId("E2E-A11Y");
-    await postAndSettle(page.request, "ticketing", ticket(caseId, 1, { notes: [note("N1", "Opened from the customer portal.")] }));
-    await postAndSettle(page.request, "diagnostics", bundle(caseId, `BND-${caseId}`, 1));
-    const held = await postEvent(page.request, "incident", incident(caseId, `INC-${caseId}`, 1, { severity: "S4" }));
-    const settledHeld = await settled(page.request, held);
-    expect(settledHeld.status).toBe("held");
-    await postForged(page.request, "ticketing", ticket(caseId, 9));
+  // Every screen at 1440 and at 390 px, axe on each: one test per screen, so that a slow
+  // machine spends each test's budget on one page, and a report names the screen that failed.
+  let caseId = "";
+  let heldEventId = "";
+  test.beforeAll(async ({ playwright }, testInfo) => {
+    const request = await playwright.request.newContext({ baseURL: testInfo.project.use.baseURL });
+    try {
+      caseId = uniqueId("E2E-A11Y");
+      await postAndSettle(request, "ticketing", ticket(caseId, 1, { notes: [note("N1", "Opened from the customer portal.")] }));
+      await postAndSettle(request, "diagnostics", bundle(caseId, `BND-${caseId}`, 1));
+      const held = await postEvent(request, "incident", incident(caseId, `INC-${caseId}`, 1, { severity: "S4" }));
+      expect((await settled(request, held)).status).toBe("held");
+      heldEventId = held.eventId;
+      await postForged(request, "ticketing", ticket(caseId, 9));
+    } finally {
+      await request.dispose();
+    }
+  });
+  const now = () => encodeURIComponent(new Date().toISOString());
 
-    await signIn(page, "specialist");
-    const pages: [string, string][] = [
-      ["/records", "records"],
-      [`/records/${caseId}`, "record-changes"],
-      [`/records/${caseId}?tab=record`, "record-current"],
-      [`/records/${caseId}?from=2&to=3`, "record-held-vs-current"],
-      [`/records/${caseId}?tab=record&field=${encodeURIComponent("/case/severity")}&fv=2`, "record-lineage"],
-      ["/records/NO-SUCH-CASE", "record-not-found"],
-      [`/records/${caseId}?tab=history`, "record-field-history"],
-      [`/records/${caseId}?tab=asof&asOf=${encodeURIComponent(new Date().toISOString())}`, "record-as-of"],
-      [`/records/${caseId}?from=99&to=2`, "record-bad-version"],
-      ["/admin", "admin-forbidden"],
-      ["/exceptions", "exceptions"],
-      ["/exceptions?status=resolved", "exceptions-resolved"],
-      ["/events", "events"],
-      ["/events?tab=refusals", "events-refusals"],
-      [`/events/${held.eventId}`, "event"],
-      ["/dashboard", "dashboard"],
-    ];
-    for (const [url, name] of pages) {
-      if (name === "record-not-found" || name === "admin-forbidden") await page.goto(url);
-      else await gotoReady(page, url);
+  const wide: [string, () => string][] = [
+    ["records", () => "/records"],
+    ["record-changes", () => `/records/${caseId}`],
+    ["record-current", () => `/records/${caseId}?tab=record`],
+    ["record-held-vs-current", () => `/records/${caseId}?from=2&to=3`],
+    ["record-lineage", () => `/records/${caseId}?tab=record&field=${encodeURIComponent("/case/severity")}&fv=2`],
+    ["record-not-found", () => "/records/NO-SUCH-CASE"],
+    ["record-field-history", () => `/records/${caseId}?tab=history`],
+    ["record-as-of", () => `/records/${caseId}?tab=asof&asOf=${now()}`],
+    ["record-bad-version", () => `/records/${caseId}?from=99&to=2`],
+    ["admin-forbidden", () => "/admin"],
+    ["exceptions", () => "/exceptions"],
+    ["exceptions-resolved", () => "/exceptions?status=resolved"],
+    ["events", () => "/events"],
+    ["events-refusals", () => "/events?tab=refusals"],
+    ["event", () => `/events/${heldEventId}`],
+    ["dashboard", () => "/dashboard"],
+  ];
+  for (const [name, url] of wide) {
+    test(`axe finds no serious or critical violation: ${name} at 1440 px`, async ({ page }) => {
+      await signIn(page, "specialist");
+      if (name === "record-not-found" || name === "admin-forbidden") await page.goto(url());
+      else await gotoReady(page, url());
       await expect(page.locator("main")).toBeVisible();
       await expect(page.locator("[role=status] .animate-pulse")).toHaveCount(0);
-      await expectNoSeriousViolations(page, url);
+      await expectNoSeriousViolations(page, url());
       await screenshot(page, `screen-${name}`);
-    }
+    });
+  }
 
-    // The exception page with the resolution form open.
+  test("axe finds no serious or critical violation: the exception page with the resolution form, and the shortcut help", async ({ page }) => {
+    await signIn(page, "specialist");
     await gotoReady(page, `/exceptions?case=${caseId}`);
     await page.locator("tbody tr").first().getByRole("link", { name: caseId }).click();
     await expect(page.getByRole("heading", { level: 1 })).toContainText(`Severity conflict on ${caseId}`);
@@ -64,28 +76,30 @@ test.describe("accessibility and layout of every screen", () => {
     await expectNoSeriousViolations(page, "exception detail with the resolution form");
     await screenshot(page, "screen-exception-detail");
 
-    // The keyboard shortcut help.
     await page.keyboard.press("?");
     await expect(page.getByRole("dialog", { name: "Keyboard shortcuts" })).toBeVisible();
     await expectNoSeriousViolations(page, "shortcut help");
     await page.keyboard.press("Escape");
+  });
 
-    // 390 px (a phone): the page never scrolls sideways, lists and deltas are cards, axe stays clean.
-    await page.setViewportSize({ width: 390, height: 844 });
-    const narrow: [string, string][] = [
-      ["/records", "records"],
-      [`/records/${caseId}`, "record"],
-      [`/records/${caseId}?from=2&to=3`, "record-compare"],
-      [`/records/${caseId}?tab=history`, "record-field-history"],
-      [`/records/${caseId}?tab=asof&asOf=${encodeURIComponent(new Date().toISOString())}`, "record-as-of"],
-      [`/records/${caseId}?tab=record&field=${encodeURIComponent("/artifacts/0")}&fv=2`, "record-lineage"],
-      ["/exceptions", "exceptions"],
-      ["/events", "events"],
-      [`/events/${held.eventId}`, "event"],
-      ["/dashboard", "dashboard"],
-    ];
-    for (const [url, name] of narrow) {
-      await gotoReady(page, url);
+  // 390 px (a phone): the page never scrolls sideways, lists and deltas are cards, axe stays clean.
+  const narrow: [string, () => string][] = [
+    ["records", () => "/records"],
+    ["record", () => `/records/${caseId}`],
+    ["record-compare", () => `/records/${caseId}?from=2&to=3`],
+    ["record-field-history", () => `/records/${caseId}?tab=history`],
+    ["record-as-of", () => `/records/${caseId}?tab=asof&asOf=${now()}`],
+    ["record-lineage", () => `/records/${caseId}?tab=record&field=${encodeURIComponent("/artifacts/0")}&fv=2`],
+    ["exceptions", () => "/exceptions"],
+    ["events", () => "/events"],
+    ["event", () => `/events/${heldEventId}`],
+    ["dashboard", () => "/dashboard"],
+  ];
+  for (const [name, url] of narrow) {
+    test(`at 390 px nothing scrolls sideways and axe stays clean: ${name}`, async ({ page }) => {
+      await signIn(page, "specialist");
+      await page.setViewportSize({ width: 390, height: 844 });
+      await gotoReady(page, url());
       await expect(page.locator("main")).toBeVisible();
       const { overflow, culprits } = await page.evaluate(() => ({
         overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
@@ -94,7 +108,7 @@ test.describe("accessibility and layout of every screen", () => {
           .slice(0, 5)
           .map((e) => `${e.tagName.toLowerCase()}.${String(e.getAttribute("class") ?? "").slice(0, 60)}`),
       }));
-      expect.soft(overflow, `${url} scrolls sideways by ${overflow}px at 390px wide: ${culprits.join(", ")}`).toBeLessThanOrEqual(0);
+      expect.soft(overflow, `${url()} scrolls sideways by ${overflow}px at 390px wide: ${culprits.join(", ")}`).toBeLessThanOrEqual(0);
       // Nor may a box inside it (a table in a sideways-scrolling box): lists are cards at this width,
       // the event list, the dashboard's tables and a record's carried-forward fields included.
       const scrollers = await page.evaluate(() =>
@@ -102,11 +116,11 @@ test.describe("accessibility and layout of every screen", () => {
           .filter((el) => ["auto", "scroll"].includes(getComputedStyle(el).overflowX) && el.scrollWidth > el.clientWidth + 1 && (el as HTMLElement).offsetParent !== null)
           .map((el) => `${el.tagName.toLowerCase()}${el.getAttribute("aria-label") ? `[${el.getAttribute("aria-label")}]` : ""} ${el.scrollWidth}>${el.clientWidth}`),
       );
-      expect.soft(scrollers, `${url}: boxes that scroll sideways at 390 px`).toEqual([]);
-      await expectNoSeriousViolations(page, `${url} at 390 px`);
+      expect.soft(scrollers, `${url()}: boxes that scroll sideways at 390 px`).toEqual([]);
+      await expectNoSeriousViolations(page, `${url()} at 390 px`);
       await screenshot(page, `narrow-${name}`);
-    }
-  });
+    });
+  }
 
   test("records and record pages do not shift while loading or while live data arrives", async ({ page }) => {
     const caseId = uniqueId("E2E-CLS");

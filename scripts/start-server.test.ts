@@ -136,4 +136,29 @@ describe.skipIf(!built)("production server (scripts/start.mjs)", () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(output).not.toMatch(/"level":50|request failed|unhandled error/);
   });
+  it("keeps an idle keep-alive connection open longer than Node's 5 s, so a client's next request is not reset", async () => {
+    const http = await import("node:http");
+    const agent = new http.Agent({ keepAlive: true });
+    const ask = () =>
+      new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+        const req = http.request({ host: "127.0.0.1", port, path: "/api/health", agent }, (res) => {
+          res.resume();
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    try {
+      expect(await ask()).toEqual({ status: 200, reused: false });
+      let closed = false;
+      const socket = (Object.values(agent.freeSockets)[0] ?? [])[0];
+      socket?.once("close", () => (closed = true));
+      // Idle past Node's default keepAliveTimeout (5 s) and its 5 s connections check.
+      await new Promise((r) => setTimeout(r, 11_000));
+      expect(closed, "the server closed an idle keep-alive connection within 11 s").toBe(false);
+      expect(await ask()).toEqual({ status: 200, reused: true });
+    } finally {
+      agent.destroy();
+    }
+  }, 30_000);
 });

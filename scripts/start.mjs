@@ -76,6 +76,12 @@ server.on("clientError", (err, socket) => {
   const body = JSON.stringify({ error: status === 408 ? "the request took too long to arrive" : "the request could not be parsed" });
   socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 });
+// An idle keep-alive connection stays open 65 s (Node's default is 5 s). A client that keeps
+// connections without an idle limit of its own (Node's Agent, Playwright's request context) or a
+// load balancer with a 60 s idle timeout would otherwise send its next request on a socket this
+// server is closing that very moment, and see ECONNRESET for a delivery that never arrived.
+// Stalled clients are still bounded by headersTimeout/requestTimeout above.
+server.keepAliveTimeout = 65_000;
 server.on("error", (err) => {
   console.error(`[escalation-refresh] cannot listen on ${host}:${port}: ${err.message}`);
   process.exit(1);
