@@ -147,8 +147,12 @@ if (await postgresReachable()) {
     name: "unit + integration (PostgreSQL)",
     prefix: "postgres",
     cmd: npx("vitest")[0],
-    args: vitestArgs("postgres"),
-    extraEnv: { TEST_DB: "postgres", TEST_DATABASE_URL: pgUrl },
+    // Two workers as well: each test file has its own database (a template copy), so files do not
+    // meet, and once the PGlite suite ends this suite, the longest, gets both cores. The property
+    // test's permutations check the first 100 of the PGlite suite's 200 sets (same seed): the fold is
+    // the engine's code, the same on both databases; its SQL is exercised by every set.
+    args: [...vitestArgs("postgres"), "--maxWorkers=2"],
+    extraEnv: { TEST_DB: "postgres", TEST_DATABASE_URL: pgUrl, PROPERTY_RUNS: "100" },
   });
 } else if (process.env.CI) {
   console.error(`PostgreSQL is not reachable at ${pgUrl}; CI requires the PostgreSQL suite.`);
