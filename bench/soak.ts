@@ -1,9 +1,12 @@
-// `npm run bench:soak -- [--minutes=30] [--db=pglite|postgres] [--rate=100] [--reads=5]`: steady
+// `npm run bench:soak -- [--minutes=30] [--db=pglite|postgres] [--rate=100] [--reads=5] [--lifetime=60]`: steady
 // mixed load against the production build for a long run: signed webhooks open-loop at `rate`/s,
 // the in-process refresh worker turning them into record versions, and read-API reads (the change
 // feed and current records, `reads`/s). Every minute it prints the server's memory, the intake's
 // acknowledgement latency, the reads' latency and the refresh backlog; at the end the ratio of the
-// last five minutes to the first five (1.0 = flat) for memory and p99 latencies.
+// last five minutes to the first five (1.0 = flat) for memory and p99 latencies. Cases live
+// `lifetime` rounds of the mix (one round is an event for each of the 500 case slots; 60 rounds
+// are 5 minutes at 100/s), then new ones open in their slots (bench/workload.ts eventAt): the
+// database grows all run long, a case's record does not grow without end.
 import http from "node:http";
 import pg from "pg";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -17,6 +20,7 @@ if (kind !== "pglite" && kind !== "postgres") throw new Error("--db must be pgli
 const minutes = Number(arg("minutes") ?? "30");
 const rate = Number(arg("rate") ?? "100");
 const readRate = Number(arg("reads") ?? "5");
+const lifetime = Number(arg("lifetime") ?? "60");
 const CASES = 500;
 const TOKEN = "soak-benchmark-token-0123456789";
 
@@ -61,13 +65,15 @@ async function main() {
     cleanups.push(db.drop);
     const server = await startServer(env, BENCH_PORT + 7);
     cleanups.unshift(() => server.stop());
-    console.log(`soak on ${kind}: ${rate} webhooks/s and ${readRate} reads/s for ${minutes} min`);
+    console.log(`soak on ${kind}: ${rate} webhooks/s over ${CASES} cases, each case open for ${lifetime} rounds (${fmt((lifetime * CASES) / rate / 60, 1)} min), and ${readRate} reads/s for ${minutes} min`);
     // PostgreSQL's side of each minute (whether the working set still fits its shared buffers, how
     // much WAL the load writes), to tell a slower database from a slower app.
     const stats = kind === "postgres" ? new pg.Client({ connectionString: env.DATABASE_URL }) : null;
     if (stats) {
       await stats.connect();
       cleanups.unshift(() => stats.end());
+      const { rows } = await stats.query<{ v: string }>(`SELECT current_setting('shared_buffers') AS v`);
+      console.log(`PostgreSQL shared_buffers: ${rows[0]!.v} (the database grows past it as the run goes on; the buffer-hit column shows when)`);
     }
     let lastPg: { read: number; hit: number; wal: number; fpi: number } | null = null;
     const pgMinute = async (): Promise<Minute["pg"]> => {
@@ -122,7 +128,7 @@ async function main() {
       const now = performance.now();
       while (start + (sent * 1000) / rate <= now) {
         const scheduled = start + (sent * 1000) / rate;
-        const req: SignedRequest = signedAt(sent++, CASES, server.url, secrets, runId);
+        const req: SignedRequest = signedAt(sent++, CASES, server.url, secrets, runId, lifetime);
         const m = current;
         track(
           request(req.url, { method: "POST", headers: req.headers, body: req.body })
@@ -135,7 +141,9 @@ async function main() {
       }
       while (readRate > 0 && start + (reads * 1000) / readRate <= now) {
         const scheduled = start + (reads * 1000) / readRate;
-        const url = reads++ % 2 ? `${server.url}/api/v1/changes?limit=100` : `${server.url}/api/v1/cases/BENCH-${reads % CASES}/record`;
+        // A case of the generation open now (eventAt's naming).
+        const generation = Math.floor(Math.floor(sent / CASES) / lifetime);
+        const url = reads++ % 2 ? `${server.url}/api/v1/changes?limit=100` : `${server.url}/api/v1/cases/BENCH-${reads % CASES}${generation ? `-g${generation}` : ""}/record`;
         const m = current;
         track(
           request(url, { method: "GET", headers: { authorization: `Bearer ${TOKEN}` } })

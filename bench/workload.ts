@@ -17,13 +17,23 @@ export function secretEnv(secrets: Record<string, string>): Record<string, strin
  * incident, diagnostics and environment changes; every event a new version of its entity that
  * changes the record (a new ticket note, a new validity date, incident title or product version,
  * a new diagnostic bundle), so every refresh has real work to do.
+ *
+ * `lifetime` (rounds; default: forever) retires cases as a support organisation does: after that
+ * many rounds each case slot opens a new case (with its own account, incident, environment and
+ * bundles) and the old one goes quiet. Without it a case gains a diagnostics bundle every ten
+ * rounds for ever, so over a long run every refresh re-materialises a larger record; with it the
+ * record a refresh builds stays the same size while the database keeps growing (bench:soak).
  */
-export function eventAt(k: number, cases: number): TestEvent {
+export function eventAt(k: number, cases: number, lifetime = Infinity): TestEvent {
   const caseNo = k % cases;
   const round = Math.floor(k / cases) + 1;
-  const caseId = `BENCH-${caseNo}`;
+  const generation = Number.isFinite(lifetime) ? Math.floor((round - 1) / lifetime) : 0;
+  // Rounds into the case's own life (versions stay the global round: they only need to grow).
+  const age = round - generation * lifetime;
+  const g = generation ? `-g${generation}` : "";
+  const caseId = `BENCH-${caseNo}${g}`;
   const accounts = Math.max(1, Math.floor(cases / 4));
-  const account = `ACC-B${caseNo % accounts}`;
+  const account = `ACC-B${caseNo % accounts}${g}`;
   // Cases are at different points of their cycle, so each kind of change is spread over the stream.
   const slot = (round + caseNo) % 10;
   // An account's entitlement changes once a round (it fans out to the account's four cases).
@@ -31,16 +41,16 @@ export function eventAt(k: number, cases: number): TestEvent {
     const validUntil = new Date(Date.UTC(2027, 0, 1) + round * 86_400_000).toISOString().slice(0, 10);
     return entitlement(account, round * cases + caseNo, { serviceTier: caseNo % 2 ? "premium" : "enterprise", validUntil }, caseId);
   }
-  if (slot === 5) return incident(`INC-B${caseNo}`, round, { caseIds: [caseId], affectedAccounts: [account], severity: "S2", title: `Elevated errors, update ${round}` });
+  if (slot === 5) return incident(`INC-B${caseNo}${g}`, round, { caseIds: [caseId], affectedAccounts: [account], severity: "S2", title: `Elevated errors, update ${round}` });
   if (slot === 7) return bundle(caseId, `BND-B${caseNo}-${round}`, 1);
-  if (slot === 9) return environment(`ENV-B${caseNo}`, round, { productVersion: `5.4.${round}` }, caseId);
+  if (slot === 9) return environment(`ENV-B${caseNo}${g}`, round, { productVersion: `5.4.${round}` }, caseId);
   return ticket(caseId, round, {
     accountId: account,
-    environmentId: `ENV-B${caseNo}`,
+    environmentId: `ENV-B${caseNo}${g}`,
     severity: "S2",
     // The newest 20 notes: each update adds one (routine carry-forward for the rest).
-    notes: Array.from({ length: Math.min(round, 20) }, (_, i) => {
-      const n = round - Math.min(round, 20) + i + 1;
+    notes: Array.from({ length: Math.min(age, 20) }, (_, i) => {
+      const n = age - Math.min(age, 20) + i + 1;
       return { id: `n${n}`, author: "agent", body: `Update ${n} on ${caseId}`, at: new Date(Date.UTC(2026, 10, 27) + n * 60_000).toISOString() };
     }),
   });
@@ -71,8 +81,8 @@ export function signedEvent(ev: TestEvent, webhookId: string, baseUrl: string, s
   };
 }
 
-export function signedAt(k: number, cases: number, baseUrl: string, secrets: Record<string, string>, runId: string): SignedRequest {
-  return signedEvent(eventAt(k, cases), `bench_${runId}_${k}`, baseUrl, secrets);
+export function signedAt(k: number, cases: number, baseUrl: string, secrets: Record<string, string>, runId: string, lifetime = Infinity): SignedRequest {
+  return signedEvent(eventAt(k, cases, lifetime), `bench_${runId}_${k}`, baseUrl, secrets);
 }
 
 /**

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { openDb } from "../server/db/client";
 import { MetricsMaintenance } from "../server/ops/dashboard/metrics-maintenance";
+import { TableUpkeep } from "../server/ops/table-maintenance";
 import { migrate } from "../server/db/migrate";
 import { EnvError, parseEnv } from "../server/env";
 import { SourceRegistry } from "../server/sources/registry";
@@ -58,6 +59,9 @@ async function main(): Promise<void> {
   // The dashboard's lineage audit and rollup upkeep; every worker process takes its share.
   const maintenance = new MetricsMaintenance(handle.db);
   maintenance.start();
+  // Vacuum where the database does not (PostgreSQL with autovacuum off; one process at a time).
+  const upkeep = new TableUpkeep(handle, { mode: env.DB_VACUUM });
+  await upkeep.start().catch((err) => log.warn({ err }, "table upkeep could not start"));
   // Outbound notifications: endpoints are leased, so every process takes its share. Their secrets
   // are sealed with APP_SECRET_KEY; without it this process leaves them to the app processes.
   const outbound = env.APP_SECRET_KEY ? new OutboundWorker({ db: handle.db, key: parseKey(env.APP_SECRET_KEY) }) : null;
@@ -71,6 +75,7 @@ async function main(): Promise<void> {
     log.info({ signal }, "refresh worker stopping after the batch in hand");
     await worker.stop();
     await maintenance.stop();
+    await upkeep.stop();
     await outbound?.stop();
     await handle.close();
     log.info("refresh worker stopped");

@@ -39,6 +39,11 @@ const schema = z.object({
   APP_SECRET_KEY: z.string().trim().optional(),
   /** Start refresh workers inside the app process. */
   IN_PROCESS_WORKER: z.enum(["on", "off"]).default("on"),
+  /**
+   * Vacuum and analyze of the app's tables by the app (server/ops/table-maintenance.ts): auto runs it
+   * on the embedded database and when PostgreSQL's autovacuum is off; on: always; off: never.
+   */
+  DB_VACUUM: z.enum(["auto", "on", "off"]).default("auto"),
   /** Cases a worker refreshes at the same time; default 4 on PostgreSQL, 1 embedded. */
   REFRESH_CONCURRENCY: z.coerce.number().int().min(1).max(32).optional(),
   /** Webhook deliveries worked on at once; more get 503 with Retry-After. Default 128 on PostgreSQL, 32 embedded. */

@@ -1,5 +1,6 @@
 import "server-only";
 import { MetricsMaintenance } from "./ops/dashboard/metrics-maintenance";
+import { TableUpkeep } from "./ops/table-maintenance";
 import { ensureFirstAdmin } from "./auth/bootstrap";
 import { seedDemoUsers } from "./auth/users";
 import { openDb, type DbHandle } from "./db/client";
@@ -28,6 +29,8 @@ export interface Runtime extends EngineContext {
   worker: RefreshWorker | null;
   /** The dashboard's lineage audit and rollup upkeep; runs beside the refresh worker. */
   maintenance: MetricsMaintenance | null;
+  /** Vacuum and analyze where the database does not (null: not started, or left to autovacuum). */
+  upkeep: TableUpkeep | null;
   /** Outbound notifications to downstream endpoints (docs/change-feed.md); runs beside the refresh worker. */
   outbound: OutboundWorker | null;
   startedAt: Date;
@@ -77,6 +80,7 @@ export async function startRuntime(opts: StartOptions = {}): Promise<Runtime> {
     secrets,
     worker: null,
     maintenance: null,
+    upkeep: null,
     outbound: null,
     startedAt: new Date(),
   };
@@ -85,6 +89,8 @@ export async function startRuntime(opts: StartOptions = {}): Promise<Runtime> {
     runtime.worker.start();
     runtime.maintenance = new MetricsMaintenance(handle.db);
     runtime.maintenance.start();
+    runtime.upkeep = new TableUpkeep(handle, { mode: e.DB_VACUUM });
+    await runtime.upkeep.start().catch((err) => log.warn({ err }, "table upkeep could not start"));
     runtime.outbound = new OutboundWorker({ db: handle.db, key });
     runtime.outbound.start();
     // Back from an outage: work at once rather than when the backoff ends.
@@ -114,6 +120,7 @@ export function getRuntime(): Promise<Runtime> {
 export async function stopRuntime(rt: Runtime): Promise<void> {
   await rt.worker?.stop();
   await rt.maintenance?.stop();
+  await rt.upkeep?.stop();
   await rt.outbound?.stop();
   await rt.limiter.close();
   rt.intakeGate.close();

@@ -44,6 +44,7 @@ export function installRuntime(input: LocalRuntimeInput, port = 0): { rt: Runtim
     secrets: input.secrets,
     worker: null,
     maintenance: null,
+    upkeep: null,
     outbound: null,
     startedAt: new Date(),
   };

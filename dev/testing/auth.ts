@@ -38,6 +38,7 @@ export async function installTestRuntime(envOverrides: Record<string, string> = 
     secrets: { key: TEST_SECRET_KEY, envSecrets: env.webhookSecrets },
     worker: null,
     maintenance: null,
+    upkeep: null,
     outbound: null,
     startedAt: new Date(),
   };
