@@ -41,9 +41,12 @@ export function tableAction(s: TableStats): TableAction {
   return null;
 }
 
-const STATS_SQL = `SELECT relname AS "table", n_live_tup::float8 AS "live", n_dead_tup::float8 AS "dead",
-    n_ins_since_vacuum::float8 AS "insertedSinceVacuum", n_mod_since_analyze::float8 AS "modifiedSinceAnalyze"
-  FROM pg_stat_user_tables WHERE schemaname = current_schema()`;
+// Live rows as autovacuum counts them: the catalog's estimate (pg_class.reltuples, kept by VACUUM,
+// ANALYZE and CREATE INDEX, and copied with the database), not the statistics counters, which start
+// at zero in a restored or copied database and would make a first pass vacuum every large table.
+const STATS_SQL = `SELECT s.relname AS "table", GREATEST(c.reltuples, 0)::float8 AS "live", s.n_dead_tup::float8 AS "dead",
+    s.n_ins_since_vacuum::float8 AS "insertedSinceVacuum", s.n_mod_since_analyze::float8 AS "modifiedSinceAnalyze"
+  FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid WHERE s.schemaname = current_schema()`;
 
 /** Advisory lock key of the upkeep (one process at a time on a shared PostgreSQL). */
 const LOCK_KEY = 727274003;
