@@ -101,10 +101,11 @@ export async function runTableUpkeep(handle: DbHandle, opts: { maxTables?: numbe
     out.ran = true;
     const stats = await session.query<TableStats>(STATS_SQL);
     // The most dead rows first: a pass that stops at maxTables has done the tables that need it most.
+    // The counts arrive as numbers (float8 in STATS_SQL) on both databases.
     const due = stats
-      .map((s) => ({ s, action: tableAction({ ...s, live: Number(s.live), dead: Number(s.dead), insertedSinceVacuum: Number(s.insertedSinceVacuum), modifiedSinceAnalyze: Number(s.modifiedSinceAnalyze) }) }))
+      .map((s) => ({ s, action: tableAction(s) }))
       .filter((d) => d.action)
-      .sort((a, b) => Number(b.s.dead) - Number(a.s.dead))
+      .sort((a, b) => b.s.dead - a.s.dead)
       .slice(0, opts.maxTables ?? Infinity);
     for (const { s, action } of due) {
       if (action === "vacuum") {
