@@ -8,6 +8,7 @@ import pg from "pg";
 import { log } from "../lib/log";
 import { DatabaseAvailability } from "./availability";
 import { statementName } from "./statement-names";
+import { noteConnection } from "./tx-connection";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "./generated/client";
 
@@ -143,8 +144,20 @@ export async function openDb(options: DbOptions): Promise<DbHandle> {
         if (!availability.noteFailure(err)) log.warn({ err }, "database connection lost while in use");
       });
     });
+    // The connection of each transaction Prisma's adapter starts (a promise-form connect), for the
+    // statements that run on it directly (server/db/tx-connection.ts).
+    const connect = pool.connect.bind(pool);
+    pool.connect = ((callback?: Parameters<pg.Pool["connect"]>[0]) => {
+      if (callback) return connect(callback);
+      return connect().then((client) => {
+        noteConnection(client);
+        return client;
+      });
+    }) as pg.Pool["connect"];
     // A statement without a name (undefined) runs unnamed, as pg does by default (statement-names.ts).
-    const db = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: statementName as (q: { sql: string }) => string }) });
+    // errorFormat "minimal": no call site is captured for every query (a stack trace each time);
+    // errors reach people through server/lib/http.ts's mapping, never Prisma's formatted text.
+    const db = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: statementName as (q: { sql: string }) => string }), errorFormat: "minimal" });
     await db.$connect();
     pools.set(db, pool);
     return {
@@ -171,7 +184,7 @@ export async function openDb(options: DbOptions): Promise<DbHandle> {
       ? new PGlite({ extensions, postgresqlconf: EMBEDDED_CONF, loadDataDir: options.initialData })
       : new PGlite(path.resolve(dataDir, "pg"), { extensions, postgresqlconf: EMBEDDED_CONF });
     await pglite.waitReady;
-    const db = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+    const db = new PrismaClient({ adapter: new PrismaPGlite(pglite), errorFormat: "minimal" });
     await db.$connect();
     return {
       db,

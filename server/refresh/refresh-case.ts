@@ -1,4 +1,5 @@
 import type { Tx } from "../db/client";
+import { bindTransaction, directTransaction } from "../db/tx-connection";
 import { appendAfterCommit } from "../feed/append-changes";
 import { log } from "../lib/log";
 import { metrics } from "../ops/metrics";
@@ -61,66 +62,70 @@ async function refreshInTransaction(ctx: EngineContext, caseId: string, opts: Re
   const { ref, policies } = await ctx.reference.get();
   const sourceKinds = new Map([...sources.byId.values()].map((s) => [s.name, s.kind]));
   const eventIds = opts.eventIds ?? [];
-  return ctx.db.$transaction(
-    async (tx) => {
-      // lock: the case's advisory lock; the Case row is made if missing (sql/lock-and-ensure-case.ts)
-      await lockAndEnsureCase(tx, [caseLockKey(caseId), caseId]);
-      // load: everything the refresh reads, in one statement (load-case.ts)
-      const loaded = await loadCase(tx, caseId, eventIds, sources);
-      const { inputs, current, held } = loaded;
-      // overrides: each holds or lapses (active-overrides.ts)
-      const overrides = await activeOverrides(tx, caseId, inputs, loaded, ref);
-      // build: the candidate record and its lineage (build-candidate.ts); none without a ticket
-      const candidate = buildCandidate(inputs, ref, overrides);
-      const writes = new RefreshWrites();
-      if (!candidate) {
-        // settle: the events wait for the case's ticket (record-outcomes.ts)
-        await settleOutcomes(tx, writes, sources, { caseId, outcome: "waiting", version: null, lineage: null, eventIds, folded: [] }, loaded.events);
-        return { result: { caseId, outcome: "waiting" as const, version: null, eventIds: [] }, madeCurrent: [], rules: [] };
-      }
-      // delta: what changed against the current version (compute-delta.ts)
-      const delta = computeDelta(current, candidate, { sourceKinds });
-      // rules: conflicts, less those a specialist accepted (detect-conflicts.ts)
-      const approved = new Set(loaded.approvals.map((a) => `${a.rule}|${a.fingerprint}`));
-      const hits = detectConflicts({ inputs, candidate, previous: current, delta, ref, policyOf: policyLookup(policies) }).filter(
-        (h) => !approved.has(`${h.rule}|${h.fingerprint}`),
-      );
-      // write: keep current | hold | make current; exceptions; version writes gathered (write-version.ts)
-      const decision = await writeVersion({
-        tx,
-        writes,
-        caseId,
-        lastVersion: loaded.lastVersion,
-        openExceptionCount: loaded.openExceptionCount,
-        live: loaded.live,
-        current,
-        held,
-        candidate,
-        delta,
-        hits,
-        schemaVersion: ref.schema.version,
-        opts,
-      });
-      // settle: per-event outcomes, all writes in one statement, then other events' statuses (record-outcomes.ts)
-      const decided = await settleOutcomes(
-        tx,
-        writes,
-        sources,
-        {
+  // The refresh's statements run on the transaction's connection straight through pg (server/db/tx-connection.ts).
+  return directTransaction(() =>
+    ctx.db.$transaction(
+      async (tx) => {
+        bindTransaction(tx);
+        // lock: the case's advisory lock; the Case row is made if missing (sql/lock-and-ensure-case.ts)
+        await lockAndEnsureCase(tx, [caseLockKey(caseId), caseId]);
+        // load: everything the refresh reads, in one statement (load-case.ts)
+        const loaded = await loadCase(tx, caseId, eventIds, sources);
+        const { inputs, current, held } = loaded;
+        // overrides: each holds or lapses (active-overrides.ts)
+        const overrides = await activeOverrides(tx, caseId, inputs, loaded, ref);
+        // build: the candidate record and its lineage (build-candidate.ts); none without a ticket
+        const candidate = buildCandidate(inputs, ref, overrides);
+        const writes = new RefreshWrites();
+        if (!candidate) {
+          // settle: the events wait for the case's ticket (record-outcomes.ts)
+          await settleOutcomes(tx, writes, sources, { caseId, outcome: "waiting", version: null, lineage: null, eventIds, folded: [] }, loaded.events);
+          return { result: { caseId, outcome: "waiting" as const, version: null, eventIds: [] }, madeCurrent: [], rules: [] };
+        }
+        // delta: what changed against the current version (compute-delta.ts)
+        const delta = computeDelta(current, candidate, { sourceKinds });
+        // rules: conflicts, less those a specialist accepted (detect-conflicts.ts)
+        const approved = new Set(loaded.approvals.map((a) => `${a.rule}|${a.fingerprint}`));
+        const hits = detectConflicts({ inputs, candidate, previous: current, delta, ref, policyOf: policyLookup(policies) }).filter(
+          (h) => !approved.has(`${h.rule}|${h.fingerprint}`),
+        );
+        // write: keep current | hold | make current; exceptions; version writes gathered (write-version.ts)
+        const decision = await writeVersion({
+          tx,
+          writes,
           caseId,
-          outcome: decision.result.outcome,
-          version: decision.refersTo?.version ?? null,
-          lineage: decision.refersTo?.lineage ?? null,
-          eventIds,
-          folded: [...candidate.entities.values()].map((e) => ({ sourceId: e.sourceId, entityId: e.entityId, eventId: e.eventId })),
-        },
-        loaded.events,
-      );
-      const applied = new Set(decision.result.outcome === "applied" ? decided.rows.filter((r) => r.outcome === "applied" && r.version === decision.result.version).map((r) => r.id) : []);
-      const madeCurrent = loaded.events.filter((e) => applied.has(e.id)).map((e) => e.receivedAt);
-      return { result: decision.result, madeCurrent, rules: [...new Set(hits.map((h) => h.rule))] };
-    },
-    { timeout: 60_000, maxWait: 30_000 },
+          lastVersion: loaded.lastVersion,
+          openExceptionCount: loaded.openExceptionCount,
+          live: loaded.live,
+          current,
+          held,
+          candidate,
+          delta,
+          hits,
+          schemaVersion: ref.schema.version,
+          opts,
+        });
+        // settle: per-event outcomes, all writes in one statement, then other events' statuses (record-outcomes.ts)
+        const decided = await settleOutcomes(
+          tx,
+          writes,
+          sources,
+          {
+            caseId,
+            outcome: decision.result.outcome,
+            version: decision.refersTo?.version ?? null,
+            lineage: decision.refersTo?.lineage ?? null,
+            eventIds,
+            folded: [...candidate.entities.values()].map((e) => ({ sourceId: e.sourceId, entityId: e.entityId, eventId: e.eventId })),
+          },
+          loaded.events,
+        );
+        const applied = new Set(decision.result.outcome === "applied" ? decided.rows.filter((r) => r.outcome === "applied" && r.version === decision.result.version).map((r) => r.id) : []);
+        const madeCurrent = loaded.events.filter((e) => applied.has(e.id)).map((e) => e.receivedAt);
+        return { result: decision.result, madeCurrent, rules: [...new Set(hits.map((h) => h.rule))] };
+      },
+      { timeout: 60_000, maxWait: 30_000 },
+    ),
   );
 }
 

@@ -1,5 +1,6 @@
 import type { Tx } from "../../db/client";
 import { SqlParams } from "../../db/sql-params";
+import { runCommand } from "../../db/direct-sql";
 import { prepared } from "../../db/statement-names";
 import type { Part } from "./statement";
 
@@ -49,7 +50,7 @@ export class RefreshWrites {
   async flush(tx: Tx): Promise<void> {
     if (this.empty) return;
     const { sql, values } = this.statement;
-    await tx.$executeRawUnsafe(prepared(sql), ...values);
+    await runCommand(tx, prepared(sql), values);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Db, Tx } from "../../db/client";
+import { runCommand, runQuery, type Runner } from "../../db/direct-sql";
 import type { SqlParams } from "../../db/sql-params";
 import { prepared } from "../../db/statement-names";
 
@@ -20,6 +20,7 @@ import { prepared } from "../../db/statement-names";
  * Statements are registered with `prepared()` (server/db/statement-names.ts): on PostgreSQL each
  * runs as a named prepared statement, parsed once per connection, whose generic plan the refresh's
  * transaction asks for. That is what keeps a refresh cheap; a new statement here keeps it.
+ * On PostgreSQL they run straight through pg, not Prisma's raw-query layer (server/db/direct-sql.ts).
  *
  * Why not Prisma TypedSQL (`prisma generate --sql` with `$queryRawTyped`): it derives the types by
  * preparing each `.sql` file against a live database at generate time, so `prisma generate` (run by
@@ -32,7 +33,7 @@ import { prepared } from "../../db/statement-names";
  */
 
 /** A database handle a statement runs on: a transaction, or the client outside one. */
-export type Runner = Db | Tx;
+export type { Runner };
 
 /** A query's typed runner. The text is exposed for tests and EXPLAIN. */
 export interface Query<Params extends readonly unknown[], Row> {
@@ -60,13 +61,13 @@ interface Options {
 /** A SELECT (or a write with RETURNING) whose rows have type Row. */
 export function query<Params extends readonly unknown[], Row>(sql: string, opts: Options = {}): Query<Params, Row> {
   const text = opts.named === false ? sql : prepared(sql);
-  return Object.assign((db: Runner, params: Params) => db.$queryRawUnsafe<Row[]>(text, ...params), { sql: text });
+  return Object.assign((db: Runner, params: Params) => runQuery<Row>(db, text, params), { sql: text });
 }
 
 /** A statement run for its effect; resolves to the number of rows it affected. */
 export function command<Params extends readonly unknown[]>(sql: string, opts: Options = {}): Command<Params> {
   const text = opts.named === false ? sql : prepared(sql);
-  return Object.assign((db: Runner, params: Params) => db.$executeRawUnsafe(text, ...params), { sql: text });
+  return Object.assign((db: Runner, params: Params) => runCommand(db, text, params), { sql: text });
 }
 
 /** A JSON column as the driver hands it over: parsed already, or JSON text (columns cast to ::text). */
