@@ -28,7 +28,7 @@ const settings: PhaseSettings = quick
       drain: { events: 500, batch: 25, capMs: 90_000 },
       latency: { rate: 100, seconds: 10, drainCapMs: 30_000 },
       intake: { rate: 300, seconds: 10 },
-      reads: { reps: 20, budgetMs: 10_000 },
+      reads: { reps: 60, budgetMs: 10_000 },
       port: 4921,
     }
   : {
@@ -36,7 +36,7 @@ const settings: PhaseSettings = quick
       drain: { events: 1_000, batch: 25, capMs: 180_000 },
       latency: { rate: 100, seconds: 30, drainCapMs: 60_000 },
       intake: { rate: 300, seconds: 20 },
-      reads: { reps: 40, budgetMs: 20_000 },
+      reads: { reps: 200, budgetMs: 20_000 },
       port: 4921,
     };
 
