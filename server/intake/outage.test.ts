@@ -207,13 +207,21 @@ describe.skipIf(!run)("database outage (private PostgreSQL)", () => {
     expect(read.status).toBe(200);
     expect(read.body.version).toBe((await handle.db.case.findUniqueOrThrow({ where: { id: "CASE-OUT-0" } })).currentVersion);
 
-    // Each outage is logged once by intake's tracker and once by the worker, as is each return.
+    // Each outage is logged once by intake's tracker and once by the worker, as is each return: not
+    // once per refused delivery or failed step. Three disruptions (two stops, the killed connections):
+    // intake refuses during both stops; whether the worker's own step meets a stop (it may be between
+    // polls for the whole 2 s) or a killed connection (a refresh in flight) depends on timing, so its
+    // count is one to three, each pause followed by one return.
     const messages = warn.mock.calls.map((c) => String(c[1] ?? c[0]));
     const count = (m: string) => messages.filter((x) => x === m).length;
-    expect(count("database unavailable: answering 503 and backing off until it returns")).toBe(2);
-    expect(count("database reachable again")).toBe(2);
-    expect(count("database unavailable: background work paused, retrying with backoff")).toBe(2);
-    expect(count("database reachable again: background work resumed")).toBe(2);
+    const refusing = count("database unavailable: answering 503 and backing off until it returns");
+    expect(refusing).toBeGreaterThanOrEqual(2);
+    expect(refusing).toBeLessThanOrEqual(3);
+    expect(count("database reachable again")).toBe(refusing);
+    const paused = count("database unavailable: background work paused, retrying with backoff");
+    expect(paused).toBeGreaterThanOrEqual(1);
+    expect(paused).toBeLessThanOrEqual(3);
+    expect(count("database reachable again: background work resumed")).toBe(paused);
     warn.mockRestore();
   }, 120_000);
 });
