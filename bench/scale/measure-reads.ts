@@ -47,7 +47,7 @@ export async function measureReads(small: ReadTarget, large: ReadTarget, opts: {
   const out: ReadFigure[] = [];
   for (const [i, call] of a.entries()) {
     const other = b[i]!;
-    for (const c of [call, other]) for (let i = 0; i < 5 && (await ms(c.fn)) < 1000; i++);
+    for (const c of [call, other]) for (let warm = 0; warm < 5 && (await ms(c.fn)) < 1000; warm++);
     const fig: ReadFigure = { key: call.key, label: call.label, small: [], large: [] };
     const until = performance.now() + opts.budgetMs;
     while (fig.small.length < opts.reps && (fig.small.length === 0 || performance.now() < until)) {

@@ -1,8 +1,9 @@
 import "server-only";
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type pg from "pg";
 import type { DatabaseAvailability } from "../db/availability";
 import type { Db } from "../db/client";
+import { runQuery } from "../db/direct-sql";
+import { prepared } from "../db/statement-names";
 import { INTAKE_UNAVAILABLE_MESSAGE, DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable, isDatabaseUnreachable } from "../lib/db-errors";
 import { newId } from "../lib/ids";
 import { log } from "../lib/log";
@@ -37,8 +38,6 @@ export interface WebhookResponse {
 
 export interface IntakeDeps {
   db: Db;
-  /** PostgreSQL's pool under Prisma, when there is one: the insert goes through it directly. */
-  pool?: pg.Pool;
   registry: SourceRegistry;
   limiter: SourceRateLimiter;
   /** Called after an event is durably stored and needs a refresh. */
@@ -162,7 +161,7 @@ async function receive(deps: IntakeDeps, req: WebhookRequest): Promise<WebhookRe
   if (!parsed.ok) {
     return refuse(deps, req, 400, `invalid ${source.kind} event: ${parsed.issues.length} problem(s)`, parsed.issues);
   }
-  const stored = await storeEvent(deps.db, source, req.webhookId!, parsed.event, deps.pool);
+  const stored = await storeEvent(deps.db, source, req.webhookId!, parsed.event);
   if (stored.status === "accepted") deps.onAccepted?.();
   return { status: stored.status === "duplicate" ? 200 : 202, body: { status: stored.status, eventId: stored.eventId } };
 }
@@ -373,10 +372,11 @@ function routingKeys(event: ParsedEvent): { caseId: string | null; accountId: st
  * entity at an event that is never inserted; the entity's foreign key to its current event fails
  * the whole statement instead, and the delivery is answered as the duplicate it is.
  *
- * With PostgreSQL's pool at hand the statement goes straight to it: it is the one statement run for
- * every delivery, and Prisma's query layer would add about a tenth to intake's CPU per delivery.
+ * On PostgreSQL the statement goes straight through pg as a named prepared statement
+ * (server/db/direct-sql.ts): it is the one statement run for every delivery, and Prisma's query
+ * layer would add about a tenth to intake's CPU per delivery.
  */
-const STORE_SQL = `WITH ent AS (
+const STORE_SQL = prepared(`WITH ent AS (
          INSERT INTO "SourceEntity" ("id", "sourceId", "entityKind", "entityId", "maxVersion", "currentEventId", "caseId", "accountId", "environmentId", "updatedAt")
          VALUES ($11, $2, $6, $7, $8, $1, $12, $13, $14, now())
          ON CONFLICT ("sourceId", "entityId") DO UPDATE SET
@@ -394,13 +394,13 @@ const STORE_SQL = `WITH ent AS (
               CASE WHEN fresh.yes THEN NULL ELSE now() END, now()
        FROM fresh
        ON CONFLICT ("sourceId", "webhookId") DO NOTHING
-       RETURNING "id", "status"::text AS status`;
+       RETURNING "id", "status"::text AS status`);
 
 type StoredRow = { id: string | null; status: string | null };
 
 const LOST_CONNECTION_TRIES = 4;
 
-export async function storeEvent(db: Db, source: Pick<SourceInfo, "id">, webhookId: string, event: ParsedEvent, pool?: pg.Pool): Promise<StoredEvent> {
+export async function storeEvent(db: Db, source: Pick<SourceInfo, "id">, webhookId: string, event: ParsedEvent): Promise<StoredEvent> {
   const eventId = newId("evt");
   const keys = routingKeys(event);
   const params = [
@@ -421,8 +421,7 @@ export async function storeEvent(db: Db, source: Pick<SourceInfo, "id">, webhook
   ];
   const attempt = async (): Promise<StoredRow[]> => {
     try {
-      // A named statement: each pooled connection parses and plans it once, not for every delivery.
-      return pool ? (await pool.query<StoredRow>({ name: "intake_store_event", text: STORE_SQL, values: params })).rows : await db.$queryRawUnsafe<StoredRow[]>(STORE_SQL, ...params);
+      return await runQuery<StoredRow>(db, STORE_SQL, params);
     } catch (err) {
       if (!isForeignKeyViolation(err)) throw err;
       return [];

@@ -94,7 +94,6 @@ type LaneRuntime = Pick<Runtime, "db" | "registry" | "limiter" | "worker" | "han
 export function intakeDeps(rt: LaneRuntime): IntakeDeps {
   return {
     db: rt.db,
-    pool: rt.handle.pool,
     registry: rt.registry,
     limiter: rt.limiter,
     onAccepted: () => rt.worker?.wake(),
