@@ -12,7 +12,7 @@ import path from "node:path";
 import { openDb, type DbHandle } from "../server/db/client";
 import { migrate } from "../server/db/migrate";
 import { parseEvent } from "../server/intake/event-schemas";
-import { storeEvent } from "../server/intake/receive-webhook";
+import { storeEvent } from "../server/intake/store-event";
 import { SourceRegistry } from "../server/sources/registry";
 import { ReferenceCache } from "../server/reference/load-reference";
 import { seedReference } from "../server/reference/seed-reference";

@@ -1,5 +1,5 @@
 import { parseEvent } from "../../server/intake/event-schemas";
-import { storeEvent, type StoredEvent } from "../../server/intake/receive-webhook";
+import { storeEvent, type StoredEvent } from "../../server/intake/store-event";
 import { drain } from "../../server/refresh/process-events";
 import type { EngineContext } from "../../server/refresh/engine-context";
 import { nextWebhookId, type TestEvent } from "./events";

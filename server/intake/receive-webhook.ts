@@ -2,14 +2,13 @@ import "server-only";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { DatabaseAvailability } from "../db/availability";
 import type { Db } from "../db/client";
-import { runQuery } from "../db/direct-sql";
-import { prepared } from "../db/statement-names";
-import { INTAKE_UNAVAILABLE_MESSAGE, DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable, isDatabaseUnreachable } from "../lib/db-errors";
+import { INTAKE_UNAVAILABLE_MESSAGE, DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "../lib/db-errors";
 import { newId } from "../lib/ids";
 import { log } from "../lib/log";
 import { recordIntake } from "../ops/metrics";
 import { MAX_DEPTH, tooDeep } from "./json-depth";
-import { parseEvent, type Issue, type ParsedEvent } from "./event-schemas";
+import { parseEvent, type Issue } from "./event-schemas";
+import { storeEvent } from "./store-event";
 import { OVERLOAD_MESSAGE, OVERLOAD_RETRY_AFTER_SECONDS, refusalGroupKey, type IntakeGate, type RefusalLog } from "./intake-gate";
 import type { SourceRateLimiter } from "../sources/rate-limit";
 import type { SourceInfo, SourceRegistry } from "../sources/registry";
@@ -337,122 +336,4 @@ async function refuse(
   const body: Record<string, unknown> = { error: reason };
   if (issues) body.issues = issues;
   return { status, body, headers };
-}
-
-export interface StoredEvent {
-  status: "accepted" | "stale" | "duplicate";
-  eventId: string;
-}
-
-/** Routing keys the refresh engine looks entities up by. */
-function routingKeys(event: ParsedEvent): { caseId: string | null; accountId: string | null; environmentId: string | null } {
-  const d = event.data as Record<string, unknown>;
-  switch (event.kind) {
-    case "ticketing":
-      return { caseId: event.caseId, accountId: String(d.accountId), environmentId: (d.environmentId as string | undefined) ?? null };
-    case "diagnostics":
-      return { caseId: event.caseId, accountId: null, environmentId: null };
-    case "entitlement":
-      return { caseId: null, accountId: event.entity.id, environmentId: null };
-    case "environment":
-      return { caseId: null, accountId: null, environmentId: event.entity.id };
-    case "incident":
-      return { caseId: null, accountId: null, environmentId: null };
-  }
-}
-
-/**
- * One statement, so one round trip and atomic on its own: first the entity's accepted state moves
- * to this event when its version is newer (ON CONFLICT ... WHERE locks the entity's row, so
- * concurrent versions of one entity serialise), then the event row is inserted, `received` when it
- * became current and `stale` otherwise, unless its webhook id is already stored (the unique key
- * collapses concurrent duplicates in the database). Committed before the caller answers.
- *
- * A duplicate webhook id that carries a newer version than its first delivery would point the
- * entity at an event that is never inserted; the entity's foreign key to its current event fails
- * the whole statement instead, and the delivery is answered as the duplicate it is.
- *
- * On PostgreSQL the statement goes straight through pg as a named prepared statement
- * (server/db/direct-sql.ts): it is the one statement run for every delivery, and Prisma's query
- * layer would add about a tenth to intake's CPU per delivery.
- */
-const STORE_SQL = prepared(`WITH ent AS (
-         INSERT INTO "SourceEntity" ("id", "sourceId", "entityKind", "entityId", "maxVersion", "currentEventId", "caseId", "accountId", "environmentId", "updatedAt")
-         VALUES ($11, $2, $6, $7, $8, $1, $12, $13, $14, now())
-         ON CONFLICT ("sourceId", "entityId") DO UPDATE SET
-           "maxVersion" = EXCLUDED."maxVersion", "currentEventId" = EXCLUDED."currentEventId",
-           "caseId" = EXCLUDED."caseId", "accountId" = EXCLUDED."accountId", "environmentId" = EXCLUDED."environmentId",
-           "updatedAt" = now()
-         WHERE "SourceEntity"."maxVersion" < EXCLUDED."maxVersion"
-         RETURNING "id"
-       ), fresh AS (
-         SELECT EXISTS (SELECT 1 FROM ent) AS yes
-       )
-       INSERT INTO "WebhookEvent" ("id", "sourceId", "webhookId", "type", "caseId", "entityKind", "entityId", "entityVersion", "occurredAt", "data", "status", "processedAt", "updatedAt")
-       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9::timestamptz, $10::jsonb,
-              CASE WHEN fresh.yes THEN 'received' ELSE 'stale' END::"EventStatus",
-              CASE WHEN fresh.yes THEN NULL ELSE now() END, now()
-       FROM fresh
-       ON CONFLICT ("sourceId", "webhookId") DO NOTHING
-       RETURNING "id", "status"::text AS status`);
-
-type StoredRow = { id: string | null; status: string | null };
-
-const LOST_CONNECTION_TRIES = 4;
-
-export async function storeEvent(db: Db, source: Pick<SourceInfo, "id">, webhookId: string, event: ParsedEvent): Promise<StoredEvent> {
-  const eventId = newId("evt");
-  const keys = routingKeys(event);
-  const params = [
-    eventId,
-    source.id,
-    webhookId,
-    event.type,
-    event.caseId,
-    event.entity.kind,
-    event.entity.id,
-    event.version,
-    event.occurredAt,
-    JSON.stringify(event.data),
-    newId("ent"),
-    keys.caseId,
-    keys.accountId,
-    keys.environmentId,
-  ];
-  const attempt = async (): Promise<StoredRow[]> => {
-    try {
-      return await runQuery<StoredRow>(db, STORE_SQL, params);
-    } catch (err) {
-      if (!isForeignKeyViolation(err)) throw err;
-      return [];
-    }
-  };
-  let rows: StoredRow[] | null = null;
-  for (let tries = 1; !rows; tries++) {
-    try {
-      rows = await attempt();
-    } catch (err) {
-      // Its connection was lost (pg_terminate_backend, a crashed backend) while the server still
-      // takes new ones: again, on another connection. Safe however the statement ended: rolled back,
-      // it runs again; committed, the webhook id finds it and the delivery is answered as stored.
-      // After a mass kill the pool may hand out a few more dead idle connections before it has
-      // read their termination notices, hence a few tries, a moment apart.
-      if (tries >= LOST_CONNECTION_TRIES || !isDatabaseUnavailable(err) || isDatabaseUnreachable(err)) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 5 * tries));
-    }
-  }
-  const row = rows[0];
-  if (row?.id) return { status: row.status === "stale" ? "stale" : "accepted", eventId: row.id };
-  const existing = await db.webhookEvent.findUnique({
-    where: { sourceId_webhookId: { sourceId: source.id, webhookId } },
-    select: { id: true },
-  });
-  if (!existing) throw new Error(`webhook id ${webhookId} was neither stored nor found`);
-  return { status: "duplicate", eventId: existing.id };
-}
-
-/** PostgreSQL's foreign_key_violation, as the pg and PGlite adapters report it. */
-function isForeignKeyViolation(err: unknown): boolean {
-  const text = `${(err as { code?: string })?.code ?? ""} ${(err as Error)?.message ?? ""} ${JSON.stringify((err as { meta?: unknown })?.meta ?? "")}`;
-  return /23503|foreign key/i.test(text);
 }

@@ -20,6 +20,7 @@ export interface AppMetrics {
   intakeAccepted: Counter<"source" | "status">;
   intakeRefused: Counter<"source" | "reason">;
   intakeAck: Histogram<"source">;
+  intakeStoreBatch: Histogram;
   refreshDuration: Histogram<"outcome">;
   eventToCurrent: Histogram;
   backlog: Gauge<"source">;
@@ -57,6 +58,12 @@ function create(): AppMetrics {
       help: "Time from a delivery reaching intake to its answer (accepted or refused).",
       labelNames: ["source"],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    intakeStoreBatch: new Histogram({
+      name: "escalation_intake_store_batch_size",
+      help: "Deliveries stored by one store statement (intake's group commit: those that queued while the previous one ran).",
+      buckets: [1, 2, 4, 8, 16, 32, 64],
       registers,
     }),
     refreshDuration: new Histogram({
