@@ -22,20 +22,31 @@ const small: Size = { cases: 1_000, events: 10_000 };
 const large: Size =
   kind === "postgres" ? (quick ? { cases: 20_000, events: 200_000 } : { cases: 100_000, events: 1_000_000 }) : quick ? { cases: 5_000, events: 50_000 } : { cases: 10_000, events: 100_000 };
 
+/**
+ * Offered rates, one event per case: steady loads the refresh keeps up with at both sizes, so the
+ * figures show whether the database's size slows intake and refresh, not how an overloaded server
+ * queues or sheds (bench:overload measures that). The embedded database runs in the app's one thread
+ * with the refresh, which drains 60-90 distinct-case events/s there at any size (README,
+ * "Performance"): 50/s for both phases; 100 a second would be a growing queue even at 1k cases.
+ * PostgreSQL: event-to-current at 100/s, intake at 300/s.
+ */
+const LATENCY_RATE = kind === "pglite" ? 50 : 100;
+const INTAKE_RATE = kind === "pglite" ? 50 : 300;
+
 const settings: PhaseSettings = quick
   ? {
       oneRefresh: { samples: 100, budgetMs: 60_000 },
       drain: { events: 500, batch: 25, capMs: 90_000 },
-      latency: { rate: 100, seconds: 10, drainCapMs: 30_000 },
-      intake: { rate: 300, seconds: 10 },
+      latency: { rate: LATENCY_RATE, seconds: 10, drainCapMs: 30_000 },
+      intake: { rate: INTAKE_RATE, seconds: 10 },
       reads: { reps: 60, budgetMs: 10_000 },
       port: 4921,
     }
   : {
       oneRefresh: { samples: 300, budgetMs: 120_000 },
       drain: { events: 1_000, batch: 25, capMs: 180_000 },
-      latency: { rate: 100, seconds: 30, drainCapMs: 60_000 },
-      intake: { rate: 300, seconds: 20 },
+      latency: { rate: LATENCY_RATE, seconds: 30, drainCapMs: 60_000 },
+      intake: { rate: INTAKE_RATE, seconds: 20 },
       reads: { reps: 200, budgetMs: 20_000 },
       port: 4921,
     };

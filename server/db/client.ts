@@ -21,8 +21,8 @@ export interface DbHandle {
   /** Where it lives, for start-up messages (password stripped). */
   where: string;
   /**
-   * PostgreSQL only: the connection pool under Prisma's adapter, for the one statement hot enough
-   * to skip Prisma's query layer (intake's insert, server/intake/receive-webhook.ts).
+   * PostgreSQL only: the connection pool under Prisma's adapter, for the statements that skip
+   * Prisma's query layer (server/db/direct-sql.ts: intake's store, the refresh's statements).
    */
   pool?: pg.Pool;
   /** PostgreSQL only: whether the server is reachable, as last seen (server/db/availability.ts). */

@@ -6,6 +6,7 @@ import { ingest } from "../../dev/testing/ingest";
 import { createTestDb, type TestDb } from "../../dev/testing/test-db";
 import { drain, MAX_ATTEMPTS, processBatch, retryDelayMs } from "./process-events";
 import { caseState, createUser, currentRecord } from "../../dev/testing/refresh";
+import { metrics } from "../ops/metrics";
 
 let t: TestDb;
 let n = 0;
@@ -241,5 +242,29 @@ describe("a batch takes along the due events of its cases", () => {
     expect(await t.db.webhookEvent.count({ where: { caseId: b, status: "received" } })).toBe(1);
     expect(await t.db.webhookEvent.count({ where: { caseId: a, status: "received" } })).toBe(0);
     expect(await processBatch(t, 1)).toBe(1);
+  });
+});
+
+describe("a batch of refreshes and the event loop", () => {
+  it("lets timers and requests run between the refreshes of a batch (the embedded database never yields on its own)", async () => {
+    const refreshes = async () => (await metrics.refreshDuration.get()).values.filter((v) => v.metricName?.endsWith("_count")).reduce((n, v) => n + v.value, 0);
+    const cases = Array.from({ length: 6 }, () => fresh());
+    for (const c of cases) await send(ticket(c, 1));
+    const before = await refreshes();
+    let doneWhenTimerFired: number | null = null;
+    const timer = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        void refreshes().then((n) => {
+          doneWhenTimerFired = n - before;
+          resolve();
+        });
+      }, 0),
+    );
+    await processBatch(t, 100);
+    await timer;
+    expect(await refreshes()).toBe(before + cases.length);
+    // The timer came due at once; it ran before the batch's last refresh, not after all of them.
+    expect(doneWhenTimerFired).not.toBeNull();
+    expect(doneWhenTimerFired!).toBeLessThan(cases.length);
   });
 });

@@ -79,6 +79,11 @@ export async function processBatch(ctx: EngineContext, limit = 100, opts: BatchO
   await forEachLimited([...byCase].sort(([a], [b]) => a.localeCompare(b)), opts.concurrency ?? 1, async ([caseId, eventIds]) => {
     const ids = eventIds.filter((id) => !failed.has(id));
     if (!ids.length) return;
+    // Let the event loop come round between refreshes. The embedded database answers in the same
+    // thread, its promises settle without ever leaving the microtask queue, so a batch of refreshes
+    // would otherwise hold the loop for all of them at once: requests wait unread and intake's
+    // admission control (server/intake/intake-gate.ts) sees the lag and sheds deliveries.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     try {
       await refreshCase(ctx, caseId, { eventIds: ids });
     } catch (err) {
