@@ -123,3 +123,22 @@ describe(`intake's group commit (${TEST_DB_KIND})`, () => {
     }
   });
 });
+
+describe(`intake's group commit, arrival order (${TEST_DB_KIND})`, () => {
+  it("a later version of an entity never overtakes an earlier one that did not fit in the batch", async () => {
+    const q = new StoreQueue(t.db, 1);
+    const big = (caseId: string, version: number, ticketId: string) => ticket(caseId, version, { reproduction: { status: "in_progress", steps: "x".repeat(19_000) }, notes: Array.from({ length: 16 }, (_, i) => ({ id: `n${i}`, author: "agent", body: "y".repeat(19_000), at: "2026-11-27T03:00:00Z" })) }, ticketId);
+    const blocker = store(q, ticket("CASE-G5-0", 1, {}, "TCK-G5-0"), "msg_g5_0");
+    // Three of about 320 KB each fill most of the 1 MB batch; version 2 of TCK-G5-X (as large) does
+    // not fit; its version 3 (small) would, but must wait behind it.
+    const answers = await Promise.all([
+      ...[1, 2, 3].map((i) => store(q, big(`CASE-G5-${i}`, 1, `TCK-G5-${i}`), `msg_g5_${i}`)),
+      store(q, big("CASE-G5-X", 2, "TCK-G5-X"), "msg_g5_x2"),
+      store(q, ticket("CASE-G5-X", 3, {}, "TCK-G5-X"), "msg_g5_x3"),
+    ]);
+    await blocker;
+    expect(answers.map((a) => a.status)).toEqual(["accepted", "accepted", "accepted", "accepted", "accepted"]);
+    const entity = await t.db.sourceEntity.findUniqueOrThrow({ where: { sourceId_entityId: { sourceId: sources.ticketing!, entityId: "TCK-G5-X" } } });
+    expect(entity).toMatchObject({ maxVersion: 3, currentEventId: answers[4]!.eventId });
+  });
+});

@@ -176,23 +176,25 @@ export class StoreQueue {
 
   /**
    * The oldest waiting deliveries, in arrival order, up to the bounds, leaving for a later batch any
-   * that shares an entity or a webhook id with one already taken: one statement cannot move an
-   * entity twice, and the later delivery must see the earlier one stored.
+   * that shares an entity or a webhook id with an earlier one still waiting or already taken: one
+   * statement cannot move an entity twice, and a later delivery must see the earlier one stored
+   * (a small version 3 must not overtake a large version 2 that did not fit).
    */
   private take(): Pending[] {
     const batch: Pending[] = [];
     const rest: Pending[] = [];
-    const keys = new Set<string>();
+    const earlier = new Set<string>();
     let bytes = 0;
     for (const p of this.queue) {
       const entityKey = `e\u0000${p.row.sourceId}\u0000${p.row.entityId}`;
       const webhookKey = `w\u0000${p.row.sourceId}\u0000${p.row.webhookId}`;
+      const behindAnother = earlier.has(entityKey) || earlier.has(webhookKey);
+      earlier.add(entityKey).add(webhookKey);
       const fits = batch.length === 0 || (batch.length < MAX_BATCH && bytes + p.json.length <= MAX_BATCH_BYTES);
-      if (!fits || keys.has(entityKey) || keys.has(webhookKey)) {
+      if (behindAnother || !fits) {
         rest.push(p);
         continue;
       }
-      keys.add(entityKey).add(webhookKey);
       bytes += p.json.length;
       batch.push(p);
     }
