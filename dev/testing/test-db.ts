@@ -81,7 +81,11 @@ export async function createTestDb(opts: { kind?: "pglite" | "postgres"; envSecr
     drop = created.drop;
   }
   if (template?.kind === "pglite") pgliteTemplateData ??= new Blob([readFileSync(template.file)]);
-  const handle = await openDb({ databaseUrl, dataDir: "memory://", initialData: template?.kind === "pglite" ? pgliteTemplateData : undefined });
+  // The suite runs three test processes at once on two cores (scripts/test.mjs), where opening a
+  // PostgreSQL connection has taken longer than the production default of one second (a CI run
+  // failed a whole file's setup with pg's "timeout expired"). How fast an outage is noticed is
+  // tested where it is the point (server/intake/outage.test.ts, server/lib/db-errors.test.ts).
+  const handle = await openDb({ databaseUrl, dataDir: "memory://", initialData: template?.kind === "pglite" ? pgliteTemplateData : undefined, connectTimeoutMs: 10_000 });
   if (!template) {
     await migrate(handle.db);
     await seedReference(handle.db);
