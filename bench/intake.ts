@@ -6,10 +6,9 @@ import "./quiet";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { createPostgresDatabase } from "../dev/testing/test-db";
 import { pgliteCeilings } from "./ceiling";
-import { BENCH_PORT, CpuMeter, fmt, mb, RssSampler, startReferenceIntake, startServer, table, type ServerProcess } from "./lib";
+import { BENCH_PORT, CpuMeter, fmt, mb, raiseRateLimits, RssSampler, startReferenceIntake, startServer, table, type ServerProcess } from "./lib";
 import { closedLoop, mergeResults, openLoop, p, type LoadResult } from "./open-loop";
 import { benchSecrets, secretEnv, signedAt } from "./workload";
 
@@ -42,22 +41,6 @@ function capacityOf(server: ServerProcess, secrets: Record<string, string>, runI
       slots.push(r);
     },
   };
-}
-
-/**
- * The built-in sources start with a rate limit of 1,000 deliveries/s each (SPEC: a source's limit is
- * configured per source). The reference intake has none, so a capacity compared with it must not be
- * capped by that setting: the bench raises every source's limit as an admin would for such a load
- * (Admin → Sources). The app's source registry reads it again within 2 s, before the warm-up ends.
- */
-async function raiseRateLimits(url: string) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`UPDATE "Source" SET "rateLimitPerSec" = 100000, "rateLimitBurst" = 500000`);
-  } finally {
-    await client.end();
-  }
 }
 
 const databaseName = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));

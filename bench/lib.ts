@@ -262,3 +262,19 @@ export class CpuMeter {
     return { appMs, dbMs };
   }
 }
+
+/**
+ * The built-in sources start with a rate limit of 1,000 deliveries/s each (SPEC: a source's limit is
+ * configured per source). The reference intake has none, so a capacity compared with it (bench:intake), or
+ * an overload of intake's capacity (bench:overload), must not be capped by that setting: the bench raises every source's limit as an admin would for such a load
+ * (Admin → Sources). The app's source registry reads it again within 2 s, before the warm-up ends.
+ */
+export async function raiseRateLimits(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`UPDATE "Source" SET "rateLimitPerSec" = 100000, "rateLimitBurst" = 500000`);
+  } finally {
+    await client.end();
+  }
+}
