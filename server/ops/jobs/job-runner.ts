@@ -82,7 +82,8 @@ export class JobRunner {
   }
 
   /**
-   * A job run inline by the request that made it (addReferenceAlias) cannot be resumed by a runner:
+   * A job run inline by the request that made it (addReferenceAlias did, before it queued its job
+   * like every other reference edit; rows it left) cannot be resumed by a runner:
    * when it has not moved for `staleSeconds`, its process stopped mid-way, and it is marked failed
    * with that reason instead of showing "running" for ever. Returns how many were marked.
    */
