@@ -121,6 +121,25 @@ describe("an override holds while its field's own source value stays the same", 
     expect((await currentRecord(t.db, caseId))!.lineage["/case/declaredTier"]).toMatchObject({ source: "manual_override", entityId: exceptionId });
   });
 
+  it("an override settles only the hits that dispute its field: an unrelated hit of the same exception is judged again at once", async () => {
+    n++;
+    const caseId = `CASE-OV${n}`;
+    const account = `ACC-OV${n}`;
+    await post(entitlement(account, 1, { serviceTier: "premium", status: "suspended" }), ticket(caseId, 1, { accountId: account, declaredServiceTier: "enterprise" }));
+    const exceptionId = await live(caseId, "ENTITLEMENT_INCONSISTENT");
+    const hitsOf = async (id: string) => ((await t.db.caseException.findUniqueOrThrow({ where: { id } })).detail as { hits: { fingerprint: string }[] }).hits.map((h) => h.fingerprint).sort();
+    expect(await hitsOf(exceptionId)).toEqual(["mismatch:enterprise|premium", "status:suspended"]);
+    const [r] = await override(exceptionId, "/case/declaredTier", "premium", "Contract says premium");
+    // The tier dispute is settled by the override; the suspended entitlement is not, and holds the case again.
+    expect(r).toMatchObject({ caseId, outcome: "held" });
+    expect(await t.db.approvedConflict.findMany({ where: { caseId }, select: { fingerprint: true } })).toEqual([{ fingerprint: "mismatch:enterprise|premium" }]);
+    const again = await live(caseId, "ENTITLEMENT_INCONSISTENT");
+    expect(again).not.toBe(exceptionId);
+    expect(await hitsOf(again)).toEqual(["status:suspended"]);
+    const held = await version(caseId, (await t.db.caseException.findUniqueOrThrow({ where: { id: again } })).candidateVersion!);
+    expect(held.lineage["/case/declaredTier"]).toMatchObject({ source: "manual_override", entityId: exceptionId });
+  });
+
   it("a lapse to a value the rules accept makes a current version whose delta and lineage say the override ended", async () => {
     const { caseId, tk, overridden } = await declaredTierOverridden();
     await post(tk(3, { declaredServiceTier: "PREM" }));

@@ -9,6 +9,7 @@ import { sourceLookup, type EngineContext } from "../refresh/engine-context";
 import { lockCase, type RefreshResult } from "../refresh/refresh-case";
 import { wakeJobRunner } from "../ops/jobs/job-runner";
 import type { RuleHit } from "../refresh/types";
+import { disputedPaths } from "./disputed-paths";
 import { quarantineRejected } from "./quarantine-events";
 import { storeOverride, validateOverride } from "./record-override";
 import { performResolutionRefresh, recordResolutionRefresh, resolutionRefreshResult, type ResolutionRefresh } from "./resolution-refresh";
@@ -143,7 +144,10 @@ export async function resolveException(ctx: EngineContext, actor: Actor, id: str
     const override = input.kind === "override" ? validateOverride(exc.rule, hits, input.path, input.value, ref) : null;
     const cases = new Set([caseId]);
     if (input.kind === "approve" || input.kind === "override") {
-      for (const h of hits) {
+      // An approval accepts every hit; an override settles the hits that dispute its field only, so
+      // the rules judge the rest again at once (an exception with an unrelated hit reopens).
+      const settled = override ? hits.filter((h) => disputedPaths([h], ref).includes(override.path)) : hits;
+      for (const h of settled) {
         await tx.approvedConflict.upsert({
           where: { caseId_rule_fingerprint: { caseId, rule: h.rule, fingerprint: h.fingerprint } },
           update: {},
