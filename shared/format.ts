@@ -63,11 +63,26 @@ const LABELS: Record<string, string> = {
   os: "OS",
 };
 
+/**
+ * A label map's own entry for `key`, never one inherited from Object.prototype: a path such as
+ * "/case/constructor" or "/case/toString" is a field name like any other, not a lookup of the
+ * map's prototype ("function Object() { [native code] }").
+ */
+function ownLabel(map: Record<string, string>, key: string): string | undefined {
+  return Object.hasOwn(map, key) ? map[key] : undefined;
+}
+
+/** A record section's label ("case" → "Case"), or the key as a field label when it is not a section. */
+export function sectionLabel(key: string): string {
+  return ownLabel(SECTION_LABEL, key) ?? fieldLabel(key);
+}
+
 /** "customerName" → "Customer", "productVersion" → "Product version". */
 export function fieldLabel(key: string): string {
-  if (LABELS[key]) return LABELS[key]!;
+  const label = ownLabel(LABELS, key);
+  if (label) return label;
   if (/^\d+$/.test(key)) return `#${Number(key) + 1}`;
-  const spaced = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ").toLowerCase();
+  const spaced = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ").trim().toLowerCase();
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
 
@@ -108,7 +123,7 @@ export function describePath(path: string, ...docs: unknown[]): string {
   const tokens = parsePath(path);
   return tokens
     .map((t, i) => {
-      if (i === 0) return SECTION_LABEL[t] ?? fieldLabel(t);
+      if (i === 0) return sectionLabel(t);
       if (!/^\d+$/.test(t)) return fieldLabel(t);
       const prefix = joinPath(tokens.slice(0, i + 1));
       for (const d of docs) {
@@ -165,7 +180,7 @@ export function pathPhrase(path: string, ...docs: unknown[]): string {
   tokens.forEach((t, i) => {
     if (i > 0 && /^\d+$/.test(t)) {
       const list = tokens[i - 1]!;
-      const noun = ITEM_NOUN[list] ?? "item";
+      const noun = ownLabel(ITEM_NOUN, list) ?? "item";
       const prefix = joinPath(tokens.slice(0, i + 1));
       let name: string | null = null;
       for (const d of docs) {
@@ -178,7 +193,7 @@ export function pathPhrase(path: string, ...docs: unknown[]): string {
       words.push(`${noun} ${name ?? `#${Number(t) + 1}`}`);
       return;
     }
-    words.push(inSentence(i === 0 ? (SECTION_LABEL[t] ?? fieldLabel(t)) : fieldLabel(t)));
+    words.push(inSentence(i === 0 ? (sectionLabel(t)) : fieldLabel(t)));
   });
   return words.join(" ");
 }
@@ -196,7 +211,7 @@ export function capitalise(s: string): string {
 /** "/incidents/0/severity" → "Incidents › #1 › Severity". */
 export function pathLabel(path: string): string {
   return parsePath(path)
-    .map((t, i) => (i === 0 ? (SECTION_LABEL[t] ?? fieldLabel(t)) : fieldLabel(t)))
+    .map((t, i) => (i === 0 ? (sectionLabel(t)) : fieldLabel(t)))
     .join(" › ");
 }
 

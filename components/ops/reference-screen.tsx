@@ -289,7 +289,7 @@ function AddAliasForm({ kind, code, onDone }: { kind: Kind; code: string; onDone
   const m = useMutation(
     trpc.opsReference.addAlias.mutationOptions({
       onSuccess: async (r) => {
-        setResult(`"${r.alias}" now normalises to ${r.code}; ${r.affectedCases.length} record${r.affectedCases.length === 1 ? "" : "s"} re-materialised.`);
+        setResult(`"${r.alias}" now normalises to ${r.code}; ${r.affectedCases.length} record${r.affectedCases.length === 1 ? "" : "s"} re-materialise in the job below.`);
         setAlias("");
         setNote("");
         await after();

@@ -1,4 +1,4 @@
-import { fieldLabel, formatAbsolute, formatScalar, isPlainObject, itemName, SECTION_LABEL } from "../../shared/format";
+import { fieldLabel, formatAbsolute, formatScalar, isPlainObject, itemName, sectionLabel } from "../../shared/format";
 import { ruleLabel } from "../lib/rules";
 
 /** What a handoff carries: the current record, its lineage, the open exceptions, and when it was exported. */
@@ -83,7 +83,7 @@ export function packageMarkdown(p: PackageInput): string {
   ];
   const sections = [...SECTION_ORDER.filter((s) => s in p.record), ...Object.keys(p.record).filter((k) => !SECTION_ORDER.includes(k))];
   for (const s of sections) {
-    lines.push("", `## ${md(SECTION_LABEL[s] ?? fieldLabel(s))}`, "");
+    lines.push("", `## ${md(sectionLabel(s))}`, "");
     const v = p.record[s];
     lines.push(...(v === null || v === undefined ? ["- none"] : valueLines(v, "", s)));
   }

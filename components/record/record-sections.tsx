@@ -1,6 +1,6 @@
 "use client";
 
-import { fieldLabel, formatScalar, isPlainObject, joinPath, SECTION_LABEL } from "../../shared/format";
+import { fieldLabel, formatScalar, isPlainObject, joinPath, sectionLabel } from "../../shared/format";
 import { RelativeTime } from "../ui/relative-time";
 import type { Lineage } from "@/shared/lineage";
 import { lineageAt } from "./delta-view";
@@ -49,7 +49,7 @@ function Section({ name, value, lineage, onField }: { name: string; value: unkno
     <section aria-labelledby={`sec-${name}`} className={`rounded-lg border border-slate-200 bg-white ${wide ? "xl:col-span-2" : ""}`} data-section={name}>
       <h3 id={`sec-${name}`} className="flex flex-wrap items-baseline justify-between gap-x-3 gap-y-0.5 border-b border-slate-200 px-3 py-2 text-sm font-semibold text-slate-900">
         <span>
-          {SECTION_LABEL[name] ?? fieldLabel(name)}
+          {sectionLabel(name)}
           {list ? <span className="ml-1.5 font-normal text-slate-600">({list.length})</span> : null}
         </span>
         {!list ? <SourceLine lin={lin} /> : null}

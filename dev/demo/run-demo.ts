@@ -6,6 +6,7 @@ import { AppError } from "../../server/lib/errors";
 import { log } from "../../server/lib/log";
 import { addReferenceAlias } from "../../server/reference/edit-reference";
 import type { EngineContext } from "../../server/refresh/engine-context";
+import { JobRunner } from "../../server/ops/jobs/job-runner";
 import { drain } from "../../server/refresh/process-events";
 import { postSigned, signWebhook } from "../simulator/sign";
 import { onboardSource } from "../../server/sources/onboard-source";
@@ -132,6 +133,23 @@ async function waitUntilRefreshed(ctx: EngineContext, round: number): Promise<vo
   }
 }
 
+/**
+ * Runs queued jobs (alongside a serving process's job runner; the queue's row locks keep them
+ * apart) until the given one has finished, so the demo's next step sees its result.
+ */
+async function waitForJob(ctx: EngineContext, jobId: string): Promise<void> {
+  const deadline = Date.now() + ROUND_TIMEOUT_MS;
+  const runner = new JobRunner(ctx);
+  for (;;) {
+    await runner.drain();
+    const job = await ctx.db.job.findUniqueOrThrow({ where: { id: jobId }, select: { status: true, error: true } });
+    if (job.status === "succeeded") return;
+    if (job.status === "failed") throw new AppError("INTERNAL", `demo job ${jobId} failed: ${job.error ?? "no reason given"}`);
+    if (Date.now() > deadline) throw new AppError("INTERNAL", `demo job ${jobId} did not finish within ${ROUND_TIMEOUT_MS / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 async function perform(deps: DemoDeps, secrets: Record<string, string>, action: DemoActionStep, actors: { specialist: Actor; admin: Actor }): Promise<void> {
   const { ctx } = deps;
   switch (action.kind) {
@@ -150,7 +168,7 @@ async function perform(deps: DemoDeps, secrets: Record<string, string>, action: 
       return;
     }
     case "alias":
-      await addReferenceAlias(ctx, actors.admin, { kind: action.aliasKind, alias: action.alias, code: action.code, note: action.note });
+      await waitForJob(ctx, (await addReferenceAlias(ctx, actors.admin, { kind: action.aliasKind, alias: action.alias, code: action.code, note: action.note })).jobId);
       return;
   }
 }

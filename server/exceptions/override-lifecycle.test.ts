@@ -99,6 +99,47 @@ describe("an override holds while its field's own source value stays the same", 
     expect(cur.summary).toContain("Alice Specialist's override of case declared tier lapsed");
   });
 
+  it("while a declared-tier override holds, a later entitlement change is judged against the overridden value, not the ticket's raw tier", async () => {
+    const { caseId, exceptionId, overridden } = await declaredTierOverridden();
+    const account = `ACC-OV${n}`;
+    // The ticket still declares "enterprise"; the record says premium (the override). An entitlement
+    // that now says enterprise agrees with the ticket's raw text but not with the record.
+    await post(entitlement(account, 2, { serviceTier: "enterprise" }));
+    const s = await caseState(t.db, caseId);
+    expect(s.current).toBe(overridden);
+    expect(s.live.map((e) => e.rule)).toEqual(["ENTITLEMENT_INCONSISTENT"]);
+    const exc = await t.db.caseException.findUniqueOrThrow({ where: { id: s.live[0]!.id } });
+    const hits = (exc.detail as { hits: { fingerprint: string; evidence: { value: unknown; lineage: { source: string; entityId: string } }[] }[] }).hits;
+    expect(hits.map((h) => h.fingerprint)).toEqual(["mismatch:premium|enterprise"]);
+    expect(hits[0]!.evidence[0]).toMatchObject({ value: "premium", lineage: { source: "manual_override", entityId: exceptionId } });
+    expect(await t.db.fieldOverride.count({ where: { caseId, active: true } })).toBe(1);
+
+    // An entitlement back on premium agrees with the record: current again, the override still kept.
+    await post(entitlement(account, 3, { serviceTier: "premium" }));
+    const after = await caseState(t.db, caseId);
+    expect(after.live).toEqual([]);
+    expect((await currentRecord(t.db, caseId))!.lineage["/case/declaredTier"]).toMatchObject({ source: "manual_override", entityId: exceptionId });
+  });
+
+  it("an override settles only the hits that dispute its field: an unrelated hit of the same exception is judged again at once", async () => {
+    n++;
+    const caseId = `CASE-OV${n}`;
+    const account = `ACC-OV${n}`;
+    await post(entitlement(account, 1, { serviceTier: "premium", status: "suspended" }), ticket(caseId, 1, { accountId: account, declaredServiceTier: "enterprise" }));
+    const exceptionId = await live(caseId, "ENTITLEMENT_INCONSISTENT");
+    const hitsOf = async (id: string) => ((await t.db.caseException.findUniqueOrThrow({ where: { id } })).detail as { hits: { fingerprint: string }[] }).hits.map((h) => h.fingerprint).sort();
+    expect(await hitsOf(exceptionId)).toEqual(["mismatch:enterprise|premium", "status:suspended"]);
+    const [r] = await override(exceptionId, "/case/declaredTier", "premium", "Contract says premium");
+    // The tier dispute is settled by the override; the suspended entitlement is not, and holds the case again.
+    expect(r).toMatchObject({ caseId, outcome: "held" });
+    expect(await t.db.approvedConflict.findMany({ where: { caseId }, select: { fingerprint: true } })).toEqual([{ fingerprint: "mismatch:enterprise|premium" }]);
+    const again = await live(caseId, "ENTITLEMENT_INCONSISTENT");
+    expect(again).not.toBe(exceptionId);
+    expect(await hitsOf(again)).toEqual(["status:suspended"]);
+    const held = await version(caseId, (await t.db.caseException.findUniqueOrThrow({ where: { id: again } })).candidateVersion!);
+    expect(held.lineage["/case/declaredTier"]).toMatchObject({ source: "manual_override", entityId: exceptionId });
+  });
+
   it("a lapse to a value the rules accept makes a current version whose delta and lineage say the override ended", async () => {
     const { caseId, tk, overridden } = await declaredTierOverridden();
     await post(tk(3, { declaredServiceTier: "PREM" }));

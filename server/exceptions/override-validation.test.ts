@@ -65,9 +65,10 @@ describe("override validation: a clear 400, the exception unchanged", () => {
     const cases: [string, string | number | boolean, RegExp][] = [
       ["/case/subject", "New subject", /^Case › Subject is not disputed by this exception; it disputes Case › Severity$/],
       ["/case/invented", "x", /^Case › Invented is not a field of the record that can be overridden/],
-      ["/case/__proto__", "x", /not a field of the record/],
-      ["/case/constructor", "x", /not a field of the record/],
-      ["/case/toString", "S2", /not a field of the record/],
+      // Own-property lookups: a prototype key is a field name like any other, never "function Object() …".
+      ["/case/__proto__", "x", /^Case › Proto is not a field of the record that can be overridden; it disputes Case › Severity$/],
+      ["/case/constructor", "x", /^Case › Constructor is not a field of the record that can be overridden; it disputes Case › Severity$/],
+      ["/case/toString", "S2", /^Case › To string is not a field of the record that can be overridden; it disputes Case › Severity$/],
       ["case/severity", "S2", /JSON Pointer starting with "\/"/],
       ["/incidents/0/severity", "S2", /not a field of the record/],
       ["/case/severity/x", "S2", /not a field of the record/],

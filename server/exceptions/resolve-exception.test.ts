@@ -211,7 +211,7 @@ describe("resolutions", () => {
     expect(afterNewer.lineage["/incidents/0/title"]).toMatchObject({ entityVersion: 3 });
   });
 
-  it("override: the specialist's value stands with cause manual_override until the source sends a newer version", async () => {
+  it("override: the specialist's value stands with cause manual_override until the ticket's own severity changes", async () => {
     const { caseId, exceptionId } = await severityConflict();
     await claimException(t, alice, exceptionId);
     const [r] = await resolveException(t, alice, exceptionId, { kind: "override", path: "/case/severity", value: "S2", note: "Agreed S2 with the duty manager" });
@@ -229,7 +229,7 @@ describe("resolutions", () => {
     await ingestAndDrain(t, incident(`INC-OTHER-${caseId}`, 1, { caseIds: [caseId], severity: "S3", title: "Related" }));
     expect(((await currentRecord(t.db, caseId))!.record.case as { severity: string }).severity).toBe("S2");
 
-    // The ticket's newer version ends the override: its own value is used again.
+    // A newer ticket version that changes the severity itself ends the override: its own value is used again.
     await ingestAndDrain(t, ticket(caseId, 2, { severity: "S3" }));
     const lapsed = (await currentRecord(t.db, caseId))!;
     expect((lapsed.record.case as { severity: string }).severity).toBe("S3");

@@ -1,15 +1,18 @@
 import { z } from "zod";
 import type { Tx } from "../db/client";
+import type { Prisma } from "../db/generated/client";
 import { audit, type Actor } from "../lib/audit";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { log } from "../lib/log";
 import { sourceLookup, type EngineContext } from "../refresh/engine-context";
 import { lockCase, type RefreshResult } from "../refresh/refresh-case";
-import { refreshCases } from "../refresh/refresh-cases";
+import { wakeJobRunner } from "../ops/jobs/job-runner";
 import type { RuleHit } from "../refresh/types";
+import { disputedPaths } from "./disputed-paths";
 import { quarantineRejected } from "./quarantine-events";
 import { storeOverride, validateOverride } from "./record-override";
+import { performResolutionRefresh, recordResolutionRefresh, resolutionRefreshResult, type ResolutionRefresh } from "./resolution-refresh";
 
 export const noteSchema = z.string({ error: "a note is required" }).trim().min(3, "a note of at least 3 characters is required").max(5000, "a note is at most 5000 characters");
 
@@ -131,7 +134,7 @@ export async function resolveException(ctx: EngineContext, actor: Actor, id: str
   const note = parseNote(input.note);
   const at = new Date();
   const [{ ref }, sources] = await Promise.all([ctx.reference.get(), sourceLookup(ctx)]);
-  const affected = await withCase(ctx, id, async (tx, caseId) => {
+  const plan = await withCase(ctx, id, async (tx, caseId): Promise<ResolutionRefresh & { jobId: string }> => {
     const exc = await loadLive(tx, id);
     if (exc.status === "resolved") throw new AppError("CONFLICT", `exception ${id} is already resolved`);
     if (exc.status !== "claimed") throw new AppError("CONFLICT", `claim exception ${id} before resolving it`);
@@ -141,7 +144,10 @@ export async function resolveException(ctx: EngineContext, actor: Actor, id: str
     const override = input.kind === "override" ? validateOverride(exc.rule, hits, input.path, input.value, ref) : null;
     const cases = new Set([caseId]);
     if (input.kind === "approve" || input.kind === "override") {
-      for (const h of hits) {
+      // An approval accepts every hit; an override settles the hits that dispute its field only, so
+      // the rules judge the rest again at once (an exception with an unrelated hit reopens).
+      const settled = override ? hits.filter((h) => disputedPaths([h], ref).includes(override.path)) : hits;
+      for (const h of settled) {
         await tx.approvedConflict.upsert({
           where: { caseId_rule_fingerprint: { caseId, rule: h.rule, fingerprint: h.fingerprint } },
           update: {},
@@ -168,12 +174,40 @@ export async function resolveException(ctx: EngineContext, actor: Actor, id: str
       after: { status: "resolved", resolution: input.kind, ...(override ?? {}) },
       note,
     });
-    return [...cases];
+    // The refresh this resolution owes, recorded with it: if the refresh below fails or the process
+    // stops before it, the job runner performs it, approval lineage included (resolution-refresh.ts).
+    const owed: ResolutionRefresh = {
+      exceptionId: id,
+      caseIds: [...cases],
+      ...(input.kind === "approve" ? { approval: { exceptionId: id, by: actor.label, at: at.toISOString() } } : {}),
+    };
+    return { ...owed, jobId: await recordResolutionRefresh(tx, actor, owed, input.kind) };
   });
-  // Events the case held behind this exception take the outcome of this refresh (refreshCase settles them).
-  const approval = input.kind === "approve" ? { approval: { exceptionId: id, by: actor.label, at: at.toISOString() } } : {};
-  const { results } = await refreshCases(ctx, affected, { options: () => approval });
+  // The case refreshes at once; events it held behind this exception take the outcome (refreshCase settles them).
+  const refreshed = await performResolutionRefresh(ctx, plan).catch((err: unknown) => ({ results: [], failures: plan.caseIds.map((caseId) => ({ caseId, error: (err as Error).message })) }));
+  await settleResolutionJob(ctx, plan, refreshed);
   // The exception's end in the logs, after the "case refreshed" lines of the refreshes it caused.
-  log.info({ exceptionId: id, resolution: input.kind, actorId: actor.id, cases: results.map((r) => ({ caseId: r.caseId, outcome: r.outcome, version: r.version })) }, "exception resolved");
-  return results;
+  log.info({ exceptionId: id, resolution: input.kind, actorId: actor.id, cases: refreshed.results.map((r) => ({ caseId: r.caseId, outcome: r.outcome, version: r.version })) }, "exception resolved");
+  return refreshed.results;
+}
+
+/**
+ * Marks the resolution's refresh job done, or hands it to the job runner when a case could not be
+ * refreshed (a lock wait, a lost connection): the resolution stands, and the runner completes its
+ * refresh. When even this write fails, the job stays "running" and the runner takes it over later.
+ */
+async function settleResolutionJob(ctx: EngineContext, plan: ResolutionRefresh & { jobId: string }, refreshed: Awaited<ReturnType<typeof performResolutionRefresh>>): Promise<void> {
+  const failed = refreshed.failures.length > 0;
+  if (failed) log.warn({ exceptionId: plan.exceptionId, jobId: plan.jobId, failures: refreshed.failures }, "refresh after a resolution failed; the job runner completes it");
+  try {
+    await ctx.db.job.updateMany({
+      where: { id: plan.jobId, status: "running" },
+      data: failed
+        ? { status: "queued", error: refreshed.failures.map((f) => `${f.caseId}: ${f.error}`).join("; ").slice(0, 2000) }
+        : { status: "succeeded", done: plan.caseIds.length, result: resolutionRefreshResult(plan, refreshed) as Prisma.InputJsonValue, finishedAt: new Date() },
+    });
+  } catch (err) {
+    log.warn({ err, jobId: plan.jobId }, "could not settle the resolution's refresh job; the job runner takes it over");
+  }
+  if (failed) wakeJobRunner();
 }

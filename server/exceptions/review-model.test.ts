@@ -28,7 +28,16 @@ import { claimException, resolveException } from "./resolve-exception";
  *   version of an incident the current record does not hold) up to the version reviewed; with
  *   nothing offending it is refused and changes nothing;
  * - an override holds while the ticket's own severity stays what it was when the override was made;
- *   when it changes, the override lapses and the acceptance it carried is withdrawn.
+ *   when it changes, the override lapses and the acceptance it carried is withdrawn. A second
+ *   override of the overridden field replaces the first and keeps the source value the first was
+ *   made against (the first one's acceptance stays);
+ * - versions: a candidate equal to the current record (and its override) stores nothing; a held
+ *   candidate equal to the one already held is kept; a candidate that passes becomes current,
+ *   promoting an equal held twin (its number kept) or taking the next number;
+ * - event status follows the outcome: an event is applied (or held) with the version whose
+ *   lineage holds its own entity version, else no_change; events held behind an exception take
+ *   the outcome of the refresh that releases the case (applied or no_change); applied and
+ *   quarantined are final.
  */
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 50);
 const SEED = Number(process.env.PROPERTY_SEED ?? 20261202);
@@ -59,6 +68,23 @@ const decisionArb: fc.Arbitrary<Step> = fc.oneof(
   fc.constant({ k: "reject" as const }),
   fc.record({ k: fc.constant("override" as const), severity: fc.constantFrom(...SEVERITIES) }),
 );
+/**
+ * Sequences run before the random ones: an override overridden again while it holds (it keeps the
+ * first one's source value), then a ticket that leaves the severity alone, then one that changes it.
+ */
+const EXAMPLES: Step[][] = [
+  [
+    { k: "incident", severity: "S1", status: "investigating" },
+    { k: "override", severity: "S4" },
+    { k: "incident", severity: "S2", status: "investigating" },
+    { k: "override", severity: "S2" },
+    { k: "ticket", severity: "S3" },
+    { k: "incident", severity: "S4", status: "investigating" },
+    { k: "override", severity: "S4" },
+    { k: "ticket", severity: "S1" },
+    { k: "approve" },
+  ],
+];
 /** Rounds of one to three source events, each round ending in a decision (skipped when nothing is held). */
 const stepsArb: fc.Arbitrary<Step[]> = fc
   .array(fc.tuple(fc.array(eventArb, { minLength: 1, maxLength: 3 }), decisionArb), { minLength: 1, maxLength: 5 })
@@ -67,6 +93,9 @@ const stepsArb: fc.Arbitrary<Step[]> = fc
 interface TicketV { v: number; severity: Severity; notes: number; webhookId?: string }
 interface IncidentV { v: number; severity: Severity; status: IncidentStatus; webhookId?: string }
 interface Projection { severity: Severity; notes: number; incident: { severity: Severity; status: IncidentStatus } | null }
+type Outcome = "applied" | "held" | "no_change" | "quarantined";
+/** A stored version as the model sees it: its number, record, override and the entity versions in its lineage. */
+interface ModelVersion { v: number; record: string; overrideId: number | null; ticketV: number; incidentV: number | null }
 
 /** What a specialist predicts from the SPEC. */
 class Model {
@@ -74,7 +103,12 @@ class Model {
   incidents: IncidentV[] = [];
   quarantined = new Set<string>(); // "ticket@v" / "incident@v"
   approved = new Set<string>();
-  override: { value: Severity; sourceValue: Severity; settled: string[] } | null = null;
+  override: { id: number; value: Severity; sourceValue: Severity; settled: string[] } | null = null;
+  private overrides = 0;
+  lastVersion = 0;
+  stored: { current: ModelVersion | null; held: ModelVersion | null } = { current: null, held: null };
+  /** Each event's outcome in the case and the version it is part of ("ticket@v" → …). */
+  outcomes = new Map<string, { outcome: Outcome; version: number | null }>();
   current: { ticketV: number; incidentV: number | null; record: Projection } | null = null;
   /** The newest candidate's hit, when held. */
   open: { fingerprint: string; ticketV: number; incidentV: number } | null = null;
@@ -83,7 +117,14 @@ class Model {
     return [...list].reverse().find((e) => !this.quarantined.has(`${kind}@${e.v}`));
   }
 
-  refresh(): void {
+  /** A specialist's override of /case/severity; a second one keeps the first one's source value. */
+  overrideWith(value: Severity, ticketSeverity: Severity, fingerprint: string): void {
+    this.approved.add(fingerprint);
+    this.override = { id: ++this.overrides, value, sourceValue: this.override?.sourceValue ?? ticketSeverity, settled: [fingerprint] };
+  }
+
+  /** A refresh of the case; `processing` is the event it was run for (none for a resolution's refresh). */
+  refresh(processing?: string): void {
     const t = this.newest(this.tickets, "ticket");
     if (!t) return;
     const i = this.newest(this.incidents, "incident");
@@ -94,13 +135,50 @@ class Model {
     const severity = this.override?.value ?? t.severity;
     const record: Projection = { severity, notes: t.notes, incident: i ? { severity: i.severity, status: i.status } : null };
     const fingerprint = `ticket:${severity}|INC:${i?.severity}`;
-    const hit = i && i.status !== "resolved" && Math.abs(level(severity) - level(i.severity)) >= 2 && !this.approved.has(fingerprint);
+    const hit = !!i && i.status !== "resolved" && Math.abs(level(severity) - level(i.severity)) >= 2 && !this.approved.has(fingerprint);
+    this.store(processing, hit, { v: 0, record: JSON.stringify(record), overrideId: this.override?.id ?? null, ticketV: t.v, incidentV: i?.v ?? null });
     if (hit) {
       this.open = { fingerprint, ticketV: t.v, incidentV: i.v };
       return;
     }
     this.open = null;
     this.current = { ticketV: t.v, incidentV: i?.v ?? null, record };
+  }
+
+  /** The write step and the events' outcomes (write-version.ts, record-outcomes.ts). */
+  private store(processing: string | undefined, hit: boolean, candidate: ModelVersion): void {
+    const { current, held } = this.stored;
+    let decision: "applied" | "held" | "no_change";
+    let refersTo: ModelVersion;
+    if (current && current.record === candidate.record && current.overrideId === candidate.overrideId) {
+      this.stored.held = null;
+      decision = hit ? "held" : "no_change";
+      refersTo = current;
+    } else if (hit) {
+      decision = "held";
+      if (held && held.record === candidate.record) refersTo = held;
+      else refersTo = this.stored.held = { ...candidate, v: ++this.lastVersion };
+    } else {
+      decision = "applied";
+      const promote = held && held.record === candidate.record && held.overrideId === candidate.overrideId;
+      refersTo = this.stored.current = { ...candidate, v: promote ? held.v : ++this.lastVersion };
+      this.stored.held = null;
+    }
+    const settling = [...this.outcomes].filter(([, o]) => (decision !== "held" && o.outcome === "held")).map(([k]) => k);
+    for (const key of processing ? [processing, ...settling] : settling) {
+      const before = this.outcomes.get(key);
+      if (before && (before.outcome === "applied" || before.outcome === "quarantined")) continue;
+      const [kind, v] = key.split("@") as ["ticket" | "incident", string];
+      const inLineage = Number(v) === (kind === "ticket" ? refersTo.ticketV : refersTo.incidentV);
+      this.outcomes.set(
+        key,
+        this.quarantined.has(key)
+          ? { outcome: "quarantined", version: null }
+          : inLineage
+            ? { outcome: decision === "no_change" ? "applied" : decision, version: refersTo.v }
+            : { outcome: "no_change", version: null },
+      );
+    }
   }
 
   /** The offending events of a reject, or none (the reject is then refused). */
@@ -126,7 +204,7 @@ let t: TestDb;
 let alice: Actor;
 let run = 0;
 /** Which decisions the sequences exercised (a property that never decides proves nothing). */
-const decided = { approve: 0, reject: 0, refused: 0, override: 0 };
+const decided = { approve: 0, reject: 0, refused: 0, override: 0, secondOverride: 0 };
 beforeAll(async () => {
   t = await createTestDb();
   alice = await createUser(t.db, "specialist", "Alice Specialist");
@@ -136,10 +214,11 @@ afterAll(async () => {
 });
 
 async function observed(caseId: string) {
-  const [cur, state, quarantined] = await Promise.all([
+  const [cur, state, quarantined, outcomes] = await Promise.all([
     currentRecord(t.db, caseId),
     caseState(t.db, caseId),
     t.db.webhookEvent.findMany({ where: { status: "quarantined", caseId }, select: { entityKind: true, entityVersion: true } }),
+    t.db.eventCase.findMany({ where: { caseId }, select: { outcome: true, recordVersion: true, event: { select: { entityKind: true, entityVersion: true } } } }),
   ]);
   const r = cur?.record as { case: { severity: Severity }; notes: unknown[]; incidents?: { severity: Severity; status: IncidentStatus }[] } | undefined;
   const inc = r?.incidents?.[0];
@@ -148,6 +227,9 @@ async function observed(caseId: string) {
     open: state.live.map((e) => e.rule),
     liveId: state.live[0]?.id,
     quarantined: quarantined.map((q) => `${q.entityKind}@${q.entityVersion}`).sort(),
+    outcomes: Object.fromEntries(
+      outcomes.map((o) => [`${o.event.entityKind}@${o.event.entityVersion}`, { outcome: o.outcome, version: o.recordVersion }] as const).sort(([a], [b]) => a.localeCompare(b)),
+    ),
   };
 }
 
@@ -172,12 +254,12 @@ async function runSequence(steps: Step[]): Promise<void> {
       // Every ticket version adds a note, so each one changes the record and innocent updates show.
       const webhookId = await post(ticket(caseId, v, { severity: step.severity, accountId: "ACC-RM", notes: note(v) }));
       m.tickets.push({ v, severity: step.severity, notes: v, webhookId });
-      m.refresh();
+      m.refresh(`ticket@${v}`);
     } else if (step.k === "incident") {
       const v = m.incidents.length + 1;
       const webhookId = await post(incident(incidentId, v, { caseIds: [caseId], affectedAccounts: ["ACC-RM"], severity: step.severity, status: step.status }));
       m.incidents.push({ v, severity: step.severity, status: step.status, webhookId });
-      m.refresh();
+      m.refresh(`incident@${v}`);
     } else {
       if (!m.open) continue;
       const live = (await observed(caseId)).liveId!;
@@ -198,20 +280,15 @@ async function runSequence(steps: Step[]): Promise<void> {
           await attempt;
           decided.reject++;
           for (const o of offending) m.quarantined.add(o);
+          m.stored.held = null; // the held candidate is rejected
           m.refresh();
         }
       } else {
-        if (m.override) {
-          // A second override of the same field would inherit the first one's source value; keep the model simple.
-          await resolveException(t, alice, live, { kind: "approve", note: "Checked with the incident commander" });
-          m.approved.add(m.open.fingerprint);
-        } else {
-          const t0 = [...m.tickets].reverse().find((e) => !m.quarantined.has(`ticket@${e.v}`))!;
-          await resolveException(t, alice, live, { kind: "override", note: "Agreed with the customer", path: "/case/severity", value: step.severity });
-          m.approved.add(m.open.fingerprint);
-          decided.override++;
-          m.override = { value: step.severity, sourceValue: t0.severity, settled: [m.open.fingerprint] };
-        }
+        const t0 = [...m.tickets].reverse().find((e) => !m.quarantined.has(`ticket@${e.v}`))!;
+        if (m.override) decided.secondOverride++;
+        await resolveException(t, alice, live, { kind: "override", note: "Agreed with the customer", path: "/case/severity", value: step.severity });
+        decided.override++;
+        m.overrideWith(step.severity, t0.severity, m.open.fingerprint);
         m.refresh();
       }
     }
@@ -219,12 +296,20 @@ async function runSequence(steps: Step[]): Promise<void> {
     expect(seen.record, where).toEqual(m.current?.record ?? null);
     expect(seen.open, where).toEqual(m.open ? ["SEVERITY_CONFLICT"] : []);
     expect(seen.quarantined, where).toEqual([...m.quarantined].sort());
+    // Each event's outcome in the case and the version it is part of, after every step (one query;
+    // the read API's answer is checked at the end).
+    expect(seen.outcomes, where).toEqual(Object.fromEntries([...m.outcomes].sort(([a], [b]) => a.localeCompare(b))));
   }
-  // Event status follows the outcome: quarantined events say so; nothing is left `received`.
+  // Event status follows the outcome: each event's outcome in the case and the version it became
+  // part of are the model's; quarantined events say so; nothing is left `received`.
   for (const e of [...m.tickets.map((x) => ({ ...x, kind: "ticket", source: "ticketing" })), ...m.incidents.map((x) => ({ ...x, kind: "incident", source: "incident" }))]) {
-    const status = (await getEventStatus(t.db, e.source, e.webhookId!)).status;
-    if (m.quarantined.has(`${e.kind}@${e.v}`)) expect(status, `${caseId} ${e.kind}@${e.v}`).toBe("quarantined");
-    else expect(status, `${caseId} ${e.kind}@${e.v}`).not.toMatch(/^(received|quarantined|failed)$/);
+    const key = `${e.kind}@${e.v}`;
+    const status = await getEventStatus(t.db, e.source, e.webhookId!);
+    const expected = m.outcomes.get(key);
+    expect({ key, in: status.cases.find((c) => c.caseId === caseId) }, `${caseId} ${key} of ${JSON.stringify(all)}`).toEqual({ key, in: expected && { caseId, ...expected } });
+    if (m.quarantined.has(key)) expect(status.status, `${caseId} ${key}`).toBe("quarantined");
+    else if (status.cases.length === 1) expect(status.status, `${caseId} ${key}`).toBe(expected?.outcome);
+    else expect(status.status, `${caseId} ${key}`).not.toMatch(/^(received|quarantined|failed)$/);
   }
 }
 
@@ -235,10 +320,11 @@ describe(`review decisions against the reference model (${TEST_DB_KIND})`, () =>
         await runSequence(steps);
         await yieldToEventLoop();
       }),
-      { numRuns: RUNS, seed: SEED, endOnFailure: true },
+      { numRuns: RUNS, seed: SEED, endOnFailure: true, examples: EXAMPLES.map((steps) => [steps]) },
     );
     console.log(`review model: ${JSON.stringify(decided)}`);
+    if (RUNS >= 10) expect(decided.secondOverride, "an override overridden again while it holds").toBeGreaterThanOrEqual(2);
     // A refused reject needs a conflict no event caused (reference data): rare here, covered by reject-offending.test.ts.
-    if (RUNS >= 40) for (const [kind, count] of Object.entries(decided).filter(([k]) => k !== "refused")) expect(count, `${kind} decisions exercised`).toBeGreaterThanOrEqual(3);
+    if (RUNS >= 40) for (const [kind, count] of Object.entries(decided).filter(([k]) => k !== "refused" && k !== "secondOverride")) expect(count, `${kind} decisions exercised`).toBeGreaterThanOrEqual(3);
   }, 900_000);
 });

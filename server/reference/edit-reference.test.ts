@@ -6,6 +6,7 @@ import { drain } from "../refresh/process-events";
 import { entitlement, ticket } from "../../dev/testing/events";
 import { ingest } from "../../dev/testing/ingest";
 import { createTestDb, type TestDb } from "../../dev/testing/test-db";
+import { JobRunner } from "../ops/jobs/job-runner";
 import { addReferenceAlias } from "./edit-reference";
 
 const admin: Actor = { id: "usr_ref_admin", label: "Alex Admin", role: "admin" };
@@ -28,12 +29,14 @@ describe("addReferenceAlias", () => {
 
     const change = await addReferenceAlias(t, admin, { kind: "product", alias: "Scheduled reports", code: "data-export", note: "customer wording" });
     expect(change).toMatchObject({ alias: "scheduled reports", code: "data-export", affectedCases: ["CASE-R1"] });
-    expect(change.results.map((r) => r.outcome)).toEqual(["applied"]);
+    // Queued in the edit's own transaction, like every governance edit; the job runner re-materialises.
+    expect(await t.db.job.findUniqueOrThrow({ where: { id: change.jobId } })).toMatchObject({ kind: "reference_change", status: "queued", params: expect.objectContaining({ runner: "ops" }) });
+    expect(await new JobRunner(t).drain()).toBe(1);
     const record = await getCurrentRecord(t.db, "CASE-R1");
     expect((record.record as { case: { product: string; productName: string } }).case).toMatchObject({ product: "data-export", productName: "Data Export" });
     expect(record.openExceptions).toEqual([]);
     const job = await t.db.job.findUniqueOrThrow({ where: { id: change.jobId } });
-    expect(job).toMatchObject({ kind: "reference_change", status: "succeeded", total: 1, done: 1, result: { cases: 1, outcomes: { applied: 1 } } });
+    expect(job).toMatchObject({ kind: "reference_change", status: "succeeded", total: 1, done: 1, result: { cases: 1, caseIds: ["CASE-R1"], outcomes: { applied: 1 } } });
     expect(await t.db.auditLog.count({ where: { action: "reference.product_alias.add", targetId: "data-export", note: "customer wording" } })).toBe(1);
   });
 
@@ -47,6 +50,7 @@ describe("addReferenceAlias", () => {
 
     const change = await addReferenceAlias(t, admin, { kind: "tier", alias: "premium PLUS", code: "premium" });
     expect(change.affectedCases).toEqual(["CASE-R3", "CASE-R4"]);
+    expect(await new JobRunner(t).drain()).toBe(1);
     for (const caseId of change.affectedCases) {
       const record = await getCurrentRecord(t.db, caseId);
       expect((record.record as { entitlement: { tier: string; slaMinutes: number } }).entitlement).toMatchObject({ tier: "premium", slaMinutes: 120 });
@@ -61,6 +65,7 @@ describe("addReferenceAlias", () => {
     const before = await t.db.recordVersion.count();
     const change = await addReferenceAlias(t, admin, { kind: "product", alias: "Mobile SDK", code: "identity" });
     expect(change.affectedCases).toEqual([]);
+    expect(await new JobRunner(t).drain()).toBe(1);
     expect(await t.db.recordVersion.count()).toBe(before);
   });
 

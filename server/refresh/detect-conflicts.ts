@@ -68,12 +68,24 @@ function severityConflicts({ inputs, candidate }: ConflictContext): RuleHit[] {
   return hits;
 }
 
+/**
+ * A tier the rule reads: the source's own text, or, where an override of that field holds, the
+ * specialist's value as the candidate record shows it (with the override's lineage). The rule then
+ * judges the record a reader sees, as SEVERITY_CONFLICT does: a later change of the other side is
+ * judged against the overridden value (docs/domain.md, "An override holds").
+ */
+function tierRead(candidate: Candidate, path: string, sourceText: string | undefined, sourceLineage: LineageMap[string]): { text: string | undefined; lineage: LineageMap[string] } {
+  const lineage = candidate.lineage[path];
+  if (lineage?.source !== "manual_override") return { text: sourceText, lineage: sourceLineage };
+  const value = getAt(candidate.record, path);
+  return { text: typeof value === "string" ? value : sourceText, lineage };
+}
+
 function entitlementInconsistencies({ inputs, candidate, ref }: ConflictContext): RuleHit[] {
   const ticket = caseTicket(inputs)!;
   const ent = inputs.entitlement;
   const hits: RuleHit[] = [];
-  const tl = lineageOf(ticket);
-  const declared = ticket.data.declaredServiceTier;
+  const { text: declared, lineage: tl } = tierRead(candidate, "/case/declaredTier", ticket.data.declaredServiceTier, lineageOf(ticket));
   const declaredTier = declared !== undefined ? ref.tiers.get(normaliseAlias(declared)) : undefined;
   const entKey = ent ? entityKey(ent.sourceName, ent.entityId) : null;
   const ticketKey = entityKey(ticket.sourceName, ticket.entityId);
@@ -86,17 +98,18 @@ function entitlementInconsistencies({ inputs, candidate, ref }: ConflictContext)
   }
   if (!ent) return hits;
   const el = lineageOf(ent);
-  const entTier = ref.tiers.get(normaliseAlias(ent.data.serviceTier));
+  const { text: entText, lineage: tierLineage } = tierRead(candidate, "/entitlement/tier", ent.data.serviceTier, el);
+  const entTier = entText !== undefined ? ref.tiers.get(normaliseAlias(entText)) : undefined;
   if (!entTier) {
-    hit(`tier-unknown:${ent.data.serviceTier}`, `Entitlement tier "${ent.data.serviceTier}" is not in the service-tier registry.`, "entitlement.tier", ent.sourceName,
-      [{ label: "Entitlement tier", value: ent.data.serviceTier, lineage: el }], [entKey!]);
+    hit(`tier-unknown:${entText}`, `Entitlement tier "${entText}" is not in the service-tier registry.`, "entitlement.tier", ent.sourceName,
+      [{ label: "Entitlement tier", value: entText ?? null, lineage: tierLineage }], [entKey!]);
   }
   if (declaredTier && entTier && declaredTier.code !== entTier.code) {
     hit(`mismatch:${declaredTier.code}|${entTier.code}`, `The ticket declares tier ${declaredTier.code} but the entitlement says ${entTier.code}.`, "entitlement.tier",
       ent.occurredAt > ticket.occurredAt ? ent.sourceName : ticket.sourceName,
       [
         { label: "Declared tier (ticket)", value: declared!, lineage: tl },
-        { label: "Entitlement tier", value: ent.data.serviceTier, lineage: el },
+        { label: "Entitlement tier", value: entText!, lineage: tierLineage },
       ], [ticketKey, entKey!]);
   }
   if (ent.data.status !== "active") {
@@ -107,7 +120,6 @@ function entitlementInconsistencies({ inputs, candidate, ref }: ConflictContext)
     hit(`correction-without-reason@${ent.version}`, `Entitlement correction (version ${ent.version}) has no reason.`, "entitlement.correctionReason", ent.sourceName,
       [{ label: "Correction reason", value: ent.data.correction.reason ?? null, lineage: el }], [entKey!]);
   }
-  void candidate;
   return hits;
 }
 

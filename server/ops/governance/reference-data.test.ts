@@ -58,6 +58,8 @@ describe(`reference data edits (${TEST_DB_KIND})`, () => {
 
     const back = await addAlias(t, admin, { kind: "product", alias: "payments/billing", code: "billing-api", note: "split reverted" });
     expect(back.affectedCases).toEqual(["CASE-P1"]);
+    expect((await getJob(t.db, back.jobId)).status).toBe("queued");
+    await runner.drain();
     expect((await getJob(t.db, back.jobId)).status).toBe("succeeded");
     expect((await caseState(t.db, "CASE-P1")).live).toEqual([]);
   });
@@ -90,5 +92,36 @@ describe(`reference data edits (${TEST_DB_KIND})`, () => {
     await expectAppError(removeAlias(t, admin, { kind: "tier", alias: "no such alias", note: "missing" }), "NOT_FOUND");
     await expect(updateTier(t, admin, { code: "elite", name: "Elite", slaMinutes: 20, note: "" })).rejects.toThrow(/say why/);
     expect(await t.db.product.count({ where: { code: "other" } })).toBe(0);
+  });
+
+  it("adding a tier, or a tier alias, clears an open ENTITLEMENT_INCONSISTENT at once (tier not in the registry, declared tier unknown)", async () => {
+    await ingestAndDrain(
+      t,
+      ticket("CASE-T1", 1, { accountId: "ACC-T1" }),
+      entitlement("ACC-T1", 1, { serviceTier: "Diamond" }),
+      ticket("CASE-T2", 1, { accountId: "ACC-T2", declaredServiceTier: "Premium Care" }),
+      entitlement("ACC-T2", 1, { serviceTier: "Premium" }),
+    );
+    const live = async (caseId: string) =>
+      (await t.db.caseException.findMany({ where: { caseId, liveKey: { not: null } }, select: { rule: true, detail: true } })).map((e) => ({
+        rule: e.rule,
+        fingerprints: (e.detail as { hits: { fingerprint: string }[] }).hits.map((h) => h.fingerprint),
+      }));
+    expect(await live("CASE-T1")).toEqual([{ rule: "ENTITLEMENT_INCONSISTENT", fingerprints: ["tier-unknown:Diamond"] }]);
+    expect(await live("CASE-T2")).toEqual([{ rule: "ENTITLEMENT_INCONSISTENT", fingerprints: ["declared-unknown:Premium Care"] }]);
+
+    // A new tier: no event arrives, the job re-evaluates the case and the exception is gone.
+    const tier = await createTier(t, admin, { code: "diamond", name: "Diamond", slaMinutes: 10, note: "new tier sold" });
+    await runner.drain();
+    expect((await getJob(t.db, tier.jobId)).result).toMatchObject({ caseIds: ["CASE-T1"] });
+    expect(await live("CASE-T1")).toEqual([]);
+    expect((await record("CASE-T1")).entitlement).toMatchObject({ tier: "diamond", slaMinutes: 10 });
+
+    // A tier alias for the ticket's declared wording does the same.
+    const alias = await addAlias(t, admin, { kind: "tier", alias: "premium care", code: "premium", note: "sales wording" });
+    expect(alias.affectedCases).toEqual(["CASE-T2"]);
+    await runner.drain();
+    expect(await live("CASE-T2")).toEqual([]);
+    expect((await record("CASE-T2")).entitlement).toMatchObject({ tier: "premium" });
   });
 });

@@ -1,5 +1,6 @@
 import type { JobKind } from "../../db/generated/client";
 import type { EngineContext } from "../../refresh/engine-context";
+import { performResolutionRefresh, resolutionRefreshOf, resolutionRefreshResult } from "../../exceptions/resolution-refresh";
 import { reviewExceptionCases } from "../../exceptions/review-exception-cases";
 import { refreshCases } from "../../refresh/refresh-cases";
 import { replayAll, replayCase, type ReplayCaseResult } from "../../refresh/replay";
@@ -14,6 +15,8 @@ export interface JobOutcome {
   result: Record<string, unknown>;
   /** Set when part of the work failed: the job ends failed, with the result of what did run. */
   error?: string;
+  /** With error: the work must still be done; the runner tries the job again later (see JobRunner). */
+  retry?: boolean;
 }
 
 export type JobHandler = (ctx: EngineContext, params: Record<string, unknown>, progress: JobProgress) => Promise<JobOutcome>;
@@ -125,10 +128,22 @@ const replayWindow: JobHandler = async (ctx, params, progress) => {
   return { result: replayReport({ from: from.toISOString(), to: to.toISOString() }, { entities, cases }, before, await snapshotCases(ctx.db, caseIds)) };
 };
 
+/**
+ * The refresh a resolution owes (server/exceptions/resolution-refresh.ts), when the request's own
+ * refresh failed or its process stopped: performed here with the approval lineage, and tried again
+ * while a case still fails, since the resolution already stands.
+ */
+const exceptionRefresh: JobHandler = async (ctx, params, progress) => {
+  const plan = resolutionRefreshOf(params);
+  const r = await performResolutionRefresh(ctx, plan, progress);
+  return { result: resolutionRefreshResult(plan, r), error: failureText(r.failures, plan.caseIds.length), retry: r.failures.length > 0 };
+};
+
 export const JOB_HANDLERS: Record<JobKind, JobHandler> = {
   schema_publish: schemaPublish,
   reference_change: referenceChange,
   policy_change: policyChange,
+  exception_refresh: exceptionRefresh,
   replay_case: replayOne,
   replay_all: replayEvery,
   replay_window: replayWindow,

@@ -5,6 +5,9 @@ import { PollingLoop } from "../../lib/polling-loop";
 import type { EngineContext } from "../../refresh/engine-context";
 import { JOB_HANDLERS, type JobHandler } from "./job-handlers";
 
+/** How many times a job whose handler asks for a retry (JobOutcome.retry) runs before it ends failed. */
+export const MAX_JOB_ATTEMPTS = 10;
+
 export interface JobRunnerOptions {
   pollMs?: number;
   /** A running job whose row has not moved for this long lost its process and is taken over. */
@@ -79,7 +82,8 @@ export class JobRunner {
   }
 
   /**
-   * A job run inline by the request that made it (addReferenceAlias) cannot be resumed by a runner:
+   * A job run inline by the request that made it (addReferenceAlias did, before it queued its job
+   * like every other reference edit; rows it left) cannot be resumed by a runner:
    * when it has not moved for `staleSeconds`, its process stopped mid-way, and it is marked failed
    * with that reason instead of showing "running" for ever. Returns how many were marked.
    */
@@ -135,6 +139,17 @@ export class JobRunner {
     try {
       const outcome = await this.handlers[job.kind](this.ctx, job.params, progress);
       if (state.latest) await write(state.latest);
+      const attempts = Number(job.params.attempts ?? 0) + 1;
+      if (outcome.retry && outcome.error && attempts < MAX_JOB_ATTEMPTS) {
+        // Left running with a fresh row: taken over (by this or another process) once stale, so a
+        // job whose work must still be done is tried again after staleSeconds, not lost.
+        await db.job.update({
+          where: { id: job.id },
+          data: { params: { ...job.params, attempts } as Prisma.InputJsonValue, result: outcome.result as Prisma.InputJsonValue, error: `${outcome.error} (attempt ${attempts} of ${MAX_JOB_ATTEMPTS}; tried again later)`, updatedAt: new Date() },
+        });
+        log.warn({ jobId: job.id, kind: job.kind, attempts, error: outcome.error }, "job will be tried again");
+        return;
+      }
       await db.job.update({
         where: { id: job.id },
         data: { status: outcome.error ? "failed" : "succeeded", result: outcome.result as Prisma.InputJsonValue, error: outcome.error ?? null, finishedAt: new Date() },

@@ -44,7 +44,7 @@ type JobRow = Prisma.JobGetPayload<{ select: typeof JOB_SELECT }>;
 function labelOf(row: JobRow): string {
   const p = (row.params ?? {}) as Record<string, unknown>;
   if (typeof p.label === "string") return p.label;
-  // Jobs written by addReferenceAlias (server/reference/edit-reference.ts) carry kind/alias/code.
+  // Older jobs written inline by addReferenceAlias (server/reference/edit-reference.ts) carry kind/alias/code.
   if (row.kind === "reference_change" && typeof p.alias === "string") return `Add ${String(p.kind)} alias "${p.alias}" → ${String(p.code)}`;
   return row.kind.replace(/_/g, " ");
 }

@@ -3,7 +3,7 @@ import { getJob, listJobs } from "../../ops/jobs/jobs";
 import { replayInput, requestReplay } from "../../ops/jobs/replay-jobs";
 import { adminProcedure, createTRPCRouter } from "../init";
 
-const JOB_KINDS = ["replay_case", "replay_all", "replay_window", "schema_publish", "reference_change", "policy_change"] as const;
+const JOB_KINDS = ["replay_case", "replay_all", "replay_window", "schema_publish", "reference_change", "policy_change", "exception_refresh"] as const;
 
 export const opsJobsRouter = createTRPCRouter({
   list: adminProcedure
