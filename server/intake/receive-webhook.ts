@@ -10,6 +10,7 @@ import { MAX_DEPTH, tooDeep } from "./json-depth";
 import { parseEvent, type Issue } from "./event-schemas";
 import { storeEvent } from "./store-event";
 import { addressBucket } from "../lib/address-bucket";
+import { UNSTORABLE } from "../lib/safe-text";
 import { OVERLOAD_MESSAGE, OVERLOAD_RETRY_AFTER_SECONDS, refusalGroupKey, type IntakeGate, type RefusalLog } from "./intake-gate";
 import type { SourceRateLimiter } from "../sources/rate-limit";
 import type { SourceInfo, SourceRegistry } from "../sources/registry";
@@ -166,9 +167,7 @@ async function receive(deps: IntakeDeps, req: WebhookRequest): Promise<WebhookRe
   return { status: stored.status === "duplicate" ? 200 : 202, body: { status: stored.status, eventId: stored.eventId } };
 }
 
-/** U+0000 and unpaired surrogates: PostgreSQL text and jsonb cannot hold them. */
-// eslint-disable-next-line no-control-regex -- matching U+0000 is the point
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** U+0000 and unpaired surrogates (PostgreSQL text and jsonb cannot hold them): the edge's one pattern, server/lib/safe-text.ts. */
 const UNSTORABLE_G = new RegExp(UNSTORABLE.source, "g");
 
 /**
