@@ -181,6 +181,29 @@ describe("forged keyset cursors", () => {
   }
 });
 
+describe("an anticipated internal failure (AppError INTERNAL)", () => {
+  it("answers the generic message and a logged correlation id, never its own text", async () => {
+    const { log } = await import("../lib/log");
+    const { AppError } = await import("../lib/errors");
+    const logged: unknown[] = [];
+    const original = log.error.bind(log);
+    log.error = ((obj: unknown) => void logged.push(obj)) as typeof log.error;
+    const db = t.rt.db as unknown as { recordVersion: { findFirst: unknown } };
+    const saved = db.recordVersion.findFirst;
+    db.recordVersion.findFirst = () => Promise.reject(new AppError("INTERNAL", "unreadable sealed secret"));
+    try {
+      const r = await call("records.current", { caseId: "CASE-1" });
+      expect(r.status).toBe(500);
+      expect(JSON.stringify(r.body)).not.toMatch(/sealed/);
+      expect(r.body.error?.json.message).toBe("internal error; the failure was logged");
+      expect(logged).toEqual([expect.objectContaining({ correlationId: r.body.error?.json.data.correlationId })]);
+    } finally {
+      db.recordVersion.findFirst = saved;
+      log.error = original;
+    }
+  });
+});
+
 describe("a value the database refuses, past every check", () => {
   it("is a 400 naming no internals (the mapper's safety net), not a 500", async () => {
     const db = t.rt.db as unknown as { recordVersion: { findFirst: unknown }; $queryRawUnsafe: (sql: string) => Promise<unknown> };
