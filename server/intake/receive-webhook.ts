@@ -97,7 +97,16 @@ function unavailable(deps: IntakeDeps, req: WebhookRequest): WebhookResponse {
 
 /** 503 with Retry-After; listed in the intake log in a later batch (see RefusalLog). */
 function serviceRefusal(deps: IntakeDeps, req: WebhookRequest, reason: string, retryAfter: number): WebhookResponse {
-  deps.refusals?.add({ sourceName: clean(req.sourceName, 200), httpStatus: 503, reason, webhookId: req.webhookId ? clean(req.webhookId, 200) : null, remoteAddr: req.remoteAddr ? clean(req.remoteAddr, 100) : null });
+  // Only a name the registry's cache knows counts as itself; any other counts as one unknown source.
+  const known = deps.registry.fresh()?.has(req.sourceName);
+  deps.refusals?.add({
+    sourceName: clean(req.sourceName, 200),
+    httpStatus: 503,
+    reason,
+    webhookId: req.webhookId ? clean(req.webhookId, 200) : null,
+    remoteAddr: req.remoteAddr ? clean(req.remoteAddr, 100) : null,
+    groupSource: known === false ? "*" : undefined,
+  });
   return { status: 503, body: { error: reason }, headers: { "Retry-After": String(retryAfter) } };
 }
 
