@@ -15,6 +15,9 @@ export const HSTS: string;
 export const API_CSP: string;
 export function securityHeadersFor(pathname: string, production: boolean): Record<string, string>;
 export function isClientAbort(err: unknown): boolean;
+export const UNSTORABLE: RegExp;
+export const FORWARDING_HEADERS: string[];
+export function rawAnswer(status: number, statusText: string, error: string, production: boolean, extraHeaders?: Record<string, string>): string;
 export const CLIENT_ADDRESS_HEADER: string;
 export const PUBLIC_ORIGIN_HEADER: string;
 export interface TrustedProxies {

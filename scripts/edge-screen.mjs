@@ -23,8 +23,10 @@ const API_ROUTES = [
 /** Pages, build assets and unknown API paths (which Next answers 404): reading only. */
 const DEFAULT_METHODS = ["GET"];
 
+// The same pattern as server/lib/safe-text.ts's UNSTORABLE (this file cannot import TypeScript;
+// scripts/edge-screen.test.ts asserts the two are identical).
 // eslint-disable-next-line no-control-regex -- matching U+0000 is the point
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+export const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** The methods a path answers, as an Allow header lists them. */
 export function allowedMethods(pathname) {
@@ -114,6 +116,24 @@ export function securityHeadersFor(pathname, production) {
   };
 }
 
+/**
+ * A whole HTTP/1.1 answer as raw text, for the places that write to the socket because Node never
+ * made a request of it (unparsable requests, timeouts, CONNECT): the same JSON `error` and the same
+ * security headers as every other answer (the API's, since there is no page to frame).
+ */
+export function rawAnswer(status, statusText, error, production, extraHeaders = {}) {
+  const body = JSON.stringify({ error });
+  const headers = {
+    ...securityHeadersFor("", production),
+    "Content-Type": "application/json; charset=utf-8",
+    "Cache-Control": "no-store",
+    "Content-Length": String(Buffer.byteLength(body)),
+    ...extraHeaders,
+    Connection: "close",
+  };
+  return `HTTP/1.1 ${status} ${statusText}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join("\r\n")}\r\n\r\n${body}`;
+}
+
 /** Errors of a client that went away mid-request: nothing is wrong with the server. */
 export function isClientAbort(err) {
   const code = err && typeof err === "object" ? err.code : undefined;
@@ -191,10 +211,18 @@ export function publicOrigin(headers, trustedPeer, appUrl) {
   }
 }
 
-/** Replaces whatever a client sent in the server-only headers with what the server knows. */
+/** Forwarding claims only a trusted proxy may make; from anyone else they are removed. */
+export const FORWARDING_HEADERS = ["forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-forwarded-prefix", "x-real-ip"];
+
+/**
+ * Replaces whatever a client sent in the server-only headers with what the server knows, and
+ * removes the forwarding headers of a peer that is not a trusted proxy, so nothing after this
+ * (Next.js builds URLs from X-Forwarded-Host and -Proto) can be told a forged host or address.
+ */
 export function stampClient(req, proxies, appUrl) {
   const peer = req.socket?.remoteAddress;
   const trustedPeer = isTrustedProxy(peer, proxies);
   req.headers[CLIENT_ADDRESS_HEADER] = clientAddress(peer, req.headers["x-forwarded-for"], proxies) ?? "";
   req.headers[PUBLIC_ORIGIN_HEADER] = publicOrigin(req.headers, trustedPeer, appUrl);
+  if (!trustedPeer) for (const name of FORWARDING_HEADERS) delete req.headers[name];
 }

@@ -2,9 +2,13 @@ import { describe, expect, it } from "vitest";
 import { API_CSP as TS_API_CSP, HSTS as TS_HSTS, STATIC_SECURITY_HEADERS as TS_STATIC } from "../server/auth/security-headers";
 import * as edgeHeaders from "../server/auth/edge-headers";
 import { parseEnv } from "../server/env";
+import { UNSTORABLE as TS_UNSTORABLE } from "../server/lib/safe-text";
 import {
   API_CSP,
   CLIENT_ADDRESS_HEADER,
+  FORWARDING_HEADERS,
+  UNSTORABLE,
+  rawAnswer,
   HSTS,
   PUBLIC_ORIGIN_HEADER,
   STATIC_SECURITY_HEADERS,
@@ -83,7 +87,25 @@ describe("unsupported methods get 405 with Allow", () => {
   });
 });
 
+describe("one unstorable-text pattern", () => {
+  it("is the same here as in server/lib/safe-text.ts (this file cannot import TypeScript)", () => {
+    expect([UNSTORABLE.source, UNSTORABLE.flags]).toEqual([TS_UNSTORABLE.source, TS_UNSTORABLE.flags]);
+  });
+});
+
 describe("security headers at the edge", () => {
+  it("are on the raw answers written to the socket (unparsable requests, timeouts, CONNECT)", () => {
+    for (const production of [false, true]) {
+      const text = rawAnswer(405, "Method Not Allowed", "no", production, { Allow: "GET" });
+      const [head = "", body] = text.split("\r\n\r\n");
+      const headers = Object.fromEntries(head.split("\r\n").slice(1).map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 2)]));
+      expect(head.split("\r\n")[0]).toBe("HTTP/1.1 405 Method Not Allowed");
+      expect(headers).toMatchObject({ ...STATIC_SECURITY_HEADERS, "Content-Security-Policy": API_CSP, Allow: "GET", Connection: "close", "Content-Length": String(Buffer.byteLength(body!)) });
+      expect("Strict-Transport-Security" in headers).toBe(production);
+      expect(JSON.parse(body!)).toEqual({ error: "no" });
+    }
+  });
+
   it("say the same as server/auth/security-headers.ts", () => {
     expect(STATIC_SECURITY_HEADERS).toEqual(TS_STATIC);
     expect(HSTS).toBe(TS_HSTS);
@@ -130,6 +152,17 @@ describe("proxies are trusted only when configured", () => {
     stampClient(req as never, none, undefined);
     expect(req.headers[CLIENT_ADDRESS_HEADER]).toBe("203.0.113.9");
     expect(req.headers[PUBLIC_ORIGIN_HEADER]).toBe("http://h:1");
+  });
+  it("removes forwarding headers a peer that is not a trusted proxy sent, and keeps a trusted proxy's", () => {
+    const forged = () => ({ host: "h:1", forwarded: "for=6.6.6.6;host=evil.example", "x-forwarded-for": "6.6.6.6", "x-forwarded-host": "evil.example", "x-forwarded-proto": "https", "x-forwarded-port": "443", "x-real-ip": "6.6.6.6" });
+    const direct = { socket: { remoteAddress: "203.0.113.9" }, headers: forged() as Record<string, string> };
+    stampClient(direct as never, none, undefined);
+    for (const name of FORWARDING_HEADERS) expect(direct.headers, name).not.toHaveProperty(name);
+    expect(direct.headers.host).toBe("h:1");
+    const viaProxy = { socket: { remoteAddress: "10.0.0.5" }, headers: forged() as Record<string, string> };
+    stampClient(viaProxy as never, parseTrustedProxies("10.0.0.0/8"), undefined);
+    expect(viaProxy.headers["x-forwarded-host"]).toBe("evil.example");
+    expect(viaProxy.headers[CLIENT_ADDRESS_HEADER]).toBe("6.6.6.6");
   });
   it("the app reads the same header names", () => {
     expect({ ...edgeHeaders }).toEqual({ CLIENT_ADDRESS_HEADER, PUBLIC_ORIGIN_HEADER });

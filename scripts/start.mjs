@@ -4,12 +4,13 @@
 // POST /api/webhooks/{source}, which goes straight to the intake lane that the app's boot
 // installs (server/intake/webhook-lane.ts): same code and answers as the App Router route,
 // without a millisecond of routing per delivery.
-import { randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
-import { isClientAbort, parseTrustedProxies, screenRequest, securityHeadersFor, stampClient, writeRefusal } from "./edge-screen.mjs";
+import pino from "pino";
+import { isClientAbort, parseTrustedProxies, rawAnswer, screenRequest, securityHeadersFor, stampClient, writeRefusal } from "./edge-screen.mjs";
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -19,6 +20,13 @@ const host = process.env.HOST || "0.0.0.0";
 // The intake lane the app's boot installs: { match(url) → source segment | null, serve(req, res, source) }
 // (server/intake/webhook-lane.ts; which URLs are deliveries is decided there, in webhook-adapter.ts).
 const LANE = Symbol.for("escalation-refresh.webhook-lane");
+
+// The app's own log format (server/lib/log.ts: pino, one JSON line, app "escalation-refresh"), so a
+// failure caught here is found by the same correlation id search as one caught inside a route.
+const log = pino({ level: process.env.LOG_LEVEL ?? "info", base: { app: "escalation-refresh" } });
+// Shaped like server/lib/ids.ts's newId("err"): err_ and 26 lower-case base32 characters.
+const correlationId = () => `err_${[...randomBytes(26)].map((b) => "0123456789abcdefghjkmnpqrstvwxyz"[b % 32]).join("")}`;
+const INTERNAL_MESSAGE = "internal error; the failure was logged";
 
 const app = next({ dev: false, dir: root, hostname: host, port });
 const handle = app.getRequestHandler();
@@ -55,26 +63,24 @@ const server = http.createServer({ headersTimeout: 20_000, requestTimeout: 30_00
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   handle(req, res).catch((err) => {
     if (isClientAbort(err)) {
-      console.info("[escalation-refresh] client went away mid-request", req.method, pathname.slice(0, 200));
+      log.info({ method: req.method, path: pathname.slice(0, 200) }, "client went away mid-request");
       return;
     }
-    const correlationId = `err_${randomUUID()}`;
-    console.error("[escalation-refresh] request failed", correlationId, err);
-    if (!res.headersSent) writeRefusal(res, { status: 500, error: "internal error; the failure was logged", correlationId }, headers);
+    const id = correlationId();
+    log.error({ err, correlationId: id, method: req.method, path: pathname.slice(0, 200) }, "unhandled error in request");
+    if (!res.headersSent) writeRefusal(res, { status: 500, error: INTERNAL_MESSAGE, correlationId: id }, headers);
   });
 });
 // CONNECT (proxy tunnelling) never reaches the request handler; no route of the app supports it.
 server.on("connect", (req, socket) => {
-  const body = JSON.stringify({ error: "method CONNECT is not allowed here" });
-  socket.end(`HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD, OPTIONS\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(rawAnswer(405, "Method Not Allowed", "method CONNECT is not allowed here", production, { Allow: "GET, HEAD, OPTIONS" }));
 });
 // Requests Node cannot parse, and timeouts: a short JSON answer (408/431/400), never a stack.
 server.on("clientError", (err, socket) => {
   if (!socket.writable || err.code === "ECONNRESET") return socket.destroy();
   const status = err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : err.code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
   const text = status === 408 ? "Request Timeout" : status === 431 ? "Request Header Fields Too Large" : "Bad Request";
-  const body = JSON.stringify({ error: status === 408 ? "the request took too long to arrive" : "the request could not be parsed" });
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(rawAnswer(status, text, status === 408 ? "the request took too long to arrive" : "the request could not be parsed", production));
 });
 // An idle keep-alive connection stays open 65 s (Node's default is 5 s). A client that keeps
 // connections without an idle limit of its own (Node's Agent, Playwright's request context) or a

@@ -63,7 +63,7 @@ export function EventDetail({ id }: { id: string }) {
                 <Link href={`/exceptions/${encodeURIComponent(e.quarantine.exceptionId)}`} className="font-medium text-blue-800 underline">
                   exception
                 </Link>
-                . “{e.quarantine.note}”
+                . “<bdi dir="auto">{e.quarantine.note}</bdi>”
               </p>
             ) : null}
           </section>

@@ -152,7 +152,7 @@ export function ExceptionDetail({ id }: { id: string }) {
                   <Badge tone={e.resolution === "reject" ? "red" : e.resolution === "cleared" ? "slate" : "green"}>{e.resolution}</Badge> {e.resolvedBy ? `by ${e.resolvedBy.name}` : "by the engine"}{" "}
                   <RelativeTime value={e.resolvedAt} />
                 </p>
-                {e.resolutionNote ? <p className="text-slate-700">“{e.resolutionNote}”</p> : null}
+                {e.resolutionNote ? <p className="text-slate-700">“<bdi dir="auto">{e.resolutionNote}</bdi>”</p> : null}
                 <Link href={`/records/${encodeURIComponent(e.caseId)}`} className="font-medium text-blue-800 underline">
                   Open the record
                 </Link>
@@ -172,7 +172,7 @@ export function ExceptionDetail({ id }: { id: string }) {
             ) : !mine ? (
               <div className="space-y-2 text-sm text-slate-700">
                 <p>
-                  Claimed by <span className="font-medium text-slate-900">{e.claimedBy?.name}</span> <RelativeTime value={e.claimedAt} />.
+                  Claimed by <bdi dir="auto" className="font-medium text-slate-900">{e.claimedBy?.name}</bdi> <RelativeTime value={e.claimedAt} />.
                 </p>
                 <div className="flex flex-wrap gap-2">
                   {me?.role === "admin" ? (
@@ -239,13 +239,13 @@ export function ExceptionDetail({ id }: { id: string }) {
               </li>
               {e.audit.map((a) => (
                 <li key={a.id}>
-                  <span className="font-medium text-slate-900">{a.actorLabel}</span> {AUDIT_VERB[a.action] ?? a.action} <RelativeTime value={a.createdAt} />
-                  {a.note ? <span className="block text-slate-600">“{a.note}”</span> : null}
+                  <bdi dir="auto" className="font-medium text-slate-900">{a.actorLabel}</bdi> {AUDIT_VERB[a.action] ?? a.action} <RelativeTime value={a.createdAt} />
+                  {a.note ? <span className="block text-slate-600">“<bdi dir="auto">{a.note}</bdi>”</span> : null}
                 </li>
               ))}
               {e.resolution === "cleared" ? (
                 <li>
-                  Cleared by the engine <RelativeTime value={e.resolvedAt} />: {e.resolutionNote}
+                  Cleared by the engine <RelativeTime value={e.resolvedAt} />: <bdi dir="auto">{e.resolutionNote}</bdi>
                 </li>
               ) : null}
             </ol>

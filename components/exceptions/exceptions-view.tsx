@@ -250,7 +250,7 @@ function ExceptionsTable({
                         {r.resolvedBy ? `by ${r.resolvedBy.name}` : "by the engine"} <RelativeTime value={r.resolvedAt} />
                         {r.resolutionNote ? (
                           <p className="mt-0.5 line-clamp-2" title={r.resolutionNote}>
-                            “{r.resolutionNote}”
+                            “<bdi dir="auto">{r.resolutionNote}</bdi>”
                           </p>
                         ) : null}
                       </div>
@@ -327,7 +327,7 @@ function OwnerCell({
     <div className="flex flex-wrap items-center gap-1.5">
       {row.claimedBy ? (
         <span className="text-xs text-slate-800">
-          <ExceptionStatusBadge status="claimed" /> {mine ? "you" : row.claimedBy.name} <RelativeTime value={row.claimedAt} className="text-slate-600" />
+          <ExceptionStatusBadge status="claimed" /> {mine ? "you" : <bdi dir="auto">{row.claimedBy.name}</bdi>} <RelativeTime value={row.claimedAt} className="text-slate-600" />
         </span>
       ) : (
         <ExceptionStatusBadge status="open" />

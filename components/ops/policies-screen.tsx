@@ -246,7 +246,7 @@ function History({ source }: { source: SourcePolicyView }) {
           const after = h.after as { field?: string; mode?: Mode; defaultPolicy?: Mode } | null;
           return (
             <li key={h.id} className="py-2">
-              <span className="font-medium text-slate-900">{h.actorLabel}</span>{" "}
+              <bdi dir="auto" className="font-medium text-slate-900">{h.actorLabel}</bdi>{" "}
               {h.action === "policy.default" ? (
                 <>
                   changed the default {before?.defaultPolicy} → {after?.defaultPolicy}
@@ -257,7 +257,7 @@ function History({ source }: { source: SourcePolicyView }) {
                 </>
               )}{" "}
               · <RelativeTime value={h.createdAt} />
-              {h.note ? <p className="text-slate-600">“{h.note}”</p> : null}
+              {h.note ? <p className="text-slate-600">“<bdi dir="auto">{h.note}</bdi>”</p> : null}
             </li>
           );
         })}

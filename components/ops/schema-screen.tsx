@@ -115,8 +115,13 @@ function ActiveSummary({ active }: { active: Versions["versions"][number] | unde
       {active ? (
         <>
           <p className="mt-1 text-xs text-slate-600">
-            Published {active.publishedAt ? <RelativeTime value={active.publishedAt} /> : "—"} by {active.publishedBy ?? "system"}
-            {active.note ? ` · “${active.note}”` : ""}
+            Published {active.publishedAt ? <RelativeTime value={active.publishedAt} /> : "—"} by <bdi dir="auto">{active.publishedBy ?? "system"}</bdi>
+            {active.note ? (
+              <>
+                {" "}
+                · “<bdi dir="auto">{active.note}</bdi>”
+              </>
+            ) : null}
           </p>
           <p className="mt-3 text-xs font-medium uppercase tracking-wide text-slate-500">Required fields ({active.required.length})</p>
           <ul className="mt-1 space-y-0.5 font-mono text-sm text-slate-900">
@@ -318,10 +323,10 @@ function History({ versions }: { versions: Versions["versions"] }) {
                   {v.added.map((f) => `${f.path} (${f.type})`).join(", ") || "—"}</td>
                 <td className={`${stack.cell} text-slate-700`}>
                   <CellLabel>Published</CellLabel>
-                  {v.publishedAt ? <><RelativeTime value={v.publishedAt} /> · {v.publishedBy}</> : "—"}</td>
+                  {v.publishedAt ? <><RelativeTime value={v.publishedAt} /> · <bdi dir="auto">{v.publishedBy}</bdi></> : "—"}</td>
                 <td className={`${stack.cell} text-slate-700 max-md:empty:hidden`}>
                   {v.note ? <CellLabel>Note</CellLabel> : null}
-                  {v.note ?? ""}
+                  <bdi dir="auto">{v.note ?? ""}</bdi>
                 </td>
               </tr>
             ))}

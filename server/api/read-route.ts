@@ -41,7 +41,8 @@ export function readRoute(fn: (db: Db, url: URL, req: Request) => Promise<unknow
     const rt = await getRuntime();
     await authenticateBearer(rt.db, rt.env.API_TOKEN, req.headers.get("authorization"));
     const url = new URL(req.url);
-    assertSafeInput(Object.fromEntries(url.searchParams), "query parameter");
+    // Every name and value, each copy of a repeated name included (routes read the first, fromEntries keeps the last).
+    for (const [name, value] of url.searchParams) assertSafeInput({ [name]: value }, "query parameter");
     return jsonResponse(200, await fn(rt.db, url, req));
   });
 }

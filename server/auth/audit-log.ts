@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isStorableDate, safeCoercedDate, safeInt } from "../lib/safe-text";
 import type { Db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import type { Actor } from "../lib/audit";
@@ -10,10 +11,10 @@ export const auditQueryInput = z.object({
   actor: z.string().trim().max(200).optional(),
   targetType: z.string().trim().max(100).optional(),
   targetId: z.string().trim().max(200).optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
+  from: safeCoercedDate().optional(),
+  to: safeCoercedDate().optional(),
   cursor: z.string().max(200).optional(),
-  limit: z.number().int().min(1).max(200).default(50),
+  limit: safeInt(1, 200).default(50),
 });
 export type AuditQuery = z.input<typeof auditQueryInput>;
 
@@ -24,7 +25,7 @@ function encodeCursor(row: { createdAt: Date; id: string }): string {
 function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
   const [at, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
   const createdAt = new Date(at ?? "");
-  return id && !Number.isNaN(createdAt.getTime()) ? { createdAt, id } : null;
+  return id && isStorableDate(createdAt) ? { createdAt, id } : null;
 }
 
 export async function listAuditLog(db: Db, actor: Actor, raw: AuditQuery = {}) {

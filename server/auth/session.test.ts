@@ -184,6 +184,20 @@ describe("sign-in", () => {
     }
   });
 
+  it("counts an IPv6 /64 as one address: rotating within it does not reset the budget", async () => {
+    try {
+      const codes: string[] = [];
+      // Each attempt from a new address of the same /64, as anyone holding one can.
+      for (let i = 0; i < 51; i++) codes.push(await codeOf(signIn(tdb.db, { email: `v6spray${i}@test.local`, password: "Winter2026!" }, meta(`2001:db8:7:7::${(i + 1).toString(16)}`))));
+      expect(codes.slice(0, 50).every((c) => c === "UNAUTHORIZED")).toBe(true);
+      expect(codes[50]).toBe("TOO_MANY_REQUESTS");
+      // The next /64 is another address.
+      expect(await codeOf(signIn(tdb.db, { email: user.email, password: TEST_PASSWORD }, meta("2001:db8:7:8::1")))).toBe("OK");
+    } finally {
+      await resetAddressFailures("2001:db8:7:7::1");
+    }
+  });
+
   it("refuses disabled users like unknown ones", async () => {
     await tdb.db.user.update({ where: { id: user.id }, data: { disabledAt: new Date() } });
     expect(await codeOf(signIn(tdb.db, { email: user.email, password: TEST_PASSWORD }, meta()))).toBe("UNAUTHORIZED");

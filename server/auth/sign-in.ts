@@ -2,6 +2,7 @@ import "server-only";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import { z } from "zod";
 import type { Db } from "../db/client";
+import { addressBucket } from "../lib/address-bucket";
 import { audit, type Actor } from "../lib/audit";
 import { sha256Hex } from "../lib/crypto";
 import { AppError } from "../lib/errors";
@@ -27,7 +28,7 @@ export interface RequestMeta {
  * - Per account and address: the first FREE_FAILURES failures cost nothing; each further one makes
  *   the next attempt for that email from that address wait twice as long (2 s, 4 s, ... up to
  *   15 minutes). Someone failing an admin's password from their own address slows only themselves.
- * - Per address: at most FAILURES_PER_ADDRESS failures in 15 minutes across all emails (spraying
+ * - Per address (an IPv6 address counts as its /64): at most FAILURES_PER_ADDRESS failures in 15 minutes across all emails (spraying
  *   one password over many accounts stops here). Only failures count.
  * Both apply to unknown emails exactly as to real ones, with the same messages, so neither the
  * answers nor the delays reveal whether an email has an account. In memory: a restart forgets.
@@ -48,7 +49,9 @@ interface PairState {
 const MAX_PAIRS = 50_000;
 const pairs = new Map<string, PairState>();
 
-const pairKey = (email: string, ip: string | null) => `${email.trim().toLowerCase()}\n${ip ?? "unknown"}`;
+/** Whose failures count together: an IPv4 address, or an IPv6 /64 (a subscriber's usual allocation). */
+const addressKey = (ip: string | null) => (ip ? addressBucket(ip) : "unknown");
+const pairKey = (email: string, ip: string | null) => `${email.trim().toLowerCase()}\n${addressKey(ip)}`;
 
 function waitMessage(ms: number): string {
   const seconds = Math.max(1, Math.ceil(ms / 1000));
@@ -57,7 +60,7 @@ function waitMessage(ms: number): string {
 }
 
 async function assertAllowed(email: string, ip: string | null, now = Date.now()): Promise<void> {
-  const state = await failuresByAddress.get(ip ?? "unknown");
+  const state = await failuresByAddress.get(addressKey(ip));
   if (state && state.consumedPoints >= FAILURES_PER_ADDRESS) throw new AppError("TOO_MANY_REQUESTS", waitMessage(state.msBeforeNext));
   const pair = pairs.get(pairKey(email, ip));
   if (pair && pair.expiresAt <= now) pairs.delete(pairKey(email, ip));
@@ -65,7 +68,7 @@ async function assertAllowed(email: string, ip: string | null, now = Date.now())
 }
 
 async function countFailure(email: string, ip: string | null, now = Date.now()): Promise<void> {
-  await failuresByAddress.consume(ip ?? "unknown").catch((err: unknown) => {
+  await failuresByAddress.consume(addressKey(ip)).catch((err: unknown) => {
     if (!(err instanceof RateLimiterRes)) throw err;
   });
   const key = pairKey(email, ip);
@@ -79,8 +82,8 @@ async function countFailure(email: string, ip: string | null, now = Date.now()):
 
 /** Test hook: forget address and account-and-address failures between cases. */
 export async function resetAddressFailures(ip: string | null): Promise<void> {
-  await failuresByAddress.delete(ip ?? "unknown");
-  for (const key of [...pairs.keys()]) if (key.endsWith(`\n${ip ?? "unknown"}`)) pairs.delete(key);
+  await failuresByAddress.delete(addressKey(ip));
+  for (const key of [...pairs.keys()]) if (key.endsWith(`\n${addressKey(ip)}`)) pairs.delete(key);
 }
 
 function userActor(u: { id: string; name: string; role: SessionUser["role"] }): Actor {

@@ -1,3 +1,4 @@
+import { isStorableDate, isStorableText, MAX_DB_INT } from "../lib/safe-text";
 import type { SqlParams } from "./sql-params";
 
 /**
@@ -39,9 +40,34 @@ export function decodeCursor(order: KeysetOrder, cursor: string | undefined): st
     const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
     if (!Array.isArray(parsed) || parsed[0] !== order.tag || parsed.length !== order.keys.length + 1) return null;
     const values = parsed.slice(1);
-    return values.every((v) => typeof v === "string") ? (values as string[]) : null;
+    return values.every((v, i) => typeof v === "string" && fitsType(v, order.types[i]!)) ? (values as string[]) : null;
   } catch {
     return null;
+  }
+}
+
+/**
+ * Whether a cursor value is one the database itself could have written for a key of `type`. A
+ * cursor is client-held text: a forged one must be ignored like a garbled one, not cast in SQL,
+ * where "not a time"::timestamp or a NUL in text fails the query (docs/api.md: no 5xx from input).
+ */
+function fitsType(value: string, type: string): boolean {
+  switch (type) {
+    case "timestamp": {
+      // A list may order never-set times as -infinity (list-records.ts), and cursors carry it.
+      if (value === "-infinity" || value === "infinity") return true;
+      const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(\.\d{1,6})?$/.exec(value);
+      if (!m) return false;
+      const d = new Date(`${m[1]}T${m[2]}${m[3] ?? ""}Z`);
+      // JavaScript rolls 2026-02-30 over to March; PostgreSQL refuses it: the date must read back the same.
+      return isStorableDate(d) && d.toISOString().slice(0, 19) === `${m[1]}T${m[2]}`;
+    }
+    case "int":
+      return /^-?\d{1,10}$/.test(value) && Math.abs(Number(value)) <= MAX_DB_INT;
+    case "bigint":
+      return /^-?\d{1,18}$/.test(value);
+    default:
+      return value.length <= 2000 && isStorableText(value);
   }
 }
 

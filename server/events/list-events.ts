@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { safeDate, safeInt } from "../lib/safe-text";
 import type { Db } from "../db/client";
 import { cappedTotal, COUNT_CAP, finishPage, keyColumns, keysetPlan, type KeysetOrder } from "../db/keyset";
 import { SqlParams } from "../db/sql-params";
@@ -13,12 +14,12 @@ export const eventListInput = z.object({
   caseId: z.string().trim().max(200).optional(),
   /** A webhook id or an entity id. */
   q: z.string().trim().max(200).optional(),
-  from: z.date().optional(),
-  to: z.date().optional(),
+  from: safeDate().optional(),
+  to: safeDate().optional(),
   /** Keyset cursors (server/db/keyset.ts). */
   after: cursor,
   before: cursor,
-  pageSize: z.number().int().min(10).max(200).default(50),
+  pageSize: safeInt(10, 200).default(50),
 });
 export type EventListInput = z.infer<typeof eventListInput>;
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { safeDate, safeInt } from "../lib/safe-text";
 import type { Db } from "../db/client";
 import { cappedCountSql, cappedTotal, finishPage, keyColumns, keysetPlan, type KeysetOrder } from "../db/keyset";
 import { SqlParams } from "../db/sql-params";
@@ -7,12 +8,12 @@ const cursor = z.string().max(2000).optional();
 
 export const refusalListInput = z.object({
   source: z.string().max(100).optional(),
-  from: z.date().optional(),
-  to: z.date().optional(),
+  from: safeDate().optional(),
+  to: safeDate().optional(),
   /** Keyset cursors (server/db/keyset.ts). */
   after: cursor,
   before: cursor,
-  pageSize: z.number().int().min(10).max(200).default(50),
+  pageSize: safeInt(10, 200).default(50),
 });
 export type RefusalListInput = z.infer<typeof refusalListInput>;
 

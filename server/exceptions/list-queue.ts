@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { safeInt } from "../lib/safe-text";
 import { loadExceptionSlas, slaMinutesFor } from "./exception-sla";
 import type { Db } from "../db/client";
 import { readCounters, type CounterName } from "../ops/dashboard/metric-counters";
@@ -27,7 +28,7 @@ export const exceptionQueueInput = z.object({
   /** Keyset cursors (server/db/keyset.ts). */
   after: cursor,
   before: cursor,
-  pageSize: z.number().int().min(10).max(200).default(50),
+  pageSize: safeInt(10, 200).default(50),
 });
 export type ExceptionQueueInput = z.infer<typeof exceptionQueueInput>;
 type Status = ExceptionQueueInput["status"];

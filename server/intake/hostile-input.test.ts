@@ -105,8 +105,10 @@ interface Send {
   secret?: string;
   sign?: { id?: string; timestamp?: number; body?: string };
   contentType?: string | null;
-  /** Send a Content-Length header (default true). */
-  contentLength?: boolean;
+  /** Send a Content-Length header (default true), or this value instead of the body's length. */
+  contentLength?: boolean | number;
+  /** The client address the edge would have stamped (x-escalation-client-address). */
+  remoteAddr?: string;
 }
 
 interface Result {
@@ -140,7 +142,8 @@ async function send(s: Send = {}): Promise<Result> {
       : signature(s.secret ?? SIGNER[source] ?? SECRETS.stranger, s.sign?.id ?? webhookId ?? "none", s.sign?.timestamp ?? (Number.isFinite(Number(ts)) ? Number(ts) : 0), s.sign?.body ?? bodyText);
   if (sig !== null) headers.set("webhook-signature", sig);
   const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
-  if (s.contentLength !== false) headers.set("content-length", String(bytes.byteLength));
+  if (s.contentLength !== false) headers.set("content-length", String(typeof s.contentLength === "number" ? s.contentLength : bytes.byteLength));
+  if (s.remoteAddr) headers.set("x-escalation-client-address", s.remoteAddr);
   const [eventsBefore, refusalsBefore] = await Promise.all([t.db.webhookEvent.count(), refusalTotal()]);
   const req = new Request(`http://127.0.0.1/api/webhooks/${encodeURIComponent(source)}`, { method: "POST", headers, body: new Uint8Array(bytes) });
   const res = await POST(req, { params: Promise.resolve({ source }) });
@@ -638,21 +641,23 @@ describe("rate limit", () => {
 
 describe("junk costs nothing", () => {
   it("identical refusals within a minute share one counted row, listed with their count", async () => {
-    // A fresh per-address window: earlier tests' refusals from this address must not spend its budget.
+    // A fresh per-address window and a minute of its own: earlier tests' refusals must not share its rows.
     setRefusalBudget(1_000_000);
-    const rowsBefore = await t.db.refusal.count();
-    const minuteBefore = Math.floor(Date.now() / 60_000);
-    for (let i = 0; i < 50; i++) refused(await send({ source: "no-such-source", body: "{}" }), 404);
-    // One row, or two when the minute turned while sending (a slow machine).
-    const turned = Math.floor(Date.now() / 60_000) !== minuteBefore ? 1 : 0;
-    expect(await t.db.refusal.count()).toBe(rowsBefore + 1 + turned);
-    const rows = await t.db.refusal.findMany({ where: { sourceName: "no-such-source" }, select: { count: true } });
-    expect(rows.reduce((n, r) => n + r.count, 0)).toBe(50);
-    const { listRefusals } = await import("../events/list-refusals");
-    const page = await listRefusals(t.db, { source: "no-such-source", pageSize: 10 });
-    expect(page.rows).toHaveLength(1 + turned);
-    expect(page.rows[0]).toMatchObject({ httpStatus: 404, reason: 'unknown source "no-such-source"' });
-    expect(page.rows.reduce((n, r) => n + r.count, 0)).toBe(50);
+    const frozen = Date.now() + 10 * 60_000;
+    const clock = vi.spyOn(Date, "now").mockImplementation(() => frozen);
+    try {
+      const rowsBefore = await t.db.refusal.count();
+      for (let i = 0; i < 50; i++) refused(await send({ source: "no-such-source", body: "{}", timestamp: Math.floor(Date.now() / 1000) }), 404);
+      expect(await t.db.refusal.count()).toBe(rowsBefore + 1);
+      const rows = await t.db.refusal.findMany({ where: { sourceName: "no-such-source" }, select: { count: true } });
+      expect(rows.reduce((n, r) => n + r.count, 0)).toBe(50);
+      const { listRefusals } = await import("../events/list-refusals");
+      const page = await listRefusals(t.db, { source: "no-such-source", pageSize: 10 });
+      expect(page.rows).toHaveLength(1);
+      expect(page.rows[0]).toMatchObject({ httpStatus: 404, reason: 'unknown source "no-such-source"', count: 50 });
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it("unverified refusals are throttled per address: 429 beyond the budget, one row for the rest of the minute", async () => {
@@ -678,6 +683,54 @@ describe("junk costs nothing", () => {
       expect(throttled._sum.count).toBe(180);
       // A validly signed delivery from the same address is still accepted: only refusals are budgeted.
       await accepted(await send({ event: valid("ticketing") }));
+    } finally {
+      clock.mockRestore();
+      setRefusalBudget(1_000_000);
+    }
+  });
+});
+
+describe("refusal rows are keyed by what the server decides, not by what the sender words", () => {
+  it("varying Content-Type, length, source name or signature text adds no rows: one per reason and minute", async () => {
+    setRefusalBudget(1_000_000);
+    // A minute no other test uses, so the rows counted are this test's own.
+    const frozen = Date.now() + 20 * 60_000;
+    const clock = vi.spyOn(Date, "now").mockImplementation(() => frozen);
+    try {
+      const rowsBefore = await t.db.refusal.count();
+      const totalBefore = await refusalTotal();
+      for (let i = 0; i < 30; i++) {
+        refused(await send({ source: `made-up-${i}`, body: "{}" }), 404);
+        refused(await send({ event: valid("ticketing"), contentType: `text/x-${i}` }), 415);
+        refused(await send({ event: valid("ticketing"), contentLength: 300_000 + i }), 413);
+        refused(await send({ event: valid("ticketing"), timestamp: String(Math.floor(frozen / 1000) - 400 - i) }), 401);
+      }
+      // Four reasons from one address in one minute: four rows, 120 refusals counted.
+      expect(await t.db.refusal.count()).toBe(rowsBefore + 4);
+      expect(await refusalTotal()).toBe(totalBefore + 120);
+      // Each row keeps a sample of what was refused, bounded.
+      const unknown = await t.db.refusal.findFirstOrThrow({ where: { httpStatus: 404, sourceName: "made-up-0" } });
+      expect(unknown).toMatchObject({ reason: 'unknown source "made-up-0"', count: 30 });
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  it("an IPv6 sender's whole /64 shares one refusal budget", async () => {
+    setRefusalBudget(20);
+    const frozen = Date.now();
+    const clock = vi.spyOn(Date, "now").mockImplementation(() => frozen);
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 40; i++) {
+        const r = await send({ source: `v6-junk-${i}`, body: "{}", remoteAddr: `2001:db8:5:5::${(i + 1).toString(16)}` });
+        statuses.push(r.status);
+        refused(r, r.status);
+      }
+      expect(statuses.filter((s) => s === 404)).toHaveLength(20);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(20);
+      // Another /64 has its own budget.
+      refused(await send({ source: "v6-junk-other", body: "{}", remoteAddr: "2001:db8:5:6::1" }), 404);
     } finally {
       clock.mockRestore();
       setRefusalBudget(1_000_000);

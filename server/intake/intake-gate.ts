@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Db } from "../db/client";
 import { newId } from "../lib/ids";
 import { log } from "../lib/log";
+import { addressBucket } from "../lib/address-bucket";
 
 /**
  * Load shedding for webhook intake: at most `limit` deliveries are worked on at once (from the
@@ -141,6 +142,8 @@ export interface RefusalEntry {
   reason: string;
   webhookId: string | null;
   remoteAddr: string | null;
+  /** The source the row counts under: "*" for a name no source has (the path is the sender's to choose); default sourceName. */
+  groupSource?: string;
 }
 
 /**
@@ -194,7 +197,8 @@ export class RefusalLog {
     const sourceName = entry.sourceName.slice(0, 200);
     const remoteAddr = entry.remoteAddr === null ? null : entry.remoteAddr.slice(0, 100);
     const webhookId = entry.webhookId === null ? null : entry.webhookId.slice(0, 200);
-    const key = refusalGroupKey(entry.httpStatus, sourceName, remoteAddr, Math.floor(now.getTime() / 60_000), entry.reason);
+    // Keyed like every refusal (receive-webhook.ts): an unknown source counts as one, an IPv6 address as its /64.
+    const key = refusalGroupKey(entry.httpStatus, entry.groupSource ?? sourceName, addressBucket(remoteAddr), Math.floor(now.getTime() / 60_000), entry.reason);
     const group = this.pending.get(key);
     if (group) {
       group.count++;

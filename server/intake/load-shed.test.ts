@@ -236,4 +236,22 @@ describe(`503 refusals in the intake log (${TEST_DB_KIND})`, () => {
       log.close();
     }
   });
+
+  it("keys them like every refusal: an IPv6 /64 is one address, unknown source names one source", async () => {
+    const { RefusalLog } = await import("./intake-gate");
+    const log = new RefusalLog(t.db, { flushMs: 60_000, max: 1_000 });
+    try {
+      for (let i = 0; i < 20; i++) {
+        log.add({ sourceName: `nosuch-${i}`, httpStatus: 503, reason: "test v6 overload", webhookId: null, remoteAddr: `2001:db8:9:9::${i + 1}`, groupSource: "*" });
+      }
+      await log.flush();
+      const rows = await t.db.refusal.findMany({ where: { reason: "test v6 overload" }, orderBy: { createdAt: "asc" } });
+      // One row (two if the minute turned while adding), keeping the first refusal as its sample.
+      expect(rows.length).toBeLessThanOrEqual(2);
+      expect(rows.reduce((n, r) => n + r.count, 0)).toBe(20);
+      expect([rows[0]!.sourceName, rows[0]!.remoteAddr]).toEqual(["nosuch-0", "2001:db8:9:9::1"]);
+    } finally {
+      log.close();
+    }
+  });
 });

@@ -9,6 +9,8 @@ import { recordIntake } from "../ops/metrics";
 import { MAX_DEPTH, tooDeep } from "./json-depth";
 import { parseEvent, type Issue } from "./event-schemas";
 import { storeEvent } from "./store-event";
+import { addressBucket } from "../lib/address-bucket";
+import { UNSTORABLE } from "../lib/safe-text";
 import { OVERLOAD_MESSAGE, OVERLOAD_RETRY_AFTER_SECONDS, refusalGroupKey, type IntakeGate, type RefusalLog } from "./intake-gate";
 import type { SourceRateLimiter } from "../sources/rate-limit";
 import type { SourceInfo, SourceRegistry } from "../sources/registry";
@@ -95,7 +97,16 @@ function unavailable(deps: IntakeDeps, req: WebhookRequest): WebhookResponse {
 
 /** 503 with Retry-After; listed in the intake log in a later batch (see RefusalLog). */
 function serviceRefusal(deps: IntakeDeps, req: WebhookRequest, reason: string, retryAfter: number): WebhookResponse {
-  deps.refusals?.add({ sourceName: clean(req.sourceName, 200), httpStatus: 503, reason, webhookId: req.webhookId ? clean(req.webhookId, 200) : null, remoteAddr: req.remoteAddr ? clean(req.remoteAddr, 100) : null });
+  // Only a name the registry's cache knows counts as itself; any other counts as one unknown source.
+  const known = deps.registry.fresh()?.has(req.sourceName);
+  deps.refusals?.add({
+    sourceName: clean(req.sourceName, 200),
+    httpStatus: 503,
+    reason,
+    webhookId: req.webhookId ? clean(req.webhookId, 200) : null,
+    remoteAddr: req.remoteAddr ? clean(req.remoteAddr, 100) : null,
+    groupSource: known === false ? "*" : undefined,
+  });
   return { status: 503, body: { error: reason }, headers: { "Retry-After": String(retryAfter) } };
 }
 
@@ -105,23 +116,23 @@ async function receive(deps: IntakeDeps, req: WebhookRequest): Promise<WebhookRe
   const source = (deps.registry.fresh() ?? (await deps.registry.all())).get(req.sourceName);
   if (!source || !source.enabled) {
     const reason = source ? `source "${req.sourceName}" is disabled` : `unknown source "${req.sourceName}"`;
-    return refuseUnverified(deps, req, 404, reason);
+    return refuseUnverified(deps, req, 404, reason, undefined, source ? "source_disabled" : "unknown_source", source ? source.name : null);
   }
   const mediaType = req.contentType?.split(";")[0]?.trim().toLowerCase();
   if (mediaType !== "application/json") {
-    return refuseUnverified(deps, req, 415, `Content-Type must be application/json, got ${req.contentType ? `"${req.contentType.slice(0, 100)}"` : "none"}`);
+    return refuseUnverified(deps, req, 415, `Content-Type must be application/json, got ${req.contentType ? `"${req.contentType.slice(0, 100)}"` : "none"}`, undefined, "media_type", source.name);
   }
   if (req.contentLength !== null && req.contentLength > MAX_BODY_BYTES) {
-    return refuseUnverified(deps, req, 413, `body of ${req.contentLength} bytes exceeds the limit of ${MAX_BODY_BYTES} bytes`);
+    return refuseUnverified(deps, req, 413, `body of ${req.contentLength} bytes exceeds the limit of ${MAX_BODY_BYTES} bytes`, undefined, "too_large", source.name);
   }
   const idProblem = checkWebhookId(req.webhookId);
-  if (idProblem) return refuseUnverified(deps, req, 400, idProblem, [{ path: "webhook-id", message: idProblem }]);
+  if (idProblem) return refuseUnverified(deps, req, 400, idProblem, [{ path: "webhook-id", message: idProblem }], "bad_webhook_id", source.name);
   const bytes = await req.readBody();
-  if (bytes === null) return refuseUnverified(deps, req, 413, `body exceeds the limit of ${MAX_BODY_BYTES} bytes`);
+  if (bytes === null) return refuseUnverified(deps, req, 413, `body exceeds the limit of ${MAX_BODY_BYTES} bytes`, undefined, "too_large", source.name);
 
   // The signature covers the bytes as sent: they are judged before any decoding.
   const authProblem = verifySignature(source, req, bytes);
-  if (authProblem) return refuseUnverified(deps, req, 401, authProblem);
+  if (authProblem) return refuseUnverified(deps, req, 401, authProblem, undefined, "bad_signature", source.name);
   // Only validly signed deliveries spend the source's limit: forged traffic cannot exhaust it.
   const verdict = deps.limiter.takeLeased(source.name, source.rateLimitPerSec, source.rateLimitBurst)
     ? ADMITTED
@@ -165,9 +176,7 @@ async function receive(deps: IntakeDeps, req: WebhookRequest): Promise<WebhookRe
   return { status: stored.status === "duplicate" ? 200 : 202, body: { status: stored.status, eventId: stored.eventId } };
 }
 
-/** U+0000 and unpaired surrogates: PostgreSQL text and jsonb cannot hold them. */
-// eslint-disable-next-line no-control-regex -- matching U+0000 is the point
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** U+0000 and unpaired surrogates (PostgreSQL text and jsonb cannot hold them): the edge's one pattern, server/lib/safe-text.ts. */
 const UNSTORABLE_G = new RegExp(UNSTORABLE.source, "g");
 
 /**
@@ -286,24 +295,29 @@ function overRefusalBudget(addr: string | null): boolean {
   const minute = Math.floor(Date.now() / 60_000);
   // One window at a time: the map holds only this minute's addresses, so it cannot grow without bound.
   if (refusalWindow.minute !== minute) refusalWindow = { minute, byAddress: new Map() };
-  const key = addr ?? "";
+  // An IPv6 sender's whole /64 shares one budget (server/lib/address-bucket.ts).
+  const key = addressBucket(addr);
   const n = (refusalWindow.byAddress.get(key) ?? 0) + 1;
   refusalWindow.byAddress.set(key, n);
   return n > refusalsPerMinute;
 }
 
-async function refuseUnverified(deps: IntakeDeps, req: WebhookRequest, status: number, reason: string, issues?: Issue[]): Promise<WebhookResponse> {
-  if (!overRefusalBudget(req.remoteAddr)) return refuse(deps, req, status, reason, issues);
+async function refuseUnverified(deps: IntakeDeps, req: WebhookRequest, status: number, reason: string, issues: Issue[] | undefined, code: string, knownSource: string | null): Promise<WebhookResponse> {
+  if (!overRefusalBudget(req.remoteAddr)) return refuse(deps, req, status, reason, issues, undefined, { code, knownSource });
   const retryAfter = String(60 - (Math.floor(Date.now() / 1000) % 60));
-  return refuse(deps, req, 429, THROTTLED, undefined, { "Retry-After": retryAfter }, true);
+  return refuse(deps, req, 429, THROTTLED, undefined, { "Retry-After": retryAfter }, { code: "throttled", knownSource: null });
 }
 
 const THROTTLED = "too many refused requests from this address; slow down";
 
 /**
- * Counted, not appended: one row per (status, source, address, minute, reason), whose `count`
- * grows with each repeat (an upsert on its key), keeping the latest webhook id. Throttled
- * refusals of an address share one row per minute whatever their source.
+ * Counted, not appended: one row per (status, reason code, source, address, minute), whose `count`
+ * grows with each repeat (an upsert on its key), keeping the latest webhook id. The key holds
+ * nothing the sender words: the reason is a fixed code (the row keeps the first refusal's text as
+ * its sample), an unknown source name counts as "*" (the row keeps the first name), and an IPv6
+ * address counts as its /64. So one sender makes at most a row per reason and minute, however it
+ * varies its Content-Type, length, timestamps or path. Throttled refusals of an address share one
+ * row per minute whatever their source.
  */
 const REFUSAL_UPSERT = `INSERT INTO "Refusal" ("id", "sourceName", "httpStatus", "reason", "issues", "webhookId", "remoteAddr", "groupKey")
   VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)
@@ -316,14 +330,17 @@ async function refuse(
   reason: string,
   issues?: Issue[],
   headers?: Record<string, string>,
-  throttled = false,
+  group?: { code: string; knownSource: string | null },
 ): Promise<WebhookResponse> {
   try {
     const sourceName = clean(req.sourceName, 200);
     const remoteAddr = req.remoteAddr ? clean(req.remoteAddr, 100) : null;
     const storedReason = clean(reason, 2000);
     const minute = Math.floor(Date.now() / 60_000);
-    const groupKey = refusalGroupKey(status, throttled ? "*" : sourceName, remoteAddr, minute, storedReason);
+    // Refusals after a valid signature come from the source itself (bounded by its rate limit): their reason is the key.
+    const groupKey = group
+      ? refusalGroupKey(status, group.knownSource ?? "*", addressBucket(remoteAddr), minute, `code:${group.code}`)
+      : refusalGroupKey(status, sourceName, remoteAddr, minute, storedReason);
     const storedIssues = issues ? JSON.stringify(issues.slice(0, 200).map((i) => ({ path: clean(i.path, 500), message: clean(i.message, 1000) }))) : null;
     const webhookId = req.webhookId ? clean(req.webhookId, 200) : null;
     await deps.db.$executeRawUnsafe(REFUSAL_UPSERT, newId("ref"), sourceName, status, storedReason, storedIssues, webhookId, remoteAddr, groupKey);

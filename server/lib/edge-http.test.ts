@@ -4,9 +4,11 @@ import { GET as versions } from "@/app/api/v1/cases/[caseId]/versions/route";
 import { GET as version } from "@/app/api/v1/cases/[caseId]/versions/[n]/route";
 import { GET as eventStatus } from "@/app/api/v1/events/[source]/[webhookId]/route";
 import { GET as exceptions } from "@/app/api/v1/exceptions/route";
+import { GET as changes } from "@/app/api/v1/changes/route";
 import { POST as signIn } from "@/app/api/auth/sign-in/route";
 import { POST as setup } from "@/app/api/auth/setup/route";
 import { bearerHeaders, installTestRuntime, type TestRuntime } from "../../dev/testing/auth";
+import { AppError } from "./errors";
 import { errorResponse } from "./http";
 import { log } from "./log";
 
@@ -53,9 +55,36 @@ describe("read API ids", () => {
     const res = await (exceptions as Handler)(new Request(`${BASE}/api/v1/exceptions?rule=%ED%A0%80`, { headers: bearerHeaders() }));
     expect(res.status).toBe(400);
   });
+  it("a repeated query parameter is checked in every copy, not only the last", async () => {
+    for (const q of ["caseId=%00&caseId=", "caseId=%00&caseId=CASE-1", "status=open&status=open%00"]) {
+      const res = await (exceptions as Handler)(new Request(`${BASE}/api/v1/exceptions?${q}`, { headers: bearerHeaders() }));
+      expect({ q, status: res.status }).toEqual({ q, status: 400 });
+    }
+  });
   it("well-formed ids still answer 404 when unknown", async () => {
     const res = await (record as Handler)(new Request(`${BASE}/api/v1/cases/CASE-%F0%9F%98%80/record`, { headers: bearerHeaders() }));
     expect(res.status).toBe(404);
+  });
+});
+
+describe("read API numbers and dates", () => {
+  const get = async (handler: unknown, path: string) => {
+    const res = await (handler as Handler)(new Request(BASE + path, { headers: bearerHeaders() }));
+    return { path, status: res.status };
+  };
+  it("a version number, limit or wait no column holds (huge, negative, fractional) is a 400", async () => {
+    for (const n of ["2147483648", "99999999999999999999", "-1", "1.5", "1e300", "0"]) {
+      expect(await get(version, `/api/v1/cases/CASE-1/versions/${n}`)).toEqual({ path: `/api/v1/cases/CASE-1/versions/${n}`, status: 400 });
+      expect(await get(exceptions, `/api/v1/exceptions?limit=${n}`)).toEqual({ path: `/api/v1/exceptions?limit=${n}`, status: 400 });
+      expect(await get(changes, `/api/v1/changes?limit=${n}`)).toEqual({ path: `/api/v1/changes?limit=${n}`, status: 400 });
+    }
+    for (const w of ["2147483648", "-1", "1e300"]) expect(await get(changes, `/api/v1/changes?wait=${w}`)).toEqual({ path: `/api/v1/changes?wait=${w}`, status: 400 });
+  });
+  it("an asOf PostgreSQL cannot hold (year 0, before 1900, past 9999) is a 400", async () => {
+    for (const at of ["0000-01-01T00:00:00Z", "0001-01-01T00:00:00Z", "+275760-09-13T00:00:00Z", "-271821-04-20T00:00:00Z", "9999-12-31T23:59:59-14:00"]) {
+      const path = `/api/v1/cases/CASE-1/record?asOf=${encodeURIComponent(at)}`;
+      expect(await get(record, path)).toEqual({ path, status: 400 });
+    }
   });
 });
 
@@ -72,8 +101,18 @@ describe("sign-in and setup credentials", () => {
       expect(res.status).toBe(400);
       expect(JSON.stringify(await res.json())).toMatch(/NUL/);
     }
-    const res = await post(setup as Handler, "/api/auth/setup", { email: "first@x.test", name: "Fi\u0000rst", password: "long enough password" });
-    expect([400, 409]).toContain(res.status);
+    // Setup is open (no user yet), so a 400 here is the NUL check, not "setup is already complete" (409).
+    expect(await t.rt.db.user.count()).toBe(0);
+    for (const body of [
+      { email: "first@x.test", name: "Fi\u0000rst", password: "long enough password" },
+      { email: "first\u0000@x.test", name: "First", password: "long enough password" },
+      { email: "first@x.test", name: "First", password: "long enough\ud800 password" },
+    ]) {
+      const res = await post(setup as Handler, "/api/auth/setup", body);
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(await res.json())).toMatch(/NUL/);
+    }
+    expect(await t.rt.db.user.count()).toBe(0);
   });
 });
 
@@ -90,6 +129,33 @@ describe("unexpected errors", () => {
       expect(logged).toEqual([expect.objectContaining({ correlationId: body.correlationId })]);
     } finally {
       log.error = original;
+    }
+  });
+});
+
+describe("errors mapped in one place", () => {
+  it("an AppError(INTERNAL) answers the generic message and a logged correlation id, not its own text", async () => {
+    const logged: unknown[] = [];
+    const original = log.error.bind(log);
+    log.error = ((obj: unknown) => void logged.push(obj)) as typeof log.error;
+    try {
+      const res = errorResponse(new AppError("INTERNAL", "unreadable sealed secret"));
+      expect(res.status).toBe(500);
+      const body = (await res.json()) as { error: string; correlationId: string };
+      expect(body).toEqual({ error: "internal error; the failure was logged", correlationId: expect.stringMatching(/^err_/) });
+      expect(logged).toEqual([expect.objectContaining({ correlationId: body.correlationId })]);
+    } finally {
+      log.error = original;
+    }
+  });
+  it("a value the database refuses (out of range, bad datetime, NUL) is a 400, not a 500", async () => {
+    const db = t.rt.db as unknown as { $queryRawUnsafe: (sql: string) => Promise<unknown> };
+    for (const sql of ["SELECT 2147483648::int4", "SELECT '0000-01-01'::timestamp", "SELECT 'abc'::int", "SELECT 'not a time'::timestamp"]) {
+      const err = await db.$queryRawUnsafe(sql).then(() => null, (e: unknown) => e);
+      expect(err, sql).toBeTruthy();
+      const res = errorResponse(err);
+      expect({ sql, status: res.status }).toEqual({ sql, status: 400 });
+      expect(JSON.stringify(await res.json())).not.toMatch(/prisma|int4|timestamp|invocation/i);
     }
   });
 });

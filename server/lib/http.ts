@@ -1,7 +1,7 @@
 import { ZodError } from "zod";
 import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "./db-errors";
 import { bodyReadFailed } from "./client-abort";
-import { AppError, httpStatusOf } from "./errors";
+import { AppError, DATABASE_INPUT_MESSAGE, ERROR_CODES, INTERNAL_MESSAGE, isDatabaseInputError } from "./errors";
 import { newId } from "./ids";
 import { log } from "./log";
 
@@ -14,13 +14,14 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
 
 /** The one place HTTP routes turn errors into JSON answers with a human-readable `error`. */
 export function errorResponse(err: unknown): Response {
-  if (err instanceof AppError) {
+  // An AppError("INTERNAL") is a bug someone anticipated: its message is for the log, not the client.
+  if (err instanceof AppError && err.code !== "INTERNAL") {
     const body: Record<string, unknown> = { error: err.message };
     if (err.reason !== undefined) body.code = err.reason;
     if (err.details !== undefined) body.issues = err.details;
     // docs/api.md: a 400 always carries `issues`; a check that names no part of the input points at the whole of it.
     else if (err.code === "BAD_REQUEST") body.issues = [{ path: "", message: err.message }];
-    return jsonResponse(httpStatusOf[err.code], body);
+    return jsonResponse(ERROR_CODES[err.code].status, body);
   }
   if (err instanceof ZodError) {
     return jsonResponse(400, {
@@ -32,14 +33,28 @@ export function errorResponse(err: unknown): Response {
   if (isDatabaseUnavailable(err)) {
     return jsonResponse(503, { error: DATABASE_UNAVAILABLE_MESSAGE }, { "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS) });
   }
+  // A value the database refused slipped past the edge's checks: still the request's fault.
+  if (isDatabaseInputError(err)) {
+    logInternal(err, "database refused a value of the request", "warn");
+    return jsonResponse(400, { error: DATABASE_INPUT_MESSAGE, issues: [{ path: "", message: DATABASE_INPUT_MESSAGE }] });
+  }
   return internalError(err);
+}
+
+/**
+ * Logs an unexpected failure once, with a new correlation id (returned, for the answer), in the
+ * format every part of the server uses (pino, one JSON line; scripts/start.mjs writes the same).
+ */
+export function logInternal(err: unknown, msg: string, level: "error" | "warn" = "error", extra: Record<string, unknown> = {}): string {
+  const correlationId = newId("err");
+  log[level]({ err, correlationId, ...extra }, msg);
+  return correlationId;
 }
 
 /** Anything unexpected: logged once with a correlation id the answer carries too; no internals in the answer. */
 export function internalError(err: unknown): Response {
-  const correlationId = newId("err");
-  log.error({ err, correlationId }, "unhandled error in route");
-  return jsonResponse(500, { error: "internal error; the failure was logged", correlationId });
+  const correlationId = logInternal(err, "unhandled error in route");
+  return jsonResponse(500, { error: INTERNAL_MESSAGE, correlationId });
 }
 
 export function route<A extends unknown[]>(fn: (...args: A) => Promise<Response>): (...args: A) => Promise<Response> {

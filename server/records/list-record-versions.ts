@@ -1,11 +1,12 @@
 import { z } from "zod";
+import { safeInt } from "../lib/safe-text";
 import type { Db } from "../db/client";
 import { AppError } from "../lib/errors";
 
 export const timelineInput = z.object({
   caseId: z.string().min(1).max(200),
   /** How many of the newest versions to list; the page asks for more as the reader scrolls back. */
-  limit: z.number().int().min(1).max(1000).default(50),
+  limit: safeInt(1, 1000).default(50),
 });
 
 /**

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { safeInt } from "../lib/safe-text";
 import { readCounters } from "../ops/dashboard/metric-counters";
 import type { Db } from "../db/client";
 import type { DeltaCause } from "../db/generated/client";
@@ -21,7 +22,7 @@ export const recordListInput = z.object({
   /** Keyset cursors (server/db/keyset.ts): the page after or before a row of the previous page. */
   after: cursor,
   before: cursor,
-  pageSize: z.number().int().min(10).max(200).default(50),
+  pageSize: safeInt(10, 200).default(50),
 });
 export type RecordListInput = z.infer<typeof recordListInput>;
 export type RecordSort = RecordListInput["sort"];

@@ -1,5 +1,6 @@
 import type { Db } from "../db/client";
 import { AppError } from "../lib/errors";
+import { isStorableDate } from "../lib/safe-text";
 
 /**
  * The record as it was at a moment (docs/api.md "Current record", `?asOf=`): the version whose
@@ -17,7 +18,8 @@ export const AS_OF_NOT_CURRENT_YET = "NO_VERSION_AT_TIME";
 export function parseAsOf(raw: string): Date {
   const text = raw.trim();
   const d = ISO_TIME.test(text) ? new Date(text) : null;
-  if (!d || Number.isNaN(d.getTime())) {
+  // A time PostgreSQL cannot hold (year 0 is one) would fail the query: the edge's date range (safe-text.ts) applies.
+  if (!d || !isStorableDate(d)) {
     throw new AppError("BAD_REQUEST", `asOf "${raw.slice(0, 60)}" is not a time: give an ISO 8601 time with a zone, e.g. 2026-11-27T14:05:00Z`, [
       { path: "/asOf", message: "expected an ISO 8601 date-time with Z or an offset" },
     ]);

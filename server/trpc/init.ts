@@ -6,9 +6,8 @@ import { hasRole } from "../auth/roles";
 import { getSessionUser, type Role, type SessionUser } from "../auth/session";
 import type { Actor } from "../lib/audit";
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "../lib/db-errors";
-import { AppError } from "../lib/errors";
-import { newId } from "../lib/ids";
-import { log } from "../lib/log";
+import { AppError, DATABASE_INPUT_MESSAGE, ERROR_CODES, INTERNAL_MESSAGE, isDatabaseInputError } from "../lib/errors";
+import { logInternal } from "../lib/http";
 import { findUnsafeString } from "../lib/safe-text";
 import { getRuntime, type Runtime } from "../runtime";
 
@@ -32,29 +31,16 @@ function databaseUnavailable(err: unknown): TRPCError | null {
   return isDatabaseUnavailable(err) ? new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DATABASE_UNAVAILABLE_MESSAGE, cause: err }) : null;
 }
 
-const CODE: Record<AppError["code"], TRPCError["code"]> = {
-  BAD_REQUEST: "BAD_REQUEST",
-  UNAUTHORIZED: "UNAUTHORIZED",
-  FORBIDDEN: "FORBIDDEN",
-  NOT_FOUND: "NOT_FOUND",
-  CONFLICT: "CONFLICT",
-  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
-  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
-  TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
-  INTERNAL: "INTERNAL_SERVER_ERROR",
-};
-
 /**
- * An unexpected failure (anything not a deliberate TRPCError/AppError) is logged once, here, with
- * a correlation id the answer carries too; the client sees only a human message and that id, never
- * the driver's text or a stack.
+ * An unexpected failure (anything not a deliberate TRPCError/AppError, and AppError("INTERNAL")) is
+ * logged once, here, with a correlation id the answer carries too; the client sees only
+ * INTERNAL_MESSAGE and that id, never the driver's text or a stack.
  */
-export const INTERNAL_MESSAGE = "internal error; the failure was logged";
+export { INTERNAL_MESSAGE };
 
 function correlate(error: TRPCError & { correlationId?: string }, path: string | undefined): string {
   if (!error.correlationId) {
-    error.correlationId = newId("err");
-    log.error({ err: error.cause ?? error, correlationId: error.correlationId, path }, "unhandled error in tRPC procedure");
+    error.correlationId = logInternal(error.cause ?? error, "unhandled error in tRPC procedure", "error", { path });
   }
   return error.correlationId;
 }
@@ -82,7 +68,11 @@ const mapErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof AppError) {
     const cause = result.error.cause;
-    throw new TRPCError({ code: CODE[cause.code], message: cause.message, cause });
+    throw new TRPCError({ code: ERROR_CODES[cause.code].trpc, message: cause.message, cause });
+  }
+  if (!result.ok && isDatabaseInputError(result.error.cause ?? result.error)) {
+    logInternal(result.error.cause ?? result.error, "database refused a value of the request", "warn");
+    throw new TRPCError({ code: "BAD_REQUEST", message: DATABASE_INPUT_MESSAGE, cause: result.error.cause });
   }
   if (!result.ok) {
     const unavailable = databaseUnavailable(result.error.cause ?? result.error);

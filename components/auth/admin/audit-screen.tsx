@@ -97,13 +97,15 @@ function AuditTable({ filters, cursor, page, onOlder, onNewer }: { filters: Audi
             {data.entries.map((e) => (
               <tr key={e.id} className="border-t border-slate-100 align-top" data-testid="audit-row">
                 <td className="whitespace-nowrap px-3 py-2 tabular-nums text-slate-700">{formatAbsolute(e.createdAt).replace(" UTC", "")}</td>
-                <td className="px-3 py-2 text-slate-900">{e.actorLabel}</td>
+                <td className="px-3 py-2 text-slate-900">
+                  <bdi dir="auto">{e.actorLabel}</bdi>
+                </td>
                 <td className="px-3 py-2 font-mono text-xs text-slate-900">{e.action}</td>
                 <td className="px-3 py-2 text-xs text-slate-700">
                   <span className="text-slate-500">{e.targetType}</span> <AuditTarget type={e.targetType} id={e.targetId} />
                 </td>
                 <td className="max-w-xl px-3 py-2 text-slate-700">
-                  {e.note ? <p className="text-sm text-slate-900">“{e.note}”</p> : null}
+                  {e.note ? <p className="text-sm text-slate-900">“<bdi dir="auto">{e.note}</bdi>”</p> : null}
                   {e.before != null || e.after != null ? (
                     <details className="mt-1">
                       <summary className="cursor-pointer text-xs text-blue-800">Before / after</summary>

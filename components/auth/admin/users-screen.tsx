@@ -49,9 +49,11 @@ export function UsersScreen({ currentUserId }: { currentUserId: string }) {
                 <tr key={u.id} className="border-t border-slate-100 align-top" data-testid={`user-row-${u.email}`}>
                   <td className="px-3 py-2">
                     <div className="font-medium text-slate-900">
-                      {u.name} {self ? <span className="text-xs font-normal text-slate-500">(you)</span> : null}
+                      <bdi dir="auto">{u.name}</bdi> {self ? <span className="text-xs font-normal text-slate-500">(you)</span> : null}
                     </div>
-                    <div className="text-xs text-slate-600">{u.email}</div>
+                    <div className="text-xs text-slate-600">
+                      <bdi dir="auto">{u.email}</bdi>
+                    </div>
                   </td>
                   <td className="px-3 py-2">
                     <label className="sr-only" htmlFor={`role-${u.id}`}>

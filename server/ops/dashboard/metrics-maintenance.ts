@@ -1,6 +1,7 @@
 import type { Db } from "../../db/client";
 import { log } from "../../lib/log";
 import { PollingLoop } from "../../lib/polling-loop";
+import { pruneRefusals } from "../../intake/prune-refusals";
 import { auditLineage } from "./lineage-audit";
 
 /**
@@ -90,11 +91,12 @@ export async function runMetricsMaintenance(db: Db, opts: { auditBatches?: numbe
 
 /**
  * The loop that keeps the lineage audit caught up (a batch at a time, at once while there is
- * work) and folds the rollups' shards about once a minute. Several processes may run one each.
+ * work), folds the rollups' shards about once a minute and prunes old refusals about once an hour. Several processes may run one each.
  */
 export class MetricsMaintenance {
   private readonly loop: PollingLoop;
   private lastFold = 0;
+  private lastPrune = 0;
 
   constructor(
     private readonly db: Db,
@@ -114,6 +116,12 @@ export class MetricsMaintenance {
     if (Date.now() - this.lastFold >= (this.opts.foldEveryMs ?? 60_000)) {
       this.lastFold = Date.now();
       await foldRollups(this.db);
+    }
+    // The intake log's old refusal rows, about once an hour (server/intake/prune-refusals.ts).
+    if (Date.now() - this.lastPrune >= 3_600_000) {
+      this.lastPrune = Date.now();
+      const pruned = await pruneRefusals(this.db, new Date());
+      if (pruned) log.info({ pruned }, "refusals older than the retention pruned");
     }
     return audited > 0;
   }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { safeInt } from "../../lib/safe-text";
 import { assertRole } from "../../auth/authorize";
 import type { Db, Tx } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
@@ -23,8 +24,8 @@ import type { Json } from "../../refresh/types";
  * The admin side of fields a schema version adds: define one on a draft, remove it, and preview it
  * against the stored current events before publishing. Every refusal is a 400 naming what is wrong.
  */
-export const defineFieldInput = z.object({ version: z.number().int().min(1), field: z.unknown() });
-export const removeFieldInput = z.object({ version: z.number().int().min(1), name: z.string().trim().min(1).max(100) });
+export const defineFieldInput = z.object({ version: safeInt(1), field: z.unknown() });
+export const removeFieldInput = z.object({ version: safeInt(1), name: z.string().trim().min(1).max(100) });
 export const previewFieldInput = z.object({ field: z.unknown() });
 
 const fieldsOf = (v: { fields: unknown }) => (Array.isArray(v.fields) ? (v.fields as SchemaField[]) : []);

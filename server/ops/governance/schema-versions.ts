@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { safeInt } from "../../lib/safe-text";
 import { assertRole } from "../../auth/authorize";
 import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
@@ -15,12 +16,12 @@ import { fieldSources, previewDefinition, type FieldPreview } from "./schema-fie
 const note = z.string().trim().min(3, "say why, in a few words (at least 3 characters)").max(1000);
 
 export const saveDraftInput = z.object({
-  version: z.number().int().min(1),
+  version: safeInt(1),
   required: z.array(z.enum(RECORD_FIELDS)).max(RECORD_FIELDS.length),
   note: z.string().trim().max(1000).optional(),
 });
-export const publishInput = z.object({ version: z.number().int().min(1), note });
-export const discardInput = z.object({ version: z.number().int().min(1) });
+export const publishInput = z.object({ version: safeInt(1), note });
+export const discardInput = z.object({ version: safeInt(1) });
 
 export interface SchemaContext {
   db: Db;

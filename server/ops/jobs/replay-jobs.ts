@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { safeCoercedDate } from "../../lib/safe-text";
 import { assertRole } from "../../auth/authorize";
 import type { Db } from "../../db/client";
 import { audit, type Actor } from "../../lib/audit";
@@ -10,7 +11,7 @@ const MAX_WINDOW_DAYS = 31;
 
 export const replayInput = z.discriminatedUnion("scope", [
   z.object({ scope: z.literal("case"), caseId: z.string().trim().min(1, "enter a case id").max(200) }),
-  z.object({ scope: z.literal("window"), from: z.coerce.date(), to: z.coerce.date() }),
+  z.object({ scope: z.literal("window"), from: safeCoercedDate(), to: safeCoercedDate() }),
   z.object({ scope: z.literal("all") }),
 ]);
 export type ReplayInput = z.input<typeof replayInput>;

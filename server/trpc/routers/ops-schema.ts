@@ -1,11 +1,12 @@
 import { z } from "zod";
+import { safeInt } from "../../lib/safe-text";
 import { createDraft, diffSchema, discardDraft, discardInput, listSchemaVersions, publishInput, publishSchema, saveDraft, saveDraftInput } from "../../ops/governance/schema-versions";
 import { defineField, defineFieldInput, previewField, previewFieldInput, removeField, removeFieldInput } from "../../ops/governance/schema-fields";
 import { adminProcedure, createTRPCRouter } from "../init";
 
 export const opsSchemaRouter = createTRPCRouter({
   list: adminProcedure.query(({ ctx }) => listSchemaVersions(ctx.rt.db, ctx.actor)),
-  diff: adminProcedure.input(z.object({ version: z.number().int().min(1) })).query(({ ctx, input }) => diffSchema(ctx.rt.db, ctx.actor, input.version)),
+  diff: adminProcedure.input(z.object({ version: safeInt(1) })).query(({ ctx, input }) => diffSchema(ctx.rt.db, ctx.actor, input.version)),
   createDraft: adminProcedure.mutation(({ ctx }) => createDraft(ctx.rt.db, ctx.actor)),
   saveDraft: adminProcedure.input(saveDraftInput).mutation(({ ctx, input }) => saveDraft(ctx.rt.db, ctx.actor, input)),
   discardDraft: adminProcedure.input(discardInput).mutation(async ({ ctx, input }) => {

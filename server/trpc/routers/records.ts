@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { safeInt } from "../../lib/safe-text";
 import { getCurrentRecord, getVersion, listVersions } from "../../api/read-api";
 import { getCaseFieldHistory } from "../../records/case-field-history";
 import { compareVersions } from "../../records/compare-versions";
@@ -10,7 +11,7 @@ import { listRecords, recordFacets, recordListInput } from "../../records/list-r
 import { createTRPCRouter, readerProcedure } from "../init";
 
 const caseId = z.string().min(1).max(200);
-const version = z.number().int().min(1);
+const version = safeInt(1);
 
 export const recordsRouter = createTRPCRouter({
   list: readerProcedure.input(recordListInput).query(({ ctx, input }) => listRecords(ctx.rt.db, input)),
