@@ -66,7 +66,8 @@ const LABELS: Record<string, string> = {
 /** "customerName" → "Customer", "productVersion" → "Product version". */
 export function fieldLabel(key: string): string {
   if (LABELS[key]) return LABELS[key]!;
-  if (/^\d+$/.test(key)) return `#${Number(key) + 1}`;
+  // A list position with no name of its own: "Item 2" (never "#2", which reads as a path).
+  if (/^\d+$/.test(key)) return `Item ${Number(key) + 1}`;
   const spaced = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ").toLowerCase();
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
@@ -115,7 +116,7 @@ export function describePath(path: string, ...docs: unknown[]): string {
         const name = itemName(getAt(d, prefix));
         if (name) return name;
       }
-      return `#${Number(t) + 1}`;
+      return `Item ${Number(t) + 1}`;
     })
     .join(" › ");
 }
@@ -175,7 +176,7 @@ export function pathPhrase(path: string, ...docs: unknown[]): string {
         if (name) break;
       }
       words.pop();
-      words.push(`${noun} ${name ?? `#${Number(t) + 1}`}`);
+      words.push(`${noun} ${name ?? `number ${Number(t) + 1}`}`);
       return;
     }
     words.push(inSentence(i === 0 ? (SECTION_LABEL[t] ?? fieldLabel(t)) : fieldLabel(t)));
@@ -193,7 +194,7 @@ export function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-/** "/incidents/0/severity" → "Incidents › #1 › Severity". */
+/** "/incidents/0/severity" → "Incidents › Item 1 › Severity". */
 export function pathLabel(path: string): string {
   return parsePath(path)
     .map((t, i) => (i === 0 ? (SECTION_LABEL[t] ?? fieldLabel(t)) : fieldLabel(t)))
