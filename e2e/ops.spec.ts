@@ -142,7 +142,8 @@ test.describe("support operations", () => {
     await page.getByRole("checkbox", { name: "environment.id" }).check();
     await page.getByRole("button", { name: "Save draft" }).click();
     const reviewPanel = page.getByTestId("schema-review");
-    await expect(reviewPanel).toContainText("+ environment.id");
+    // Named as the tables name it, the identifier small beside it.
+    await expect(reviewPanel).toContainText("+ Environment › ID environment.id");
     const lacking = Number((await reviewPanel.innerText()).match(/(\d+) of \d+ current records lack it/)![1]);
     expect(lacking).toBeGreaterThan(0);
     await screenshot(page, "ops-schema-review");
@@ -179,7 +180,7 @@ test.describe("support operations", () => {
     await page.getByRole("button", { name: "Start a draft" }).click();
     await page.getByRole("checkbox", { name: "environment.id" }).uncheck();
     await page.getByRole("button", { name: "Save draft" }).click();
-    await expect(page.getByTestId("schema-review")).toContainText("− environment.id");
+    await expect(page.getByTestId("schema-review")).toContainText("− Environment › ID environment.id");
     await page.getByLabel("Why (kept in the audit log)").fill("Too strict for on-premises cases");
     await page.getByRole("button", { name: `Publish version ${draft + 1}` }).click();
     const revert = page.getByTestId("job-card").filter({ hasText: `schema version ${draft + 1}` });
@@ -206,16 +207,16 @@ test.describe("support operations", () => {
     await flow.getByLabel("Type").selectOption("enum");
     await flow.getByLabel("Allowed values").fill("low, medium, high");
     // Adding waits for the check; the check reads the stored events, before anything changes.
-    await expect(flow.getByRole("button", { name: "Add case.customerImpact to the draft" })).toBeDisabled();
+    await expect(flow.getByRole("button", { name: "Add Case › Customer impact to the draft" })).toBeDisabled();
     await flow.getByRole("button", { name: "Check current records" }).click();
     const preview = flow.getByTestId("field-preview");
     await expect(preview).toContainText(/[1-9]\d* of \d+ would have it/);
     await expect(preview.getByRole("link", { name: good })).toBeVisible();
     await expect(preview).toContainText(`${bad} · "catastrophic" is not one of low, medium, high`);
     await screenshot(page, "ops-schema-field-check");
-    await flow.getByRole("button", { name: "Add case.customerImpact to the draft" }).click();
+    await flow.getByRole("button", { name: "Add Case › Customer impact to the draft" }).click();
     await expect(page.getByTestId("added-fields")).toContainText("case.customerImpact");
-    await expect(page.getByTestId("added-fields-review")).toContainText("+ case.customerImpact");
+    await expect(page.getByTestId("added-fields-review")).toContainText("+ Case › Customer impact case.customerImpact");
 
     await page.getByLabel("Why (kept in the audit log)").fill("Duty managers sort escalations by customer impact");
     await page.getByRole("button", { name: `Publish version ${draft}` }).click();
