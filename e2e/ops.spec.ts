@@ -12,6 +12,19 @@ import { newWebhookId, postAndSettle, screenshot, settled, ticket, uniqueId, typ
  */
 const READ = { authorization: `Bearer ${process.env.E2E_API_TOKEN ?? "e2e-read-token-0123456789"}` };
 
+/** axe at every impact and no sideways scrolling, at 1440 and at 390 px: for states only a flow reaches (#15). */
+async function checkBothWidths(page: Page, what: string): Promise<void> {
+  for (const width of [1440, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
+    expect.soft(results.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`), `axe on ${what} at ${width} px`).toEqual([]);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect.soft(overflow, `${what} scrolls sideways at ${width} px`).toBeLessThanOrEqual(0);
+    await screenshot(page, `${what.replace(/\W+/g, "-")}-${width}`);
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
+}
+
 async function numberIn(page: Page, testId: string): Promise<number> {
   const text = (await page.getByTestId(testId).first().innerText()).trim();
   return Number(text.split(" ")[0]!.replace(/,/g, ""));
@@ -82,6 +95,7 @@ test.describe("support operations", () => {
     await expect(page.getByTestId("onboarded-url")).toContainText(`/api/webhooks/${name}`);
     await expect(page.getByTestId(`source-row-${name}`)).toContainText("13 of 13 on review");
     await screenshot(page, "ops-sources-onboarded");
+    await checkBothWidths(page, "sources secret shown once");
     await page.getByRole("button", { name: "Done" }).click();
     await expect(page.getByTestId("shown-once-value")).toHaveCount(0);
 
@@ -147,6 +161,7 @@ test.describe("support operations", () => {
     const lacking = Number((await reviewPanel.innerText()).match(/(\d+) of \d+ current records lack it/)![1]);
     expect(lacking).toBeGreaterThan(0);
     await screenshot(page, "ops-schema-review");
+    await checkBothWidths(page, "schema draft review");
 
     await page.getByLabel("Why (kept in the audit log)").fill("Duty managers need the environment on every record");
     await page.getByRole("button", { name: `Publish version ${draft}` }).click();

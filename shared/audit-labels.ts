@@ -13,6 +13,8 @@ export const AUDIT_ACTION_LABEL: Record<string, string> = {
   "auth.sign_out": "Signed out",
   "auth.sign_out_everywhere": "Signed out everywhere",
   "auth.sign_out_others": "Signed out other sessions",
+  "demo.complete": "Demo data loaded",
+  "demo.start": "Demo data started loading",
   "event.quarantine": "Event quarantined",
   "exception.approve": "Exception approved",
   "exception.reject": "Exception rejected",
@@ -69,6 +71,7 @@ export const AUDIT_ACTION_LABEL: Record<string, string> = {
 export const AUDIT_TARGET_LABEL: Record<string, string> = {
   api_token: "Read-API token",
   case: "Case",
+  demo: "Demo",
   email: "Email",
   event: "Event",
   exception: "Exception",

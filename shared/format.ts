@@ -41,6 +41,8 @@ export function formatMinutes(minutes: number): string {
 
 const LABELS: Record<string, string> = {
   id: "ID",
+  ip: "IP address",
+  userAgent: "Browser",
   accountId: "Account",
   customerName: "Customer",
   productArea: "Product area (as written)",

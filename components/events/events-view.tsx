@@ -250,7 +250,7 @@ function RefusalsTable({ query, updating, page, onPager }: { query: RefusalQuery
   const { data, dataUpdatedAt, isFetching } = useSuspenseQuery(trpc.events.refusals.queryOptions(query, { refetchInterval: EVENTS_REFRESH_MS }));
   return (
     <div className="space-y-2">
-      <div className="flex items-center justify-between text-xs text-slate-600">
+      <div className="flex flex-wrap items-center justify-between gap-x-3 gap-y-1 text-xs text-slate-600">
         <LiveIndicator updatedAt={dataUpdatedAt} fetching={isFetching || updating} />
         <span>Refused deliveries are listed with their reason, identical ones counted per address and minute; their unverified bodies are never stored.</span>
       </div>

@@ -32,7 +32,7 @@ export function ReplayScreen() {
     <div className="space-y-5">
       <p className="max-w-3xl text-sm text-slate-700">
         Re-materialise records from the stored events: the source entities are derived again from the event log (stale and quarantined events honoured), then each case refreshes.
-        The report says whether each record came out the same, and for any that did not, exactly which paths differed.
+        The report says whether each record came out the same, and for any that did not, exactly which fields differed.
       </p>
       <div className="grid gap-4 lg:grid-cols-3">
         <form

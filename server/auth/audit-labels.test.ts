@@ -8,6 +8,7 @@ import { AUDIT_ACTION_LABEL, AUDIT_TARGET_LABEL, auditActionLabel, auditTargetLa
 // The audit screen names actions and targets in words (shared/audit-labels.ts): every code the
 // server writes must have one, so a new action never shows up as "policy.set".
 const root = path.resolve(__dirname, "..");
+const demo = path.resolve(__dirname, "../../dev/demo");
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
     const p = path.join(dir, f);
@@ -15,7 +16,7 @@ function sources(dir: string): string[] {
     return p.endsWith(".ts") && !p.endsWith(".test.ts") ? [p] : [];
   });
 }
-const code = sources(root).map((p) => readFileSync(p, "utf8"));
+const code = [...sources(root), ...sources(demo)].map((p) => readFileSync(p, "utf8"));
 const written = (re: RegExp) => new Set(code.flatMap((s) => [...s.matchAll(re)].flatMap((m) => [...m[1]!.matchAll(/"([a-z_.]+)"/g)].map((q) => q[1]!))));
 
 describe("audit actions and targets read as words", () => {
