@@ -249,8 +249,8 @@ test.describe("support operations", () => {
     // Put the demo back: the next version drops the field, and the held case is released.
     await page.getByRole("button", { name: "Start a draft" }).click();
     await page.getByTestId("added-fields").getByRole("button", { name: "Remove" }).click();
-    await page.getByRole("button", { name: "Remove case.customerImpact" }).click();
-    await expect(page.getByTestId("added-fields-review")).toContainText("− case.customerImpact");
+    await page.getByRole("button", { name: "Remove Case › Customer impact" }).click();
+    await expect(page.getByTestId("added-fields-review")).toContainText("− Case › Customer impact case.customerImpact");
     await page.getByLabel("Why (kept in the audit log)").fill("Back to the standard record");
     await page.getByRole("button", { name: `Publish version ${draft + 1}` }).click();
     await expect(page.getByTestId("job-card").filter({ hasText: `schema version ${draft + 1}` })).toHaveAttribute("data-status", "succeeded", { timeout: 60_000 });

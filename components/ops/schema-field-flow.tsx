@@ -179,7 +179,7 @@ export function AddedFields({ version, added, activeAdded, sources }: { version:
                 <span>
                   <FieldSummary field={f} /> {state ? <Badge tone="blue">{state}</Badge> : null}
                 </span>
-                <ConfirmButton label="Remove" confirmLabel={`Remove ${f.path}`} onConfirm={() => remove.mutate({ version, name: f.path })} />
+                <ConfirmButton label="Remove" confirmLabel={`Remove ${fieldName(f.path)}`} onConfirm={() => remove.mutate({ version, name: f.path })} />
               </li>
             );
           })}
