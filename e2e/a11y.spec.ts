@@ -100,6 +100,8 @@ test.describe("accessibility and layout of every screen", () => {
   });
 
   // 390 px (a phone): the page never scrolls sideways, lists and deltas are cards, axe stays clean.
+  // Screens clean at every axe impact at 390 px, held to that.
+  const EVERY_IMPACT = new Set(["records", "record", "record-compare", "record-field-history", "record-as-of", "record-lineage", "exceptions", "events", "events-refusals", "event", "dashboard", "exceptions-resolved", "record-not-found", "record-bad-version", "admin-forbidden"]);
   const narrow: [string, () => string][] = [
     ["records", () => "/records"],
     ["record", () => `/records/${caseId}`],
@@ -141,7 +143,7 @@ test.describe("accessibility and layout of every screen", () => {
           .map((el) => `${el.tagName.toLowerCase()}${el.getAttribute("aria-label") ? `[${el.getAttribute("aria-label")}]` : ""} ${el.scrollWidth}>${el.clientWidth}`),
       );
       expect.soft(scrollers, `${url()}: boxes that scroll sideways at 390 px`).toEqual([]);
-      await expectNoSeriousViolations(page, `${url()} at 390 px`);
+      await expectNoSeriousViolations(page, `${url()} at 390 px`, { everyImpact: EVERY_IMPACT.has(name) });
       await screenshot(page, `narrow-${name}`);
     });
   }
@@ -263,12 +265,12 @@ test.describe("accessibility and layout of every screen", () => {
       ["/admin/secrets", "admin-secrets", true],
       ["/admin/audit", "admin-audit", true],
       ["/admin/replay", "admin-replay", true],
-      ["/admin/outbound", "admin-outbound", false],
-      ["/admin/policies", "admin-policies", false],
-      ["/admin/sources", "admin-sources", false],
-      ["/admin/schema", "admin-schema", false],
-      ["/admin/recurring", "admin-recurring", false],
-      ["/admin/reference", "admin-reference", false],
+      ["/admin/outbound", "admin-outbound", true],
+      ["/admin/policies", "admin-policies", true],
+      ["/admin/sources", "admin-sources", true],
+      ["/admin/schema", "admin-schema", true],
+      ["/admin/recurring", "admin-recurring", true],
+      ["/admin/reference", "admin-reference", true],
     ] as const) {
       test(`admin screen ${url}: axe clean, no sideways box (${width} px)`, async ({ page }) => {
         await page.setViewportSize({ width, height });
