@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from "node:crypto";
+import { readdirSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, request as playwrightRequest, test, type APIRequestContext, type Page } from "@playwright/test";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, signIn, signInRequest, signInWithForm, siteOrigin, trpcMutation, type DemoRole } from "./fixtures/auth";
@@ -15,6 +16,12 @@ function signWebhook(secret: string, id: string, body: string) {
   const sig = createHmac("sha256", key).update(`${id}.${ts}.${body}`).digest("base64");
   return { "webhook-id": id, "webhook-timestamp": ts, "webhook-signature": `v1,${sig}`, "content-type": "application/json" };
 }
+
+/** Every admin page of the app (each page.tsx under app/admin), so a new one cannot be left out; a dynamic segment gets an id that does not exist. */
+const ADMIN_PATHS = (readdirSync("app/admin", { recursive: true }) as string[])
+  .filter((f) => f.replaceAll("\\", "/").endsWith("page.tsx"))
+  .map((f) => `/admin/${f.replaceAll("\\", "/").replace(/\/?page\.tsx$/, "")}`.replace(/\/$/, "").replace(/\[[^\]]+\]/g, "no-such-id"))
+  .sort();
 
 async function adminContext(baseURL: string): Promise<APIRequestContext> {
   const ctx = await playwrightRequest.newContext({ baseURL });
@@ -98,9 +105,15 @@ test.describe("each role sees exactly its screens and actions", () => {
       const links = await nav.getByRole("link").allTextContents();
       expect(links).toEqual(can.admin ? [...MAIN_NAV, "Admin"] : MAIN_NAV);
 
-      for (const path of ["/admin", "/admin/users", "/admin/tokens", "/admin/secrets", "/admin/outbound", "/admin/audit"]) {
+      expect(ADMIN_PATHS.length, "admin pages found").toBeGreaterThanOrEqual(13);
+      for (const path of ADMIN_PATHS) {
         const res = await page.goto(path);
         // A screen the role may not use answers 403, not a 200 with a refusal in it (#15).
+        // An endpoint id that does not exist is the admin's own business (the page says so).
+        if (path.includes("no-such")) {
+          if (!can.admin) expect(res?.status(), `${role} ${path}`).toBe(403);
+          continue;
+        }
         expect(res?.status(), `${role} ${path}`).toBe(can.admin ? 200 : 403);
         if (can.admin) {
           await expect(page.getByTestId("not-allowed")).toHaveCount(0);

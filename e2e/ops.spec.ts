@@ -12,6 +12,19 @@ import { newWebhookId, postAndSettle, screenshot, settled, ticket, uniqueId, typ
  */
 const READ = { authorization: `Bearer ${process.env.E2E_API_TOKEN ?? "e2e-read-token-0123456789"}` };
 
+/** axe at every impact and no sideways scrolling, at 1440 and at 390 px: for states only a flow reaches (#15). */
+async function checkBothWidths(page: Page, what: string): Promise<void> {
+  for (const width of [1440, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
+    expect.soft(results.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`), `axe on ${what} at ${width} px`).toEqual([]);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect.soft(overflow, `${what} scrolls sideways at ${width} px`).toBeLessThanOrEqual(0);
+    await screenshot(page, `${what.replace(/\W+/g, "-")}-${width}`);
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
+}
+
 async function numberIn(page: Page, testId: string): Promise<number> {
   const text = (await page.getByTestId(testId).first().innerText()).trim();
   return Number(text.split(" ")[0]!.replace(/,/g, ""));
@@ -82,6 +95,7 @@ test.describe("support operations", () => {
     await expect(page.getByTestId("onboarded-url")).toContainText(`/api/webhooks/${name}`);
     await expect(page.getByTestId(`source-row-${name}`)).toContainText("13 of 13 on review");
     await screenshot(page, "ops-sources-onboarded");
+    await checkBothWidths(page, "sources secret shown once");
     await page.getByRole("button", { name: "Done" }).click();
     await expect(page.getByTestId("shown-once-value")).toHaveCount(0);
 
@@ -142,10 +156,12 @@ test.describe("support operations", () => {
     await page.getByRole("checkbox", { name: "environment.id" }).check();
     await page.getByRole("button", { name: "Save draft" }).click();
     const reviewPanel = page.getByTestId("schema-review");
-    await expect(reviewPanel).toContainText("+ environment.id");
+    // Named as the tables name it, the identifier small beside it.
+    await expect(reviewPanel).toContainText("+ Environment › ID environment.id");
     const lacking = Number((await reviewPanel.innerText()).match(/(\d+) of \d+ current records lack it/)![1]);
     expect(lacking).toBeGreaterThan(0);
     await screenshot(page, "ops-schema-review");
+    await checkBothWidths(page, "schema draft review");
 
     await page.getByLabel("Why (kept in the audit log)").fill("Duty managers need the environment on every record");
     await page.getByRole("button", { name: `Publish version ${draft}` }).click();
@@ -179,7 +195,7 @@ test.describe("support operations", () => {
     await page.getByRole("button", { name: "Start a draft" }).click();
     await page.getByRole("checkbox", { name: "environment.id" }).uncheck();
     await page.getByRole("button", { name: "Save draft" }).click();
-    await expect(page.getByTestId("schema-review")).toContainText("− environment.id");
+    await expect(page.getByTestId("schema-review")).toContainText("− Environment › ID environment.id");
     await page.getByLabel("Why (kept in the audit log)").fill("Too strict for on-premises cases");
     await page.getByRole("button", { name: `Publish version ${draft + 1}` }).click();
     const revert = page.getByTestId("job-card").filter({ hasText: `schema version ${draft + 1}` });
@@ -206,16 +222,16 @@ test.describe("support operations", () => {
     await flow.getByLabel("Type").selectOption("enum");
     await flow.getByLabel("Allowed values").fill("low, medium, high");
     // Adding waits for the check; the check reads the stored events, before anything changes.
-    await expect(flow.getByRole("button", { name: "Add case.customerImpact to the draft" })).toBeDisabled();
+    await expect(flow.getByRole("button", { name: "Add Case › Customer impact to the draft" })).toBeDisabled();
     await flow.getByRole("button", { name: "Check current records" }).click();
     const preview = flow.getByTestId("field-preview");
     await expect(preview).toContainText(/[1-9]\d* of \d+ would have it/);
     await expect(preview.getByRole("link", { name: good })).toBeVisible();
     await expect(preview).toContainText(`${bad} · "catastrophic" is not one of low, medium, high`);
     await screenshot(page, "ops-schema-field-check");
-    await flow.getByRole("button", { name: "Add case.customerImpact to the draft" }).click();
+    await flow.getByRole("button", { name: "Add Case › Customer impact to the draft" }).click();
     await expect(page.getByTestId("added-fields")).toContainText("case.customerImpact");
-    await expect(page.getByTestId("added-fields-review")).toContainText("+ case.customerImpact");
+    await expect(page.getByTestId("added-fields-review")).toContainText("+ Case › Customer impact case.customerImpact");
 
     await page.getByLabel("Why (kept in the audit log)").fill("Duty managers sort escalations by customer impact");
     await page.getByRole("button", { name: `Publish version ${draft}` }).click();
@@ -233,8 +249,8 @@ test.describe("support operations", () => {
     // Put the demo back: the next version drops the field, and the held case is released.
     await page.getByRole("button", { name: "Start a draft" }).click();
     await page.getByTestId("added-fields").getByRole("button", { name: "Remove" }).click();
-    await page.getByRole("button", { name: "Remove case.customerImpact" }).click();
-    await expect(page.getByTestId("added-fields-review")).toContainText("− case.customerImpact");
+    await page.getByRole("button", { name: "Remove Case › Customer impact" }).click();
+    await expect(page.getByTestId("added-fields-review")).toContainText("− Case › Customer impact case.customerImpact");
     await page.getByLabel("Why (kept in the audit log)").fill("Back to the standard record");
     await page.getByRole("button", { name: `Publish version ${draft + 1}` }).click();
     await expect(page.getByTestId("job-card").filter({ hasText: `schema version ${draft + 1}` })).toHaveAttribute("data-status", "succeeded", { timeout: 60_000 });

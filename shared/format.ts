@@ -41,6 +41,8 @@ export function formatMinutes(minutes: number): string {
 
 const LABELS: Record<string, string> = {
   id: "ID",
+  ip: "IP address",
+  userAgent: "Browser",
   accountId: "Account",
   customerName: "Customer",
   productArea: "Product area (as written)",
@@ -81,7 +83,8 @@ export function sectionLabel(key: string): string {
 export function fieldLabel(key: string): string {
   const label = ownLabel(LABELS, key);
   if (label) return label;
-  if (/^\d+$/.test(key)) return `#${Number(key) + 1}`;
+  // A list position with no name of its own: "Item 2" (never "#2", which reads as a path).
+  if (/^\d+$/.test(key)) return `Item ${Number(key) + 1}`;
   const spaced = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ").trim().toLowerCase();
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
@@ -130,7 +133,7 @@ export function describePath(path: string, ...docs: unknown[]): string {
         const name = itemName(getAt(d, prefix));
         if (name) return name;
       }
-      return `#${Number(t) + 1}`;
+      return `Item ${Number(t) + 1}`;
     })
     .join(" › ");
 }
@@ -190,7 +193,7 @@ export function pathPhrase(path: string, ...docs: unknown[]): string {
         if (name) break;
       }
       words.pop();
-      words.push(`${noun} ${name ?? `#${Number(t) + 1}`}`);
+      words.push(`${noun} ${name ?? `number ${Number(t) + 1}`}`);
       return;
     }
     words.push(inSentence(i === 0 ? (sectionLabel(t)) : fieldLabel(t)));
@@ -208,7 +211,7 @@ export function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-/** "/incidents/0/severity" → "Incidents › #1 › Severity". */
+/** "/incidents/0/severity" → "Incidents › Item 1 › Severity". */
 export function pathLabel(path: string): string {
   return parsePath(path)
     .map((t, i) => (i === 0 ? (sectionLabel(t)) : fieldLabel(t)))

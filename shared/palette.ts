@@ -21,6 +21,30 @@ export const CAUSE_HUE: Record<Cause, { name: string; hex: string }> = {
 };
 
 /**
+ * What the dashboards draw an event's or an exception's status in. The docs name three hues for
+ * status: emerald for applied, amber for held (and open, its exception), red for refusals and
+ * failures; the rest are greys and one dark blue (waiting, 20° and more from the ticket-update sky),
+ * so no status is ever drawn in a cause's hue. (A "received" bar once borrowed the ticket-update sky,
+ * an "incomplete" one a magenta beside diagnostics' violet.)
+ */
+export const STATUS_COLOUR = {
+  applied: "#059669",
+  unchanged: "#6ee7b7",
+  held: "#f59e0b",
+  claimed: "#a16207",
+  waiting: "#1d4ed8",
+  received: "#475569",
+  noChange: "#94a3b8",
+  stale: "#cbd5e1",
+  quarantined: "#dc2626",
+  failed: "#7f1d1d",
+  incomplete: "#0f172a",
+} as const;
+
+/** The status colours that are the documented status hues (emerald, amber, red), which may sit near a cause's hue. */
+export const STATUS_HUES = ["applied", "unchanged", "held", "claimed", "quarantined", "failed"] as const;
+
+/**
  * Source colours for charts: dark blue, blue, pale indigo, then three slates, told apart by lightness.
  * Hues stay between the sky and violet of the causes (and the slates are greys), so a source never
  * looks like a cause.

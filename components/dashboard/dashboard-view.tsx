@@ -10,18 +10,20 @@ import { RelativeTime } from "../ui/relative-time";
 import { CellLabel, stack } from "../ui/stack-table";
 import { formatMs } from "../ops/ops-dashboard";
 import { DEFAULT_WINDOW, WINDOW_KEYS, WINDOWS, windowOf } from "@/shared/windows";
+import { STATUS_COLOUR } from "@/shared/palette";
 
 
 const STATUS_ORDER = ["applied", "held", "no_change", "stale", "waiting", "quarantined", "failed", "received"];
+/** Event statuses in the palette's status colours (shared/palette.ts): never a cause's hue. */
 const STATUS_BAR: Record<string, string> = {
-  applied: "bg-emerald-600",
-  held: "bg-amber-500",
-  no_change: "bg-slate-400",
-  stale: "bg-slate-300",
-  waiting: "bg-blue-500",
-  quarantined: "bg-red-600",
-  failed: "bg-red-800",
-  received: "bg-sky-400",
+  applied: STATUS_COLOUR.applied,
+  held: STATUS_COLOUR.held,
+  no_change: STATUS_COLOUR.noChange,
+  stale: STATUS_COLOUR.stale,
+  waiting: STATUS_COLOUR.waiting,
+  quarantined: STATUS_COLOUR.quarantined,
+  failed: STATUS_COLOUR.failed,
+  received: STATUS_COLOUR.received,
 };
 
 function Stat({ label, value, hint, href }: { label: string; value: React.ReactNode; hint?: React.ReactNode; href?: string }) {
@@ -116,7 +118,7 @@ export function DashboardView() {
                     {s.replace("_", " ")}
                   </Link>
                   <span className="h-2.5 overflow-hidden rounded-full bg-slate-100" aria-hidden="true">
-                    <span className={`block h-full ${STATUS_BAR[s]}`} style={{ width: `${data.totalEvents ? (n / data.totalEvents) * 100 : 0}%` }} />
+                    <span className="block h-full" style={{ backgroundColor: STATUS_BAR[s], width: `${data.totalEvents ? (n / data.totalEvents) * 100 : 0}%` }} />
                   </span>
                   <span className="text-right tabular-nums text-slate-700">{n.toLocaleString("en-US")}</span>
                 </li>
@@ -178,7 +180,7 @@ export function DashboardView() {
                       <span className="flex items-center gap-2">
                         <CellLabel>Opened</CellLabel>
                         <span className="h-2.5 flex-1 overflow-hidden rounded-full bg-slate-100" aria-hidden="true">
-                          <span className="block h-full bg-amber-500" style={{ width: `${(r.opened / maxRule) * 100}%` }} />
+                          <span className="block h-full" style={{ backgroundColor: STATUS_COLOUR.held, width: `${(r.opened / maxRule) * 100}%` }} />
                         </span>
                         {r.opened}
                       </span>

@@ -250,17 +250,18 @@ function RefusalsTable({ query, updating, page, onPager }: { query: RefusalQuery
   const { data, dataUpdatedAt, isFetching } = useSuspenseQuery(trpc.events.refusals.queryOptions(query, { refetchInterval: EVENTS_REFRESH_MS }));
   return (
     <div className="space-y-2">
-      <div className="flex items-center justify-between text-xs text-slate-600">
+      <div className="flex flex-wrap items-center justify-between gap-x-3 gap-y-1 text-xs text-slate-600">
         <LiveIndicator updatedAt={dataUpdatedAt} fetching={isFetching || updating} />
         <span>Refused deliveries are listed with their reason, identical ones counted per address and minute; their unverified bodies are never stored.</span>
       </div>
       {!data.rows.length ? (
         <EmptyState title="No refused deliveries">Wrong signatures, stale timestamps, invalid bodies and rate-limited requests would be listed here.</EmptyState>
       ) : (
-        <div className={`relative overflow-x-auto rounded-lg border border-slate-200 bg-white ${updating ? "opacity-60" : ""}`}>
-          <table className="w-full min-w-[800px] table-fixed text-sm">
+        // Cards below 768 px (components/ui/stack-table.tsx): nothing scrolls sideways on a phone.
+        <div className={`relative rounded-lg border border-slate-200 bg-white md:overflow-x-auto ${updating ? "opacity-60" : ""}`}>
+          <table className={`${stack.table} w-full md:min-w-[800px] md:table-fixed`}>
             <caption className="sr-only">Refused webhook deliveries, newest first</caption>
-            <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs text-slate-600">
+            <thead className={`border-b border-slate-200 bg-slate-50 text-left text-xs text-slate-600 ${stack.thead}`}>
               <tr>
                 <th scope="col" className="w-[9rem] px-3 py-2 font-medium">
                   When
@@ -279,19 +280,22 @@ function RefusalsTable({ query, updating, page, onPager }: { query: RefusalQuery
                 </th>
               </tr>
             </thead>
-            <tbody>
+            <tbody className={stack.tbody}>
               {data.rows.map((r) => (
-                <tr key={r.id} className="border-b border-slate-100 align-top last:border-0">
-                  <td className="px-3 py-2">
+                <tr key={r.id} className={`border-b border-slate-100 align-top last:border-0 ${stack.row}`} data-testid="refusal-row">
+                  <td className={stack.inline}>
+                    <CellLabel>When</CellLabel>
                     <RelativeTime value={r.createdAt} />
                   </td>
-                  <td className="px-3 py-2">
+                  <td className={stack.inline}>
+                    <CellLabel>Source</CellLabel>
                     <bdi>{r.sourceName}</bdi>
                   </td>
-                  <td className="px-3 py-2">
+                  <td className={stack.inline}>
+                    <CellLabel>HTTP</CellLabel>
                     <Badge tone={r.httpStatus === 429 ? "amber" : "red"}>{r.httpStatus}</Badge>
                   </td>
-                  <td className="px-3 py-2">
+                  <td className={stack.cell}>
                     <bdi className="break-words">{r.reason}</bdi>
                     {r.count > 1 ? (
                       <span className="ml-2 whitespace-nowrap text-xs text-slate-600" title="Identical refusals from this address within the minute are counted in one row">
@@ -301,7 +305,7 @@ function RefusalsTable({ query, updating, page, onPager }: { query: RefusalQuery
                     {Array.isArray(r.issues) && r.issues.length ? (
                       <details className="mt-1 text-xs">
                         <summary className="cursor-pointer text-blue-800">{r.issues.length} issue(s)</summary>
-                        <ul className="mt-1 space-y-0.5 font-mono">
+                        <ul className="mt-1 space-y-0.5 break-words font-mono">
                           {(r.issues as { path?: string; message?: string }[]).map((i, k) => (
                             <li key={k}>
                               {i.path} {i.message}
@@ -311,11 +315,12 @@ function RefusalsTable({ query, updating, page, onPager }: { query: RefusalQuery
                       </details>
                     ) : null}
                   </td>
-                  <td className="px-3 py-2 text-xs">
-                    <div className="truncate font-mono" title={r.webhookId ?? undefined}>
+                  <td className={`${stack.cell} text-xs`}>
+                    <CellLabel>Webhook id</CellLabel>
+                    <div className="truncate font-mono max-md:inline" title={r.webhookId ?? undefined}>
                       {r.webhookId ?? "—"}
                     </div>
-                    <div className="text-slate-600">{r.remoteAddr ?? ""}</div>
+                    <div className="text-slate-600 max-md:ml-2 max-md:inline">{r.remoteAddr ? <span className="md:hidden">from </span> : null}{r.remoteAddr ?? ""}</div>
                   </td>
                 </tr>
               ))}

@@ -10,29 +10,29 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { CellLabel, stack } from "@/components/ui/stack-table";
 import { useTRPC } from "@/components/trpc/client";
 import type { Dashboard } from "@/server/ops/dashboard/dashboard-metrics";
-import { CAUSE_HUE, chartSources } from "@/shared/palette";
+import { CAUSE_HUE, chartSources, STATUS_COLOUR } from "@/shared/palette";
 import { windowOf } from "@/shared/windows";
 import { fillOf, SourcePatterns, SourceSwatch, usePatternPrefix } from "./source-fill";
 import { fieldToPath, pathLabel } from "@/shared/format";
 
 const OUTCOME = [
-  { key: "applied", label: "Applied, complete", color: "#059669" },
-  { key: "unchanged", label: "Already current", color: "#6ee7b7" },
-  { key: "held", label: "Held (exception)", color: "#f59e0b" },
-  { key: "waiting", label: "Waiting for a ticket", color: "#60a5fa" },
-  { key: "received", label: "Not refreshed yet", color: "#94a3b8" },
-  { key: "quarantined", label: "Quarantined", color: "#dc2626" },
-  { key: "failed", label: "Failed", color: "#7f1d1d" },
-  { key: "incomplete", label: "Incomplete lineage or trace", color: "#c026d3" },
+  { key: "applied", label: "Applied, complete", color: STATUS_COLOUR.applied },
+  { key: "unchanged", label: "Already current", color: STATUS_COLOUR.unchanged },
+  { key: "held", label: "Held (exception)", color: STATUS_COLOUR.held },
+  { key: "waiting", label: "Waiting for a ticket", color: STATUS_COLOUR.waiting },
+  { key: "received", label: "Not refreshed yet", color: STATUS_COLOUR.received },
+  { key: "quarantined", label: "Quarantined", color: STATUS_COLOUR.quarantined },
+  { key: "failed", label: "Failed", color: STATUS_COLOUR.failed },
+  { key: "incomplete", label: "Incomplete lineage or trace", color: STATUS_COLOUR.incomplete },
 ] as const;
 const RESOLUTION = [
-  { key: "open", label: "Open", color: "#f59e0b" },
-  { key: "claimed", label: "Claimed", color: "#a16207" },
-  { key: "approve", label: "Approved", color: "#059669" },
-  { key: "reject", label: "Rejected", color: "#dc2626" },
+  { key: "open", label: "Open", color: STATUS_COLOUR.held },
+  { key: "claimed", label: "Claimed", color: STATUS_COLOUR.claimed },
+  { key: "approve", label: "Approved", color: STATUS_COLOUR.applied },
+  { key: "reject", label: "Rejected", color: STATUS_COLOUR.quarantined },
   // The manual-override cause's colour (shared/palette.ts): an override resolution is that cause.
   { key: "override", label: "Overridden", color: CAUSE_HUE.manual_override.hex },
-  { key: "cleared", label: "Cleared by a later refresh", color: "#94a3b8" },
+  { key: "cleared", label: "Cleared by a later refresh", color: STATUS_COLOUR.noChange },
 ] as const;
 
 const nf = (n: number) => n.toLocaleString("en-US");
@@ -185,8 +185,8 @@ function Latency({ data }: { data: Dashboard }) {
               <YAxis tickFormatter={(v: number) => formatMs(v)} fontSize={11} width={64} />
               <Tooltip labelFormatter={(v) => `${tick(data.bucketSeconds)(v as number)} UTC`} formatter={(v) => formatMs(Number(v))} />
               <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
-              <Line dataKey="p50Ms" name="p50" stroke="#1d4ed8" dot={l.series.length < 3} isAnimationActive={false} />
-              <Line dataKey="p99Ms" name="p99" stroke="#b45309" dot={l.series.length < 3} isAnimationActive={false} />
+              <Line dataKey="p50Ms" name="p50" stroke={STATUS_COLOUR.waiting} dot={l.series.length < 3} isAnimationActive={false} />
+              <Line dataKey="p99Ms" name="p99" stroke={STATUS_COLOUR.incomplete} strokeDasharray="5 3" dot={l.series.length < 3} isAnimationActive={false} />
             </LineChart>
           </ResponsiveContainer>
         </div>
@@ -230,7 +230,7 @@ function Intake({ data }: { data: Dashboard }) {
             {series.map((x, n) => (
               <Bar key={x.key} dataKey={x.key} name={x.label} stackId="a" fill={fillOf(prefix, n, x.style)} isAnimationActive={false} />
             ))}
-            <Bar dataKey="refused" name="refused" fill="#dc2626" isAnimationActive={false} />
+            <Bar dataKey="refused" name="refused" fill={STATUS_COLOUR.quarantined} isAnimationActive={false} />
           </BarChart>
         </ResponsiveContainer>
       </div>
@@ -368,7 +368,7 @@ function Backlog({ data }: { data: Dashboard }) {
             <XAxis dataKey="t" tickFormatter={tick(data.bucketSeconds)} fontSize={11} />
             <YAxis allowDecimals={false} fontSize={11} width={40} />
             <Tooltip labelFormatter={(v) => `${tick(data.bucketSeconds)(v as number)} UTC`} />
-            <Area dataKey="backlog" name="received, not refreshed" stroke="#0369a1" fill="#bae6fd" isAnimationActive={false} />
+            <Area dataKey="backlog" name="received, not refreshed" stroke={STATUS_COLOUR.received} fill={STATUS_COLOUR.stale} isAnimationActive={false} />
           </AreaChart>
         </ResponsiveContainer>
       </div>

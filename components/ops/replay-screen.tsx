@@ -5,6 +5,8 @@ import Link from "next/link";
 import { useState } from "react";
 import { Alert, errorText, Field, inputClass } from "@/components/auth/admin/parts";
 import { button } from "@/components/ui/button";
+import { CellLabel, stack } from "@/components/ui/stack-table";
+import { describePath } from "@/shared/format";
 import { useTRPC } from "@/components/trpc/client";
 import type { JobView } from "@/server/ops/jobs/jobs";
 import { JobList } from "./job-progress";
@@ -30,7 +32,7 @@ export function ReplayScreen() {
     <div className="space-y-5">
       <p className="max-w-3xl text-sm text-slate-700">
         Re-materialise records from the stored events: the source entities are derived again from the event log (stale and quarantined events honoured), then each case refreshes.
-        The report says whether each record came out the same, and for any that did not, exactly which paths differed.
+        The report says whether each record came out the same, and for any that did not, exactly which fields differed.
       </p>
       <div className="grid gap-4 lg:grid-cols-3">
         <form
@@ -117,7 +119,7 @@ interface Report {
   differedCount: number;
   heldCases?: number;
   outcomes?: Record<string, number>;
-  differed: { caseId: string; outcome: string; version: number | null; differenceCount: number; differences: { record: "current" | "held"; path: string; before: unknown; after: unknown }[] }[];
+  differed: { caseId: string; outcome: string; version: number | null; differenceCount: number; differences: { record: "current" | "held"; path: string; label?: string; before: unknown; after: unknown }[] }[];
 }
 
 const show = (v: unknown) => (v === null || v === undefined ? "—" : typeof v === "string" ? v : JSON.stringify(v));
@@ -148,26 +150,36 @@ function ReplayReport({ job }: { job: JobView }) {
             <Link href={`/records/${encodeURIComponent(c.caseId)}`} className="font-mono font-medium text-blue-800 hover:underline">
               {c.caseId}
             </Link>{" "}
-            — {c.differenceCount} path{c.differenceCount === 1 ? "" : "s"} differed{c.version ? ` · stored as version ${c.version}${c.outcome === "held" ? " (held)" : ""}` : ""}
+            — {c.differenceCount} field{c.differenceCount === 1 ? "" : "s"} differed{c.version ? ` · stored as version ${c.version}${c.outcome === "held" ? " (held)" : ""}` : ""}
           </summary>
           {c.differences.length ? (
-            <table className="mt-2 w-full text-xs">
-              <caption className="sr-only">Paths of {c.caseId} that differed</caption>
-              <thead className="text-left text-slate-600">
+            // Cards below 768 px (components/ui/stack-table.tsx): nothing scrolls sideways on a phone.
+            <table className="mt-2 w-full text-xs max-md:block">
+              <caption className="sr-only">Fields of {c.caseId} that differed</caption>
+              <thead className={`text-left text-slate-600 ${stack.thead}`}>
                 <tr>
                   <th scope="col" className="py-1 pr-3 font-medium">In</th>
-                  <th scope="col" className="py-1 pr-3 font-medium">Path</th>
+                  <th scope="col" className="py-1 pr-3 font-medium">Field</th>
                   <th scope="col" className="py-1 pr-3 font-medium">Stored record</th>
                   <th scope="col" className="py-1 font-medium">From the events</th>
                 </tr>
               </thead>
-              <tbody className="font-mono">
+              <tbody className={stack.tbody}>
                 {c.differences.map((d) => (
-                  <tr key={`${d.record}${d.path}`} className="border-t border-amber-200 align-top">
-                    <td className="py-1 pr-3 font-sans">{d.record === "held" ? "held candidate" : "current record"}</td>
-                    <td className="py-1 pr-3">{d.path}</td>
-                    <td className="py-1 pr-3 break-all text-red-900">{show(d.before)}</td>
-                    <td className="py-1 break-all text-emerald-900">{show(d.after)}</td>
+                  <tr key={`${d.record}${d.path}`} className={`border-t border-amber-200 align-top ${stack.row}`} data-testid="replay-difference">
+                    <td className="py-1 pr-3 max-md:block">{d.record === "held" ? "held candidate" : "current record"}</td>
+                    {/* The field's name as the tables say it; the path (what the API reports) on hover. */}
+                    <td className="py-1 pr-3 font-medium text-slate-900 max-md:block" title={d.path} data-path={d.path}>
+                      {d.label ?? describePath(d.path)}
+                    </td>
+                    <td className="py-1 pr-3 break-all font-mono text-red-900 max-md:block">
+                      <CellLabel>Stored</CellLabel>
+                      {show(d.before)}
+                    </td>
+                    <td className="py-1 break-all font-mono text-emerald-900 max-md:block">
+                      <CellLabel>From events</CellLabel>
+                      {show(d.after)}
+                    </td>
                   </tr>
                 ))}
               </tbody>

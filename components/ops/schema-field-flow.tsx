@@ -7,6 +7,7 @@ import { Alert, ConfirmButton, errorText, Field, inputClass } from "@/components
 import { Badge } from "@/components/ui/badges";
 import { button } from "@/components/ui/button";
 import { useTRPC } from "@/components/trpc/client";
+import { fieldToPath, pathLabel } from "@/shared/format";
 
 /**
  * The guided flow for a field the record never had (docs/domain.md, escalation schema): define it, check
@@ -47,10 +48,26 @@ const TYPES = [
 ] as const;
 const typeLabel = (f: AddedField) => (f.type === "enum" ? `one of ${f.values?.join(", ")}` : (TYPES.find((t) => t.value === f.type)?.label.toLowerCase() ?? f.type));
 
+/** A schema field ("case.customerImpact") for people: "Case › Customer impact". */
+export const fieldName = (field: string) => pathLabel(field.startsWith("/") ? field : fieldToPath(field));
+
+/**
+ * A schema field as the policies screen shows one: its label, with the identifier the API and the
+ * audit log use small beside it, for admins who script against them.
+ */
+export function FieldName({ field, className = "" }: { field: string; className?: string }) {
+  return (
+    <span className={className} data-field={field}>
+      {fieldName(field)}{" "}
+      <span className="ml-0.5 break-all font-mono text-xs font-normal text-slate-500">{field}</span>
+    </span>
+  );
+}
+
 export function FieldSummary({ field }: { field: AddedField }) {
   return (
     <span className="text-sm text-slate-700">
-      <span className="font-mono font-semibold text-slate-900">{field.path}</span> · {typeLabel(field)} · from <span className="font-mono">{field.source}</span>{" "}
+      <FieldName field={field.path} className="font-semibold text-slate-900" /> · {typeLabel(field)} · from <span className="font-mono">{field.source}</span>{" "}
       <span className="font-mono">{field.pointer}</span> · {field.required ? <strong>required</strong> : "optional"}
     </span>
   );
@@ -162,7 +179,7 @@ export function AddedFields({ version, added, activeAdded, sources }: { version:
                 <span>
                   <FieldSummary field={f} /> {state ? <Badge tone="blue">{state}</Badge> : null}
                 </span>
-                <ConfirmButton label="Remove" confirmLabel={`Remove ${f.path}`} onConfirm={() => remove.mutate({ version, name: f.path })} />
+                <ConfirmButton label="Remove" confirmLabel={`Remove ${fieldName(f.path)}`} onConfirm={() => remove.mutate({ version, name: f.path })} />
               </li>
             );
           })}
@@ -280,7 +297,7 @@ function AddFieldFlow({ version, sources, onDone }: { version: number; sources: 
           <p className="text-xs font-semibold uppercase tracking-wide text-slate-500">3 · Add it to draft version {version}</p>
           <div className="mt-2 flex flex-wrap items-center gap-2">
             <button type="button" className={button.primary} disabled={!current || !preview.data || define.isPending} onClick={() => define.mutate({ version, field: definition })}>
-              {define.isPending ? "Adding…" : `Add ${definition.name} to the draft`}
+              {define.isPending ? "Adding…" : `Add ${fieldName(definition.name)} to the draft`}
             </button>
             <button type="button" className={button.ghost} onClick={onDone}>
               Cancel
@@ -306,7 +323,9 @@ export function AddedFieldsReview({ added, removed }: { added: (FieldPreview & {
       {added.map((f) => (
         <div key={f.field.path} className="space-y-1">
           <p className="flex flex-wrap items-baseline gap-2">
-            <span className="font-mono text-sm font-semibold text-emerald-800">+ {f.field.path}</span>
+            <span className="text-sm font-semibold text-emerald-800">
+              + <FieldName field={f.field.path} />
+            </span>
             <span className="text-sm text-slate-700">{f.change === "added" ? "new field" : "definition changed"} ·</span>
             <FieldSummary field={f.field} />
           </p>
@@ -315,7 +334,9 @@ export function AddedFieldsReview({ added, removed }: { added: (FieldPreview & {
       ))}
       {removed.map((f) => (
         <p key={f.path} className="flex flex-wrap items-baseline gap-2 text-sm">
-          <span className="font-mono font-semibold text-red-800">− {f.path}</span>
+          <span className="font-semibold text-red-800">
+            − <FieldName field={f.path} />
+          </span>
           <span className="text-slate-700">field removed: records lose it on re-materialisation (a schema change)</span>
         </p>
       ))}

@@ -10,7 +10,7 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { CellLabel, stack } from "@/components/ui/stack-table";
 import { useTRPC } from "@/components/trpc/client";
 import { JobList, Outcomes } from "./job-progress";
-import { AddedFields, AddedFieldsReview, FieldSummary } from "./schema-field-flow";
+import { AddedFields, AddedFieldsReview, FieldName, fieldName, FieldSummary } from "./schema-field-flow";
 import { NoteField } from "./note-field";
 
 function useSchema() {
@@ -124,9 +124,11 @@ function ActiveSummary({ active }: { active: Versions["versions"][number] | unde
             ) : null}
           </p>
           <p className="mt-3 text-xs font-medium uppercase tracking-wide text-slate-500">Required fields ({active.required.length})</p>
-          <ul className="mt-1 space-y-0.5 font-mono text-sm text-slate-900">
+          <ul className="mt-1 space-y-0.5 text-sm text-slate-900">
             {active.required.map((p) => (
-              <li key={p}>{p}</li>
+              <li key={p}>
+                <FieldName field={p} />
+              </li>
             ))}
           </ul>
           <p className="mt-3 text-xs font-medium uppercase tracking-wide text-slate-500">Added fields ({active.added.length})</p>
@@ -208,7 +210,7 @@ function DraftEditor({ draft, active, fields, sources }: { draft: Versions["vers
                         checked={required.has(f)}
                         onChange={(e) => setRequired((r) => (e.target.checked ? new Set([...r, f]) : new Set([...r].filter((x) => x !== f))))}
                       />
-                      <span className="font-mono">{f}</span>
+                      <FieldName field={f} />
                       {changed ? <span className="text-xs text-amber-800">{required.has(f) ? "newly required" : "no longer required"}</span> : null}
                     </label>
                   );
@@ -259,7 +261,9 @@ function Review({ version }: { version: number }) {
       <ul className="mt-2 space-y-1 text-sm">
         {data.newlyRequired.map((f) => (
           <li key={f.path} className="flex flex-wrap items-baseline gap-2">
-            <span className="font-mono font-semibold text-emerald-800">+ {f.path}</span>
+            <span className="font-semibold text-emerald-800">
+              + <FieldName field={f.path} />
+            </span>
             <span className="text-slate-700">
               newly required ·{" "}
               {f.missingIn ? (
@@ -274,7 +278,9 @@ function Review({ version }: { version: number }) {
         ))}
         {data.noLongerRequired.map((p) => (
           <li key={p} className="flex flex-wrap items-baseline gap-2">
-            <span className="font-mono font-semibold text-red-800">− {p}</span>
+            <span className="font-semibold text-red-800">
+              − <FieldName field={p} />
+            </span>
             <span className="text-slate-700">no longer required: Schema invalid exceptions about it clear on re-materialisation</span>
           </li>
         ))}
@@ -315,12 +321,15 @@ function History({ versions }: { versions: Versions["versions"] }) {
                   <CellLabel>Status</CellLabel>
                   <Badge tone={v.active ? "green" : v.status === "draft" ? "blue" : "slate"}>{v.active ? "active" : v.status}</Badge>
                 </td>
-                <td className={`${stack.cell} font-mono text-xs text-slate-700`}>
+                <td className={`${stack.cell} text-xs text-slate-700`}>
                   <CellLabel>Required</CellLabel>
-                  {v.required.join(", ")}</td>
-                <td className={`${stack.cell} font-mono text-xs text-slate-700`}>
+                  {/* Labels for people; the identifiers on hover. */}
+                  <span title={v.required.join(", ")}>{v.required.map(fieldName).join(", ")}</span>
+                </td>
+                <td className={`${stack.cell} text-xs text-slate-700`}>
                   <CellLabel>Added fields</CellLabel>
-                  {v.added.map((f) => `${f.path} (${f.type})`).join(", ") || "—"}</td>
+                  <span title={v.added.map((f) => f.path).join(", ")}>{v.added.map((f) => `${fieldName(f.path)} (${f.type})`).join(", ") || "—"}</span>
+                </td>
                 <td className={`${stack.cell} text-slate-700`}>
                   <CellLabel>Published</CellLabel>
                   {v.publishedAt ? <><RelativeTime value={v.publishedAt} /> · <bdi dir="auto">{v.publishedBy}</bdi></> : "—"}</td>

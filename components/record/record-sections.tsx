@@ -1,6 +1,6 @@
 "use client";
 
-import { fieldLabel, formatScalar, isPlainObject, joinPath, sectionLabel } from "../../shared/format";
+import { fieldLabel, formatScalar, isPlainObject, joinPath, pathPhrase, sectionLabel } from "../../shared/format";
 import { RelativeTime } from "../ui/relative-time";
 import type { Lineage } from "@/shared/lineage";
 import { lineageAt } from "./delta-view";
@@ -152,7 +152,8 @@ function ListItem({ section, index, item, lineage, onField }: { section: string;
     return (
       <li className="flex items-start gap-2 rounded border border-slate-200 px-2 py-1.5 text-sm">
         <ValueView value={item} />
-        <LineageButton path={path} label={`${section} ${index + 1}`} onField={onField} />
+        {/* Named as the tables name it: "linked case CASE-1002", never the raw section key. */}
+        <LineageButton path={path} label={pathPhrase(path, { [section]: Object.assign([] as unknown[], { [index]: item }) })} onField={onField} />
       </li>
     );
   }
@@ -163,7 +164,7 @@ function ListItem({ section, index, item, lineage, onField }: { section: string;
     <li className="rounded border border-slate-200">
       <div className="flex flex-wrap items-baseline justify-between gap-x-3 gap-y-0.5 border-b border-slate-100 bg-slate-50 px-2.5 py-1.5">
         <button type="button" onClick={() => onField(path)} data-path={path} className="rounded text-left text-sm font-medium text-slate-900 hover:underline">
-          {title !== undefined ? <span className="font-mono">{formatScalar(title)}</span> : `#${index + 1}`}
+          {title !== undefined ? <span className="font-mono">{formatScalar(title)}</span> : `Item ${index + 1}`}
           {subKey && item[subKey] !== undefined ? <span className="ml-2 font-normal text-slate-700">{formatScalar(item[subKey])}</span> : null}
         </button>
         <SourceLine lin={lin} />

@@ -6,7 +6,10 @@ import Link from "next/link";
 import { useTRPC } from "@/components/trpc/client";
 import { button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
-import { formatAbsolute } from "@/shared/format";
+import { CellLabel, stack } from "@/components/ui/stack-table";
+import { ValueDiff } from "@/components/record/value-diff";
+import { auditActionLabel, auditTargetLabel } from "@/shared/audit-labels";
+import { formatAbsolute, isPlainObject } from "@/shared/format";
 import { inputClass } from "./parts";
 
 export interface AuditFilters {
@@ -38,11 +41,11 @@ export function AuditScreen({ initial }: { initial: AuditFilters }) {
             <option value="">Any action</option>
             {[...new Set(facets.actions.map((a) => `${a.split(".")[0]}.*`))].map((p) => (
               <option key={p} value={p}>
-                {p.replace(".*", "")}: all
+                {auditTargetLabel(p.replace(".*", ""))}: every action
               </option>
             ))}
             {facets.actions.map((a) => (
-              <option key={a} value={a}>{a}</option>
+              <option key={a} value={a}>{auditActionLabel(a)}</option>
             ))}
           </select>
         </div>
@@ -55,7 +58,7 @@ export function AuditScreen({ initial }: { initial: AuditFilters }) {
           <select id={`${id}-type`} className={`${inputClass} mt-1`} value={filters.targetType ?? ""} onChange={(e) => set("targetType", e.target.value)}>
             <option value="">Any target</option>
             {facets.targetTypes.map((t) => (
-              <option key={t} value={t}>{t}</option>
+              <option key={t} value={t}>{auditTargetLabel(t)}</option>
             ))}
           </select>
         </div>
@@ -81,10 +84,11 @@ function AuditTable({ filters, cursor, page, onOlder, onNewer }: { filters: Audi
   if (!data.entries.length) return <EmptyState title="Nothing in the audit log matches">Change or clear the filters.</EmptyState>;
   return (
     <div className="space-y-2">
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="min-w-full text-sm">
+      {/* Cards below 768 px (components/ui/stack-table.tsx): nothing scrolls sideways on a phone. */}
+      <div className="rounded-lg border border-slate-200 bg-white">
+        <table className={stack.table}>
           <caption className="sr-only">Audit log, newest first</caption>
-          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
+          <thead className={`bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600 ${stack.thead}`}>
             <tr>
               <th scope="col" className="px-3 py-2 font-medium">When (UTC)</th>
               <th scope="col" className="px-3 py-2 font-medium">Who</th>
@@ -93,25 +97,41 @@ function AuditTable({ filters, cursor, page, onOlder, onNewer }: { filters: Audi
               <th scope="col" className="px-3 py-2 font-medium">Note, before and after</th>
             </tr>
           </thead>
-          <tbody>
+          <tbody className={stack.tbody}>
             {data.entries.map((e) => (
-              <tr key={e.id} className="border-t border-slate-100 align-top" data-testid="audit-row">
-                <td className="whitespace-nowrap px-3 py-2 tabular-nums text-slate-700">{formatAbsolute(e.createdAt).replace(" UTC", "")}</td>
-                <td className="px-3 py-2 text-slate-900">
+              <tr key={e.id} className={`border-t border-slate-100 align-top ${stack.row}`} data-testid="audit-row">
+                <td className={`${stack.cell} ${stack.nowrap} tabular-nums text-slate-700`}>
+                  <CellLabel>When</CellLabel>
+                  {formatAbsolute(e.createdAt).replace(" UTC", "")}
+                </td>
+                <td className={`${stack.cell} text-slate-900`}>
+                  <CellLabel>Who</CellLabel>
                   <bdi dir="auto">{e.actorLabel}</bdi>
                 </td>
-                <td className="px-3 py-2 font-mono text-xs text-slate-900">{e.action}</td>
-                <td className="px-3 py-2 text-xs text-slate-700">
-                  <span className="text-slate-500">{e.targetType}</span> <AuditTarget type={e.targetType} id={e.targetId} />
+                <td className={`${stack.cell} text-slate-900`}>
+                  <CellLabel>What</CellLabel>
+                  {/* The code stays visible, small, for admins who filter or script by it. */}
+                  <span title={e.action}>{auditActionLabel(e.action)}</span>
+                  <span className="ml-1 block font-mono text-xs text-slate-500 max-md:inline" data-testid="audit-action-code">{e.action}</span>
                 </td>
-                <td className="max-w-xl px-3 py-2 text-slate-700">
+                <td className={`${stack.cell} text-xs text-slate-700`}>
+                  <CellLabel>Target</CellLabel>
+                  {e.targetType ? <span className="text-slate-600">{auditTargetLabel(e.targetType)}</span> : null} <AuditTarget type={e.targetType} id={e.targetId} after={e.after} />
+                </td>
+                <td className={`${stack.cell} max-w-xl text-slate-700`}>
                   {e.note ? <p className="text-sm text-slate-900">“<bdi dir="auto">{e.note}</bdi>”</p> : null}
                   {e.before != null || e.after != null ? (
                     <details className="mt-1">
                       <summary className="cursor-pointer text-xs text-blue-800">Before / after</summary>
-                      <div className="mt-1 grid gap-2 sm:grid-cols-2">
-                        <pre className="overflow-x-auto rounded bg-slate-50 p-2 text-xs">{e.before == null ? "—" : JSON.stringify(e.before, null, 2)}</pre>
-                        <pre className="overflow-x-auto rounded bg-slate-50 p-2 text-xs">{e.after == null ? "—" : JSON.stringify(e.after, null, 2)}</pre>
+                      <div className="mt-1 grid gap-2 text-xs sm:grid-cols-2" data-testid="audit-before-after">
+                        <div className="min-w-0 rounded bg-slate-50 p-2">
+                          <p className="mb-1 font-medium uppercase tracking-wide text-slate-600">Before</p>
+                          <ValueDiff value={e.before ?? null} other={e.after ?? null} side="before" />
+                        </div>
+                        <div className="min-w-0 rounded bg-slate-50 p-2">
+                          <p className="mb-1 font-medium uppercase tracking-wide text-slate-600">After</p>
+                          <ValueDiff value={e.after ?? null} other={e.before ?? null} side="after" />
+                        </div>
                       </div>
                     </details>
                   ) : null}
@@ -137,7 +157,7 @@ function AuditTable({ filters, cursor, page, onOlder, onNewer }: { filters: Audi
 }
 
 /** Where each kind of audit target is shown; a target with a screen of its own is a link to it. */
-const TARGET_HREF: Record<string, (id: string) => string> = {
+const TARGET_HREF: Record<string, (id: string, after: unknown) => string | undefined> = {
   case: (id) => `/records/${encodeURIComponent(id)}`,
   exception: (id) => `/exceptions/${encodeURIComponent(id)}`,
   event: (id) => `/events/${encodeURIComponent(id)}`,
@@ -148,16 +168,22 @@ const TARGET_HREF: Record<string, (id: string) => string> = {
   product: () => "/admin/reference",
   service_tier: () => "/admin/reference",
   job: () => "/admin/replay",
+  outbound_endpoint: (id) => `/admin/outbound/${encodeURIComponent(id)}`,
+  // A delivery is shown in its endpoint's delivery log.
+  outbound_delivery: (_id, after) => (isPlainObject(after) && typeof after.endpointId === "string" ? `/admin/outbound/${encodeURIComponent(after.endpointId)}` : "/admin/outbound"),
+  exception_sla: () => "/admin/reference",
+  // A session is its user's: the users screen counts and ends them.
+  session: () => "/admin/users",
 };
 
-function AuditTarget({ type, id }: { type: string | null; id: string | null }) {
+function AuditTarget({ type, id, after }: { type: string | null; id: string | null; after: unknown }) {
   if (!id) return null;
-  const href = type ? TARGET_HREF[type]?.(id) : undefined;
+  const href = type ? TARGET_HREF[type]?.(id, after) : undefined;
   return href ? (
-    <Link href={href} className="font-mono text-blue-800 underline underline-offset-2" data-testid="audit-target-link">
+    <Link href={href} className="break-all font-mono text-blue-800 underline underline-offset-2" data-testid="audit-target-link">
       {id}
     </Link>
   ) : (
-    <span className="font-mono">{id}</span>
+    <span className="break-all font-mono">{id}</span>
   );
 }

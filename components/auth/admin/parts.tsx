@@ -78,7 +78,7 @@ export function ShownOnce({ title, value, onDone, children }: { title: string; v
   const [copied, setCopied] = useState(false);
   return (
     <div role="status" className="rounded-lg border border-amber-300 bg-amber-50 p-4" data-testid="shown-once">
-      <h3 className="text-sm font-semibold text-amber-950">{title}</h3>
+      <h2 className="text-sm font-semibold text-amber-950">{title}</h2>
       <p className="mt-1 text-sm text-amber-950">Copy it now: it is stored only as a hash or encrypted, and will not be shown again.</p>
       <div className="mt-2 flex flex-wrap items-center gap-2">
         <code className="min-w-0 flex-1 break-all rounded border border-amber-200 bg-white px-2 py-1.5 font-mono text-sm text-slate-900" data-testid="shown-once-value">

@@ -6,6 +6,7 @@ import { useTRPC } from "@/components/trpc/client";
 import { Badge, type Tone } from "@/components/ui/badges";
 import { button } from "@/components/ui/button";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { CellLabel, stack } from "@/components/ui/stack-table";
 import { Alert, ConfirmButton, errorText, ShownOnce } from "./parts";
 
 const OVERLAPS = [
@@ -109,9 +110,10 @@ function SourceSecrets({ source, canStore, onRotated }: { source: SourceRow; can
       {rotate.error ? <div className="px-4 pt-3"><Alert tone="error">{errorText(rotate.error)}</Alert></div> : null}
       {revoke.error ? <div className="px-4 pt-3"><Alert tone="error">{errorText(revoke.error)}</Alert></div> : null}
       {source.fromEnv ? null : (
-        <table className="min-w-full text-sm">
+        // Cards below 768 px (components/ui/stack-table.tsx): nothing scrolls sideways on a phone.
+        <table className={stack.table}>
           <caption className="sr-only">Secrets of {source.name}</caption>
-          <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+          <thead className={`text-left text-xs uppercase tracking-wide text-slate-500 ${stack.thead}`}>
             <tr>
               <th scope="col" className="px-4 py-2 font-medium">Label</th>
               <th scope="col" className="px-4 py-2 font-medium">Ends with</th>
@@ -121,15 +123,27 @@ function SourceSecrets({ source, canStore, onRotated }: { source: SourceRow; can
               <th scope="col" className="px-4 py-2 font-medium"><span className="sr-only">Actions</span></th>
             </tr>
           </thead>
-          <tbody>
+          <tbody className={stack.tbody}>
             {[...live, ...past.slice(0, 3)].map((x) => (
-              <tr key={x.id} className="border-t border-slate-100">
-                <td className="px-4 py-2 text-slate-900">{x.label}</td>
-                <td className="px-4 py-2 font-mono text-xs text-slate-700">{x.hint}</td>
-                <td className="px-4 py-2 text-slate-700"><RelativeTime value={x.createdAt} /></td>
-                <td className="px-4 py-2 text-slate-700">{x.revokedAt ? "revoked" : x.expiresAt ? <RelativeTime value={x.expiresAt} /> : "until rotated"}</td>
-                <td className="px-4 py-2"><Badge tone={STATE_TONE[x.state] ?? "slate"}>{x.state}</Badge></td>
-                <td className="px-4 py-2 text-right">
+              <tr key={x.id} className={`border-t border-slate-100 ${stack.row}`}>
+                <td className={`${stack.cell} px-4 font-medium text-slate-900`}>{x.label}</td>
+                <td className={`${stack.cell} px-4 text-slate-700`}>
+                  <CellLabel>Ends with</CellLabel>
+                  <span className="font-mono text-xs">{x.hint}</span>
+                </td>
+                <td className={`${stack.cell} px-4 text-slate-700`}>
+                  <CellLabel>Created</CellLabel>
+                  <RelativeTime value={x.createdAt} />
+                </td>
+                <td className={`${stack.cell} px-4 text-slate-700`}>
+                  <CellLabel>Valid until</CellLabel>
+                  {x.revokedAt ? "revoked" : x.expiresAt ? <RelativeTime value={x.expiresAt} /> : "until rotated"}
+                </td>
+                <td className={`${stack.cell} px-4`}>
+                  <CellLabel>State</CellLabel>
+                  <Badge tone={STATE_TONE[x.state] ?? "slate"}>{x.state}</Badge>
+                </td>
+                <td className={`${stack.cell} ${stack.end} px-4`}>
                   {x.state === "active" || x.state === "expiring" ? (
                     <ConfirmButton label="Revoke" confirmLabel="Revoke now" disabled={live.length < 2} disabledReason="The last valid secret cannot be revoked; rotate first." onConfirm={() => revoke.mutate({ id: x.id })} />
                   ) : null}
@@ -137,8 +151,8 @@ function SourceSecrets({ source, canStore, onRotated }: { source: SourceRow; can
               </tr>
             ))}
             {source.secrets.length === 0 ? (
-              <tr>
-                <td colSpan={6} className="px-4 py-3 text-slate-600">No secret yet: this source cannot deliver webhooks until you rotate one in.</td>
+              <tr className={stack.row}>
+                <td colSpan={6} className={`px-4 py-3 text-slate-600 ${stack.block}`}>No secret yet: this source cannot deliver webhooks until you rotate one in.</td>
               </tr>
             ) : null}
           </tbody>

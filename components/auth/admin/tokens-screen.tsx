@@ -7,6 +7,7 @@ import { Badge } from "@/components/ui/badges";
 import { button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { CellLabel, stack } from "@/components/ui/stack-table";
 import { Alert, ConfirmButton, errorText, Field, inputClass, ShownOnce } from "./parts";
 
 export function TokensScreen() {
@@ -43,7 +44,7 @@ export function TokensScreen() {
           create.mutate({ name });
         }}
       >
-        <div className="w-72">
+        <div className="w-72 max-w-full">
           <Field label="Token name" htmlFor={`${id}-name`} hint="Name it after the tool that will use it.">
             <input id={`${id}-name`} required maxLength={100} className={inputClass} value={name} onChange={(e) => setName(e.target.value)} />
           </Field>
@@ -59,10 +60,11 @@ export function TokensScreen() {
       {data.tokens.length === 0 ? (
         <EmptyState title="No tokens yet">Create one for each tool that reads records.</EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="min-w-full text-sm">
+        // Cards below 768 px (components/ui/stack-table.tsx): nothing scrolls sideways on a phone.
+        <div className="rounded-lg border border-slate-200 bg-white md:overflow-x-auto">
+          <table className={stack.table}>
             <caption className="sr-only">Read-API tokens</caption>
-            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
+            <thead className={`bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600 ${stack.thead}`}>
               <tr>
                 <th scope="col" className="px-3 py-2 font-medium">Name</th>
                 <th scope="col" className="px-3 py-2 font-medium">Starts with</th>
@@ -72,18 +74,27 @@ export function TokensScreen() {
                 <th scope="col" className="px-3 py-2 font-medium"><span className="sr-only">Actions</span></th>
               </tr>
             </thead>
-            <tbody>
+            <tbody className={stack.tbody}>
               {data.tokens.map((t) => (
-                <tr key={t.id} className="border-t border-slate-100" data-testid={`token-row-${t.name}`}>
-                  <td className="px-3 py-2 font-medium text-slate-900">{t.name}</td>
-                  <td className="px-3 py-2 font-mono text-xs text-slate-700">{t.prefix}…</td>
-                  <td className="px-3 py-2 text-slate-700">
+                <tr key={t.id} className={`border-t border-slate-100 ${stack.row}`} data-testid={`token-row-${t.name}`}>
+                  <td className={`${stack.cell} font-medium text-slate-900`}>{t.name}</td>
+                  <td className={`${stack.cell} text-slate-700`}>
+                    <CellLabel>Starts with</CellLabel>
+                    <span className="font-mono text-xs">{t.prefix}…</span>
+                  </td>
+                  <td className={`${stack.cell} text-slate-700`}>
+                    <CellLabel>Created</CellLabel>
                     <RelativeTime value={t.createdAt} />
                     {t.createdBy ? <span className="text-xs text-slate-500"> by {t.createdBy.name}</span> : null}
                   </td>
-                  <td className="px-3 py-2 text-slate-700">{t.lastUsedAt ? <RelativeTime value={t.lastUsedAt} /> : "never"}</td>
-                  <td className="px-3 py-2">{t.revokedAt ? <Badge tone="red">Revoked</Badge> : <Badge tone="green">Active · read only</Badge>}</td>
-                  <td className="px-3 py-2 text-right">
+                  <td className={`${stack.cell} text-slate-700`}>
+                    <CellLabel>Last used</CellLabel>
+                    {t.lastUsedAt ? <RelativeTime value={t.lastUsedAt} /> : "never"}
+                  </td>
+                  <td className={stack.cell}>
+                    <CellLabel>Status</CellLabel>
+                    {t.revokedAt ? <Badge tone="red">Revoked</Badge> : <Badge tone="green">Active · read only</Badge>}</td>
+                  <td className={`${stack.cell} ${stack.end}`}>
                     {t.revokedAt ? null : <ConfirmButton label="Revoke" confirmLabel={`Revoke “${t.name}”`} onConfirm={() => revoke.mutate({ id: t.id })} />}
                   </td>
                 </tr>

@@ -6,6 +6,7 @@ import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badges";
 import { button } from "@/components/ui/button";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { CellLabel, stack } from "@/components/ui/stack-table";
 import { ROLE_DESCRIPTION, ROLE_LABEL, ROLES, type Role } from "@/shared/roles";
 import { Alert, ConfirmButton, errorText, Field, inputClass } from "./parts";
 
@@ -30,10 +31,11 @@ export function UsersScreen({ currentUserId }: { currentUserId: string }) {
     <div className="space-y-4">
       <CreateUser onDone={(text) => setMessage({ tone: "success", text })} />
       {message ? <Alert tone={message.tone}>{message.text}</Alert> : null}
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="min-w-full text-sm">
+      {/* Cards below 768 px (components/ui/stack-table.tsx): nothing scrolls sideways on a phone. */}
+      <div className="rounded-lg border border-slate-200 bg-white md:overflow-x-auto">
+        <table className={stack.table}>
           <caption className="sr-only">Users</caption>
-          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
+          <thead className={`bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600 ${stack.thead}`}>
             <tr>
               <th scope="col" className="px-3 py-2 font-medium">User</th>
               <th scope="col" className="px-3 py-2 font-medium">Role</th>
@@ -42,12 +44,12 @@ export function UsersScreen({ currentUserId }: { currentUserId: string }) {
               <th scope="col" className="px-3 py-2 font-medium">Actions</th>
             </tr>
           </thead>
-          <tbody>
+          <tbody className={stack.tbody}>
             {users.map((u) => {
               const self = u.id === currentUserId;
               return (
-                <tr key={u.id} className="border-t border-slate-100 align-top" data-testid={`user-row-${u.email}`}>
-                  <td className="px-3 py-2">
+                <tr key={u.id} className={`border-t border-slate-100 align-top ${stack.row}`} data-testid={`user-row-${u.email}`}>
+                  <td className={stack.cell}>
                     <div className="font-medium text-slate-900">
                       <bdi dir="auto">{u.name}</bdi> {self ? <span className="text-xs font-normal text-slate-500">(you)</span> : null}
                     </div>
@@ -55,7 +57,8 @@ export function UsersScreen({ currentUserId }: { currentUserId: string }) {
                       <bdi dir="auto">{u.email}</bdi>
                     </div>
                   </td>
-                  <td className="px-3 py-2">
+                  <td className={stack.cell}>
+                    <CellLabel>Role</CellLabel>
                     <label className="sr-only" htmlFor={`role-${u.id}`}>
                       Role of {u.name}
                     </label>
@@ -73,10 +76,12 @@ export function UsersScreen({ currentUserId }: { currentUserId: string }) {
                       ))}
                     </select>
                   </td>
-                  <td className="px-3 py-2">
+                  <td className={stack.cell}>
+                    <CellLabel>Status</CellLabel>
                     {u.disabledAt ? <Badge tone="red">Disabled</Badge> : u.locked ? <Badge tone="amber">Locked after failed sign-ins</Badge> : <Badge tone="green">Active</Badge>}
                   </td>
-                  <td className="px-3 py-2 text-slate-700">
+                  <td className={`${stack.cell} text-slate-700`}>
+                    <CellLabel>Sessions</CellLabel>
                     <span className="tabular-nums">{u.liveSessions}</span> live
                     {u.lastSignInAt ? (
                       <div className="text-xs text-slate-500">
@@ -84,7 +89,7 @@ export function UsersScreen({ currentUserId }: { currentUserId: string }) {
                       </div>
                     ) : null}
                   </td>
-                  <td className="px-3 py-2">
+                  <td className={stack.cell}>
                     <div className="flex flex-wrap gap-1">
                       <ResetPassword userId={u.id} name={u.name} onDone={(t) => setMessage({ tone: "success", text: t })} onError={(t) => setMessage({ tone: "error", text: t })} />
                       <ConfirmButton label="End sessions" confirmLabel={`End ${u.name}'s sessions`} disabled={!u.liveSessions} disabledReason="No live sessions." onConfirm={() => revoke.mutate({ id: u.id })} />
@@ -212,7 +217,7 @@ function ResetPassword({ userId, name, onDone, onError }: { userId: string; name
       <label className="sr-only" htmlFor={`pw-${userId}`}>
         New password for {name}
       </label>
-      <input id={`pw-${userId}`} type="password" autoComplete="new-password" minLength={12} required placeholder="New password" className="w-40 rounded border border-slate-300 px-2 py-1 text-xs" value={password} onChange={(e) => setPassword(e.target.value)} />
+      <input id={`pw-${userId}`} type="password" autoComplete="new-password" minLength={12} required placeholder="New password" className="w-40 min-w-0 rounded border border-slate-300 px-2 py-1 text-xs" value={password} onChange={(e) => setPassword(e.target.value)} />
       <button type="submit" className={button.small} disabled={reset.isPending}>
         Set
       </button>

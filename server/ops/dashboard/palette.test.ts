@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { CAUSES } from "../../../shared/causes";
-import { CAUSE_HUE, chartSources, hueOf, OTHER_SOURCES_STYLE, relativeLuminance, SOURCE_COLOURS, SOURCE_STYLES, sourceStyle } from "../../../shared/palette";
+import { CAUSE_HUE, chartSources, hueOf, OTHER_SOURCES_STYLE, relativeLuminance, SOURCE_COLOURS, SOURCE_STYLES, sourceStyle, STATUS_COLOUR, STATUS_HUES } from "../../../shared/palette";
 
 // shared/palette.ts: a hue carries meaning only for a cause; sources are drawn in other colours.
 const read = (p: string) => readFileSync(new URL(`../../../${p}`, import.meta.url), "utf8");
@@ -32,6 +32,32 @@ describe("one palette: causes own their hues, sources never borrow one", () => {
     expect(dashboard).toContain("<SourceSwatch");
     expect(dashboard).toContain("CAUSE_HUE.manual_override.hex");
     expect(dashboard).not.toMatch(/const PALETTE\b/);
+  });
+
+  it("statuses are drawn in greys or the documented status hues, never in a cause's hue", () => {
+    const clashes: string[] = [];
+    for (const [status, hex] of Object.entries(STATUS_COLOUR)) {
+      if ((STATUS_HUES as readonly string[]).includes(status)) continue;
+      const st = hueOf(hex);
+      if (st.saturation < 0.3) continue;
+      for (const c of CAUSES) {
+        const cause = hueOf(CAUSE_HUE[c].hex);
+        if (cause.saturation >= 0.3 && hueDistance(st.hue, cause.hue) < 20) clashes.push(`${status} ${hex} looks like ${c}`);
+      }
+    }
+    expect(clashes).toEqual([]);
+    // The dashboards take their status colours from the palette: no colour literal of their own
+    // in a cause's hue (the received bar was once the ticket-update sky, "incomplete" a magenta).
+    for (const file of ["components/dashboard/dashboard-view.tsx", "components/ops/ops-dashboard.tsx"]) {
+      const text = read(file);
+      const own = [...text.matchAll(/#[0-9a-fA-F]{6}\b/g)].map((m) => m[0]).filter((hex) => {
+        const h = hueOf(hex);
+        return chroma(hex) >= 0.15 && h.saturation >= 0.3 && CAUSES.some((c) => hueOf(CAUSE_HUE[c].hex).saturation >= 0.3 && hueDistance(h.hue, hueOf(CAUSE_HUE[c].hex).hue) < 40);
+      });
+      expect(own, file).toEqual([]);
+      const causeClasses = text.match(new RegExp(`\\b(bg|fill|stroke|text)-(${CAUSES.map((c) => CAUSE_HUE[c].name).filter((n) => n !== "amber").join("|")}|fuchsia|purple)-\\d+`, "g")) ?? [];
+      expect(causeClasses, file).toEqual([]);
+    }
   });
 
   it("every source of a chart has a look of its own: colour and fill never repeat, however many sources", () => {
@@ -67,6 +93,11 @@ describe("one palette: causes own their hues, sources never borrow one", () => {
   });
 });
 
+/** How far a colour is from grey (0 grey, 1 pure): pale slates have a high HSL saturation but almost none of this. */
+const chroma = (hex: string) => {
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255) as [number, number, number];
+  return Math.max(r, g, b) - Math.min(r, g, b);
+};
 const contrast = (a: number, b: number) => (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
 
 /** CIE76 colour difference of two #rrggbb colours (sRGB, D65): about 2.3 is just noticeable. */

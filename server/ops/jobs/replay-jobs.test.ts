@@ -77,8 +77,9 @@ describe(`replay from stored events (${TEST_DB_KIND})`, () => {
     const [report] = (job.result as { differed: { caseId: string; outcome: string; differences: unknown[] }[] }).differed;
     expect(report).toMatchObject({ caseId: "CASE-R2", outcome: "applied" });
     expect(report!.differences).toEqual([
-      { record: "current", path: "/case/severity", before: "S1", after: "S3" },
-      { record: "current", path: "/case/subject", before: "Tampered subject", after: "Invoices fail to render" },
+      // Each with the field's name for people (the replay screen shows it; the path stays in the API).
+      { record: "current", path: "/case/severity", label: "Case › Severity", before: "S1", after: "S3" },
+      { record: "current", path: "/case/subject", label: "Case › Subject", before: "Tampered subject", after: "Invoices fail to render" },
     ]);
     const repaired = await t.db.recordVersion.findFirstOrThrow({ where: { caseId: "CASE-R2", isCurrent: true } });
     expect((repaired.record as { case: { severity: string } }).case.severity).toBe("S3");
@@ -100,7 +101,7 @@ describe(`replay from stored events (${TEST_DB_KIND})`, () => {
     await t.db.recordVersion.update({ where: { id: held.id }, data: { record: drifted as never } });
     const again = await run((await requestReplay(t.db, admin, { scope: "case", caseId: "CASE-R4" })).jobId);
     expect(again.result).toMatchObject({ matched: 0, differedCount: 1 });
-    expect((again.result as { differed: { differences: unknown[] }[] }).differed[0]!.differences).toEqual([{ record: "held", path: "/case/status", before: "closed", after: "open" }]);
+    expect((again.result as { differed: { differences: unknown[] }[] }).differed[0]!.differences).toEqual([{ record: "held", path: "/case/status", label: "Case › Status", before: "closed", after: "open" }]);
   });
 
   it("validates the request, audits it, and is for admins only", async () => {

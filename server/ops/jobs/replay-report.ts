@@ -1,6 +1,7 @@
 import type { Db } from "../../db/client";
 import { diffPaths, type PathDifference, type ReplayCaseResult, type ReplayResult } from "../../refresh/replay";
 import type { Json } from "../../refresh/types";
+import { describePath } from "../../../shared/format";
 
 const MAX_REPORTED_CASES = 200;
 const MAX_REPORTED_DIFFERENCES = 50;
@@ -31,7 +32,8 @@ export async function snapshotCases(db: Db, caseIds?: string[]): Promise<Map<str
   return out;
 }
 
-export type ReportedDifference = PathDifference & { record: "current" | "held" };
+/** A difference, with the field's name for people ("Incidents › INC-5102 › Severity"); the path stays for the API. */
+export type ReportedDifference = PathDifference & { record: "current" | "held"; label: string };
 
 /**
  * What the replay screen shows. A case matched when its current record and its held candidate
@@ -48,8 +50,8 @@ export function replayReport(
     const b = before.get(c.caseId);
     const a = after.get(c.caseId);
     const differences: ReportedDifference[] = [
-      ...diffPaths(b?.current, a?.current).map((d) => ({ ...d, record: "current" as const })),
-      ...diffPaths(b?.held, a?.held).map((d) => ({ ...d, record: "held" as const })),
+      ...diffPaths(b?.current, a?.current).map((d) => ({ ...d, record: "current" as const, label: describePath(d.path, b?.current, a?.current) || "The whole record" })),
+      ...diffPaths(b?.held, a?.held).map((d) => ({ ...d, record: "held" as const, label: describePath(d.path, b?.held, a?.held) || "The whole candidate" })),
     ];
     return { caseId: c.caseId, outcome: c.outcome, version: c.version, held: !!a?.held, differences };
   });
