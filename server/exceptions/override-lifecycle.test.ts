@@ -87,7 +87,9 @@ describe("an override holds while its field's own source value stays the same", 
     expect(held.summary).toContain("Alice Specialist's override of case declared tier lapsed");
     expect(await t.db.fieldOverride.count({ where: { caseId, active: true } })).toBe(0);
     const lapse = await t.db.auditLog.findFirstOrThrow({ where: { targetId: caseId, action: "record.override_lapsed" } });
-    expect(lapse.note).toMatch(/\/case\/declaredTier changed from "enterprise" to "standard"/);
+    // The note is for people (the audit log shows it): the tables' words, no JSON path.
+    expect(lapse.note).toBe('The source value of Case › Declared tier changed from "enterprise" to "standard"; the override of Case › Declared tier lapsed and the rules judge the new value.');
+    expect(lapse.after).toMatchObject({ path: "/case/declaredTier", sourceValue: "standard" });
 
     // Approved as it is: the version that becomes current still says the override ended there.
     await claimException(t, alice, s.live[0]!.id);

@@ -2,6 +2,7 @@ import type { Tx } from "../db/client";
 import { audit, SYSTEM_ACTOR } from "../lib/audit";
 import { buildCandidate } from "./build-candidate";
 import { overrideBasisPath } from "./override-fields";
+import { describePath } from "../../shared/format";
 import { canonical, getAt } from "../../shared/pointer";
 import { readOverrideDetails } from "./sql/override-details";
 import { fromJson } from "./sql/statement";
@@ -56,7 +57,8 @@ export async function activeOverrides(tx: Tx, caseId: string, inputs: CaseInputs
       const now = sources ? getAt(sources.record, basis) : undefined;
       if (canonical(now) !== canonical(stored.value)) {
         lapse = {
-          note: `The source value of ${basis} changed from ${show(stored.value)} to ${show(now)}; the override of ${o.path} lapsed and the rules judge the new value.`,
+          // Words for people (the audit log shows this note); the paths stay in `after`.
+          note: `The source value of ${describePath(basis, sources?.record)} changed from ${show(stored.value)} to ${show(now)}; the override of ${describePath(o.path, sources?.record)} lapsed and the rules judge the new value.`,
           after: { path: o.path, sourceValue: now ?? null, lineage: sources?.lineage[basis] ?? null },
         };
       }
