@@ -132,7 +132,9 @@ function ReplayReport({ job }: { job: JobView }) {
     <div className="space-y-2 text-sm" data-testid="replay-report">
       {r.differedCount === 0 ? (
         <p className="font-medium text-emerald-800">
-          All {r.cases} record{r.cases === 1 ? "" : "s"} matched: re-materialised from stored events, each came out exactly as it was.
+          {r.cases === 1
+            ? "The record matched: re-materialised from stored events, it came out exactly as it was."
+            : `All ${r.cases} records matched: re-materialised from stored events, each came out exactly as it was.`}
         </p>
       ) : (
         <p className="font-medium text-amber-800">
@@ -141,7 +143,12 @@ function ReplayReport({ job }: { job: JobView }) {
       )}
       {r.heldCases ? (
         <p className="text-slate-600">
-          {r.heldCases} of these cases have a change held back by an open exception; the comparison covers both the current record and the held candidate.
+          {r.heldCases === 1 && r.cases === 1
+            ? "This case has a change held back by an open exception"
+            : r.heldCases === 1
+              ? "1 of these cases has a change held back by an open exception"
+              : `${r.heldCases} of these cases have a change held back by an open exception`}
+          ; the comparison covers both the current record and the held candidate.
         </p>
       ) : null}
       {r.differed.map((c) => (
