@@ -40,10 +40,6 @@ export const ERROR_CODES = {
   INTERNAL: { status: 500, trpc: "INTERNAL_SERVER_ERROR" },
 } as const satisfies Record<AppErrorCode, { status: number; trpc: string }>;
 
-export const httpStatusOf: Record<AppErrorCode, number> = Object.fromEntries(
-  Object.entries(ERROR_CODES).map(([code, { status }]) => [code, status]),
-) as Record<AppErrorCode, number>;
-
 /** What a client is told of any unexpected failure (the details are in the log, under the correlation id). */
 export const INTERNAL_MESSAGE = "internal error; the failure was logged";
 

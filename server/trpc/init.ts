@@ -36,8 +36,6 @@ function databaseUnavailable(err: unknown): TRPCError | null {
  * logged once, here, with a correlation id the answer carries too; the client sees only
  * INTERNAL_MESSAGE and that id, never the driver's text or a stack.
  */
-export { INTERNAL_MESSAGE };
-
 function correlate(error: TRPCError & { correlationId?: string }, path: string | undefined): string {
   if (!error.correlationId) {
     error.correlationId = logInternal(error.cause ?? error, "unhandled error in tRPC procedure", "error", { path });
