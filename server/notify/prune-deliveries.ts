@@ -9,11 +9,14 @@ import type { Db } from "../db/client";
 export const RETENTION_DAYS = 30;
 const BATCH = 1_000;
 
-export const PRUNE_SQL = `DELETE FROM "OutboundDelivery" WHERE "id" IN (
+// `= ANY(ARRAY(…))`, not `IN (…)`: the ids are looked up through the primary key whatever the
+// planner estimates (an IN can become a hash join over a sequential scan of the table; see
+// server/intake/prune-refusals.ts).
+export const PRUNE_SQL = `DELETE FROM "OutboundDelivery" WHERE "id" = ANY(ARRAY(
        SELECT d."id" FROM "OutboundDelivery" d
        WHERE d."endpointId" = $1 AND d."createdAt" < $2::timestamp AND d."status" <> 'pending'
        ORDER BY d."createdAt", d."id"
-       LIMIT $3)`;
+       LIMIT $3))`;
 
 /** Removes finished deliveries created before `now` − RETENTION_DAYS; returns how many. */
 export async function pruneDeliveries(db: Db, now: Date, retentionDays = RETENTION_DAYS): Promise<number> {
