@@ -278,3 +278,45 @@ export async function raiseRateLimits(url: string) {
     await client.end();
   }
 }
+
+/**
+ * The server's own acknowledgement histogram (`escalation_intake_ack_duration_seconds`, outcome
+ * "acknowledged", summed over sources): cumulative counts by bucket bound in seconds. Two scrapes'
+ * difference is what the server measured between them, from a delivery reaching intake to its
+ * answer; the client's figure adds the time the request waited to be read and the sender's own queue.
+ */
+export async function scrapeAckBuckets(url: string): Promise<Map<number, number>> {
+  const res = await fetch(`${url}/api/metrics`, { headers: { authorization: `Bearer ${BENCH_TOKEN}` } });
+  if (!res.ok) throw new Error(`/api/metrics answered ${res.status}`);
+  const buckets = new Map<number, number>();
+  for (const line of (await res.text()).split("\n")) {
+    const m = /^escalation_intake_ack_duration_seconds_bucket\{(.*)\} (\d+)$/.exec(line);
+    if (!m || !m[1]!.includes('outcome="acknowledged"')) continue;
+    const le = /le="([^"]+)"/.exec(m[1]!)![1]!;
+    const bound = le === "+Inf" ? Infinity : Number(le);
+    buckets.set(bound, (buckets.get(bound) ?? 0) + Number(m[2]));
+  }
+  return buckets;
+}
+
+/** "n acknowledged; x % within 10 ms, y % within 25 ms, ..." for the difference of two scrapes. */
+export function describeAckBuckets(before: Map<number, number>, after: Map<number, number>): string {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const total = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
+  if (!total) return "none acknowledged";
+  const within = (b: number) => (((after.get(b) ?? 0) - (before.get(b) ?? 0)) / total) * 100;
+  const shown = bounds.filter((b) => b === 0.005 || b === 0.01 || b === 0.025 || b === 0.05 || b === 0.1);
+  return `${total} acknowledged; ${shown.map((b) => `${within(b).toFixed(2)} % within ${b * 1000} ms`).join(", ")}`;
+}
+
+/**
+ * The server's event-loop delay since the previous scrape (prom-client's default metrics read Node's
+ * monitorEventLoopDelay and reset it on every scrape): "p50 / p99 / max" in ms. How long a request
+ * that arrived meanwhile could wait unread, which the server's own acknowledgement timing cannot see.
+ */
+export async function scrapeLoopDelay(url: string): Promise<string> {
+  const res = await fetch(`${url}/api/metrics`, { headers: { authorization: `Bearer ${BENCH_TOKEN}` } });
+  const text = await res.text();
+  const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? NaN) * 1000;
+  return ["p50", "p99", "max"].map((q) => read(`nodejs_eventloop_lag_${q}_seconds`).toFixed(1)).join(" / ");
+}

@@ -11,8 +11,9 @@
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SignedRequest } from "../dev/simulator/sign";
-import { BENCH_PORT, throwawayDatabase, fmt, mb, percentile, raiseRateLimits, RssSampler, startServer, table, treeRss } from "./lib";
+import { BENCH_PORT, describeAckBuckets, scrapeAckBuckets, scrapeLoopDelay, throwawayDatabase, fmt, mb, percentile, raiseRateLimits, RssSampler, startServer, table, treeRss } from "./lib";
 import { closedLoop } from "./open-loop";
+import { RawPool, requestBytes } from "./raw-client";
 import { benchSecrets, secretEnv, signedAt } from "./workload";
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -42,7 +43,7 @@ function post(req: SignedRequest): Promise<{ status: number; retryAfter: number 
 async function main() {
   const secrets = benchSecrets();
   const runId = Date.now().toString(36);
-  const env: Record<string, string> = { ...secretEnv(secrets), IN_PROCESS_WORKER: worker, APP_SECRET_KEY: "11".repeat(32) };
+  const env: Record<string, string> = { ...secretEnv(secrets), IN_PROCESS_WORKER: worker, APP_SECRET_KEY: "11".repeat(32), ...(process.env.BENCH_TRACE ? { LOG_LEVEL: "debug" } : {}) };
   const cleanups: (() => Promise<void>)[] = [];
   try {
     const db = await throwawayDatabase(kind, "overload");
@@ -80,10 +81,15 @@ async function main() {
     // Every delivery of the minute signed beforehand: signing on the fly took the generator's loop
     // (it shares the two cores with the app and the database), so sends left late and their lateness
     // counted as the app's latency. Signatures stay valid for 5 minutes (docs/api.md).
-    const signed = Array.from({ length: total }, (_, n) => signedAt(k + n, CASES, server.url, secrets, runId));
+    // Sent by a lean raw-socket client (bench/raw-client.ts): node:http's client cost the generator
+    // more CPU than the app's refusals and its own queue was counted as the app's latency.
+    const signed = Array.from({ length: total }, (_, n) => requestBytes(signedAt(k + n, CASES, server.url, secrets, runId)));
+    const pool = new RawPool(server.url, 256);
 
     // Memory is what the overload costs: sampled from its start, with the process's size just before.
     const rssBefore = treeRss(server.pid);
+    const serverAcksBefore = await scrapeAckBuckets(server.url);
+    await scrapeLoopDelay(server.url);
     const rss = new RssSampler(server.pid);
     const acked: number[] = [];
     const refused: number[] = [];
@@ -92,14 +98,22 @@ async function main() {
     const inflight = new Set<Promise<void>>();
     const start = performance.now();
     let maxInFlight = 0;
+    const worstBySecond: number[] = [];
+    const wallStart = Date.now();
     for (let n = 0; n < total; ) {
       const now = performance.now();
       while (n < total && start + (n * 1000) / rate <= now) {
         const scheduled = start + (n * 1000) / rate;
         const id = k + n;
-        const p: Promise<void> = post(signed[n]!)
+        const p: Promise<void> = pool
+          .send(signed[n]!)
           .then((res) => {
-            if (res.status === 202 || res.status === 200) acked.push(performance.now() - scheduled);
+            if (res.status === 202 || res.status === 200) {
+              const ms = performance.now() - scheduled;
+              acked.push(ms);
+              const sec = Math.floor((scheduled - start) / 1000);
+              worstBySecond[sec] = Math.max(worstBySecond[sec] ?? 0, ms);
+            }
             else if (res.status === 503) {
               refused.push(id);
               retryAfter.add(res.retryAfter);
@@ -116,8 +130,11 @@ async function main() {
       await sleep(1);
     }
     await Promise.all(inflight);
+    pool.close();
     const elapsed = (performance.now() - start) / 1000;
     const peak = rss.stop();
+    const loopDelay = await scrapeLoopDelay(server.url);
+    const serverAcks = describeAckBuckets(serverAcksBefore, await scrapeAckBuckets(server.url));
     acked.sort((a, b) => a - b);
 
     // Every refused delivery again, as a sender honouring Retry-After would, a few at a time.
@@ -165,6 +182,17 @@ async function main() {
         ],
       ]),
     );
+    // The server's share of the acknowledgement latency: from a delivery reaching intake to its
+    // answer (the client's figures add the wait to be read and the sender's own queue).
+    // Where the slow acknowledgements were: the worst of each second's scheduled deliveries.
+    console.log(`worst acknowledgement by second of the run (ms): ${Array.from(worstBySecond, (w) => Math.round(w ?? 0)).join(" ")}`);
+    if (process.env.BENCH_TRACE) {
+      const metricsText = await (await fetch(`${server.url}/api/metrics`, { headers: { authorization: "Bearer bench-read-token-0123456789" } })).text();
+      console.log(metricsText.split("\n").filter((l) => /^(escalation_intake_store_batch|nodejs_gc_duration_seconds_(sum|count)|process_cpu)/.test(l)).join("\n"));
+      console.log(`overload started at ${new Date(wallStart).toISOString()}; the server's log lines other than per-delivery ones:`);
+      for (const line of server.output().split("\n")) if (line && !line.includes('"webhook stored"') && !line.includes('"webhook refused"')) console.log(line.slice(0, 400));
+    }
+    console.log(`server's own timing of the overload minute: ${serverAcks}; event-loop delay p50 / p99 / max ${loopDelay} ms`);
   } finally {
     for (const c of cleanups) await c().catch((err) => console.error(`cleanup failed: ${(err as Error).message}`));
     agent.destroy();

@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -186,6 +186,14 @@ describe.skipIf(!built)("production server (scripts/start.mjs)", () => {
     // Told at info (pino level 30), and never as a failure.
     expect(await outputShows(/"level":30[^\n]*"msg":"client aborted the request body"/)).toBe(true);
     expect(output).not.toMatch(/"level":50|request failed|unhandled error/);
+  });
+  it("listens with a backlog of 4,096 connections, not Node's 511 (a burst of senders is queued, not dropped)", () => {
+    // For a listening socket, ss's Send-Q is its backlog: min(what listen() asked, net.core.somaxconn).
+    const somaxconn = Number(readFileSync("/proc/sys/net/core/somaxconn", "utf8").trim());
+    const line = execFileSync("ss", ["-ltnH", `sport = :${port}`], { encoding: "utf8" }).trim();
+    const backlog = Number(line.split(/\s+/)[2]);
+    expect(somaxconn, "this machine caps every backlog at net.core.somaxconn").toBeGreaterThan(511);
+    expect(backlog).toBe(Math.min(4096, somaxconn));
   });
   it("keeps an idle keep-alive connection open longer than Node's 5 s, so a client's next request is not reset", async () => {
     const http = await import("node:http");

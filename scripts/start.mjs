@@ -92,4 +92,9 @@ server.on("error", (err) => {
   console.error(`[escalation-refresh] cannot listen on ${host}:${port}: ${err.message}`);
   process.exit(1);
 });
-server.listen(port, host, () => console.log(`[escalation-refresh] listening on http://${host}:${port}`));
+// Connections waiting to be accepted: Node's default of 511 overflowed when a burst of senders
+// connected while the loop was busy (bench:overload on the embedded database: 23,458 SYNs dropped
+// by the kernel, each retried by the sender after 1, 3, 7, 15 s: acknowledgements 26-36 s late). The
+// kernel caps it at net.core.somaxconn (4,096 on current Linux).
+const LISTEN_BACKLOG = 4096;
+server.listen(port, host, LISTEN_BACKLOG, () => console.log(`[escalation-refresh] listening on http://${host}:${port}`));

@@ -163,8 +163,8 @@ interface PendingGroup {
   remoteAddr: string | null;
   groupKey: string;
   count: number;
-  createdAt: Date;
-  lastAt: Date;
+  createdAtMs: number;
+  lastAtMs: number;
 }
 
 /** One statement per flush: every waiting group added to its row's count (or a new row). */
@@ -179,6 +179,11 @@ const FLUSH_SQL = `INSERT INTO "Refusal" AS r ("id", "sourceName", "httpStatus",
  * protect, and while the database is away nothing can be written, so the counts wait here until it
  * returns. At most `max` groups wait (a few per sender and minute, so thousands of senders); beyond
  * that, refusals are only counted and the count is logged.
+ *
+ * The same goes for the server log: one `webhooks shed` line per flush with the number refused and
+ * the reasons, not a `webhook refused` line per delivery (thousands a second under overload, each a
+ * write to stdout). Adding a refusal is a map look-up under a plain string key; the row's hashed
+ * key (`refusalGroupKey`) is computed once per group.
  */
 export class RefusalLog {
   private pending = new Map<string, PendingGroup>();
@@ -186,6 +191,8 @@ export class RefusalLog {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private closed = false;
+  /** Refusals since the last `webhooks shed` line, by reason. */
+  private unlogged = new Map<string, number>();
 
   constructor(
     private readonly db: Db,
@@ -193,21 +200,35 @@ export class RefusalLog {
   ) {}
 
   add(entry: RefusalEntry): void {
-    const now = new Date();
-    const sourceName = entry.sourceName.slice(0, 200);
-    const remoteAddr = entry.remoteAddr === null ? null : entry.remoteAddr.slice(0, 100);
-    const webhookId = entry.webhookId === null ? null : entry.webhookId.slice(0, 200);
+    const nowMs = Date.now();
+    const minute = Math.floor(nowMs / 60_000);
     // Keyed like every refusal (receive-webhook.ts): an unknown source counts as one, an IPv6 address as its /64.
-    const key = refusalGroupKey(entry.httpStatus, entry.groupSource ?? sourceName, addressBucket(remoteAddr), Math.floor(now.getTime() / 60_000), entry.reason);
+    const groupSource = (entry.groupSource ?? entry.sourceName).slice(0, 200);
+    const bucket = addressBucket(entry.remoteAddr === null ? null : entry.remoteAddr.slice(0, 100));
+    const key = `${entry.httpStatus}\u0000${groupSource}\u0000${bucket}\u0000${minute}\u0000${entry.reason}`;
+    const webhookId = entry.webhookId === null ? null : entry.webhookId.slice(0, 200);
+    this.unlogged.set(entry.reason, (this.unlogged.get(entry.reason) ?? 0) + 1);
     const group = this.pending.get(key);
     if (group) {
       group.count++;
-      group.lastAt = now;
+      group.lastAtMs = nowMs;
       group.webhookId = webhookId ?? group.webhookId;
     } else if (this.pending.size >= (this.opts.max ?? 5_000)) {
       this.dropped++;
     } else {
-      this.pending.set(key, { id: newId("ref"), sourceName, httpStatus: entry.httpStatus, reason: entry.reason, webhookId, remoteAddr, groupKey: key, count: 1, createdAt: now, lastAt: now });
+      const remoteAddr = entry.remoteAddr === null ? null : entry.remoteAddr.slice(0, 100);
+      this.pending.set(key, {
+        id: newId("ref"),
+        sourceName: entry.sourceName.slice(0, 200),
+        httpStatus: entry.httpStatus,
+        reason: entry.reason,
+        webhookId,
+        remoteAddr,
+        groupKey: refusalGroupKey(entry.httpStatus, groupSource, bucket, minute, entry.reason),
+        count: 1,
+        createdAtMs: nowMs,
+        lastAtMs: nowMs,
+      });
     }
     if (this.closed) return;
     this.timer ??= setTimeout(() => {
@@ -226,18 +247,26 @@ export class RefusalLog {
 
   /** Writes what waits; on failure it stays for the next attempt. */
   flush(): Promise<void> {
+    if (this.unlogged.size) {
+      let refused = 0;
+      for (const n of this.unlogged.values()) refused += n;
+      log.info({ httpStatus: 503, refused, reasons: Object.fromEntries(this.unlogged) }, "webhooks shed");
+      this.unlogged.clear();
+    }
     this.flushing ??= (async () => {
       try {
         while (this.pending.size) {
-          const batch = [...this.pending.values()].slice(0, 1_000);
+          const entries = [...this.pending].slice(0, 1_000);
+          const keys = entries.map(([k]) => k);
+          const batch = entries.map(([, g]) => g);
           const col = <K extends keyof PendingGroup>(k: K) => batch.map((g) => g[k]);
-          const iso = (k: "createdAt" | "lastAt") => batch.map((g) => g[k].toISOString());
+          const iso = (k: "createdAtMs" | "lastAtMs") => batch.map((g) => new Date(g[k]).toISOString());
           const written = col("count");
-          await this.db.$executeRawUnsafe(FLUSH_SQL, col("id"), col("sourceName"), col("httpStatus"), col("reason"), col("webhookId"), col("remoteAddr"), col("groupKey"), written, iso("createdAt"), iso("lastAt"));
+          await this.db.$executeRawUnsafe(FLUSH_SQL, col("id"), col("sourceName"), col("httpStatus"), col("reason"), col("webhookId"), col("remoteAddr"), col("groupKey"), written, iso("createdAtMs"), iso("lastAtMs"));
           batch.forEach((g, i) => {
             // Counted again while the statement ran: the rest waits for the next batch, as a further increment.
             g.count -= written[i]!;
-            if (g.count === 0) this.pending.delete(g.groupKey);
+            if (g.count === 0) this.pending.delete(keys[i]!);
           });
         }
         if (this.dropped) {

@@ -1,11 +1,12 @@
 import http from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { POST } from "@/app/api/webhooks/[source]/route";
 import { parseEnv } from "../env";
 import { startIntakeServer } from "../../dev/simulator/intake-server";
 import { signWebhook, type SignedRequest } from "../../dev/simulator/sign";
 import { ticket } from "../../dev/testing/events";
 import { createTestDb, TEST_DB_KIND, TEST_SECRET_KEY, type TestDb } from "../../dev/testing/test-db";
+import { log } from "../lib/log";
 import { AdmissionControl, defaultIntakeLimit, IntakeGate } from "./intake-gate";
 
 /**
@@ -75,6 +76,26 @@ async function until(check: () => boolean, ms = 5_000): Promise<void> {
 
 describe(`load shedding (${TEST_DB_KIND})`, () => {
   it("refuses deliveries beyond the bound with 503 and Retry-After at once; each is accepted when retried", async () => {
+    const lines: { obj: Record<string, unknown>; msg: string }[] = [];
+    const spy = vi.spyOn(log, "info").mockImplementation(((obj: Record<string, unknown>, msg: string) => {
+      lines.push({ obj, msg });
+    }) as typeof log.info);
+    try {
+      await refuseAndRetry();
+    } finally {
+      spy.mockRestore();
+    }
+    // Shed deliveries are logged together, a line per flush of the intake log, never line by line:
+    // under overload a line each would cost the loop as much as the rest of the refusal.
+    expect(lines.filter((l) => l.msg === "webhook refused" && l.obj.httpStatus === 503)).toEqual([]);
+    const shedLines = lines.filter((l) => l.msg === "webhooks shed");
+    expect(shedLines.reduce((n, l) => n + (l.obj.refused as number), 0)).toBe(14);
+    expect(shedLines.every((l) => Object.keys(l.obj.reasons as object).every((r) => /intake capacity/.test(r)))).toBe(true);
+    // Admitted deliveries keep their own line.
+    expect(lines.filter((l) => l.msg === "webhook stored").length).toBeGreaterThanOrEqual(LIMIT + 13);
+  });
+
+  async function refuseAndRetry() {
     const gate = server.rt.intakeGate;
     const held = Array.from({ length: LIMIT }, (_, i) => open(signed(`shed-held-${i}`, i)));
     await until(() => gate.current === LIMIT);
@@ -120,7 +141,7 @@ describe(`load shedding (${TEST_DB_KIND})`, () => {
     expect(refusals.reduce((n, r) => n + r.count, 0)).toBe(excess.length + 2);
     expect(refusals.length).toBeLessThanOrEqual(2 * 2); // lane and route senders, at most two minutes each
     expect(refusals.every((r) => /intake capacity/.test(r.reason))).toBe(true);
-  });
+  }
 
   it("sizes the bound from the database by default, or from INTAKE_MAX_IN_FLIGHT", () => {
     expect(defaultIntakeLimit("postgres")).toBeGreaterThanOrEqual(32);

@@ -53,9 +53,40 @@ export interface IntakeDeps {
 
 /** docs/api.md's webhook intake, counted and timed for /api/metrics (server/ops/metrics.ts). */
 export async function receiveWebhook(deps: IntakeDeps, req: WebhookRequest): Promise<WebhookResponse> {
+  return shedDelivery(deps, req) ?? (await receiveAdmitted(deps, req));
+}
+
+/**
+ * The two 503s, decided before anything is read: the database is away (known from an earlier
+ * failure), or the intake gate refuses (load shedding, docs/faults.md). Synchronous and cheap on
+ * purpose: under overload most deliveries end here, and every microsecond a refusal costs is taken
+ * from the deliveries being stored, so a refusal is counted (metrics, the intake log's batched rows,
+ * one log line a second for all of them: `RefusalLog`) but not logged line by line.
+ * Null when the delivery is admitted: the caller then holds one of the gate's places and must go
+ * on with `receiveAdmitted`, which gives it back.
+ */
+export function shedDelivery(deps: IntakeDeps, req: WebhookRequest): WebhookResponse | null {
+  const started = performance.now();
+  let res: WebhookResponse;
+  if (deps.availability && !deps.availability.available) {
+    deps.availability.countRefusal();
+    res = unavailable(deps, req);
+  } else if (deps.gate && !deps.gate.tryEnter()) {
+    res = serviceRefusal(deps, req, OVERLOAD_MESSAGE, OVERLOAD_RETRY_AFTER_SECONDS);
+  } else return null;
+  recordIntake(knownSource(deps, req), 503, undefined, (performance.now() - started) / 1000);
+  return res;
+}
+
+/** A source the registry's cache knows, or null: the path segment of a refusal is the sender's to choose, never a label. */
+function knownSource(deps: IntakeDeps, req: WebhookRequest): string | null {
+  return deps.registry.fresh()?.has(req.sourceName) ? req.sourceName : null;
+}
+
+/** An admitted delivery (after `shedDelivery` returned null): verified, validated and stored, then counted, timed and logged. */
+export async function receiveAdmitted(deps: IntakeDeps, req: WebhookRequest): Promise<WebhookResponse> {
   const started = performance.now();
   const res = await guarded(deps, req);
-  // Only a source that exists names a label: the path segment of a refusal is the sender's to choose.
   const sources = deps.registry.fresh() ?? (await deps.registry.all().catch(() => null));
   const known = sources?.has(req.sourceName) ? req.sourceName : null;
   const seconds = (performance.now() - started) / 1000;
@@ -68,19 +99,11 @@ export async function receiveWebhook(deps: IntakeDeps, req: WebhookRequest): Pro
 }
 
 /**
- * The two 503s, before anything is read: the database is away
- * (known from an earlier failure), or the server already works on as many deliveries as it may.
- * A connection-level failure on the way also ends in 503, never 500: the one statement that stores
- * the event either committed or did not, so nothing is half stored and the sender's retry is safe.
+ * An admitted delivery's work, holding its gate place until answered. A connection-level failure
+ * on the way ends in 503, never 500: the one statement that stores the event either committed or
+ * did not, so nothing is half stored and the sender's retry is safe.
  */
 async function guarded(deps: IntakeDeps, req: WebhookRequest): Promise<WebhookResponse> {
-  if (deps.availability && !deps.availability.available) {
-    deps.availability.countRefusal();
-    return unavailable(deps, req);
-  }
-  if (deps.gate && !deps.gate.tryEnter()) {
-    return serviceRefusal(deps, req, OVERLOAD_MESSAGE, OVERLOAD_RETRY_AFTER_SECONDS);
-  }
   try {
     return await receive(deps, req);
   } catch (err) {

@@ -5,7 +5,7 @@ import { HSTS, API_CSP, STATIC_SECURITY_HEADERS } from "../auth/security-headers
 import { bodyReadFailed } from "../lib/client-abort";
 import { errorResponse } from "../lib/http";
 import type { Runtime } from "../runtime";
-import { MAX_BODY_BYTES, receiveWebhook, type IntakeDeps, type WebhookResponse } from "./receive-webhook";
+import { MAX_BODY_BYTES, receiveAdmitted, shedDelivery, type IntakeDeps, type WebhookRequest, type WebhookResponse } from "./receive-webhook";
 import { decodeSourceSegment, matchWebhookPath, webhookRequest } from "./webhook-adapter";
 
 /**
@@ -45,6 +45,25 @@ function send(res: ServerResponse, status: number, body: string, headers?: Recor
   const length = String(Buffer.byteLength(body));
   res.writeHead(status, headers ? responseHeaders({ ...headers, "content-length": length }) : [...BASE_HEADERS, "content-length", length]);
   res.end(body);
+}
+
+/**
+ * A shed delivery's answer, built once per kind (there are two: over capacity, database away) and
+ * written as it is: under overload most deliveries get one, and building and checking a dozen
+ * headers for each cost the loop more than the rest of the refusal.
+ */
+const shedAnswers = new Map<string, { headers: string[]; body: Buffer }>();
+function sendShed(res: ServerResponse, answer: WebhookResponse): void {
+  const body = JSON.stringify(answer.body);
+  const key = `${answer.status}\u0000${body}\u0000${JSON.stringify(answer.headers ?? {})}`;
+  let built = shedAnswers.get(key);
+  if (!built) {
+    const bytes = Buffer.from(body);
+    built = { headers: Object.entries(responseHeaders({ ...answer.headers, "content-length": String(bytes.length) })).flat(), body: bytes };
+    shedAnswers.set(key, built);
+  }
+  res.writeHead(answer.status, built.headers);
+  res.end(built.body);
 }
 
 /** Reads up to `limit` bytes; null (and the connection is closed after the answer) when larger. */
@@ -107,24 +126,35 @@ export function intakeDeps(rt: LaneRuntime): IntakeDeps {
 export function createWebhookLane(rt: LaneRuntime): WebhookLane {
   const deps = intakeDeps(rt);
   return (req, res, rawSource) => {
+    let request: WebhookRequest;
+    try {
+      const sourceName = decodeSourceSegment(rawSource);
+      const h = req.headers;
+      const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(", ") : (v ?? null));
+      // Set by scripts/start.mjs from the socket (or a trusted proxy's X-Forwarded-For), never as the client sent it.
+      const client = one(h[CLIENT_ADDRESS_HEADER]);
+      request = webhookRequest((name) => one(h[name]), sourceName, client || req.socket.remoteAddress || null, () => readBody(req, res, MAX_BODY_BYTES));
+      // Shed before anything else is set in motion: refusing must cost the loop far less than storing.
+      const shed = shedDelivery(deps, request);
+      if (shed) return sendShed(res, shed);
+    } catch (err) {
+      void sendError(res, err);
+      return;
+    }
     void (async () => {
       try {
-        const sourceName = decodeSourceSegment(rawSource);
-        const h = req.headers;
-        const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(", ") : (v ?? null));
-        // Set by scripts/start.mjs from the socket (or a trusted proxy's X-Forwarded-For), never as the client sent it.
-        const client = one(h[CLIENT_ADDRESS_HEADER]);
-        const result: WebhookResponse = await receiveWebhook(
-          deps,
-          webhookRequest((name) => one(h[name]), sourceName, client || req.socket.remoteAddress || null, () => readBody(req, res, MAX_BODY_BYTES)),
-        );
+        const result = await receiveAdmitted(deps, request);
         send(res, result.status, JSON.stringify(result.body), result.headers);
       } catch (err) {
-        const r = errorResponse(err);
-        send(res, r.status, await r.text());
+        await sendError(res, err);
       }
     })();
   };
+}
+
+async function sendError(res: ServerResponse, err: unknown): Promise<void> {
+  const r = errorResponse(err);
+  send(res, r.status, await r.text());
 }
 
 /** What scripts/start.mjs finds on the global symbol: which URLs are deliveries, and the lane that answers them. */

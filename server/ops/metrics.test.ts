@@ -116,7 +116,9 @@ describe("GET /api/metrics", () => {
     expect(value(families, "escalation_intake_refused_total", { source: "unknown", reason: "unknown_source" })).toBe(1);
     // The sender's path segment never becomes a label.
     expect(text).not.toContain("no-such-source-x1");
-    expect(count(text, "escalation_intake_ack_duration_seconds", { source: "ticketing" })).toBe(5);
+    // Timed apart: what a sender waits for an acknowledgement, and for a refusal.
+    expect(count(text, "escalation_intake_ack_duration_seconds", { source: "ticketing", outcome: "acknowledged" })).toBe(3);
+    expect(count(text, "escalation_intake_ack_duration_seconds", { source: "ticketing", outcome: "refused" })).toBe(2);
     expect(count(text, "escalation_refresh_duration_seconds", { outcome: "applied" })).toBeGreaterThanOrEqual(1);
     expect(count(text, "escalation_refresh_duration_seconds", { outcome: "held" })).toBeGreaterThanOrEqual(1);
     // The ticket and the first incident version became current; the S4 incident is held.

@@ -19,7 +19,7 @@ export interface AppMetrics {
   registry: Registry;
   intakeAccepted: Counter<"source" | "status">;
   intakeRefused: Counter<"source" | "reason">;
-  intakeAck: Histogram<"source">;
+  intakeAck: Histogram<"source" | "outcome">;
   intakeStoreBatch: Histogram;
   refreshDuration: Histogram<"outcome">;
   eventToCurrent: Histogram;
@@ -55,8 +55,8 @@ function create(): AppMetrics {
     }),
     intakeAck: new Histogram({
       name: "escalation_intake_ack_duration_seconds",
-      help: "Time from a delivery reaching intake to its answer (accepted or refused).",
-      labelNames: ["source"],
+      help: "Time from a delivery reaching intake to its answer, by source and outcome (acknowledged: 2xx, stored now or before; refused: any other answer).",
+      labelNames: ["source", "outcome"],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
@@ -131,7 +131,7 @@ export function recordIntake(source: string | null, status: number, storeStatus:
   const label = source ?? "unknown";
   if (status < 300) metrics.intakeAccepted.inc({ source: label, status: storeStatus ?? "accepted" });
   else metrics.intakeRefused.inc({ source: label, reason: REFUSAL_REASONS[status] ?? `http_${status}` });
-  metrics.intakeAck.observe({ source: label }, seconds);
+  metrics.intakeAck.observe({ source: label, outcome: status < 300 ? "acknowledged" : "refused" }, seconds);
 }
 
 /** One outbound attempt, counted and timed (server/notify/record-attempt.ts). */
