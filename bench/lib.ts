@@ -269,6 +269,22 @@ export class CpuMeter {
  * an overload of intake's capacity (bench:overload), must not be capped by that setting: the bench raises every source's limit as an admin would for such a load
  * (Admin → Sources). The app's source registry reads it again within 2 s, before the warm-up ends.
  */
+/**
+ * The same for the embedded database, in its folder while no server has it open (PGlite is one
+ * process's): since its statements gather a turn's deliveries it stores more than the built-in
+ * 1,000 deliveries a second per source, and a capacity run met 429s.
+ */
+export async function raiseRateLimitsEmbedded(dataDir: string) {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
+  const db = new PGlite(path.resolve(dataDir, "pg"), { extensions: { pg_trgm } });
+  try {
+    await db.query(`UPDATE "Source" SET "rateLimitPerSec" = 100000, "rateLimitBurst" = 500000`);
+  } finally {
+    await db.close();
+  }
+}
+
 export async function raiseRateLimits(url: string) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();

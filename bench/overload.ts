@@ -11,7 +11,7 @@
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SignedRequest } from "../dev/simulator/sign";
-import { BENCH_PORT, describeAckBuckets, scrapeAckBuckets, scrapeLoopDelay, throwawayDatabase, fmt, mb, percentile, raiseRateLimits, RssSampler, startServer, table, treeRss } from "./lib";
+import { BENCH_PORT, describeAckBuckets, scrapeAckBuckets, scrapeLoopDelay, throwawayDatabase, fmt, mb, percentile, raiseRateLimits, raiseRateLimitsEmbedded, RssSampler, startServer, table, treeRss } from "./lib";
 import { closedLoop } from "./open-loop";
 import { RawPool, requestBytes } from "./raw-client";
 import { benchSecrets, secretEnv, signedAt } from "./workload";
@@ -55,6 +55,7 @@ async function main() {
       // app restarts on a folder that exists. Create it first, as that first start would.
       const first = await startServer(env, BENCH_PORT + 5);
       await first.stop();
+      await raiseRateLimitsEmbedded(env.DATA_DIR!);
     }
     const server = await startServer(env, BENCH_PORT + 5);
     cleanups.unshift(() => server.stop());
@@ -85,6 +86,7 @@ async function main() {
     // more CPU than the app's refusals and its own queue was counted as the app's latency.
     const signed = Array.from({ length: total }, (_, n) => requestBytes(signedAt(k + n, CASES, server.url, secrets, runId)));
     const pool = new RawPool(server.url, 256);
+    if (process.env.BENCH_WARM) await pool.warm(Number(process.env.BENCH_WARM));
 
     // Memory is what the overload costs: sampled from its start, with the process's size just before.
     const rssBefore = treeRss(server.pid);
@@ -99,6 +101,7 @@ async function main() {
     const start = performance.now();
     let maxInFlight = 0;
     const worstBySecond: number[] = [];
+    const slow: [number, number][] = [];
     const wallStart = Date.now();
     for (let n = 0; n < total; ) {
       const now = performance.now();
@@ -111,6 +114,7 @@ async function main() {
             if (res.status === 202 || res.status === 200) {
               const ms = performance.now() - scheduled;
               acked.push(ms);
+              if (process.env.BENCH_TRACE) slow.push([Math.round(scheduled - start), Math.round(ms)]);
               const sec = Math.floor((scheduled - start) / 1000);
               worstBySecond[sec] = Math.max(worstBySecond[sec] ?? 0, ms);
             }
@@ -187,8 +191,10 @@ async function main() {
     // Where the slow acknowledgements were: the worst of each second's scheduled deliveries.
     console.log(`worst acknowledgement by second of the run (ms): ${Array.from(worstBySecond, (w) => Math.round(w ?? 0)).join(" ")}`);
     if (process.env.BENCH_TRACE) {
+      slow.sort((a, b) => b[1] - a[1]);
+      console.log(`slowest acknowledgements [scheduled at ms, took ms]: ${JSON.stringify(slow.slice(0, 15))}; slower than 1 s: ${slow.filter((x) => x[1] > 1000).length}`);
       const metricsText = await (await fetch(`${server.url}/api/metrics`, { headers: { authorization: "Bearer bench-read-token-0123456789" } })).text();
-      console.log(metricsText.split("\n").filter((l) => /^(escalation_intake_store_batch|nodejs_gc_duration_seconds_(sum|count)|process_cpu)/.test(l)).join("\n"));
+      console.log(metricsText.split("\n").filter((l) => /^(escalation_intake_store_batch_size_(sum|count)|nodejs_heap_size|nodejs_external|process_resident|nodejs_heap_space_size_used)/.test(l)).join("\n"));
       console.log(`overload started at ${new Date(wallStart).toISOString()}; the server's log lines other than per-delivery ones:`);
       for (const line of server.output().split("\n")) if (line && !line.includes('"webhook stored"') && !line.includes('"webhook refused"')) console.log(line.slice(0, 400));
     }

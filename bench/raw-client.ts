@@ -40,6 +40,8 @@ class Connection {
   private buf: Buffer = Buffer.alloc(0);
   private current: Pending | null = null;
   closed = false;
+  /** Resolves once the TCP connection is established. */
+  readonly connected: Promise<void>;
 
   constructor(
     host: string,
@@ -48,6 +50,7 @@ class Connection {
     private readonly onClosed: (c: Connection) => void,
   ) {
     this.socket = net.connect({ host, port, noDelay: true });
+    this.connected = new Promise((resolve) => this.socket.once("connect", () => resolve()));
     this.socket.on("data", (d) => this.onData(d));
     this.socket.on("error", () => {});
     this.socket.on("close", () => {
@@ -147,6 +150,17 @@ export class RawPool {
         if (next) this.connect().send(next);
       },
     );
+  }
+
+  /** Opens `n` connections now (up to the maximum) and waits until each is established. */
+  async warm(n: number): Promise<void> {
+    const opened: Promise<void>[] = [];
+    for (let i = 0; i < n && this.open < this.maxConnections; i++) {
+      const c = this.connect();
+      opened.push(c.connected);
+      this.idle.push(c);
+    }
+    await Promise.all(opened);
   }
 
   close(): void {

@@ -46,7 +46,7 @@ const schema = z.object({
   DB_VACUUM: z.enum(["auto", "on", "off"]).default("auto"),
   /** Cases a worker refreshes at the same time; default 4 on PostgreSQL, 1 embedded. */
   REFRESH_CONCURRENCY: z.coerce.number().int().min(1).max(32).optional(),
-  /** Webhook deliveries worked on at once; more get 503 with Retry-After. Default 128 on PostgreSQL, 32 embedded. */
+  /** Webhook deliveries worked on at once; more get 503 with Retry-After. Default 32 on PostgreSQL, 8 embedded (server/intake/intake-gate.ts). */
   INTAKE_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).optional(),
   /** Event-loop lag (ms) beyond which deliveries also get 503; 0 turns it off. Default 1,000. */
   INTAKE_MAX_LAG_MS: z.coerce.number().int().min(0).max(60_000).optional(),

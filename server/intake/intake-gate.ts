@@ -12,15 +12,18 @@ import { addressBucket } from "../lib/address-bucket";
  * 1,000 events/s that queue grew past 1 GB and acknowledgements took 18-39 s).
  *
  * Sizing (server/env.ts, INTAKE_MAX_IN_FLIGHT): deliveries in flight = throughput × time each one
- * waits. Measured capacity is about 1,000-1,800 accepted/s on PostgreSQL and about 600/s embedded
- * (README, Performance); 128 in flight on PostgreSQL and 32 embedded keep the queueing delay at
- * capacity below about 100 ms and 60 ms, while the benchmarks' 32 concurrent senders are never shed.
+ * waits (Little's law), so at capacity the bound is the queueing delay. Measured with
+ * `npm run bench:overload` at twice the capacity (docs/faults.md): on PostgreSQL 128 in flight at
+ * about 2,100 accepted/s meant some 60 ms each (25 % acknowledged within 25 ms by the server's own
+ * clock); 32 gives 92-96 % at the same throughput. On the embedded database (about 1,300/s accepted
+ * since its statements gather the deliveries of a turn) 32 let p99 reach 62 ms, 16 74 ms over a
+ * minute, 8 keeps it at 20 ms; 8 also sheds some of a sender's 32 concurrent deliveries at capacity.
  */
 export const OVERLOAD_RETRY_AFTER_SECONDS = 1;
 export const OVERLOAD_MESSAGE = "the server is over its intake capacity; nothing was stored, deliver again after the Retry-After delay";
 
 export function defaultIntakeLimit(kind: "postgres" | "pglite"): number {
-  return kind === "postgres" ? 128 : 32;
+  return kind === "postgres" ? 32 : 8;
 }
 
 /**
@@ -46,8 +49,13 @@ export function defaultIntakeLimit(kind: "postgres" | "pglite"): number {
  * `AdmissionControl` is the first rule alone, without timers, so that tests can drive it.
  */
 export const DEFAULT_MAX_LAG_MS = 1_000;
-/** Default lag target of the production server's admission control; off elsewhere (see server/env.ts). */
-export const DEFAULT_TARGET_LAG_MS = 30;
+/**
+ * Default lag target of the production server's admission control; off elsewhere (see server/env.ts).
+ * 10 ms: a request waits unread about as long as the loop lags, on top of its own work, so a 30 ms
+ * target alone exceeded the 25 ms acknowledgement goal (bench:overload on PostgreSQL at twice the
+ * capacity: p99 72 ms at 30, 51 ms at 10, with more accepted).
+ */
+export const DEFAULT_TARGET_LAG_MS = 10;
 const TICK_MS = 100;
 
 export class AdmissionControl {
