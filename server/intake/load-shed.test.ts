@@ -191,6 +191,19 @@ describe(`load shedding (${TEST_DB_KIND})`, () => {
     expect(b.perTick).toBe(2);
   });
 
+  it("does not cut while the loop is late but mostly idle (one long task, not overload)", () => {
+    const a = new AdmissionControl(10);
+    const admitted = (n: number) => Array.from({ length: n }, () => a.tryAdmit()).filter(Boolean).length;
+    // 7 deliveries a tick (70/s) and a refresh that made the loop 40 ms late in a tick 30 % busy.
+    expect(admitted(7)).toBe(7);
+    a.tick(40, 0.3);
+    expect(a.perTick).toBe(Infinity);
+    expect(admitted(7)).toBe(7);
+    // The same lateness in a tick the loop was busy throughout is overload: cut.
+    a.tick(40, 0.95);
+    expect(admitted(7)).toBe(5);
+  });
+
   it("the gate refuses what the admission control refuses, and counts it", () => {
     const gate = new IntakeGate(1_000, { targetLagMs: 100 });
     try {
