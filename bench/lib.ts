@@ -269,6 +269,8 @@ export class CpuMeter {
  * an overload of intake's capacity (bench:overload), must not be capped by that setting: the bench raises every source's limit as an admin would for such a load
  * (Admin → Sources). The app's source registry reads it again within 2 s, before the warm-up ends.
  */
+const RAISE_RATE_LIMITS_SQL = `UPDATE "Source" SET "rateLimitPerSec" = 100000, "rateLimitBurst" = 500000`;
+
 /**
  * The same for the embedded database, in its folder while no server has it open (PGlite is one
  * process's): since its statements gather a turn's deliveries it stores more than the built-in
@@ -279,7 +281,7 @@ export async function raiseRateLimitsEmbedded(dataDir: string) {
   const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
   const db = new PGlite(path.resolve(dataDir, "pg"), { extensions: { pg_trgm } });
   try {
-    await db.query(`UPDATE "Source" SET "rateLimitPerSec" = 100000, "rateLimitBurst" = 500000`);
+    await db.query(RAISE_RATE_LIMITS_SQL);
   } finally {
     await db.close();
   }
@@ -289,10 +291,17 @@ export async function raiseRateLimits(url: string) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(`UPDATE "Source" SET "rateLimitPerSec" = 100000, "rateLimitBurst" = 500000`);
+    await client.query(RAISE_RATE_LIMITS_SQL);
   } finally {
     await client.end();
   }
+}
+
+/** The server's /api/metrics text (Prometheus format), read with the benchmarks' API token. */
+export async function scrapeMetrics(url: string): Promise<string> {
+  const res = await fetch(`${url}/api/metrics`, { headers: { authorization: `Bearer ${BENCH_TOKEN}` } });
+  if (!res.ok) throw new Error(`/api/metrics answered ${res.status}`);
+  return res.text();
 }
 
 /**
@@ -301,11 +310,9 @@ export async function raiseRateLimits(url: string) {
  * difference is what the server measured between them, from a delivery reaching intake to its
  * answer; the client's figure adds the time the request waited to be read and the sender's own queue.
  */
-export async function scrapeAckBuckets(url: string): Promise<Map<number, number>> {
-  const res = await fetch(`${url}/api/metrics`, { headers: { authorization: `Bearer ${BENCH_TOKEN}` } });
-  if (!res.ok) throw new Error(`/api/metrics answered ${res.status}`);
+export function ackBuckets(metricsText: string): Map<number, number> {
   const buckets = new Map<number, number>();
-  for (const line of (await res.text()).split("\n")) {
+  for (const line of metricsText.split("\n")) {
     const m = /^escalation_intake_ack_duration_seconds_bucket\{(.*)\} (\d+)$/.exec(line);
     if (!m || !m[1]!.includes('outcome="acknowledged"')) continue;
     const le = /le="([^"]+)"/.exec(m[1]!)![1]!;
@@ -330,9 +337,7 @@ export function describeAckBuckets(before: Map<number, number>, after: Map<numbe
  * monitorEventLoopDelay and reset it on every scrape): "p50 / p99 / max" in ms. How long a request
  * that arrived meanwhile could wait unread, which the server's own acknowledgement timing cannot see.
  */
-export async function scrapeLoopDelay(url: string): Promise<string> {
-  const res = await fetch(`${url}/api/metrics`, { headers: { authorization: `Bearer ${BENCH_TOKEN}` } });
-  const text = await res.text();
+export function loopDelay(text: string): string {
   const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? NaN) * 1000;
   return ["p50", "p99", "max"].map((q) => read(`nodejs_eventloop_lag_${q}_seconds`).toFixed(1)).join(" / ");
 }

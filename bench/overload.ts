@@ -1,4 +1,6 @@
-// `npm run bench:overload -- --db=pglite|postgres [--seconds=60] [--capacity=N] [--factor=2] [--worker=off|on]`:
+// `npm run bench:overload -- --db=pglite|postgres [--seconds=60] [--capacity=N] [--factor=2] [--worker=off|on]`
+// (BENCH_TRACE=1: the slowest deliveries, the server's memory metrics and log; BENCH_WARM=n: open n
+// connections before the overload instead of as the first requests go):
 // twice the intake capacity for a minute against the production build. The refresh worker is off
 // by default, as in bench:intake, so the capacity is intake's own; with --worker=on it shares the
 // database (on the embedded one also the thread) with refresh. First the capacity is measured (32 deliveries in flight, closed loop, 5 s) unless
@@ -11,7 +13,7 @@
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SignedRequest } from "../dev/simulator/sign";
-import { BENCH_PORT, describeAckBuckets, scrapeAckBuckets, scrapeLoopDelay, throwawayDatabase, fmt, mb, percentile, raiseRateLimits, raiseRateLimitsEmbedded, RssSampler, startServer, table, treeRss } from "./lib";
+import { BENCH_PORT, ackBuckets, describeAckBuckets, loopDelay, scrapeMetrics, throwawayDatabase, fmt, mb, percentile, raiseRateLimits, raiseRateLimitsEmbedded, RssSampler, startServer, table, treeRss } from "./lib";
 import { closedLoop } from "./open-loop";
 import { RawPool, requestBytes } from "./raw-client";
 import { benchSecrets, secretEnv, signedAt } from "./workload";
@@ -90,8 +92,8 @@ async function main() {
 
     // Memory is what the overload costs: sampled from its start, with the process's size just before.
     const rssBefore = treeRss(server.pid);
-    const serverAcksBefore = await scrapeAckBuckets(server.url);
-    await scrapeLoopDelay(server.url);
+    // Also resets the loop-delay histogram, so the scrape after the minute covers only the minute.
+    const serverAcksBefore = ackBuckets(await scrapeMetrics(server.url));
     const rss = new RssSampler(server.pid);
     const acked: number[] = [];
     const refused: number[] = [];
@@ -137,8 +139,9 @@ async function main() {
     pool.close();
     const elapsed = (performance.now() - start) / 1000;
     const peak = rss.stop();
-    const loopDelay = await scrapeLoopDelay(server.url);
-    const serverAcks = describeAckBuckets(serverAcksBefore, await scrapeAckBuckets(server.url));
+    const metricsAfter = await scrapeMetrics(server.url);
+    const delay = loopDelay(metricsAfter);
+    const serverAcks = describeAckBuckets(serverAcksBefore, ackBuckets(metricsAfter));
     acked.sort((a, b) => a - b);
 
     // Every refused delivery again, as a sender honouring Retry-After would, a few at a time.
@@ -193,12 +196,11 @@ async function main() {
     if (process.env.BENCH_TRACE) {
       slow.sort((a, b) => b[1] - a[1]);
       console.log(`slowest acknowledgements [scheduled at ms, took ms]: ${JSON.stringify(slow.slice(0, 15))}; slower than 1 s: ${slow.filter((x) => x[1] > 1000).length}`);
-      const metricsText = await (await fetch(`${server.url}/api/metrics`, { headers: { authorization: "Bearer bench-read-token-0123456789" } })).text();
-      console.log(metricsText.split("\n").filter((l) => /^(escalation_intake_store_batch_size_(sum|count)|nodejs_heap_size|nodejs_external|process_resident|nodejs_heap_space_size_used)/.test(l)).join("\n"));
+      console.log(metricsAfter.split("\n").filter((l) => /^(escalation_intake_store_batch_size_(sum|count)|nodejs_heap_size|nodejs_external|process_resident|nodejs_heap_space_size_used)/.test(l)).join("\n"));
       console.log(`overload started at ${new Date(wallStart).toISOString()}; the server's log lines other than per-delivery ones:`);
       for (const line of server.output().split("\n")) if (line && !line.includes('"webhook stored"') && !line.includes('"webhook refused"')) console.log(line.slice(0, 400));
     }
-    console.log(`server's own timing of the overload minute: ${serverAcks}; event-loop delay p50 / p99 / max ${loopDelay} ms`);
+    console.log(`server's own timing of the overload minute: ${serverAcks}; event-loop delay p50 / p99 / max ${delay} ms`);
   } finally {
     for (const c of cleanups) await c().catch((err) => console.error(`cleanup failed: ${(err as Error).message}`));
     agent.destroy();

@@ -18,7 +18,7 @@ import { addressBucket } from "../lib/address-bucket";
  * about 2,100 accepted/s meant some 60 ms each (25 % acknowledged within 25 ms by the server's own
  * clock); 32 gives 92-96 % at the same throughput. On the embedded database (about 1,300/s accepted
  * since its statements gather the deliveries of a turn) 32 let p99 reach 62 ms, 16 74 ms over a
- * minute, 8 keeps it at 20 ms; 8 also sheds some of a sender's 32 concurrent deliveries at capacity.
+ * minute, 8 gave 20-27 ms in three runs; 8 also sheds some of a sender's 32 concurrent deliveries at capacity.
  */
 export const OVERLOAD_RETRY_AFTER_SECONDS = 1;
 export const OVERLOAD_MESSAGE = "the server is over its intake capacity; nothing was stored, deliver again after the Retry-After delay";

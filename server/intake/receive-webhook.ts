@@ -130,7 +130,16 @@ function serviceRefusal(deps: IntakeDeps, req: WebhookRequest, reason: string, r
     remoteAddr: req.remoteAddr ? clean(req.remoteAddr, 100) : null,
     groupSource: known === false ? "*" : undefined,
   });
-  return { status: 503, body: { error: reason }, headers: { "Retry-After": String(retryAfter) } };
+  return serviceAnswer(reason, retryAfter);
+}
+
+/** The 503 answers, one object each (there are two): the webhook lane writes each from bytes it built once. */
+const serviceAnswers = new Map<string, WebhookResponse>();
+function serviceAnswer(reason: string, retryAfter: number): WebhookResponse {
+  const key = `${retryAfter}\u0000${reason}`;
+  let answer = serviceAnswers.get(key);
+  if (!answer) serviceAnswers.set(key, (answer = Object.freeze({ status: 503, body: Object.freeze({ error: reason }), headers: Object.freeze({ "Retry-After": String(retryAfter) }) })));
+  return answer;
 }
 
 /** Every refusal row of docs/api.md's table, then a durable, idempotent store. */

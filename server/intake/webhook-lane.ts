@@ -52,15 +52,14 @@ function send(res: ServerResponse, status: number, body: string, headers?: Recor
  * written as it is: under overload most deliveries get one, and building and checking a dozen
  * headers for each cost the loop more than the rest of the refusal.
  */
-const shedAnswers = new Map<string, { headers: string[]; body: Buffer }>();
+const shedAnswers = new WeakMap<WebhookResponse, { headers: string[]; body: Buffer }>();
 function sendShed(res: ServerResponse, answer: WebhookResponse): void {
-  const body = JSON.stringify(answer.body);
-  const key = `${answer.status}\u0000${body}\u0000${JSON.stringify(answer.headers ?? {})}`;
-  let built = shedAnswers.get(key);
+  // receive-webhook.ts hands out the same object for each kind of 503, so it keys its bytes.
+  let built = shedAnswers.get(answer);
   if (!built) {
-    const bytes = Buffer.from(body);
-    built = { headers: Object.entries(responseHeaders({ ...answer.headers, "content-length": String(bytes.length) })).flat(), body: bytes };
-    shedAnswers.set(key, built);
+    const body = Buffer.from(JSON.stringify(answer.body));
+    built = { headers: Object.entries(responseHeaders({ ...answer.headers, "content-length": String(body.length) })).flat(), body };
+    shedAnswers.set(answer, built);
   }
   res.writeHead(answer.status, built.headers);
   res.end(built.body);
