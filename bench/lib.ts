@@ -298,8 +298,8 @@ export async function raiseRateLimits(url: string) {
 }
 
 /** The server's /api/metrics text (Prometheus format), read with the benchmarks' API token. */
-export async function scrapeMetrics(url: string): Promise<string> {
-  const res = await fetch(`${url}/api/metrics`, { headers: { authorization: `Bearer ${BENCH_TOKEN}` } });
+export async function scrapeMetrics(url: string, token = BENCH_TOKEN): Promise<string> {
+  const res = await fetch(`${url}/api/metrics`, { headers: { authorization: `Bearer ${token}` } });
   if (!res.ok) throw new Error(`/api/metrics answered ${res.status}`);
   return res.text();
 }
@@ -320,6 +320,19 @@ export function ackBuckets(metricsText: string): Map<number, number> {
     buckets.set(bound, (buckets.get(bound) ?? 0) + Number(m[2]));
   }
   return buckets;
+}
+
+/**
+ * Refused deliveries by reason (`escalation_intake_refused_total`, summed over sources), for the
+ * 503s' causes: overload_in_flight, overload_admission, overload_stall, database_unavailable.
+ */
+export function refusedByReason(metricsText: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of metricsText.split("\n")) {
+    const m = /^escalation_intake_refused_total\{.*reason="([^"]+)".*\} (\d+)$/.exec(line);
+    if (m) counts.set(m[1]!, (counts.get(m[1]!) ?? 0) + Number(m[2]));
+  }
+  return counts;
 }
 
 /** "n acknowledged; x % within 10 ms, y % within 25 ms, ..." for the difference of two scrapes. */

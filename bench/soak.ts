@@ -2,7 +2,9 @@
 // mixed load against the production build for a long run: signed webhooks open-loop at `rate`/s,
 // the in-process refresh worker turning them into record versions, and read-API reads (the change
 // feed and current records, `reads`/s). Every minute it prints the server's memory, the intake's
-// acknowledgement latency, the reads' latency and the refresh backlog; at the end the ratio of the
+// acknowledgement latency, the reads' latency, the refresh backlog and the server's refusals by
+// reason (why any 503 was answered: overload_in_flight, overload_admission, overload_stall,
+// database_unavailable); at the end the ratio of the
 // last five minutes to the first five (1.0 = flat) for memory and p99 latencies. Cases live
 // `lifetime` rounds of the mix (one round is an event for each of the 500 case slots; 60 rounds
 // are 5 minutes at 100/s), then new ones open in their slots (bench/workload.ts eventAt): the
@@ -11,7 +13,7 @@ import http from "node:http";
 import pg from "pg";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SignedRequest } from "../dev/simulator/sign";
-import { backlogOf, BENCH_PORT, throwawayDatabase, fmt, mb, percentile, startServer, table, treeRss } from "./lib";
+import { backlogOf, BENCH_PORT, throwawayDatabase, fmt, mb, percentile, refusedByReason, scrapeMetrics, startServer, table, treeRss } from "./lib";
 import { benchSecrets, secretEnv, signedAt } from "./workload";
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -48,9 +50,11 @@ interface Minute {
   statuses: Record<string, number>;
   rss: number[];
   backlog: number;
+  /** The server's refusals of the minute by reason (its metrics): why the 503s were answered. */
+  refused: Record<string, number>;
 }
 
-const newMinute = (): Minute => ({ acks: [], reads: [], statuses: {}, rss: [], backlog: NaN });
+const newMinute = (): Minute => ({ acks: [], reads: [], statuses: {}, rss: [], backlog: NaN, refused: {} });
 /** Answers of a minute's requests may arrive after it ended: sort a copy each time. */
 const pct = (xs: number[], q: number) => percentile([...xs].sort((a, b) => a - b), q);
 
@@ -107,7 +111,15 @@ async function main() {
     let sent = 0;
     let reads = 0;
     let nextMinute = start + 60_000;
-    const rows: (string | number)[][] = [["minute", "RSS", "ack p50 ms", "ack p99 ms", "read p99 ms", "backlog", "answers", ...(stats ? ["db MB", "buffer hits", "WAL MB", "full pages"] : [])]];
+    let lastRefused = new Map<string, number>();
+    const refusedSince = async (): Promise<Record<string, number>> => {
+      const now = refusedByReason(await scrapeMetrics(server.url, TOKEN));
+      const delta: Record<string, number> = {};
+      for (const [reason, n] of now) if (n > (lastRefused.get(reason) ?? 0)) delta[reason] = n - (lastRefused.get(reason) ?? 0);
+      lastRefused = now;
+      return delta;
+    };
+    const rows: (string | number)[][] = [["minute", "RSS", "ack p50 ms", "ack p99 ms", "read p99 ms", "backlog", "answers", "refused by reason", ...(stats ? ["db MB", "buffer hits", "WAL MB", "full pages"] : [])]];
     /** Ends the current minute: its backlog from the health endpoint, a printed line. */
     const closeMinute = async () => {
       const m = current;
@@ -118,8 +130,9 @@ async function main() {
         // reported as n/a
       }
       m.pg = await pgMinute().catch(() => undefined);
+      m.refused = await refusedSince().catch(() => ({ "metrics unavailable": 1 }));
       done.push(m);
-      const row = [done.length, mb(Math.max(...m.rss, 0)), fmt(pct(m.acks, 50), 1), fmt(pct(m.acks, 99), 1), fmt(pct(m.reads, 99), 1), m.backlog, JSON.stringify(m.statuses)];
+      const row = [done.length, mb(Math.max(...m.rss, 0)), fmt(pct(m.acks, 50), 1), fmt(pct(m.acks, 99), 1), fmt(pct(m.reads, 99), 1), m.backlog, JSON.stringify(m.statuses), JSON.stringify(m.refused)];
       if (m.pg) row.push(fmt(m.pg.sizeMb, 0), `${fmt(m.pg.hitPct, 2)} %`, fmt(m.pg.walMb, 0), m.pg.fpi);
       rows.push(row);
       console.log(row.join("  |  "));

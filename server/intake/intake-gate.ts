@@ -38,7 +38,8 @@ export function defaultIntakeLimit(kind: "postgres" | "pglite"): number {
  * What the process can see is the loop's lag: how late a 100 ms timer fires is how long the loop
  * took to come round, so how long a request that arrived meanwhile has waited unread. Two rules use it:
  * - **Admission control** (`targetLagMs`): after a tick in which the loop lagged more than the
- *   target, the next tick admits 80 % of what the last one admitted (never fewer than one) and
+ *   target, the next tick admits 80 % of what the last one admitted (never fewer than
+ *   `MIN_ADMITTED_PER_TICK`) and
  *   refuses the rest; after a tick within the target, the bound grows by a quarter, and is lifted
  *   once it no longer binds. A refusal costs the loop a small fraction of a stored delivery, so the
  *   loop comes round sooner, reads its sockets and the hidden queue drains: the lag settles near
@@ -61,12 +62,25 @@ const TICK_MS = 100;
 /** Share of a tick the loop must have been busy for its lateness to count as overload. */
 export const BUSY_UTILIZATION = 0.8;
 
+/**
+ * The admission control never cuts below this many deliveries a tick (200 a second). Below it,
+ * intake is too small a share of the loop for a cut to make the loop any sooner: at 70 deliveries a
+ * second (about 14 ms of a second's loop on PostgreSQL) a refresh or a page render made a tick late
+ * and busy now and then, and cutting the 7 deliveries of the next tick to 5 refused 16-156 a minute
+ * (bench:soak, with the 80 % busy rule already in place) without shortening the lag at all. At
+ * twice the capacity the steady cut is far above it (PostgreSQL about 280 a tick, PGlite about 100).
+ */
+export const MIN_ADMITTED_PER_TICK = 20;
+
 export class AdmissionControl {
   /** Deliveries admitted per tick; Infinity while the loop keeps within the target. */
   perTick = Infinity;
   private admitted = 0;
 
-  constructor(readonly targetLagMs: number) {}
+  constructor(
+    readonly targetLagMs: number,
+    readonly minPerTick = MIN_ADMITTED_PER_TICK,
+  ) {}
 
   /**
    * End of a tick at whose end the loop was `lagMs` late, having been busy `utilization` of the tick
@@ -77,8 +91,8 @@ export class AdmissionControl {
    */
   tick(lagMs: number, utilization = 1): void {
     if (lagMs > this.targetLagMs && utilization >= BUSY_UTILIZATION) {
-      // Fewer than were admitted in the late tick (and never more than the current bound).
-      this.perTick = Math.max(1, Math.floor(Math.min(this.perTick, this.admitted) * 0.8));
+      // Fewer than were admitted in the late tick (and never more than the current bound), down to the floor.
+      this.perTick = Math.max(this.minPerTick, 1, Math.floor(Math.min(this.perTick, this.admitted) * 0.8));
     } else if (this.perTick !== Infinity) {
       const grown = Math.ceil(this.perTick * 1.25);
       // No longer binding: twice what the last tick admitted and still on time.
@@ -101,10 +115,18 @@ export interface IntakeGateOptions {
   targetLagMs?: number;
 }
 
+/**
+ * Why the gate refused a delivery (the `reason` label of escalation_intake_refused_total):
+ * every place taken, the admission control's cut, or a stalled loop.
+ */
+export type ShedCause = "overload_in_flight" | "overload_admission" | "overload_stall";
+
 export class IntakeGate {
   private inFlight = 0;
   /** Deliveries refused since start (for benchmarks and health). */
   shed = 0;
+  /** Why the last refused delivery was refused (read right after `tryEnter` returned false). */
+  lastCause: ShedCause = "overload_in_flight";
   /** How late the event loop was at its last sample. */
   private lagMs = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -134,12 +156,17 @@ export class IntakeGate {
 
   /** Takes a place; false when all `limit` are taken, the admission control refuses, or the loop stalls (the caller answers 503). */
   tryEnter(): boolean {
-    if (this.inFlight >= this.limit || (this.maxLagMs > 0 && this.lagMs > this.maxLagMs) || (this.admission && !this.admission.tryAdmit())) {
-      this.shed++;
-      return false;
-    }
+    if (this.inFlight >= this.limit) return this.refuse("overload_in_flight");
+    if (this.maxLagMs > 0 && this.lagMs > this.maxLagMs) return this.refuse("overload_stall");
+    if (this.admission && !this.admission.tryAdmit()) return this.refuse("overload_admission");
     this.inFlight++;
     return true;
+  }
+
+  private refuse(cause: ShedCause): false {
+    this.shed++;
+    this.lastCause = cause;
+    return false;
   }
 
   close(): void {

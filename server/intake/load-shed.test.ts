@@ -7,7 +7,8 @@ import { signWebhook, type SignedRequest } from "../../dev/simulator/sign";
 import { ticket } from "../../dev/testing/events";
 import { createTestDb, TEST_DB_KIND, TEST_SECRET_KEY, type TestDb } from "../../dev/testing/test-db";
 import { log } from "../lib/log";
-import { AdmissionControl, defaultIntakeLimit, IntakeGate } from "./intake-gate";
+import { metrics } from "../ops/metrics";
+import { AdmissionControl, defaultIntakeLimit, IntakeGate, MIN_ADMITTED_PER_TICK } from "./intake-gate";
 
 /**
  * Load shedding: with LIMIT deliveries in flight (here held open by senders that have sent their
@@ -76,6 +77,8 @@ async function until(check: () => boolean, ms = 5_000): Promise<void> {
 
 describe(`load shedding (${TEST_DB_KIND})`, () => {
   it("refuses deliveries beyond the bound with 503 and Retry-After at once; each is accepted when retried", async () => {
+    const refusedFor = async (reason: string) => (await metrics.intakeRefused.get()).values.filter((v) => v.labels.reason === reason).reduce((n, v) => n + v.value, 0);
+    const before = await refusedFor("overload_in_flight");
     const lines: { obj: Record<string, unknown>; msg: string }[] = [];
     const spy = vi.spyOn(log, "info").mockImplementation(((obj: Record<string, unknown>, msg: string) => {
       lines.push({ obj, msg });
@@ -91,6 +94,8 @@ describe(`load shedding (${TEST_DB_KIND})`, () => {
     const shedLines = lines.filter((l) => l.msg === "webhooks shed");
     expect(shedLines.reduce((n, l) => n + (l.obj.refused as number), 0)).toBe(14);
     expect(shedLines.every((l) => Object.keys(l.obj.reasons as object).every((r) => /intake capacity/.test(r)))).toBe(true);
+    // The metric says why: every place was taken (not the admission control, not a stall).
+    expect((await refusedFor("overload_in_flight")) - before).toBe(14);
     // Admitted deliveries keep their own line.
     expect(lines.filter((l) => l.msg === "webhook stored").length).toBeGreaterThanOrEqual(LIMIT + 13);
   });
@@ -155,7 +160,8 @@ describe(`load shedding (${TEST_DB_KIND})`, () => {
   });
 
   it("cuts admissions while the event loop lags beyond its target and lifts the cut once it keeps to it", () => {
-    const a = new AdmissionControl(100);
+    // Floor of one a tick, to follow the arithmetic down; the default floor has a test of its own.
+    const a = new AdmissionControl(100, 1);
     const admitted = (n: number) => Array.from({ length: n }, () => a.tryAdmit()).filter(Boolean).length;
     // On time: no bound at all.
     expect(admitted(500)).toBe(500);
@@ -184,7 +190,7 @@ describe(`load shedding (${TEST_DB_KIND})`, () => {
     }
     expect(ticks).toBeLessThan(100);
     // Lifted only once the admissions of a tick stopped reaching the bound.
-    const b = new AdmissionControl(100);
+    const b = new AdmissionControl(100, 1);
     b.tick(300); // nothing admitted in a late tick: one per tick
     expect(b.perTick).toBe(1);
     b.tick(0);
@@ -200,8 +206,34 @@ describe(`load shedding (${TEST_DB_KIND})`, () => {
     expect(a.perTick).toBe(Infinity);
     expect(admitted(7)).toBe(7);
     // The same lateness in a tick the loop was busy throughout is overload: cut.
+    const c = new AdmissionControl(10, 1);
+    expect(Array.from({ length: 7 }, () => c.tryAdmit()).filter(Boolean).length).toBe(7);
+    c.tick(40, 0.95);
+    expect(Array.from({ length: 7 }, () => c.tryAdmit()).filter(Boolean).length).toBe(5);
+  });
+
+  it("never cuts below its floor: at 7 deliveries a tick (70/s) a late, busy loop is not intake's doing", () => {
+    expect(MIN_ADMITTED_PER_TICK).toBe(20);
+    const a = new AdmissionControl(10);
+    const admitted = (n: number) => Array.from({ length: n }, () => a.tryAdmit()).filter(Boolean).length;
+    // The soak's rate, a tick late and busy (a refresh in the same process): nothing refused, however long it lasts.
+    for (let i = 0; i < 20; i++) {
+      expect(admitted(7)).toBe(7);
+      a.tick(40, 0.95);
+    }
+    expect(a.perTick).toBe(MIN_ADMITTED_PER_TICK);
+    // Overload proper (300 a tick) is still cut, down to the floor and no further.
+    a.tick(0, 0);
+    a.tick(0, 0);
+    expect(a.perTick).toBe(Infinity);
+    expect(admitted(300)).toBe(300);
     a.tick(40, 0.95);
-    expect(admitted(7)).toBe(5);
+    expect(admitted(300)).toBe(240);
+    for (let i = 0; i < 40; i++) {
+      admitted(300);
+      a.tick(900, 1);
+    }
+    expect(admitted(300)).toBe(MIN_ADMITTED_PER_TICK);
   });
 
   it("the gate refuses what the admission control refuses, and counts it", () => {
@@ -210,6 +242,7 @@ describe(`load shedding (${TEST_DB_KIND})`, () => {
       gate.admission!.perTick = 2;
       expect([gate.tryEnter(), gate.tryEnter(), gate.tryEnter()]).toEqual([true, true, false]);
       expect(gate.shed).toBe(1);
+      expect(gate.lastCause).toBe("overload_admission");
       expect(new IntakeGate(10).admission).toBeNull();
     } finally {
       gate.close();
@@ -230,6 +263,7 @@ describe(`load shedding (${TEST_DB_KIND})`, () => {
       await new Promise((r) => setTimeout(r, 0));
       await new Promise((r) => setImmediate(r));
       expect(gate.tryEnter()).toBe(false);
+      expect(gate.lastCause).toBe("overload_stall");
       await new Promise((r) => setTimeout(r, 350));
       expect(gate.tryEnter()).toBe(true);
       gate.leave();

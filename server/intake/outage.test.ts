@@ -3,6 +3,7 @@ import { GET as recordRoute } from "@/app/api/v1/cases/[caseId]/record/route";
 import { openDb, type DbHandle } from "../db/client";
 import { migrate } from "../db/migrate";
 import { log } from "../lib/log";
+import { metrics } from "../ops/metrics";
 import { ReferenceCache } from "../reference/load-reference";
 import { seedReference } from "../reference/seed-reference";
 import { startIntakeServer } from "../../dev/simulator/intake-server";
@@ -85,6 +86,8 @@ describe.skipIf(!run)("database outage (private PostgreSQL)", () => {
 
   it("answers 503 with Retry-After while PostgreSQL is away, resumes on its own, and loses nothing acknowledged", async () => {
     const warn = vi.spyOn(log, "warn");
+    const refusedFor = async (reason: string) => (await metrics.intakeRefused.get()).values.filter((v) => v.labels.reason === reason).reduce((n, v) => n + v.value, 0);
+    const unavailableBefore = await refusedFor("database_unavailable");
     const shots: Shot[] = [];
     const nextVersion = Array.from({ length: CASES }, () => 1);
     let sending = true;
@@ -137,6 +140,8 @@ describe.skipIf(!run)("database outage (private PostgreSQL)", () => {
     expect(odd.map((s) => `${s.webhookId}: ${s.status ?? s.error}`)).toEqual([]);
     const refused = shots.filter((s) => s.status === 503);
     expect(refused.filter((s) => s.retryAfter === null || !(Number(s.retryAfter) > 0)).length).toBe(0);
+    // The metric names the cause of every one of them (an operator tells an outage from overload).
+    expect((await refusedFor("database_unavailable")) - unavailableBefore).toBe(refused.length);
 
     let duringOutages = 0;
     for (const [down, start] of [

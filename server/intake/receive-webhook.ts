@@ -68,13 +68,16 @@ export async function receiveWebhook(deps: IntakeDeps, req: WebhookRequest): Pro
 export function shedDelivery(deps: IntakeDeps, req: WebhookRequest): WebhookResponse | null {
   const started = performance.now();
   let res: WebhookResponse;
+  let cause: string;
   if (deps.availability && !deps.availability.available) {
     deps.availability.countRefusal();
     res = unavailable(deps, req);
+    cause = "database_unavailable";
   } else if (deps.gate && !deps.gate.tryEnter()) {
     res = serviceRefusal(deps, req, OVERLOAD_MESSAGE, OVERLOAD_RETRY_AFTER_SECONDS);
+    cause = deps.gate.lastCause;
   } else return null;
-  recordIntake(knownSource(deps, req), 503, undefined, (performance.now() - started) / 1000);
+  recordIntake(knownSource(deps, req), 503, undefined, (performance.now() - started) / 1000, cause);
   return res;
 }
 
