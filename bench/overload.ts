@@ -95,6 +95,24 @@ async function main() {
     // Also resets the loop-delay histogram, so the scrape after the minute covers only the minute.
     const serverAcksBefore = ackBuckets(await scrapeMetrics(server.url));
     const rss = new RssSampler(server.pid);
+    // BENCH_TRACE: what the memory is made of when the process is at its largest (the server's own
+    // metrics every 2 s: V8's heap and the memory outside it, where PGlite's WebAssembly heap lives).
+    let memoryAtPeak = "";
+    let largest = 0;
+    const memoryTimer = process.env.BENCH_TRACE
+      ? setInterval(() => {
+          void scrapeMetrics(server.url)
+            .then((text) => {
+              const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
+              const resident = read("process_resident_memory_bytes");
+              if (resident > largest) {
+                largest = resident;
+                memoryAtPeak = `RSS ${mb(resident)}: V8 heap ${mb(read("nodejs_heap_size_total_bytes"))} (used ${mb(read("nodejs_heap_size_used_bytes"))}), external ${mb(read("nodejs_external_memory_bytes"))}`;
+              }
+            })
+            .catch(() => {});
+        }, 2000)
+      : null;
     const acked: number[] = [];
     const refused: number[] = [];
     const other: Record<string, number> = {};
@@ -139,6 +157,7 @@ async function main() {
     pool.close();
     const elapsed = (performance.now() - start) / 1000;
     const peak = rss.stop();
+    if (memoryTimer) clearInterval(memoryTimer);
     const metricsAfter = await scrapeMetrics(server.url);
     const delay = loopDelay(metricsAfter);
     const serverAcks = describeAckBuckets(serverAcksBefore, ackBuckets(metricsAfter));
@@ -195,6 +214,7 @@ async function main() {
     console.log(`worst acknowledgement by second of the run (ms): ${Array.from(worstBySecond, (w) => Math.round(w ?? 0)).join(" ")}`);
     if (process.env.BENCH_TRACE) {
       slow.sort((a, b) => b[1] - a[1]);
+      console.log(`largest the server was by its own metrics (every 2 s): ${memoryAtPeak || "n/a"}`);
       console.log(`slowest acknowledgements [scheduled at ms, took ms]: ${JSON.stringify(slow.slice(0, 15))}; slower than 1 s: ${slow.filter((x) => x[1] > 1000).length}`);
       console.log(metricsAfter.split("\n").filter((l) => /^(escalation_intake_store_batch_size_(sum|count)|nodejs_heap_size|nodejs_external|process_resident|nodejs_heap_space_size_used)/.test(l)).join("\n"));
       console.log(`overload started at ${new Date(wallStart).toISOString()}; the server's log lines other than per-delivery ones:`);
