@@ -322,6 +322,11 @@ export function ackBuckets(metricsText: string): Map<number, number> {
   return buckets;
 }
 
+/** The value of an unlabelled metric in a scrape (NaN when absent). */
+export function metricValue(text: string, name: string): number {
+  return Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
+}
+
 /**
  * Refused deliveries by reason (`escalation_intake_refused_total`, summed over sources), for the
  * 503s' causes: overload_in_flight, overload_admission, overload_stall, database_unavailable.
@@ -351,6 +356,5 @@ export function describeAckBuckets(before: Map<number, number>, after: Map<numbe
  * that arrived meanwhile could wait unread, which the server's own acknowledgement timing cannot see.
  */
 export function loopDelay(text: string): string {
-  const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? NaN) * 1000;
-  return ["p50", "p99", "max"].map((q) => read(`nodejs_eventloop_lag_${q}_seconds`).toFixed(1)).join(" / ");
+  return ["p50", "p99", "max"].map((q) => (metricValue(text, `nodejs_eventloop_lag_${q}_seconds`) * 1000).toFixed(1)).join(" / ");
 }

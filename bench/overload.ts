@@ -13,7 +13,7 @@
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SignedRequest } from "../dev/simulator/sign";
-import { BENCH_PORT, ackBuckets, describeAckBuckets, loopDelay, scrapeMetrics, throwawayDatabase, fmt, mb, percentile, raiseRateLimits, raiseRateLimitsEmbedded, RssSampler, startServer, table, treeRss } from "./lib";
+import { BENCH_PORT, ackBuckets, describeAckBuckets, loopDelay, metricValue, scrapeMetrics, throwawayDatabase, fmt, mb, percentile, raiseRateLimits, raiseRateLimitsEmbedded, RssSampler, startServer, table, treeRss } from "./lib";
 import { closedLoop } from "./open-loop";
 import { RawPool, requestBytes } from "./raw-client";
 import { benchSecrets, secretEnv, signedAt } from "./workload";
@@ -103,11 +103,10 @@ async function main() {
       ? setInterval(() => {
           void scrapeMetrics(server.url)
             .then((text) => {
-              const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
-              const resident = read("process_resident_memory_bytes");
+              const resident = metricValue(text, "process_resident_memory_bytes");
               if (resident > largest) {
                 largest = resident;
-                memoryAtPeak = `RSS ${mb(resident)}: V8 heap ${mb(read("nodejs_heap_size_total_bytes"))} (used ${mb(read("nodejs_heap_size_used_bytes"))}), external ${mb(read("nodejs_external_memory_bytes"))}`;
+                memoryAtPeak = `RSS ${mb(resident)}: V8 heap ${mb(metricValue(text, "nodejs_heap_size_total_bytes"))} (used ${mb(metricValue(text, "nodejs_heap_size_used_bytes"))}), external ${mb(metricValue(text, "nodejs_external_memory_bytes"))}`;
               }
             })
             .catch(() => {});

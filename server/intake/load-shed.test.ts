@@ -7,7 +7,7 @@ import { signWebhook, type SignedRequest } from "../../dev/simulator/sign";
 import { ticket } from "../../dev/testing/events";
 import { createTestDb, TEST_DB_KIND, TEST_SECRET_KEY, type TestDb } from "../../dev/testing/test-db";
 import { log } from "../lib/log";
-import { metrics } from "../ops/metrics";
+import { refusedFor } from "../../dev/testing/metrics";
 import { AdmissionControl, defaultIntakeLimit, IntakeGate, MIN_ADMITTED_PER_TICK } from "./intake-gate";
 
 /**
@@ -77,7 +77,6 @@ async function until(check: () => boolean, ms = 5_000): Promise<void> {
 
 describe(`load shedding (${TEST_DB_KIND})`, () => {
   it("refuses deliveries beyond the bound with 503 and Retry-After at once; each is accepted when retried", async () => {
-    const refusedFor = async (reason: string) => (await metrics.intakeRefused.get()).values.filter((v) => v.labels.reason === reason).reduce((n, v) => n + v.value, 0);
     const before = await refusedFor("overload_in_flight");
     const lines: { obj: Record<string, unknown>; msg: string }[] = [];
     const spy = vi.spyOn(log, "info").mockImplementation(((obj: Record<string, unknown>, msg: string) => {

@@ -3,7 +3,7 @@ import { GET as recordRoute } from "@/app/api/v1/cases/[caseId]/record/route";
 import { openDb, type DbHandle } from "../db/client";
 import { migrate } from "../db/migrate";
 import { log } from "../lib/log";
-import { metrics } from "../ops/metrics";
+import { refusedFor } from "../../dev/testing/metrics";
 import { ReferenceCache } from "../reference/load-reference";
 import { seedReference } from "../reference/seed-reference";
 import { startIntakeServer } from "../../dev/simulator/intake-server";
@@ -86,7 +86,6 @@ describe.skipIf(!run)("database outage (private PostgreSQL)", () => {
 
   it("answers 503 with Retry-After while PostgreSQL is away, resumes on its own, and loses nothing acknowledged", async () => {
     const warn = vi.spyOn(log, "warn");
-    const refusedFor = async (reason: string) => (await metrics.intakeRefused.get()).values.filter((v) => v.labels.reason === reason).reduce((n, v) => n + v.value, 0);
     const unavailableBefore = await refusedFor("database_unavailable");
     const shots: Shot[] = [];
     const nextVersion = Array.from({ length: CASES }, () => 1);

@@ -68,11 +68,10 @@ export async function receiveWebhook(deps: IntakeDeps, req: WebhookRequest): Pro
 export function shedDelivery(deps: IntakeDeps, req: WebhookRequest): WebhookResponse | null {
   const started = performance.now();
   let res: WebhookResponse;
-  let cause: string;
+  let cause: string | undefined; // a 503 without one counts as database_unavailable (recordIntake)
   if (deps.availability && !deps.availability.available) {
     deps.availability.countRefusal();
     res = unavailable(deps, req);
-    cause = "database_unavailable";
   } else if (deps.gate && !deps.gate.tryEnter()) {
     res = serviceRefusal(deps, req, OVERLOAD_MESSAGE, OVERLOAD_RETRY_AFTER_SECONDS);
     cause = deps.gate.lastCause;

@@ -124,16 +124,18 @@ const REFUSAL_REASONS: Record<number, string> = {
   413: "too_large",
   415: "unsupported_media_type",
   429: "rate_limited",
+  // Answered after admission only when the database went away; the gate's own 503s name their cause.
+  503: "database_unavailable",
 };
 
 /**
  * One delivery's answer, counted and timed. `source` is a known source's name, or null; `refusal`
- * names a 503's cause (the intake gate's ShedCause, or database_unavailable), which the status alone does not tell.
+ * names a gate refusal's cause (ShedCause), which the status alone does not tell.
  */
 export function recordIntake(source: string | null, status: number, storeStatus: string | undefined, seconds: number, refusal?: string): void {
   const label = source ?? "unknown";
   if (status < 300) metrics.intakeAccepted.inc({ source: label, status: storeStatus ?? "accepted" });
-  else metrics.intakeRefused.inc({ source: label, reason: refusal ?? REFUSAL_REASONS[status] ?? (status === 503 ? "database_unavailable" : `http_${status}`) });
+  else metrics.intakeRefused.inc({ source: label, reason: refusal ?? REFUSAL_REASONS[status] ?? `http_${status}` });
   metrics.intakeAck.observe({ source: label, outcome: status < 300 ? "acknowledged" : "refused" }, seconds);
 }
 
