@@ -40,6 +40,8 @@ export async function throwawayDatabase(kind: "postgres" | "pglite", label: stri
     return { env: { DATABASE_URL: db.url }, drop: db.drop };
   }
   const dir = mkdtempSync(path.join(tmpdir(), `bench-${label}-`));
+  // BENCH_KEEP_DB=1 leaves the embedded database's folder in place to inspect after the run.
+  if (process.env.BENCH_KEEP_DB) return { env: { DATA_DIR: dir }, drop: async () => console.log(`the embedded database is kept in ${dir} (BENCH_KEEP_DB)`) };
   return { env: { DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -325,6 +327,13 @@ export function ackBuckets(metricsText: string): Map<number, number> {
 /** The value of an unlabelled metric in a scrape (NaN when absent). */
 export function metricValue(text: string, name: string): number {
   return Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
+}
+
+/** A metric summed over all its label sets in a scrape (0 when absent). */
+export function metricSum(text: string, name: string): number {
+  let sum = 0;
+  for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "gm"))) sum += Number(m[1]);
+  return sum;
 }
 
 /**

@@ -13,7 +13,7 @@ import http from "node:http";
 import pg from "pg";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SignedRequest } from "../dev/simulator/sign";
-import { backlogOf, BENCH_PORT, throwawayDatabase, fmt, mb, percentile, refusedByReason, scrapeMetrics, startServer, table, treeRss } from "./lib";
+import { backlogOf, BENCH_PORT, throwawayDatabase, fmt, mb, metricSum, metricValue, percentile, refusedByReason, scrapeMetrics, startServer, table, treeRss } from "./lib";
 import { benchSecrets, secretEnv, signedAt } from "./workload";
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -52,6 +52,14 @@ interface Minute {
   backlog: number;
   /** The server's refusals of the minute by reason (its metrics): why the 503s were answered. */
   refused: Record<string, number>;
+  /** The server's own metrics at the minute's end: V8's heap and the memory outside it (PGlite's WebAssembly heap), in bytes. */
+  heap?: number;
+  external?: number;
+  /** Seconds the app's table upkeep spent in VACUUM/ANALYZE during the minute (on PGlite it holds the one thread). */
+  upkeepSeconds?: number;
+  /** Refreshes the server ran during the minute and the seconds they took (its refresh-duration histogram): how busy the refresh kept it. */
+  refreshes?: number;
+  refreshSeconds?: number;
 }
 
 const newMinute = (): Minute => ({ acks: [], reads: [], statuses: {}, rss: [], backlog: NaN, refused: {} });
@@ -112,14 +120,30 @@ async function main() {
     let reads = 0;
     let nextMinute = start + 60_000;
     let lastRefused = new Map<string, number>();
-    const refusedSince = async (): Promise<Record<string, number>> => {
-      const now = refusedByReason(await scrapeMetrics(server.url, TOKEN));
-      const delta: Record<string, number> = {};
-      for (const [reason, n] of now) if (n > (lastRefused.get(reason) ?? 0)) delta[reason] = n - (lastRefused.get(reason) ?? 0);
+    let lastUpkeep = 0;
+    let lastRefresh = { count: 0, sum: 0 };
+    let lastScrape = "";
+    /** The server's side of the minute, from one scrape of its metrics. */
+    const serverMinute = async (m: Minute): Promise<void> => {
+      const text = await scrapeMetrics(server.url, TOKEN);
+      lastScrape = text;
+      const now = refusedByReason(text);
+      m.refused = {};
+      for (const [reason, n] of now) if (n > (lastRefused.get(reason) ?? 0)) m.refused[reason] = n - (lastRefused.get(reason) ?? 0);
       lastRefused = now;
-      return delta;
+      m.heap = metricValue(text, "nodejs_heap_size_total_bytes");
+      m.external = metricValue(text, "nodejs_external_memory_bytes");
+      const upkeep = metricSum(text, "escalation_table_upkeep_seconds_total");
+      m.upkeepSeconds = upkeep - lastUpkeep;
+      lastUpkeep = upkeep;
+      const refresh = { count: metricSum(text, "escalation_refresh_duration_seconds_count"), sum: metricSum(text, "escalation_refresh_duration_seconds_sum") };
+      m.refreshes = refresh.count - lastRefresh.count;
+      m.refreshSeconds = refresh.sum - lastRefresh.sum;
+      lastRefresh = refresh;
     };
-    const rows: (string | number)[][] = [["minute", "RSS", "ack p50 ms", "ack p99 ms", "read p99 ms", "backlog", "answers", "refused by reason", ...(stats ? ["db MB", "buffer hits", "WAL MB", "full pages"] : [])]];
+    const rows: (string | number)[][] = [
+      ["minute", "RSS", "heap / external", "ack p50 ms", "ack p99 ms", "read p99 ms", "backlog", "refreshes (s)", "upkeep s", "answers", "refused by reason", ...(stats ? ["db MB", "buffer hits", "WAL MB", "full pages"] : [])],
+    ];
     /** Ends the current minute: its backlog from the health endpoint, a printed line. */
     const closeMinute = async () => {
       const m = current;
@@ -130,9 +154,21 @@ async function main() {
         // reported as n/a
       }
       m.pg = await pgMinute().catch(() => undefined);
-      m.refused = await refusedSince().catch(() => ({ "metrics unavailable": 1 }));
+      await serverMinute(m).catch(() => (m.refused = { "metrics unavailable": 1 }));
       done.push(m);
-      const row = [done.length, mb(Math.max(...m.rss, 0)), fmt(pct(m.acks, 50), 1), fmt(pct(m.acks, 99), 1), fmt(pct(m.reads, 99), 1), m.backlog, JSON.stringify(m.statuses), JSON.stringify(m.refused)];
+      const row = [
+        done.length,
+        mb(Math.max(...m.rss, 0)),
+        m.heap === undefined ? "n/a" : `${mb(m.heap)} / ${mb(m.external ?? NaN)}`,
+        fmt(pct(m.acks, 50), 1),
+        fmt(pct(m.acks, 99), 1),
+        fmt(pct(m.reads, 99), 1),
+        m.backlog,
+        m.refreshes === undefined ? "n/a" : `${m.refreshes} (${fmt(m.refreshSeconds ?? NaN, 1)})`,
+        m.upkeepSeconds === undefined ? "n/a" : fmt(m.upkeepSeconds, 1),
+        JSON.stringify(m.statuses),
+        JSON.stringify(m.refused),
+      ];
       if (m.pg) row.push(fmt(m.pg.sizeMb, 0), `${fmt(m.pg.hitPct, 2)} %`, fmt(m.pg.walMb, 0), m.pg.fpi);
       rows.push(row);
       console.log(row.join("  |  "));
@@ -179,6 +215,11 @@ async function main() {
     await Promise.all(inflight);
 
     console.log(table(rows));
+    // Where the table upkeep's time went over the run (the server's upkeep counter by table and action).
+    const upkeep = [...lastScrape.matchAll(/^escalation_table_upkeep_seconds_total\{([^}]*)\} (\S+)$/gm)]
+      .map((m) => ({ labels: m[1]!.replace(/"/g, ""), seconds: Number(m[2]) }))
+      .sort((a, b) => b.seconds - a.seconds);
+    if (upkeep.length) console.log(`table upkeep over the run: ${upkeep.slice(0, 8).map((u) => `${u.labels} ${fmt(u.seconds, 1)} s`).join("; ")}`);
     const span = Math.min(5, Math.floor(done.length / 2));
     if (span >= 1) {
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

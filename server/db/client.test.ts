@@ -25,4 +25,16 @@ describe("embedded database folder", () => {
     const again = await openDb({ dataDir: dir });
     await again.close();
   });
+
+  it("runs the embedded server with small shared buffers and a small ANALYZE sample (docs/faults.md)", async () => {
+    const h = await openDb({ dataDir: mkdtempSync(path.join(tmpdir(), "pglite-conf-")) });
+    try {
+      const [row] = await h.db.$queryRawUnsafe<{ buffers: string; target: string }[]>(
+        `SELECT current_setting('shared_buffers') AS "buffers", current_setting('default_statistics_target') AS "target"`,
+      );
+      expect(row).toEqual({ buffers: "32MB", target: "10" });
+    } finally {
+      await h.close();
+    }
+  });
 });

@@ -67,7 +67,15 @@ function clientWithConnectTimeout(ms: number): typeof pg.Client {
  * to 450-530 MB RSS before any load; with 32 MB it starts at about 330-400 MB (docs/faults.md). A
  * folder's pages the buffers do not hold are read from the file system (the OS caches them).
  */
-const EMBEDDED_CONF = ["shared_buffers=32MB"];
+const EMBEDDED_CONF = [
+  "shared_buffers=32MB",
+  // ANALYZE samples 300 × this many rows per table and holds the app's one thread while it does:
+  // at PostgreSQL's default of 100 (30,000 rows) a table of a 5-minute bench:soak took 150-520 ms
+  // (DeltaEntry 0.5 s), at 10 (3,000 rows) 45-55 ms. The app's statements look rows up by key and
+  // plan the same on either (server/db/hot-statements.test.ts passes on PostgreSQL run with
+  // PGOPTIONS="-c default_statistics_target=10"); docs/faults.md, "Table upkeep".
+  "default_statistics_target=10",
+];
 
 export class DataDirLockedError extends Error {}
 

@@ -33,6 +33,7 @@ export interface AppMetrics {
   outboundAutoDisabled: Counter;
   outboundEndpoints: Gauge<"state">;
   outboundPending: Gauge;
+  upkeepSeconds: Counter<"table" | "action">;
 }
 
 function create(): AppMetrics {
@@ -110,6 +111,12 @@ function create(): AppMetrics {
     outboundAutoDisabled: new Counter({ name: "escalation_outbound_endpoints_auto_disabled_total", help: "Outbound endpoints disabled after failing continuously.", registers }),
     outboundEndpoints: new Gauge({ name: "escalation_outbound_endpoints", help: "Registered outbound endpoints, by state (enabled, failing, disabled).", labelNames: ["state"], registers }),
     outboundPending: new Gauge({ name: "escalation_outbound_pending_deliveries", help: "Outbound deliveries created and not yet delivered, over every endpoint.", registers }),
+    upkeepSeconds: new Counter({
+      name: "escalation_table_upkeep_seconds_total",
+      help: "Time the app's own table upkeep spent in VACUUM or ANALYZE, by table and action (docs/faults.md, \"Table upkeep\"); on the embedded database this time holds the app's one thread.",
+      labelNames: ["table", "action"],
+      registers,
+    }),
   };
 }
 

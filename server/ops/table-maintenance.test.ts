@@ -2,20 +2,23 @@ import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, TEST_DB_KIND, type TestDb } from "../../dev/testing/test-db";
+import { metrics } from "./metrics";
 import { runTableUpkeep, tableAction, upkeepWanted } from "./table-maintenance";
 
-describe("tableAction (autovacuum's rule, dead rows at 10 %)", () => {
+describe("tableAction (autovacuum's rules, dead rows at 10 %, vacuum and analyze decided apart)", () => {
   const none = { table: "t", live: 10_000, dead: 0, insertedSinceVacuum: 0, modifiedSinceAnalyze: 0 };
   it("vacuums past 50 + 10 % of the live rows dead", () => {
     expect(tableAction({ ...none, dead: 1_050 })).toBeNull();
-    expect(tableAction({ ...none, dead: 1_051 })).toBe("vacuum");
+    expect(tableAction({ ...none, dead: 1_051 })).toEqual({ vacuum: true, analyze: false });
   });
   it("vacuums a table that only grows (inserts past 1,000 + 20 %)", () => {
     expect(tableAction({ ...none, insertedSinceVacuum: 3_000 })).toBeNull();
-    expect(tableAction({ ...none, insertedSinceVacuum: 3_001 })).toBe("vacuum");
+    expect(tableAction({ ...none, insertedSinceVacuum: 3_001 })).toEqual({ vacuum: true, analyze: false });
   });
-  it("analyzes past 50 + 10 % modified since the last analyze, and leaves a quiet table alone", () => {
-    expect(tableAction({ ...none, modifiedSinceAnalyze: 1_051 })).toBe("analyze");
+  it("analyzes past 50 + 10 % modified since the last analyze, both when both are due, and leaves a quiet table alone", () => {
+    expect(tableAction({ ...none, modifiedSinceAnalyze: 1_050 })).toBeNull();
+    expect(tableAction({ ...none, modifiedSinceAnalyze: 1_051 })).toEqual({ vacuum: false, analyze: true });
+    expect(tableAction({ ...none, dead: 1_051, modifiedSinceAnalyze: 1_051 })).toEqual({ vacuum: true, analyze: true });
     expect(tableAction(none)).toBeNull();
   });
 });
@@ -52,15 +55,29 @@ describe(`table upkeep on ${TEST_DB_KIND}`, () => {
     // 300 cases, each updated four times: 1,200 dead row versions against 300 live.
     await t.db.$executeRawUnsafe(`INSERT INTO "Case" ("id", "updatedAt") SELECT 'UPKEEP-' || g, now() FROM generate_series(1, 300) g`);
     for (let i = 0; i < 4; i++) await t.db.$executeRawUnsafe(`UPDATE "Case" SET "lastSummary" = 'pass ${i}' WHERE "id" LIKE 'UPKEEP-%'`);
+    // A second table due as well, with fewer dead rows (300): a pass of one table must not take both.
+    await t.db.$executeRawUnsafe(`INSERT INTO "MetricCounter" ("name", "shard", "value") SELECT 'upkeep.' || g, 0, 0 FROM generate_series(1, 100) g`);
+    for (let i = 0; i < 3; i++) await t.db.$executeRawUnsafe(`UPDATE "MetricCounter" SET "value" = "value" + 1 WHERE "name" LIKE 'upkeep.%'`);
     // The statistics reach the shared counters when the writing session goes idle (at most about a second later).
+    const timeSpent = async (action: string) =>
+      (await metrics.upkeepSeconds.get()).values.find((v) => v.labels.table === "Case" && v.labels.action === action)?.value ?? 0;
+    const [vacuumTimeBefore, analyzeTimeBefore] = [await timeSpent("vacuum"), await timeSpent("analyze")];
     let vacuumed: string[] = [];
+    let analyzed: string[] = [];
     for (let i = 0; i < 40 && !vacuumed.includes("Case"); i++) {
-      const pass = await runTableUpkeep(t.handle);
+      // One table a pass (the embedded default): the one with the most dead rows, Case, and no other with it.
+      const pass = await runTableUpkeep(t.handle, { maxTables: 1 });
       expect(pass.ran).toBe(true);
+      expect(new Set([...pass.vacuumed, ...pass.analyzed]).size).toBeLessThanOrEqual(1);
       vacuumed = [...vacuumed, ...pass.vacuumed];
+      analyzed = [...analyzed, ...pass.analyzed];
       if (!vacuumed.includes("Case")) await sleep(250);
     }
     expect(vacuumed).toContain("Case");
+    // 1,500 rows changed against 300 live: due an analyze as well, run as its own statement, each timed.
+    expect(analyzed).toContain("Case");
+    expect(await timeSpent("vacuum")).toBeGreaterThan(vacuumTimeBefore);
+    expect(await timeSpent("analyze")).toBeGreaterThan(analyzeTimeBefore);
     const after = await deadRows("Case");
     expect(after.vacuumed).toBe(true);
     expect(after.dead).toBeLessThan(50);
