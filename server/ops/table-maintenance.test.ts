@@ -3,7 +3,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, TEST_DB_KIND, type TestDb } from "../../dev/testing/test-db";
 import { metrics } from "./metrics";
-import { runTableUpkeep, tableAction, upkeepWanted } from "./table-maintenance";
+import { overdue, runTableUpkeep, tableAction, upkeepWanted } from "./table-maintenance";
 
 describe("tableAction (autovacuum's rules, dead rows at 10 %, vacuum and analyze decided apart)", () => {
   const none = { table: "t", live: 10_000, dead: 0, insertedSinceVacuum: 0, modifiedSinceAnalyze: 0 };
@@ -20,6 +20,20 @@ describe("tableAction (autovacuum's rules, dead rows at 10 %, vacuum and analyze
     expect(tableAction({ ...none, modifiedSinceAnalyze: 1_051 })).toEqual({ vacuum: false, analyze: true });
     expect(tableAction({ ...none, dead: 1_051, modifiedSinceAnalyze: 1_051 })).toEqual({ vacuum: true, analyze: true });
     expect(tableAction(none)).toBeNull();
+  });
+});
+
+describe("overdue (which table a pass of one takes first)", () => {
+  const none = { table: "t", live: 10_000, dead: 0, insertedSinceVacuum: 0, modifiedSinceAnalyze: 0 };
+  it("is 1 at a threshold and ranks by how far past it, whichever threshold", () => {
+    expect(overdue({ ...none, dead: 1_050 })).toBe(1);
+    expect(overdue({ ...none, insertedSinceVacuum: 3_000 })).toBe(1);
+    // An insert-only log due twice over for an analyze comes before a table just past its dead rows,
+    // though the latter has more dead rows (ordering by dead rows starved such a table).
+    const log = { ...none, modifiedSinceAnalyze: 2_100 };
+    const churned = { ...none, dead: 1_200 };
+    expect(overdue(log)).toBeGreaterThan(overdue(churned));
+    expect(overdue(none)).toBe(0);
   });
 });
 
@@ -65,7 +79,7 @@ describe(`table upkeep on ${TEST_DB_KIND}`, () => {
     let vacuumed: string[] = [];
     let analyzed: string[] = [];
     for (let i = 0; i < 40 && !vacuumed.includes("Case"); i++) {
-      // One table a pass (the embedded default): the one with the most dead rows, Case, and no other with it.
+      // One table a pass (the embedded default): the most overdue, and no other with it.
       const pass = await runTableUpkeep(t.handle, { maxTables: 1 });
       expect(pass.ran).toBe(true);
       expect(new Set([...pass.vacuumed, ...pass.analyzed]).size).toBeLessThanOrEqual(1);

@@ -49,6 +49,15 @@ export function tableAction(s: TableStats): TableAction | null {
   return vacuum || analyze ? { vacuum, analyze } : null;
 }
 
+/**
+ * How far past its thresholds a table is (1 = just due): passes that take only some of the tables
+ * due take the most overdue first, so a table due only an analyze (an insert-only log, no dead
+ * rows) is not passed over forever by tables that keep gathering dead rows.
+ */
+export function overdue(s: TableStats): number {
+  return Math.max(s.dead / (50 + 0.1 * s.live), s.insertedSinceVacuum / (1_000 + 0.2 * s.live), s.modifiedSinceAnalyze / (50 + 0.1 * s.live));
+}
+
 // Live rows as autovacuum counts them: the catalog's estimate (pg_class.reltuples, kept by VACUUM,
 // ANALYZE and CREATE INDEX, and copied with the database), not the statistics counters, which start
 // at zero in a restored or copied database and would make a first pass vacuum every large table.
@@ -108,12 +117,12 @@ export async function runTableUpkeep(handle: DbHandle, opts: { maxTables?: numbe
     }
     out.ran = true;
     const stats = await session.query<TableStats>(STATS_SQL);
-    // The most dead rows first: a pass that stops at maxTables has done the tables that need it most.
+    // The most overdue first: a pass that stops at maxTables has done the tables that need it most.
     // The counts arrive as numbers (float8 in STATS_SQL) on both databases.
     const due = stats
       .map((s) => ({ s, action: tableAction(s) }))
       .filter((d) => d.action)
-      .sort((a, b) => b.s.dead - a.s.dead)
+      .sort((a, b) => overdue(b.s) - overdue(a.s))
       .slice(0, opts.maxTables ?? Infinity);
     // VACUUM and ANALYZE as two statements: on the embedded database each holds the app's one
     // thread while it runs, and the loop gets a turn between them (and between tables).
@@ -162,7 +171,7 @@ export class TableUpkeep {
     } else {
       log.info({ why: wanted.why }, "table upkeep by the app");
     }
-    // Embedded: every minute, one table a pass (the one with the most dead rows). Each statement
+    // Embedded: every minute, one table a pass (the most overdue). Each statement
     // holds the app's one thread; a pass that took every table due at once stalled intake for the
     // sum of them (bench:soak at 50/s: 4.4-5 s in a minute after 25 minutes; docs/faults.md).
     const embedded = this.handle.kind === "pglite";
