@@ -39,23 +39,36 @@ export interface TableAction {
 }
 
 /**
- * Autovacuum's rules (threshold + scale factor × live rows), dead rows at 10 %, each decided on its
- * own as autovacuum does: a vacuum when enough rows died or were inserted, an analyze when enough
- * changed since the last one. Null when the table needs neither.
+ * How far past each of autovacuum's thresholds (threshold + scale factor × live rows; dead rows at
+ * 10 %) a table is: above 1, due.
+ */
+function pastThresholds(s: TableStats): { dead: number; inserted: number; modified: number } {
+  return {
+    dead: s.dead / (50 + 0.1 * s.live),
+    inserted: s.insertedSinceVacuum / (1_000 + 0.2 * s.live),
+    modified: s.modifiedSinceAnalyze / (50 + 0.1 * s.live),
+  };
+}
+
+/**
+ * Autovacuum's rules, each decided on its own as autovacuum does: a vacuum when enough rows died or
+ * were inserted, an analyze when enough changed since the last one. Null when the table needs neither.
  */
 export function tableAction(s: TableStats): TableAction | null {
-  const vacuum = s.dead > 50 + 0.1 * s.live || s.insertedSinceVacuum > 1_000 + 0.2 * s.live;
-  const analyze = s.modifiedSinceAnalyze > 50 + 0.1 * s.live;
+  const past = pastThresholds(s);
+  const vacuum = past.dead > 1 || past.inserted > 1;
+  const analyze = past.modified > 1;
   return vacuum || analyze ? { vacuum, analyze } : null;
 }
 
 /**
- * How far past its thresholds a table is (1 = just due): passes that take only some of the tables
+ * How far past its thresholds a table is (1 = at one): passes that take only some of the tables
  * due take the most overdue first, so a table due only an analyze (an insert-only log, no dead
  * rows) is not passed over forever by tables that keep gathering dead rows.
  */
 export function overdue(s: TableStats): number {
-  return Math.max(s.dead / (50 + 0.1 * s.live), s.insertedSinceVacuum / (1_000 + 0.2 * s.live), s.modifiedSinceAnalyze / (50 + 0.1 * s.live));
+  const past = pastThresholds(s);
+  return Math.max(past.dead, past.inserted, past.modified);
 }
 
 // Live rows as autovacuum counts them: the catalog's estimate (pg_class.reltuples, kept by VACUUM,
@@ -121,7 +134,7 @@ export async function runTableUpkeep(handle: DbHandle, opts: { maxTables?: numbe
     // The counts arrive as numbers (float8 in STATS_SQL) on both databases.
     const due = stats
       .map((s) => ({ s, action: tableAction(s) }))
-      .filter((d) => d.action)
+      .filter((d): d is { s: TableStats; action: TableAction } => d.action !== null)
       .sort((a, b) => overdue(b.s) - overdue(a.s))
       .slice(0, opts.maxTables ?? Infinity);
     // VACUUM and ANALYZE as two statements: on the embedded database each holds the app's one
@@ -132,11 +145,11 @@ export async function runTableUpkeep(handle: DbHandle, opts: { maxTables?: numbe
       metrics.upkeepSeconds.inc({ table, action: kind }, (performance.now() - started) / 1000);
     };
     for (const { s, action } of due) {
-      if (action!.vacuum) {
+      if (action.vacuum) {
         await timed(s.table, "vacuum", `VACUUM ${quoteIdent(s.table)}`);
         out.vacuumed.push(s.table);
       }
-      if (action!.analyze) {
+      if (action.analyze) {
         await timed(s.table, "analyze", `ANALYZE ${quoteIdent(s.table)}`);
         out.analyzed.push(s.table);
       }
