@@ -337,16 +337,25 @@ export function metricSum(text: string, name: string): number {
 }
 
 /**
+ * A metric's samples in the exposition text summed by a key made of their labels (`key` returns
+ * undefined to leave a sample out): by reason, by table and action.
+ */
+export function metricByLabels(metricsText: string, name: string, key: (labels: Record<string, string>) => string | undefined): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const m of metricsText.matchAll(new RegExp(`^${name}\\{([^}]*)\\} (\\S+)$`, "gm"))) {
+    const labels = Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1]!, l[2]!]));
+    const k = key(labels);
+    if (k !== undefined) sums.set(k, (sums.get(k) ?? 0) + Number(m[2]));
+  }
+  return sums;
+}
+
+/**
  * Refused deliveries by reason (`escalation_intake_refused_total`, summed over sources), for the
  * 503s' causes: overload_in_flight, overload_admission, overload_stall, database_unavailable.
  */
 export function refusedByReason(metricsText: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const line of metricsText.split("\n")) {
-    const m = /^escalation_intake_refused_total\{.*reason="([^"]+)".*\} (\d+)$/.exec(line);
-    if (m) counts.set(m[1]!, (counts.get(m[1]!) ?? 0) + Number(m[2]));
-  }
-  return counts;
+  return metricByLabels(metricsText, "escalation_intake_refused_total", (l) => l.reason);
 }
 
 /** "n acknowledged; x % within 10 ms, y % within 25 ms, ..." for the difference of two scrapes. */

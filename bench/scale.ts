@@ -26,8 +26,8 @@ const large: Size =
  * Offered rates, one event per case: steady loads the refresh keeps up with at both sizes, so the
  * figures show whether the database's size slows intake and refresh, not how an overloaded server
  * queues or sheds (bench:overload measures that). The embedded database runs in the app's one thread
- * with the refresh, which drains 60-90 distinct-case events/s there at any size (README,
- * "Performance"): 50/s for both phases; 100 a second would be a growing queue even at 1k cases.
+ * with the refresh, which drains 60-90 distinct-case events/s there at any size (docs/performance.md,
+ * "Scale"): 50/s for both phases; 100 a second would be a growing queue even at 1k cases.
  * PostgreSQL: event-to-current at 100/s, intake at 300/s.
  */
 const LATENCY_RATE = kind === "pglite" ? 50 : 100;

@@ -1,4 +1,4 @@
-// `npm run bench:soak -- [--minutes=30] [--db=pglite|postgres] [--rate=100] [--reads=5] [--lifetime=60]`: steady
+// `npm run bench:soak -- [--minutes=30] [--db=pglite|postgres] [--rate=100] [--reads=5] [--case-minutes=5]`: steady
 // mixed load against the production build for a long run: signed webhooks open-loop at `rate`/s,
 // the in-process refresh worker turning them into record versions, and read-API reads (the change
 // feed and current records, `reads`/s). Every minute it prints the server's memory, the intake's
@@ -6,14 +6,19 @@
 // reason (why any 503 was answered: overload_in_flight, overload_admission, overload_stall,
 // database_unavailable); at the end the ratio of the
 // last five minutes to the first five (1.0 = flat) for memory and p99 latencies. Cases live
-// `lifetime` rounds of the mix (one round is an event for each of the 500 case slots; 60 rounds
-// are 5 minutes at 100/s), then new ones open in their slots (bench/workload.ts eventAt): the
-// database grows all run long, a case's record does not grow without end.
+// `case-minutes` (5) minutes of the mix, then new ones open in their slots (bench/workload.ts
+// eventAt): the database grows all run long, a case's record does not grow without end. A case's
+// record grows over its life (notes, bundles, versions), so each window of the ratio must hold
+// whole lives: with lives of 5 minutes and a run of whole 5-minute spans, the first and the last
+// five minutes are each one generation of cases from its first event to its last, and the ratio
+// compares a database 6 times larger doing the same work. (Lives counted in rounds of the mix made
+// a life 10 minutes long at 50/s: the first five minutes saw young cases and the last five old
+// ones, and the ratio measured the cases' age, not the run's.)
 import http from "node:http";
 import pg from "pg";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SignedRequest } from "../dev/simulator/sign";
-import { backlogOf, BENCH_PORT, throwawayDatabase, fmt, mb, metricSum, metricValue, percentile, refusedByReason, scrapeMetrics, startServer, table, treeRss } from "./lib";
+import { backlogOf, BENCH_PORT, throwawayDatabase, fmt, mb, metricByLabels, metricSum, metricValue, percentile, refusedByReason, scrapeMetrics, startServer, table, treeRss } from "./lib";
 import { benchSecrets, secretEnv, signedAt } from "./workload";
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -22,8 +27,11 @@ if (kind !== "pglite" && kind !== "postgres") throw new Error("--db must be pgli
 const minutes = Number(arg("minutes") ?? "30");
 const rate = Number(arg("rate") ?? "100");
 const readRate = Number(arg("reads") ?? "5");
-const lifetime = Number(arg("lifetime") ?? "60");
+const caseMinutes = Number(arg("case-minutes") ?? "5");
 const CASES = 500;
+/** Rounds of the mix (an event for each case slot) in one case's life. */
+const lifetime = Math.max(1, Math.round((caseMinutes * 60 * rate) / CASES));
+if (minutes >= 10 && (minutes % caseMinutes || 5 % caseMinutes)) console.warn(`warning: ${minutes} min is not a whole number of ${caseMinutes}-minute case lives; the last-5/first-5 ratio then compares cases of different ages`);
 const TOKEN = "soak-benchmark-token-0123456789";
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -60,6 +68,8 @@ interface Minute {
   /** Refreshes the server ran during the minute and the seconds they took (its refresh-duration histogram): how busy the refresh kept it. */
   refreshes?: number;
   refreshSeconds?: number;
+  /** Seconds the server's garbage collector ran during the minute (minor and major), to weigh heap size against collection time. */
+  gcSeconds?: number;
 }
 
 const newMinute = (): Minute => ({ acks: [], reads: [], statuses: {}, rss: [], backlog: NaN, refused: {} });
@@ -77,7 +87,7 @@ async function main() {
     cleanups.push(db.drop);
     const server = await startServer(env, BENCH_PORT + 7);
     cleanups.unshift(() => server.stop());
-    console.log(`soak on ${kind}: ${rate} webhooks/s over ${CASES} cases, each case open for ${lifetime} rounds (${fmt((lifetime * CASES) / rate / 60, 1)} min), and ${readRate} reads/s for ${minutes} min`);
+    console.log(`soak on ${kind}: ${rate} webhooks/s over ${CASES} cases, each case open for ${fmt((lifetime * CASES) / rate / 60, 1)} min (${lifetime} events), and ${readRate} reads/s for ${minutes} min`);
     // PostgreSQL's side of each minute (whether the working set still fits its shared buffers, how
     // much WAL the load writes), to tell a slower database from a slower app.
     const stats = kind === "postgres" ? new pg.Client({ connectionString: env.DATABASE_URL }) : null;
@@ -122,6 +132,7 @@ async function main() {
     let lastRefused = new Map<string, number>();
     let lastUpkeep = 0;
     let lastRefresh = { count: 0, sum: 0 };
+    let lastGc = 0;
     let lastScrape = "";
     /** The server's side of the minute, from one scrape of its metrics. */
     const serverMinute = async (m: Minute): Promise<void> => {
@@ -140,9 +151,12 @@ async function main() {
       m.refreshes = refresh.count - lastRefresh.count;
       m.refreshSeconds = refresh.sum - lastRefresh.sum;
       lastRefresh = refresh;
+      const gc = metricSum(text, "nodejs_gc_duration_seconds_sum");
+      m.gcSeconds = gc - lastGc;
+      lastGc = gc;
     };
     const rows: (string | number)[][] = [
-      ["minute", "RSS", "heap / external", "ack p50 ms", "ack p99 ms", "read p99 ms", "backlog", "refreshes (s)", "upkeep s", "answers", "refused by reason", ...(stats ? ["db MB", "buffer hits", "WAL MB", "full pages"] : [])],
+      ["minute", "RSS", "heap / external", "ack p50 ms", "ack p99 ms", "read p99 ms", "backlog", "refreshes (s)", "upkeep s", "GC s", "answers", "refused by reason", ...(stats ? ["db MB", "buffer hits", "WAL MB", "full pages"] : [])],
     ];
     /** Ends the current minute: its backlog from the health endpoint, a printed line. */
     const closeMinute = async () => {
@@ -166,6 +180,7 @@ async function main() {
         m.backlog,
         m.refreshes === undefined ? "n/a" : `${m.refreshes} (${fmt(m.refreshSeconds ?? NaN, 1)})`,
         m.upkeepSeconds === undefined ? "n/a" : fmt(m.upkeepSeconds, 1),
+        m.gcSeconds === undefined ? "n/a" : fmt(m.gcSeconds, 1),
         JSON.stringify(m.statuses),
         JSON.stringify(m.refused),
       ];
@@ -216,8 +231,8 @@ async function main() {
 
     console.log(table(rows));
     // Where the table upkeep's time went over the run (the server's upkeep counter by table and action).
-    const upkeep = [...lastScrape.matchAll(/^escalation_table_upkeep_seconds_total\{([^}]*)\} (\S+)$/gm)]
-      .map((m) => ({ labels: m[1]!.replace(/"/g, ""), seconds: Number(m[2]) }))
+    const upkeep = [...metricByLabels(lastScrape, "escalation_table_upkeep_seconds_total", (l) => `table=${l.table},action=${l.action}`)]
+      .map(([labels, seconds]) => ({ labels, seconds }))
       .sort((a, b) => b.seconds - a.seconds);
     if (upkeep.length) console.log(`table upkeep over the run: ${upkeep.slice(0, 8).map((u) => `${u.labels} ${fmt(u.seconds, 1)} s`).join("; ")}`);
     const span = Math.min(5, Math.floor(done.length / 2));
