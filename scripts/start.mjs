@@ -4,22 +4,16 @@
 // POST /api/webhooks/{source}, which goes straight to the intake lane that the app's boot
 // installs (server/intake/webhook-lane.ts): same code and answers as the App Router route,
 // without a millisecond of routing per delivery.
+import "./heap-tuning.mjs";
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import path from "node:path";
-import v8 from "node:v8";
 import { fileURLToPath } from "node:url";
 import next from "next";
 import pino from "pino";
 import { isClientAbort, parseTrustedProxies, rawAnswer, screenRequest, securityHeadersFor, stampClient, writeRefusal } from "./edge-screen.mjs";
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
-// V8 lets the heap grow to up to 4× what survived the last full collection before it collects
-// again; this app keeps about 75 MB alive and turns garbage over fast (every delivery, every
-// refresh), so its heap sat at 300-370 MB of mostly garbage and the process at 700+ MB on the
-// embedded database. 1.5× collects more often (each full collection is a few milliseconds,
-// mostly off the main thread) and keeps the heap near what it holds (docs/faults.md, "Memory").
-v8.setFlagsFromString("--heap-growing-percent=50");
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const port = Number(process.env.PORT || "3000");
 const host = process.env.HOST || "0.0.0.0";

@@ -1,6 +1,7 @@
 // `npm run worker`: a refresh worker process beside the web server. It shares the PostgreSQL
 // database of DATABASE_URL (an embedded PGlite database belongs to one process), applies pending
 // migrations, seeds missing reference data and drains the event queue until SIGTERM or SIGINT.
+import "./heap-tuning.mjs";
 import { z } from "zod";
 import { openDb } from "../server/db/client";
 import { MetricsMaintenance } from "../server/ops/dashboard/metrics-maintenance";
