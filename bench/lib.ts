@@ -313,10 +313,14 @@ export async function scrapeMetrics(url: string, token = BENCH_TOKEN): Promise<s
  * answer; the client's figure adds the time the request waited to be read and the sender's own queue.
  */
 export function ackBuckets(metricsText: string): Map<number, number> {
+  return histogramBuckets(metricsText, "escalation_intake_ack_duration_seconds", (labels) => labels.includes('outcome="acknowledged"'));
+}
+
+/** A histogram's cumulative buckets in a scrape (upper bound → count), summed over the samples whose labels `keep` accepts. */
+export function histogramBuckets(metricsText: string, name: string, keep: (labels: string) => boolean = () => true): Map<number, number> {
   const buckets = new Map<number, number>();
-  for (const line of metricsText.split("\n")) {
-    const m = /^escalation_intake_ack_duration_seconds_bucket\{(.*)\} (\d+)$/.exec(line);
-    if (!m || !m[1]!.includes('outcome="acknowledged"')) continue;
+  for (const m of metricsText.matchAll(new RegExp(`^${name}_bucket\\{(.*)\\} (\\d+)$`, "gm"))) {
+    if (!keep(m[1]!)) continue;
     const le = /le="([^"]+)"/.exec(m[1]!)![1]!;
     const bound = le === "+Inf" ? Infinity : Number(le);
     buckets.set(bound, (buckets.get(bound) ?? 0) + Number(m[2]));
@@ -360,12 +364,15 @@ export function refusedByReason(metricsText: string): Map<string, number> {
 
 /** "n acknowledged; x % within 10 ms, y % within 25 ms, ..." for the difference of two scrapes. */
 export function describeAckBuckets(before: Map<number, number>, after: Map<number, number>): string {
-  const bounds = [...after.keys()].sort((a, b) => a - b);
+  return describeBuckets(before, after, [0.005, 0.01, 0.025, 0.05, 0.1], "acknowledged");
+}
+
+/** How many of what a histogram counted between two scrapes fell within each of `shown` bounds (seconds), as percentages. */
+export function describeBuckets(before: Map<number, number>, after: Map<number, number>, shown: number[], what: string): string {
   const total = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
-  if (!total) return "none acknowledged";
+  if (!total) return `none ${what}`;
   const within = (b: number) => (((after.get(b) ?? 0) - (before.get(b) ?? 0)) / total) * 100;
-  const shown = bounds.filter((b) => b === 0.005 || b === 0.01 || b === 0.025 || b === 0.05 || b === 0.1);
-  return `${total} acknowledged; ${shown.map((b) => `${within(b).toFixed(2)} % within ${b * 1000} ms`).join(", ")}`;
+  return `${total} ${what}; ${shown.filter((b) => after.has(b)).map((b) => `${within(b).toFixed(2)} % within ${b * 1000} ms`).join(", ")}`;
 }
 
 /**

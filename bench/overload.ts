@@ -13,7 +13,7 @@
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SignedRequest } from "../dev/simulator/sign";
-import { BENCH_PORT, ackBuckets, describeAckBuckets, loopDelay, metricValue, scrapeMetrics, throwawayDatabase, fmt, mb, percentile, raiseRateLimits, raiseRateLimitsEmbedded, RssSampler, startServer, table, treeRss } from "./lib";
+import { BENCH_PORT, ackBuckets, describeAckBuckets, describeBuckets, histogramBuckets, refusedByReason, loopDelay, metricValue, scrapeMetrics, throwawayDatabase, fmt, mb, percentile, raiseRateLimits, raiseRateLimitsEmbedded, RssSampler, startServer, table, treeRss } from "./lib";
 import { closedLoop } from "./open-loop";
 import { RawPool, requestBytes } from "./raw-client";
 import { benchSecrets, secretEnv, signedAt } from "./workload";
@@ -93,7 +93,11 @@ async function main() {
     // Memory is what the overload costs: sampled from its start, with the process's size just before.
     const rssBefore = treeRss(server.pid);
     // Also resets the loop-delay histogram, so the scrape after the minute covers only the minute.
-    const serverAcksBefore = ackBuckets(await scrapeMetrics(server.url));
+    const metricsBefore = await scrapeMetrics(server.url);
+    const serverAcksBefore = ackBuckets(metricsBefore);
+    const STORE_STATEMENT = "escalation_intake_store_statement_seconds";
+    const storeBefore = histogramBuckets(metricsBefore, STORE_STATEMENT);
+    const reasonsBefore = refusedByReason(metricsBefore);
     const rss = new RssSampler(server.pid);
     // BENCH_TRACE: what the memory is made of when the process is at its largest (the server's own
     // metrics every 2 s: V8's heap and the memory outside it, where PGlite's WebAssembly heap lives).
@@ -160,6 +164,10 @@ async function main() {
     const metricsAfter = await scrapeMetrics(server.url);
     const delay = loopDelay(metricsAfter);
     const serverAcks = describeAckBuckets(serverAcksBefore, ackBuckets(metricsAfter));
+    // Where the server's time went: the store statements (a delivery waits for the one before its
+    // own and its own; on PostgreSQL the rest is the event loop) and which rule refused.
+    const storeStatements = describeBuckets(storeBefore, histogramBuckets(metricsAfter, STORE_STATEMENT), [0.005, 0.01, 0.025, 0.05], "store statements");
+    const reasons = [...refusedByReason(metricsAfter)].map(([r, n]) => [r, n - (reasonsBefore.get(r) ?? 0)] as const).filter(([, n]) => n > 0);
     acked.sort((a, b) => a - b);
 
     // Every refused delivery again, as a sender honouring Retry-After would, a few at a time.
@@ -220,6 +228,7 @@ async function main() {
       for (const line of server.output().split("\n")) if (line && !line.includes('"webhook stored"') && !line.includes('"webhook refused"')) console.log(line.slice(0, 400));
     }
     console.log(`server's own timing of the overload minute: ${serverAcks}; event-loop delay p50 / p99 / max ${delay} ms`);
+    console.log(`the minute's ${storeStatements}; refused by reason: ${reasons.map(([r, n]) => `${r} ${n}`).join(", ") || "none"}`);
   } finally {
     for (const c of cleanups) await c().catch((err) => console.error(`cleanup failed: ${(err as Error).message}`));
     agent.destroy();

@@ -39,6 +39,7 @@ describe(`intake's group commit (${TEST_DB_KIND})`, () => {
     const q = new StoreQueue(t.db, 1);
     const batchSizes = async () => Object.fromEntries((await metrics.intakeStoreBatch.get()).values.filter((v) => !v.metricName?.endsWith("_bucket")).map((v) => [v.metricName, v.value]));
     const before = await batchSizes();
+    const statementsTimedBefore = (await metrics.intakeStoreDuration.get()).values.find((v) => v.metricName === "escalation_intake_store_statement_seconds_count")?.value ?? 0;
     // All 31 arrive in one turn: the statement starts after it (setImmediate), so none goes alone
     // (the embedded database, whose statements run on the loop, stored every delivery alone before).
     const evs = Array.from({ length: 31 }, (_, i) => ticket(`CASE-G1-${i}`, 1, {}, `TCK-G1-${i}`));
@@ -48,6 +49,9 @@ describe(`intake's group commit (${TEST_DB_KIND})`, () => {
     const after = await batchSizes();
     expect(after.escalation_intake_store_batch_size_count! - (before.escalation_intake_store_batch_size_count ?? 0)).toBe(1);
     expect(after.escalation_intake_store_batch_size_sum! - (before.escalation_intake_store_batch_size_sum ?? 0)).toBe(31);
+    // and times that one statement.
+    const timed = (await metrics.intakeStoreDuration.get()).values.find((v) => v.metricName === "escalation_intake_store_statement_seconds_count")?.value ?? 0;
+    expect(timed - statementsTimedBefore).toBe(1);
     expect(answers.every((a) => a.status === "accepted")).toBe(true);
     const rows = await rowsOf(evs.map((_, i) => `msg_g1_${i}`));
     expect(rows).toHaveLength(31);

@@ -258,8 +258,10 @@ export class StoreQueue {
       this.stats.deliveries += batch.length;
       this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
       metrics.intakeStoreBatch.observe(batch.length);
+      const started = performance.now();
       try {
         const rows = await runQuery<{ id: string; status: string }>(this.db, STORE_SQL, [param]);
+        metrics.intakeStoreDuration.observe((performance.now() - started) / 1000);
         return new Map(rows.map((r) => [r.id, r.status]));
       } catch (err) {
         // Its connection was lost (pg_terminate_backend, a crashed backend) while the server still

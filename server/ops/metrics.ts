@@ -21,6 +21,7 @@ export interface AppMetrics {
   intakeRefused: Counter<"source" | "reason">;
   intakeAck: Histogram<"source" | "outcome">;
   intakeStoreBatch: Histogram;
+  intakeStoreDuration: Histogram;
   refreshDuration: Histogram<"outcome">;
   eventToCurrent: Histogram;
   backlog: Gauge<"source">;
@@ -65,6 +66,12 @@ function create(): AppMetrics {
       name: "escalation_intake_store_batch_size",
       help: "Deliveries stored by one store statement (intake's group commit: those that queued while the previous one ran).",
       buckets: [1, 2, 4, 8, 16, 32, 64],
+      registers,
+    }),
+    intakeStoreDuration: new Histogram({
+      name: "escalation_intake_store_statement_seconds",
+      help: "Time one store statement of intake's group commit took, from sending it to its rows (a delivery waits for the statement before it and its own).",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers,
     }),
     refreshDuration: new Histogram({
