@@ -1,6 +1,7 @@
 // `npm run bench:overload -- --db=pglite|postgres [--seconds=60] [--capacity=N] [--factor=2] [--worker=off|on]`
-// (BENCH_TRACE=1: the slowest deliveries, the server's memory metrics and log; BENCH_WARM=n: open n
-// connections before the overload instead of as the first requests go):
+// (BENCH_TRACE=1: the slowest deliveries, the server's memory metrics and log; BENCH_CONNECTIONS=n:
+// the sender's connections, default 256; BENCH_WARM=n: open n connections before the overload
+// instead of as the first requests go):
 // twice the intake capacity for a minute against the production build. The refresh worker is off
 // by default, as in bench:intake, so the capacity is intake's own; with --worker=on it shares the
 // database (on the embedded one also the thread) with refresh. First the capacity is measured (32 deliveries in flight, closed loop, 5 s) unless
@@ -26,6 +27,8 @@ const factor = Number(arg("factor") ?? "2");
 const givenCapacity = arg("capacity") ? Number(arg("capacity")) : null;
 const worker = arg("worker") === "on" ? "on" : "off";
 const CASES = 2000;
+/** The sender's keep-alive connections (BENCH_CONNECTIONS; default 256), each carrying one request at a time. */
+const POOL_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || "256");
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
 
@@ -87,7 +90,7 @@ async function main() {
     // Sent by a lean raw-socket client (bench/raw-client.ts): node:http's client cost the generator
     // more CPU than the app's refusals and its own queue was counted as the app's latency.
     const signed = Array.from({ length: total }, (_, n) => requestBytes(signedAt(k + n, CASES, server.url, secrets, runId)));
-    const pool = new RawPool(server.url, 256);
+    const pool = new RawPool(server.url, POOL_CONNECTIONS);
     if (process.env.BENCH_WARM) await pool.warm(Number(process.env.BENCH_WARM));
 
     // Memory is what the overload costs: sampled from its start, with the process's size just before.
@@ -117,6 +120,10 @@ async function main() {
         }, 2000)
       : null;
     const acked: number[] = [];
+    // The same acknowledgements split in two: the sender's own wait (its loop late to send, or every
+    // connection busy) and the rest, from the request's write to its answer (kernel, the app's loop, intake).
+    const senderWait: number[] = [];
+    const fromWrite: number[] = [];
     const refused: number[] = [];
     const other: Record<string, number> = {};
     const retryAfter = new Set<number>();
@@ -135,8 +142,11 @@ async function main() {
           .send(signed[n]!)
           .then((res) => {
             if (res.status === 202 || res.status === 200) {
-              const ms = performance.now() - scheduled;
+              const answered = performance.now();
+              const ms = answered - scheduled;
               acked.push(ms);
+              senderWait.push(res.writtenAt - scheduled);
+              fromWrite.push(answered - res.writtenAt);
               if (process.env.BENCH_TRACE) slow.push([Math.round(scheduled - start), Math.round(ms)]);
               const sec = Math.floor((scheduled - start) / 1000);
               worstBySecond[sec] = Math.max(worstBySecond[sec] ?? 0, ms);
@@ -169,6 +179,8 @@ async function main() {
     const storeStatements = describeBuckets(storeBefore, histogramBuckets(metricsAfter, STORE_STATEMENT), [0.005, 0.01, 0.025, 0.05], "store statements");
     const reasons = [...refusedByReason(metricsAfter)].map(([r, n]) => [r, n - (reasonsBefore.get(r) ?? 0)] as const).filter(([, n]) => n > 0);
     acked.sort((a, b) => a - b);
+    senderWait.sort((a, b) => a - b);
+    fromWrite.sort((a, b) => a - b);
 
     // Every refused delivery again, as a sender honouring Retry-After would, a few at a time.
     await sleep(1000 * Math.max(1, ...retryAfter));
@@ -218,6 +230,8 @@ async function main() {
     // The server's share of the acknowledgement latency: from a delivery reaching intake to its
     // answer (the client's figures add the wait to be read and the sender's own queue).
     // Where the slow acknowledgements were: the worst of each second's scheduled deliveries.
+    const split = (xs: number[]) => `${fmt(percentile(xs, 50), 1)} / ${fmt(percentile(xs, 99), 1)} / ${fmt(xs.at(-1) ?? NaN, 1)} ms`;
+    console.log(`acknowledged deliveries, p50 / p99 / max: the sender's own wait before writing ${split(senderWait)} (${pool.waitedForConnection} of all ${total} requests waited for one of its ${POOL_CONNECTIONS} connections); from the write to the answer ${split(fromWrite)}`);
     console.log(`worst acknowledgement by second of the run (ms): ${Array.from(worstBySecond, (w) => Math.round(w ?? 0)).join(" ")}`);
     if (process.env.BENCH_TRACE) {
       slow.sort((a, b) => b[1] - a[1]);

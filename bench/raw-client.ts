@@ -15,6 +15,8 @@ import type { SignedRequest } from "../dev/simulator/sign";
 export interface RawAnswer {
   status: number;
   retryAfter: number;
+  /** When the request's bytes were handed to the socket (performance.now()): after any wait for a free connection. */
+  writtenAt: number;
 }
 
 /** The request's bytes, as node:http would send them (Host, the signed headers, Content-Length, the body). */
@@ -29,6 +31,7 @@ export function requestBytes(req: SignedRequest): Buffer {
 
 interface Pending {
   bytes: Buffer;
+  writtenAt?: number;
   resolve: (a: RawAnswer) => void;
   reject: (e: Error) => void;
 }
@@ -68,6 +71,7 @@ class Connection {
 
   send(p: Pending): void {
     this.current = p;
+    p.writtenAt = performance.now();
     this.socket.write(p.bytes);
   }
 
@@ -86,7 +90,7 @@ class Connection {
       const close = /\r\nconnection:\s*close/i.test(head);
       const p = this.current;
       this.current = null;
-      p?.resolve({ status, retryAfter: retry ? Number(retry[1]) : 0 });
+      p?.resolve({ status, retryAfter: retry ? Number(retry[1]) : 0, writtenAt: p.writtenAt ?? 0 });
       if (close) {
         this.socket.destroy();
         return;
@@ -103,6 +107,8 @@ export class RawPool {
   private queue: Pending[] = [];
   /** Most requests waiting or in flight at once. */
   maxOutstanding = 0;
+  /** Requests that waited for a connection to come free (every one busy and no more allowed). */
+  waitedForConnection = 0;
   private outstanding = 0;
 
   constructor(
@@ -128,7 +134,10 @@ export class RawPool {
       const c = this.idle.pop();
       if (c) c.send(p);
       else if (this.open < this.maxConnections) this.connect().send(p);
-      else this.queue.push(p);
+      else {
+        this.waitedForConnection++;
+        this.queue.push(p);
+      }
     });
   }
 

@@ -115,6 +115,11 @@ describe("security headers at the edge", () => {
     expect(securityHeadersFor("/api/health", true)).toMatchObject({ "Content-Security-Policy": API_CSP, "Strict-Transport-Security": HSTS, "X-Frame-Options": "DENY" });
     expect(securityHeadersFor("/records", false)["Content-Security-Policy"]).toBeUndefined();
     expect(securityHeadersFor("/records", false)["Strict-Transport-Security"]).toBeUndefined();
+    // Every request shares one of four sets: none can be changed by a caller for the next request.
+    const shared = securityHeadersFor("/api/health", true);
+    expect(Object.isFrozen(shared)).toBe(true);
+    expect(() => Object.assign(shared, { "X-Frame-Options": "ALLOW" })).toThrow(TypeError);
+    expect(securityHeadersFor("/api/x", true)["X-Frame-Options"]).toBe("DENY");
   });
 });
 
@@ -146,6 +151,14 @@ describe("proxies are trusted only when configured", () => {
     expect(publicOrigin(h, false, undefined)).toBe("http://10.0.0.5:3000");
     expect(publicOrigin(h, true, undefined)).toBe("https://esc.example.com");
     expect(publicOrigin(h, true, "https://app.example:8443/x")).toBe("https://app.example:8443");
+    expect(publicOrigin({ host: "bad host:x" }, false, undefined)).toBe("null");
+  });
+  it("the public origin stays right for every host, beyond the remembered ones", () => {
+    // More hosts than the origin cache keeps (256), twice over: each answer is its own host's.
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 600; i++) expect(publicOrigin({ host: `h${i}.example:${1000 + i}` }, false, undefined)).toBe(`http://h${i}.example:${1000 + i}`);
+    }
+    expect(publicOrigin({ host: "H0.Example" }, false, undefined)).toBe("http://h0.example");
   });
   it("stamps both headers, replacing client-sent copies", () => {
     const req = { socket: { remoteAddress: "203.0.113.9" }, headers: { host: "h:1", "x-forwarded-for": "1.1.1.1", [CLIENT_ADDRESS_HEADER]: "6.6.6.6", [PUBLIC_ORIGIN_HEADER]: "https://evil.example" } };

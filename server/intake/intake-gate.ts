@@ -39,7 +39,7 @@ export function defaultIntakeLimit(kind: "postgres" | "pglite"): number {
  * took to come round, so how long a request that arrived meanwhile has waited unread. Two rules use it:
  * - **Admission control** (`targetLagMs`): after a tick in which the loop lagged more than the
  *   target, the next tick admits 80 % of what the last one admitted (never fewer than
- *   `MIN_ADMITTED_PER_TICK`) and
+ *   `MIN_ADMITTED_PER_TICK`), paced over the tick (see `tryAdmit`), and
  *   refuses the rest; after a tick within the target, the bound grows by a quarter, and is lifted
  *   once it no longer binds. A refusal costs the loop a small fraction of a stored delivery, so the
  *   loop comes round sooner, reads its sockets and the hidden queue drains: the lag settles near
@@ -76,11 +76,16 @@ export class AdmissionControl {
   /** Deliveries admitted per tick; Infinity while the loop keeps within the target. */
   perTick = Infinity;
   private admitted = 0;
+  private tickStart: number;
 
   constructor(
     readonly targetLagMs: number,
     readonly minPerTick = MIN_ADMITTED_PER_TICK,
-  ) {}
+    /** Milliseconds on a monotonic clock (tests pass their own). */
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.tickStart = now();
+  }
 
   /**
    * End of a tick at whose end the loop was `lagMs` late, having been busy `utilization` of the tick
@@ -99,10 +104,22 @@ export class AdmissionControl {
       this.perTick = grown > 2 * Math.max(this.admitted, 1) ? Infinity : grown;
     }
     this.admitted = 0;
+    this.tickStart = this.now();
   }
 
+  /**
+   * While a cut holds, a tick's admissions are paced over the tick: by a share f of it, at most
+   * f × perTick plus a tenth of perTick have been admitted (what an early quiet spell leaves unused
+   * can be taken later in the same tick). Admitting the first perTick of each tick instead let them
+   * all in at its start, in a few long turns of the loop whose every delivery waited for the whole
+   * turn, and refused everything for the rest of the tick.
+   */
   tryAdmit(): boolean {
-    if (this.admitted >= this.perTick) return false;
+    if (this.perTick !== Infinity) {
+      if (this.admitted >= this.perTick) return false;
+      const share = Math.min(1, Math.max(0, this.now() - this.tickStart) / TICK_MS);
+      if (this.admitted >= Math.ceil(this.perTick * (share + 0.1))) return false;
+    }
     this.admitted++;
     return true;
   }
@@ -113,6 +130,8 @@ export interface IntakeGateOptions {
   maxLagMs?: number;
   /** Event-loop lag (ms) the admission control keeps to; 0 turns it off. */
   targetLagMs?: number;
+  /** The admission control's clock (milliseconds, monotonic); tests pass their own. */
+  now?: () => number;
 }
 
 /**
@@ -138,7 +157,7 @@ export class IntakeGate {
     opts: IntakeGateOptions = {},
   ) {
     this.maxLagMs = opts.maxLagMs ?? 0;
-    this.admission = opts.targetLagMs ? new AdmissionControl(opts.targetLagMs) : null;
+    this.admission = opts.targetLagMs ? new AdmissionControl(opts.targetLagMs, MIN_ADMITTED_PER_TICK, opts.now) : null;
     if (this.maxLagMs > 0 || this.admission) {
       let last = performance.now();
       let elu = nodePerformance.eventLoopUtilization();

@@ -11,6 +11,26 @@ import { refusedFor } from "../../dev/testing/metrics";
 import { AdmissionControl, defaultIntakeLimit, IntakeGate, MIN_ADMITTED_PER_TICK } from "./intake-gate";
 
 /**
+ * An admission control on a clock of the test's own. `admitted(n)` offers n deliveries at the end of
+ * the current tick (where pacing holds nothing back); `at(ms, n)` offers them `ms` into it.
+ */
+function control(targetLagMs: number, floor?: number) {
+  let tickStart = 0;
+  let now = 0;
+  const a = new AdmissionControl(targetLagMs, floor, () => now);
+  const tick = a.tick.bind(a);
+  a.tick = (lagMs, utilization) => {
+    now = tickStart += 1_000;
+    tick(lagMs, utilization);
+  };
+  const at = (ms: number, n: number) => {
+    now = tickStart + ms;
+    return Array.from({ length: n }, () => a.tryAdmit()).filter(Boolean).length;
+  };
+  return { a, at, admitted: (n: number) => at(100, n) };
+}
+
+/**
  * Load shedding: with LIMIT deliveries in flight (here held open by senders that have sent their
  * headers but not yet their bodies), every further delivery is answered 503 with Retry-After at
  * once, before its body is read, by the lane and the App Router route alike. The held ones are
@@ -158,10 +178,30 @@ describe(`load shedding (${TEST_DB_KIND})`, () => {
     expect(() => parseEnv({ INTAKE_TARGET_LAG_MS: "-1" })).toThrow(/INTAKE_TARGET_LAG_MS/);
   });
 
+  it("paces a cut tick's admissions over the tick instead of letting them all in at its start", () => {
+    const { a, at } = control(10, 1);
+    // Uncut: everything at once, whenever it comes.
+    expect(at(0, 500)).toBe(500);
+    a.tick(40, 0.95); // late and busy after 500 admitted: 400 this tick
+    expect(a.perTick).toBe(400);
+    // At the tick's start a tenth of them (a burst), then in step with the clock.
+    expect(at(0, 1_000)).toBe(40);
+    expect(at(25, 1_000)).toBe(100); // 35 % of 400 by then
+    expect(at(50, 1_000)).toBe(100);
+    // A quiet spell leaves its share for later in the same tick, never more than the tick's bound.
+    expect(at(99, 1_000)).toBe(160);
+    expect(at(100, 1_000)).toBe(0);
+    expect(at(300, 1_000)).toBe(0);
+    // The next tick starts its pacing again from its own start.
+    a.tick(5, 0.95); // on time: 400 × 1.25
+    expect(a.perTick).toBe(500);
+    expect(at(0, 1_000)).toBe(50);
+    expect(at(10, 1_000)).toBe(50); // 20 % of 500 by then
+  });
+
   it("cuts admissions while the event loop lags beyond its target and lifts the cut once it keeps to it", () => {
     // Floor of one a tick, to follow the arithmetic down; the default floor has a test of its own.
-    const a = new AdmissionControl(100, 1);
-    const admitted = (n: number) => Array.from({ length: n }, () => a.tryAdmit()).filter(Boolean).length;
+    const { a, admitted } = control(100, 1);
     // On time: no bound at all.
     expect(admitted(500)).toBe(500);
     a.tick(40);
@@ -189,7 +229,7 @@ describe(`load shedding (${TEST_DB_KIND})`, () => {
     }
     expect(ticks).toBeLessThan(100);
     // Lifted only once the admissions of a tick stopped reaching the bound.
-    const b = new AdmissionControl(100, 1);
+    const { a: b } = control(100, 1);
     b.tick(300); // nothing admitted in a late tick: one per tick
     expect(b.perTick).toBe(1);
     b.tick(0);
@@ -197,24 +237,22 @@ describe(`load shedding (${TEST_DB_KIND})`, () => {
   });
 
   it("does not cut while the loop is late but mostly idle (one long task, not overload)", () => {
-    const a = new AdmissionControl(10);
-    const admitted = (n: number) => Array.from({ length: n }, () => a.tryAdmit()).filter(Boolean).length;
+    const { a, admitted } = control(10);
     // 7 deliveries a tick (70/s) and a refresh that made the loop 40 ms late in a tick 30 % busy.
     expect(admitted(7)).toBe(7);
     a.tick(40, 0.3);
     expect(a.perTick).toBe(Infinity);
     expect(admitted(7)).toBe(7);
     // The same lateness in a tick the loop was busy throughout is overload: cut.
-    const c = new AdmissionControl(10, 1);
-    expect(Array.from({ length: 7 }, () => c.tryAdmit()).filter(Boolean).length).toBe(7);
-    c.tick(40, 0.95);
-    expect(Array.from({ length: 7 }, () => c.tryAdmit()).filter(Boolean).length).toBe(5);
+    const c = control(10, 1);
+    expect(c.admitted(7)).toBe(7);
+    c.a.tick(40, 0.95);
+    expect(c.admitted(7)).toBe(5);
   });
 
   it("never cuts below its floor: at 7 deliveries a tick (70/s) a late, busy loop is not intake's doing", () => {
     expect(MIN_ADMITTED_PER_TICK).toBe(20);
-    const a = new AdmissionControl(10);
-    const admitted = (n: number) => Array.from({ length: n }, () => a.tryAdmit()).filter(Boolean).length;
+    const { a, admitted } = control(10);
     // The soak's rate, a tick late and busy (a refresh in the same process): nothing refused, however long it lasts.
     for (let i = 0; i < 20; i++) {
       expect(admitted(7)).toBe(7);
@@ -236,8 +274,11 @@ describe(`load shedding (${TEST_DB_KIND})`, () => {
   });
 
   it("the gate refuses what the admission control refuses, and counts it", () => {
-    const gate = new IntakeGate(1_000, { targetLagMs: 100 });
+    // At the end of a tick (on the test's clock), where pacing holds nothing back.
+    let now = 0;
+    const gate = new IntakeGate(1_000, { targetLagMs: 100, now: () => now });
     try {
+      now = 100;
       gate.admission!.perTick = 2;
       expect([gate.tryEnter(), gate.tryEnter(), gate.tryEnter()]).toEqual([true, true, false]);
       expect(gate.shed).toBe(1);
