@@ -27,7 +27,9 @@ export interface StoredEvent {
  * has it. Measured with `npm run bench:intake -- --db=postgres` on a two-core machine, one gave the
  * largest batches and the least PostgreSQL CPU per delivery (225 µs, against 304 with two, 363 with
  * four and 408 with eight at a time), and the most deliveries a second. A statement takes about a
- * millisecond, so a delivery that arrives while one runs waits at most that long for its own.
+ * millisecond, so a delivery that arrives while one runs waits at most that long for its own. Nor
+ * does a second statement help latency under overload: `bench:overload` on PostgreSQL at twice the
+ * capacity gave p99 124-148 ms with two, 50-65 ms with one (docs/performance.md, session 16).
  */
 export const MAX_STATEMENTS = 1;
 /** Deliveries per statement, and the JSON text they may add up to (a lone large one still goes). */
