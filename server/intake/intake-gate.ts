@@ -109,7 +109,7 @@ export class AdmissionControl {
 
   /**
    * While a cut holds, a tick's admissions are paced over the tick: by a share f of it, at most
-   * f × perTick plus a tenth of perTick have been admitted (what an early quiet spell leaves unused
+   * f × perTick plus a tenth of perTick (and never fewer than the floor) have been admitted (what an early quiet spell leaves unused
    * can be taken later in the same tick). Admitting the first perTick of each tick instead let them
    * all in at its start, in a few long turns of the loop whose every delivery waited for the whole
    * turn, and refused everything for the rest of the tick.
@@ -118,7 +118,9 @@ export class AdmissionControl {
     if (this.perTick !== Infinity) {
       if (this.admitted >= this.perTick) return false;
       const share = Math.min(1, Math.max(0, this.now() - this.tickStart) / TICK_MS);
-      if (this.admitted >= Math.ceil(this.perTick * (share + 0.1))) return false;
+      // Never paced below the floor: a burst of a few deliveries read in one turn (after a refresh
+      // held the loop) is not what makes the loop late, as MIN_ADMITTED_PER_TICK says.
+      if (this.admitted >= Math.max(this.minPerTick, Math.ceil(this.perTick * (share + 0.1)))) return false;
     }
     this.admitted++;
     return true;

@@ -252,13 +252,16 @@ describe(`load shedding (${TEST_DB_KIND})`, () => {
 
   it("never cuts below its floor: at 7 deliveries a tick (70/s) a late, busy loop is not intake's doing", () => {
     expect(MIN_ADMITTED_PER_TICK).toBe(20);
-    const { a, admitted } = control(10);
+    const { a, admitted, at } = control(10);
     // The soak's rate, a tick late and busy (a refresh in the same process): nothing refused, however long it lasts.
     for (let i = 0; i < 20; i++) {
       expect(admitted(7)).toBe(7);
       a.tick(40, 0.95);
     }
     expect(a.perTick).toBe(MIN_ADMITTED_PER_TICK);
+    // Pacing does not go below the floor either: the 7 read together at the very start of a tick are all admitted.
+    a.tick(40, 0.95);
+    expect(at(0, 7)).toBe(7);
     // Overload proper (300 a tick) is still cut, down to the floor and no further.
     a.tick(0, 0);
     a.tick(0, 0);
