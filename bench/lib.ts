@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import net from "node:net";
 import path from "node:path";
@@ -50,8 +50,10 @@ export async function startServer(env: Record<string, string>, port: number): Pr
   if (!existsSync(path.resolve(".next/BUILD_ID"))) throw new Error("no production build: run `npm run build` first");
   // BENCH_PROFILE_DIR=dir writes a V8 CPU profile of the app process there (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE_DIR;
-  const args = profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`, "scripts/start.mjs"] : ["scripts/start.mjs"];
-  return startProcess(args, { NODE_ENV: "production", LOG_LEVEL: "warn", DEMO: "off", API_TOKEN: BENCH_TOKEN, ...env }, port);
+  // BENCH_NODE_ARGS="--trace-gc ...": further options for the app's node (with BENCH_SERVER_OUTPUT to keep what they print).
+  const extra = (process.env.BENCH_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+  const args = [...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []), ...extra, "scripts/start.mjs"];
+  return startProcess(args, { NODE_ENV: "production", LOG_LEVEL: process.env.BENCH_LOG_LEVEL || "warn", DEMO: "off", API_TOKEN: BENCH_TOKEN, ...env }, port);
 }
 
 /** The intake baseline (bench/reference-intake.ts) as a process of its own, like the app. */
@@ -77,6 +79,8 @@ function reapOnExit(child: ChildProcess): void {
 }
 
 /** Starts `node args...` with PORT=port and waits until GET /api/health answers. */
+const OUTPUT_KEPT = 1024 * 1024;
+
 async function startProcess(args: string[], env: Record<string, string>, port: number): Promise<ServerProcess> {
   // A server left over from an interrupted run would answer the health check in the new one's place.
   await new Promise<void>((resolve, reject) => {
@@ -90,8 +94,16 @@ async function startProcess(args: string[], env: Record<string, string>, port: n
     stdio: ["ignore", "pipe", "pipe"],
   });
   reapOnExit(child);
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
+  // The server's output, its last 1 MB only: at the default log level a stored delivery is a line.
+  // BENCH_SERVER_OUTPUT=file: all of it is also appended to that file.
+  const file = process.env.BENCH_SERVER_OUTPUT;
+  const keep = (d: Buffer) => {
+    if (file) appendFileSync(file, d);
+    out += d;
+    if (out.length > 2 * OUTPUT_KEPT) out = out.slice(-OUTPUT_KEPT);
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 240; i++) {
     if (child.exitCode !== null) throw new Error(`server exited: ${out}`);
@@ -379,7 +391,12 @@ export function describeBuckets(before: Map<number, number>, after: Map<number, 
  * The server's event-loop delay since the previous scrape (prom-client's default metrics read Node's
  * monitorEventLoopDelay and reset it on every scrape): "p50 / p99 / max" in ms. How long a request
  * that arrived meanwhile could wait unread, which the server's own acknowledgement timing cannot see.
+ * Node's histogram records the time between two firings of a timer of prom-client's resolution
+ * (10 ms), not how late it fired: an idle loop reads 10.1 ms. The resolution is taken off here.
  */
+export const LOOP_DELAY_RESOLUTION_MS = 10;
 export function loopDelay(text: string): string {
-  return ["p50", "p99", "max"].map((q) => (metricValue(text, `nodejs_eventloop_lag_${q}_seconds`) * 1000).toFixed(1)).join(" / ");
+  return ["p50", "p99", "max"]
+    .map((q) => Math.max(0, metricValue(text, `nodejs_eventloop_lag_${q}_seconds`) * 1000 - LOOP_DELAY_RESOLUTION_MS).toFixed(1))
+    .join(" / ");
 }

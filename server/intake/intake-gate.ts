@@ -16,7 +16,10 @@ import { addressBucket } from "../lib/address-bucket";
  * waits (Little's law), so at capacity the bound is the queueing delay. Measured with
  * `npm run bench:overload` at twice the capacity (docs/faults.md): on PostgreSQL 128 in flight at
  * about 2,100 accepted/s meant some 60 ms each (25 % acknowledged within 25 ms by the server's own
- * clock); 32 gives 92-96 % at the same throughput. On the embedded database (about 1,300/s accepted
+ * clock). With the database restarted before each run (docs/performance.md, session 17), 32 gave a
+ * sender's p99 of 38.5-42.3 ms in four runs (3,450-3,650 accepted/s), 24 gave 35.3 ms, 16 gave
+ * 26.5-34.7 ms in four runs (2,290-3,180/s, at or above the closed-loop capacity of 2,311/s), 8 gave
+ * 22.8 and 27.3 ms but only 1,700-1,900/s: 16 on PostgreSQL. On the embedded database (about 1,300/s accepted
  * since its statements gather the deliveries of a turn) 32 let p99 reach 62 ms, 16 74 ms over a
  * minute, 8 gave 20-27 ms in three runs; 8 also sheds some of a sender's 32 concurrent deliveries at capacity.
  */
@@ -24,7 +27,7 @@ export const OVERLOAD_RETRY_AFTER_SECONDS = 1;
 export const OVERLOAD_MESSAGE = "the server is over its intake capacity; nothing was stored, deliver again after the Retry-After delay";
 
 export function defaultIntakeLimit(kind: "postgres" | "pglite"): number {
-  return kind === "postgres" ? 32 : 8;
+  return kind === "postgres" ? 16 : 8;
 }
 
 /**
