@@ -18,7 +18,7 @@ import { addressBucket } from "../lib/address-bucket";
  * about 2,100 accepted/s meant some 60 ms each (25 % acknowledged within 25 ms by the server's own
  * clock). With the database restarted before each run (docs/performance.md, session 17), 32 gave a
  * sender's p99 of 38.5-42.3 ms in four runs (3,450-3,650 accepted/s), 24 gave 35.3 ms, 16 gave
- * 26.5-34.7 ms in four runs (2,290-3,180/s, at or above the closed-loop capacity of 2,311/s), 8 gave
+ * 26.5-34.7 ms in four runs (2,290-3,180/s, about the closed-loop capacity of 2,311/s or more), 8 gave
  * 22.8 and 27.3 ms but only 1,700-1,900/s: 16 on PostgreSQL. On the embedded database (about 1,300/s accepted
  * since its statements gather the deliveries of a turn) 32 let p99 reach 62 ms, 16 74 ms over a
  * minute, 8 gave 20-27 ms in three runs; 8 also sheds some of a sender's 32 concurrent deliveries at capacity.
