@@ -75,9 +75,9 @@ async function main() {
       // a capacity measured then (a few deliveries a second, some shed for event-loop lag) made
       // the "twice the capacity" phase a light load.
       // Two closed-loop senders, and the larger figure counts (so the stricter "twice"): one with as
-      // many deliveries in flight as the server admits at once, one with 32. Against PostgreSQL's
-      // bound of 16, 32 senders' extra deliveries bounce off with 503 as fast as they are sent and
-      // the loop answering them accepted 1,488/s where 16 senders got 2,600/s; on the embedded
+      // many deliveries in flight as the server admits at once, one with 32. Against a bound of 16
+      // (PostgreSQL's default for a while), 32 senders' extra deliveries bounce off with 503 as fast
+      // as they are sent and the loop answering them accepted 1,488/s where 16 senders got 2,600/s; on the embedded
       // database 8 senders wait out each statement's round trip (874/s) where 32 keep it busy
       // (about 1,480/s) (docs/performance.md, session 17).
       const bound = Number(env.INTAKE_MAX_IN_FLIGHT || process.env.INTAKE_MAX_IN_FLIGHT) || defaultIntakeLimit(kind);

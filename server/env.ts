@@ -48,9 +48,11 @@ const schema = z.object({
   REFRESH_CONCURRENCY: z.coerce.number().int().min(1).max(32).optional(),
   /** Webhook deliveries worked on at once; more get 503 with Retry-After. Default 32 on PostgreSQL, 8 embedded (server/intake/intake-gate.ts). */
   INTAKE_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).optional(),
+  /** The same bound for 100 ms after 100 ms that refused a delivery (at most INTAKE_MAX_IN_FLIGHT). Default half of it on PostgreSQL, all of it embedded. */
+  INTAKE_OVERLOADED_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).optional(),
   /** Event-loop lag (ms) beyond which deliveries also get 503; 0 turns it off. Default 1,000. */
   INTAKE_MAX_LAG_MS: z.coerce.number().int().min(0).max(60_000).optional(),
-  /** Event-loop lag (ms) that intake's admission control keeps to (server/intake/intake-gate.ts); 0 turns it off. Default 30 in production, off otherwise. */
+  /** Event-loop lag (ms) that intake's admission control keeps to (server/intake/intake-gate.ts); 0 turns it off. Default 10 in production, off otherwise. */
   INTAKE_TARGET_LAG_MS: z.coerce.number().int().min(0).max(60_000).optional(),
   /** Build the demo on first start of the embedded database. */
   DEMO: z.enum(["on", "off"]).default("on"),

@@ -6,7 +6,7 @@ import { seedDemoUsers } from "./auth/users";
 import { openDb, type DbHandle } from "./db/client";
 import { migrate } from "./db/migrate";
 import { env, type Env } from "./env";
-import { DEFAULT_MAX_LAG_MS, DEFAULT_TARGET_LAG_MS, defaultIntakeLimit, IntakeGate, RefusalLog } from "./intake/intake-gate";
+import { DEFAULT_MAX_LAG_MS, DEFAULT_TARGET_LAG_MS, defaultIntakeLimit, IntakeGate, overloadedIntakeLimit, RefusalLog } from "./intake/intake-gate";
 import { SourceRateLimiter } from "./sources/rate-limit";
 import { ensureDevelopmentSecrets, SourceRegistry, type SecretContext } from "./sources/registry";
 import { loadOrCreateKeyFile, parseKey } from "./lib/crypto";
@@ -64,6 +64,8 @@ export async function startRuntime(opts: StartOptions = {}): Promise<Runtime> {
     await handle.db.outboundEndpoint.updateMany({ where: { lockedUntil: { not: null } }, data: { lockedUntil: null } });
   }
   const registry = new SourceRegistry(handle.db, secrets);
+  // Load shedding's bound, and the smaller one while overloaded (docs/faults.md, "Load shedding").
+  const intakeLimit = e.INTAKE_MAX_IN_FLIGHT ?? defaultIntakeLimit(handle.kind);
   const runtime: Runtime = {
     env: e,
     handle,
@@ -71,7 +73,8 @@ export async function startRuntime(opts: StartOptions = {}): Promise<Runtime> {
     registry,
     reference: new ReferenceCache(handle.db),
     limiter: new SourceRateLimiter(handle.pool),
-    intakeGate: new IntakeGate(e.INTAKE_MAX_IN_FLIGHT ?? defaultIntakeLimit(handle.kind), {
+    intakeGate: new IntakeGate(intakeLimit, {
+      overloadedLimit: e.INTAKE_OVERLOADED_IN_FLIGHT ?? overloadedIntakeLimit(handle.kind, intakeLimit),
       maxLagMs: e.INTAKE_MAX_LAG_MS ?? DEFAULT_MAX_LAG_MS,
       // Off outside production: a test process's own work (and next dev's compiling) lags the loop.
       targetLagMs: e.INTAKE_TARGET_LAG_MS ?? (e.NODE_ENV === "production" ? DEFAULT_TARGET_LAG_MS : 0),

@@ -8,7 +8,7 @@ import { ticket } from "../../dev/testing/events";
 import { createTestDb, TEST_DB_KIND, TEST_SECRET_KEY, type TestDb } from "../../dev/testing/test-db";
 import { log } from "../lib/log";
 import { refusedFor } from "../../dev/testing/metrics";
-import { AdmissionControl, defaultIntakeLimit, IntakeGate, MIN_ADMITTED_PER_TICK } from "./intake-gate";
+import { AdmissionControl, defaultIntakeLimit, IntakeGate, MIN_ADMITTED_PER_TICK, OverloadBound, overloadedIntakeLimit, PROBE_TICKS } from "./intake-gate";
 
 /**
  * An admission control on a clock of the test's own. `admitted(n)` offers n deliveries at the end of
@@ -169,14 +169,74 @@ describe(`load shedding (${TEST_DB_KIND})`, () => {
 
   it("sizes the bound from the database by default, or from INTAKE_MAX_IN_FLIGHT", () => {
     // The measured sizes (intake-gate.ts, docs/faults.md), not whatever a later edit leaves there.
-    expect(defaultIntakeLimit("postgres")).toBe(16);
+    expect(defaultIntakeLimit("postgres")).toBe(32);
     expect(defaultIntakeLimit("pglite")).toBe(8);
+    // Halved while overloaded on PostgreSQL; the embedded database keeps its bound.
+    expect(overloadedIntakeLimit("postgres", 32)).toBe(16);
+    expect(overloadedIntakeLimit("postgres", 5)).toBe(3);
+    expect(overloadedIntakeLimit("postgres", 1)).toBe(1);
+    expect(overloadedIntakeLimit("pglite", 8)).toBe(8);
     expect(parseEnv({ INTAKE_MAX_IN_FLIGHT: "12" }).INTAKE_MAX_IN_FLIGHT).toBe(12);
+    expect(parseEnv({ INTAKE_OVERLOADED_IN_FLIGHT: "6" }).INTAKE_OVERLOADED_IN_FLIGHT).toBe(6);
+    expect(() => parseEnv({ INTAKE_OVERLOADED_IN_FLIGHT: "0" })).toThrow(/INTAKE_OVERLOADED_IN_FLIGHT/);
     expect(parseEnv({}).INTAKE_MAX_IN_FLIGHT).toBeUndefined();
     expect(() => parseEnv({ INTAKE_MAX_IN_FLIGHT: "0" })).toThrow(/INTAKE_MAX_IN_FLIGHT/);
     expect(parseEnv({ INTAKE_MAX_LAG_MS: "0" }).INTAKE_MAX_LAG_MS).toBe(0);
     expect(parseEnv({ INTAKE_TARGET_LAG_MS: "50" }).INTAKE_TARGET_LAG_MS).toBe(50);
     expect(() => parseEnv({ INTAKE_TARGET_LAG_MS: "-1" })).toThrow(/INTAKE_TARGET_LAG_MS/);
+  });
+
+  it("works to the smaller bound for 100 ms after a tick that refused a delivery, and to the full one after a tick that did not", () => {
+    const b = new OverloadBound(32, 16);
+    expect(b.current).toBe(32);
+    b.tick();
+    expect(b.current).toBe(32); // nothing refused: unchanged
+    b.noteRefusal();
+    expect(b.current).toBe(32); // not before the tick ends
+    b.tick();
+    expect(b.current).toBe(16);
+    b.noteRefusal();
+    b.tick();
+    expect(b.current).toBe(16); // still refusing: still overloaded
+    b.tick();
+    expect(b.current).toBe(32); // a tick without a refusal: the full bound again
+
+    // Refusing in every tick: the full bound every PROBE_TICKS-th tick, so that a sender between
+    // the two bounds that never waits can find the full one refusing nothing.
+    const seen: number[] = [];
+    for (let t = 1; t <= 2 * PROBE_TICKS; t++) {
+      b.noteRefusal();
+      b.tick();
+      seen.push(b.current);
+    }
+    expect(seen.filter((n) => n === 32).length).toBe(2);
+    expect(seen[PROBE_TICKS - 1]).toBe(32);
+    expect(seen[2 * PROBE_TICKS - 1]).toBe(32);
+    b.tick(); // the probe refused nothing
+    expect(b.current).toBe(32);
+
+    // In the gate: the bound of the tick decides, and every kind of refusal counts.
+    const gate = new IntakeGate(4, { overloadedLimit: 2 });
+    try {
+      for (let i = 0; i < 4; i++) expect(gate.tryEnter()).toBe(true);
+      expect(gate.tryEnter()).toBe(false);
+      for (let i = 0; i < 4; i++) gate.leave();
+      gate.bound.tick(); // what the gate's 100 ms timer does
+      expect([gate.tryEnter(), gate.tryEnter(), gate.tryEnter()]).toEqual([true, true, false]);
+      expect(gate.lastCause).toBe("overload_in_flight");
+      gate.leave();
+      gate.leave();
+      gate.bound.tick();
+      expect(gate.bound.current).toBe(2); // the tick refused one
+      gate.bound.tick();
+      expect([gate.tryEnter(), gate.tryEnter(), gate.tryEnter(), gate.tryEnter(), gate.tryEnter()]).toEqual([true, true, true, true, false]);
+    } finally {
+      gate.close();
+    }
+    // Never above the configured bound, whatever is asked for.
+    const odd = new IntakeGate(3, { overloadedLimit: 10 });
+    expect(odd.bound.overloaded).toBe(3);
+    odd.close();
   });
 
   it("paces a cut tick's admissions over the tick instead of letting them all in at its start", () => {
