@@ -194,6 +194,12 @@ export interface IntakeGateOptions {
   now?: () => number;
   /** The bound after a tick with a refusal (`OverloadBound`); default the bound itself. */
   overloadedLimit?: number;
+  /**
+   * Samples the loop every 100 ms on a timer of its own (the default). Tests turn it off and call
+   * `sample()` themselves on the clock they pass as `now`: a timer on a loaded machine can be
+   * descheduled between two samples, which a test on real time cannot tell from a recovered loop.
+   */
+  sampleTimer?: boolean;
 }
 
 /**
@@ -223,20 +229,32 @@ export class IntakeGate {
     this.maxLagMs = opts.maxLagMs ?? 0;
     this.admission = opts.targetLagMs ? new AdmissionControl(opts.targetLagMs, MIN_ADMITTED_PER_TICK, opts.now) : null;
     this.bound = new OverloadBound(limit, Math.min(limit, opts.overloadedLimit ?? limit));
-    if (this.maxLagMs > 0 || this.admission || this.bound.overloaded < limit) {
-      let last = performance.now();
-      let elu = nodePerformance.eventLoopUtilization();
-      this.timer = setInterval(() => {
-        const now = performance.now();
-        this.lagMs = Math.max(0, now - last - TICK_MS);
-        last = now;
-        const current = nodePerformance.eventLoopUtilization();
-        this.admission?.tick(this.lagMs, nodePerformance.eventLoopUtilization(current, elu).utilization);
-        elu = current;
-        this.bound.tick();
-      }, TICK_MS);
+    this.clock = opts.now ?? (() => performance.now());
+    this.lastSample = this.clock();
+    this.elu = nodePerformance.eventLoopUtilization();
+    if ((opts.sampleTimer ?? true) && (this.maxLagMs > 0 || this.admission || this.bound.overloaded < limit)) {
+      this.timer = setInterval(() => this.sample(), TICK_MS);
       this.timer.unref();
     }
+  }
+
+  private readonly clock: () => number;
+  private lastSample: number;
+  private elu: ReturnType<typeof nodePerformance.eventLoopUtilization>;
+
+  /**
+   * One 100 ms tick: how late the loop was since the last sample (a timer meant to fire 100 ms
+   * later), the admission control's tick with the loop's utilization over it, the bound's tick.
+   * `utilization` is Node's measure unless a test gives its own.
+   */
+  sample(utilization?: number): void {
+    const now = this.clock();
+    this.lagMs = Math.max(0, now - this.lastSample - TICK_MS);
+    this.lastSample = now;
+    const current = nodePerformance.eventLoopUtilization();
+    this.admission?.tick(this.lagMs, utilization ?? nodePerformance.eventLoopUtilization(current, this.elu).utilization);
+    this.elu = current;
+    this.bound.tick();
   }
 
   /** Takes a place; false when all `limit` are taken, the admission control refuses, or the loop stalls (the caller answers 503). */

@@ -340,7 +340,7 @@ describe(`load shedding (${TEST_DB_KIND})`, () => {
   it("the gate refuses what the admission control refuses, and counts it", () => {
     // At the end of a tick (on the test's clock), where pacing holds nothing back.
     let now = 0;
-    const gate = new IntakeGate(1_000, { targetLagMs: 100, now: () => now });
+    const gate = new IntakeGate(1_000, { targetLagMs: 100, now: () => now, sampleTimer: false });
     try {
       now = 100;
       gate.admission!.perTick = 2;
@@ -353,24 +353,58 @@ describe(`load shedding (${TEST_DB_KIND})`, () => {
     }
   });
 
-  it("also refuses while the event loop lags behind (requests waiting unparsed), and admits again once it catches up", async () => {
+  it("also refuses while the event loop lags behind (requests waiting unparsed), and admits again once it catches up", () => {
+    // On the gate's own clock: a sample 100 ms after the last is on time; one 1,100 ms after it
+    // says the loop was held for a second, as a long synchronous query of the embedded database would.
+    let clock = 0;
+    const gate = new IntakeGate(1_000, { maxLagMs: 300, now: () => clock, sampleTimer: false });
+    clock += 100;
+    gate.sample();
+    expect(gate.tryEnter()).toBe(true);
+    gate.leave();
+    clock += 1_100;
+    gate.sample();
+    expect(gate.tryEnter()).toBe(false);
+    expect(gate.lastCause).toBe("overload_stall");
+    // Late by exactly the limit is not a stall; one more millisecond is.
+    clock += 400;
+    gate.sample();
+    expect(gate.tryEnter()).toBe(true);
+    gate.leave();
+    clock += 401;
+    gate.sample();
+    expect(gate.tryEnter()).toBe(false);
+    expect(gate.lastCause).toBe("overload_stall");
+    // Caught up: the next tick on time admits again.
+    clock += 100;
+    gate.sample();
+    expect(gate.tryEnter()).toBe(true);
+    gate.leave();
+    expect(gate.shed).toBe(2);
+    gate.close();
+  });
+
+  it("samples the real event loop on its own timer: a second's block is seen as a stall", async () => {
     const gate = new IntakeGate(1_000, { maxLagMs: 300 });
+    const seen: boolean[] = [];
+    // Every sample's verdict, read right after it (the timer's own callback runs first).
+    const original = gate.sample.bind(gate);
+    gate.sample = (u?: number) => {
+      original(u);
+      seen.push(gate.tryEnter() ? (gate.leave(), true) : false);
+    };
     try {
-      await new Promise((r) => setTimeout(r, 150));
-      expect(gate.tryEnter()).toBe(true);
-      gate.leave();
-      // The loop is blocked for a second, as a long synchronous query of the embedded database would.
+      await new Promise((r) => setTimeout(r, 250));
+      const before = seen.length;
       const until = performance.now() + 1_000;
       while (performance.now() < until) {
         // busy
       }
-      await new Promise((r) => setTimeout(r, 0));
-      await new Promise((r) => setImmediate(r));
-      expect(gate.tryEnter()).toBe(false);
+      // The first sample after the block, however late the machine lets it run: at least 900 ms
+      // late, since the sample before it came at most a tick before the block began.
+      while (seen.length === before) await new Promise((r) => setTimeout(r, 20));
+      expect(seen[before]).toBe(false);
       expect(gate.lastCause).toBe("overload_stall");
-      await new Promise((r) => setTimeout(r, 350));
-      expect(gate.tryEnter()).toBe(true);
-      gate.leave();
     } finally {
       gate.close();
     }
