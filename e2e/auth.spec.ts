@@ -109,9 +109,10 @@ test.describe("each role sees exactly its screens and actions", () => {
       for (const path of ADMIN_PATHS) {
         const res = await page.goto(path);
         // A screen the role may not use answers 403, not a 200 with a refusal in it (#15).
-        // An endpoint id that does not exist is the admin's own business (the page says so).
+        // An endpoint id that does not exist: 404 with a page that says so, for an admin only.
         if (path.includes("no-such")) {
-          if (!can.admin) expect(res?.status(), `${role} ${path}`).toBe(403);
+          expect(res?.status(), `${role} ${path}`).toBe(can.admin ? 404 : 403);
+          if (can.admin) await expect(page.getByText("No such endpoint")).toBeVisible();
           continue;
         }
         expect(res?.status(), `${role} ${path}`).toBe(can.admin ? 200 : 403);

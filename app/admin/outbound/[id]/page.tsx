@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { notFound } from "next/navigation";
 import { NotAllowed } from "@/components/auth/not-allowed";
 import { EndpointScreen } from "@/components/notify/endpoint-screen";
 import { PageHeader } from "@/components/ui/page-header";
@@ -15,7 +16,12 @@ export default async function OutboundEndpointPage({ params }: { params: Promise
   const { user, allowed } = await pageAccess("admin");
   if (!allowed) return <NotAllowed need="admin" role={user.role} />;
   const { id } = await params;
-  await getQueryClient().prefetchQuery(trpc.adminOutbound.get.queryOptions({ id }));
+  const qc = getQueryClient();
+  const options = trpc.adminOutbound.get.queryOptions({ id });
+  await qc.prefetchQuery(options);
+  // An id that does not exist is a 404 page here, not a client query run during the server render
+  // (which has no origin to resolve /api/trpc against, and logged a failed render per visit).
+  if (!qc.getQueryData(options.queryKey) && (qc.getQueryState(options.queryKey)?.error as { code?: string } | null)?.code === "NOT_FOUND") notFound();
   return (
     <HydrateClient>
       <main className="space-y-4">
