@@ -84,3 +84,18 @@ test.describe("records list", () => {
     await expect(page.getByRole("columnheader", { name: /Case/ })).toHaveAttribute("aria-sort", "descending");
   });
 });
+
+test("a detail page for an id that does not exist shows the route's own not-found page", async ({ page }) => {
+  await signIn(page, "admin");
+  // What the page says, not the status: pages under a loading.tsx stream, so their 200 is on the
+  // wire before the lookup ends (the outbound page has none: its 404 is checked in auth.spec.ts).
+  for (const [path, text] of [
+    ["/records/NO-SUCH-CASE", "No record for this case"],
+    ["/events/evt_no_such_event", "No such event"],
+    ["/exceptions/exc_no_such_exception", "No such exception"],
+    ["/admin/outbound/ep_no_such_endpoint", "No such endpoint"],
+  ] as const) {
+    await page.goto(path);
+    await expect(page.getByRole("heading", { name: text }), path).toBeVisible();
+  }
+});

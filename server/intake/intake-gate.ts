@@ -245,14 +245,13 @@ export class IntakeGate {
   /**
    * One 100 ms tick: how late the loop was since the last sample (a timer meant to fire 100 ms
    * later), the admission control's tick with the loop's utilization over it, the bound's tick.
-   * `utilization` is Node's measure unless a test gives its own.
    */
-  sample(utilization?: number): void {
+  sample(): void {
     const now = this.clock();
     this.lagMs = Math.max(0, now - this.lastSample - TICK_MS);
     this.lastSample = now;
     const current = nodePerformance.eventLoopUtilization();
-    this.admission?.tick(this.lagMs, utilization ?? nodePerformance.eventLoopUtilization(current, this.elu).utilization);
+    this.admission?.tick(this.lagMs, nodePerformance.eventLoopUtilization(current, this.elu).utilization);
     this.elu = current;
     this.bound.tick();
   }

@@ -1,10 +1,9 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
 import { ExceptionDetail } from "@/components/exceptions/exception-detail";
 import { QueryBoundary } from "@/components/ui/query-boundary";
 import { BlockSkeleton } from "@/components/ui/skeleton";
 import { requirePageUser } from "@/server/auth/page-guard";
-import { getQueryClient, HydrateClient, trpc } from "@/server/trpc/server";
+import { getQueryClient, HydrateClient, prefetchOrNotFound, trpc } from "@/server/trpc/server";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Exception" };
@@ -13,10 +12,7 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
   const id = decodeURIComponent((await params).id);
   await requirePageUser();
   const qc = getQueryClient();
-  const options = trpc.exceptions.get.queryOptions({ id });
-  await Promise.all([qc.prefetchQuery(trpc.me.get.queryOptions()), qc.prefetchQuery(trpc.exceptions.facets.queryOptions()), qc.prefetchQuery(options)]);
-  const e = qc.getQueryData(options.queryKey);
-  if (!e && (qc.getQueryState(options.queryKey)?.error as { code?: string } | null)?.code === "NOT_FOUND") notFound();
+  const [, , e] = await Promise.all([qc.prefetchQuery(trpc.me.get.queryOptions()), qc.prefetchQuery(trpc.exceptions.facets.queryOptions()), prefetchOrNotFound(trpc.exceptions.get.queryOptions({ id }))]);
   if (e?.candidateVersion) {
     const current = e.case.currentVersion;
     await (current && current !== e.candidateVersion

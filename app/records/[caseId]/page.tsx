@@ -1,10 +1,9 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
 import { RecordView } from "@/components/record/record-view";
 import { QueryBoundary } from "@/components/ui/query-boundary";
 import { BlockSkeleton } from "@/components/ui/skeleton";
 import { requirePageUser } from "@/server/auth/page-guard";
-import { getQueryClient, HydrateClient, trpc } from "@/server/trpc/server";
+import { getQueryClient, HydrateClient, prefetchOrNotFound, trpc } from "@/server/trpc/server";
 
 export const dynamic = "force-dynamic";
 
@@ -25,11 +24,7 @@ export default async function RecordPage({ params, searchParams }: Props) {
   const caseId = decodeURIComponent(raw);
   await requirePageUser();
   const qc = getQueryClient();
-  const overviewOptions = trpc.records.overview.queryOptions({ caseId });
-  await Promise.all([qc.prefetchQuery(overviewOptions), qc.prefetchQuery(trpc.records.timeline.queryOptions({ caseId }))]);
-  const overview = qc.getQueryData(overviewOptions.queryKey);
-  const failure = qc.getQueryState(overviewOptions.queryKey)?.error as { code?: string } | null | undefined;
-  if (!overview && failure?.code === "NOT_FOUND") notFound();
+  const [overview] = await Promise.all([prefetchOrNotFound(trpc.records.overview.queryOptions({ caseId })), qc.prefetchQuery(trpc.records.timeline.queryOptions({ caseId }))]);
   // The delta shown first: what the URL asks for, else the current version's own change.
   const timeline = qc.getQueryData(trpc.records.timeline.queryOptions({ caseId }).queryKey);
   // A version the case does not have is not prefetched: the page names it (record-view.tsx).
